@@ -1,0 +1,7 @@
+/**
+ * Public API of @etl/core. Plugins should import types from `@etl/core/plugin` and helpers from here.
+ */
+export type * from './plugins/types.js';
+export type * from './pipeline/types.js';
+export * from './errors.js';
+export { defineSource, defineTransform, defineSink, rejectRecord, isRejection } from './plugins/define.js';

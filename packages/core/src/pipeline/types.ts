@@ -1,0 +1,101 @@
+/**
+ * The two shapes on either side of resolution: what the config side hands the runtime (`ResolvedPipeline`), and what
+ * the runtime reports back (`RunSummary`). The runtime only ever sees resolved plugin objects.
+ */
+import type { DataRecord, Logger, Plugin, PluginKind, RetryOptions } from '../plugins/types.js';
+
+export interface LimiterSpec {
+  /** Requests allowed per interval. */
+  max: number;
+  intervalMs: number;
+  /** Requests in flight at once. @default 10 */
+  maxConcurrent?: number;
+  /** Optional requests allowed per day (HubSpot's daily budget). */
+  daily?: number;
+}
+
+export interface ResolvedStep {
+  name: string;
+  kind: PluginKind;
+  /** What the user wrote in `use:`, and where the plugin came from (package name or file). */
+  use: string;
+  from: string;
+  plugin: Plugin;
+  /** Validated config with schema defaults applied and `${env:…}` interpolated. */
+  config: DataRecord;
+  /** Upstream step names (empty for the source). */
+  inputs: string[];
+  /** Name of the shared limiter this step uses, if any. */
+  limiter?: string;
+  /** Records per sink write (overrides the plugin's default). */
+  batchSize?: number;
+  retry?: RetryOptions;
+}
+
+export interface ResolvedPipeline {
+  /** The pipeline's name (file name without extension unless `name:` says otherwise). */
+  name: string;
+  file: string;
+  profile?: string;
+  /** Steps in topological order (source first). */
+  steps: ResolvedStep[];
+  limiters: Record<string, LimiterSpec>;
+  /** Values that must never be printed: every config value whose schema says `secret: true`, plus env values they came from. */
+  secrets: string[];
+  /** Records a source batch should hold. @default 5000 */
+  batchSize?: number;
+}
+
+export interface RunOptions {
+  /** The project's state folder (checkpoints, run history, caches), e.g. `.etl/`. */
+  stateDir: string;
+  dryRun?: boolean;
+  /** Ignore the last checkpoint and start over. */
+  fresh?: boolean;
+  logger?: Logger;
+  /** Abort to stop the run cleanly (the CLI wires SIGINT/SIGTERM to this). */
+  signal?: AbortSignal;
+  /** Progress and lifecycle events for a terminal UI. */
+  onEvent?(event: RunEvent): void;
+  /** Injectable clock for tests. */
+  now?(): number;
+}
+
+export type RunEvent =
+  | { type: 'run-start'; runId: string; resumed: boolean; from?: unknown }
+  | { type: 'step-progress'; step: string; phase: string; done?: number; total?: number; unit?: string }
+  | { type: 'batch'; step: string; read: number; written: number; rejected: number }
+  | { type: 'run-end'; summary: RunSummary };
+
+export interface StepSummary {
+  step: string;
+  kind: PluginKind;
+  plugin: string;
+  read: number;
+  written: number;
+  rejected: number;
+  unchanged: number;
+  filtered: number;
+  durationMs: number;
+  /** Plugin counters (`retries`, `requests`, `http429`, `created`, `updated`, …). */
+  counters: Record<string, number>;
+}
+
+export interface RunSummary {
+  runId: string;
+  pipeline: string;
+  profile?: string;
+  status: 'succeeded' | 'failed' | 'interrupted';
+  /** True when this run continued from an earlier run's checkpoint. */
+  resumed: boolean;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  steps: StepSummary[];
+  /** The run's folder, its rejects file (JSON lines) and log file. */
+  runDir: string;
+  rejectsFile: string;
+  logFile: string;
+  error?: { code: string; message: string; exitCode: number; suggestions: string[] };
+}

@@ -1,0 +1,270 @@
+/**
+ * The plugin contract: everything a source, transform or sink plugin may rely on, and nothing else.
+ *
+ * Types only. This module imports nothing at run time, so a plugin that imports `@etl/core/plugin`
+ * pulls in no part of the runtime. Helpers (`defineSource`, errors, `rejectRecord`) live in `@etl/core`.
+ */
+
+/** A JSON Schema object (draft 2020-12 subset understood by ajv). `secret: true` marks a field whose value must never be printed. */
+export type JsonSchema = { [keyword: string]: unknown };
+
+/** Any value that survives `JSON.stringify` → `JSON.parse` unchanged. Positions and state values must be JSON. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** One record flowing through a pipeline: a flat or nested object of plain values. */
+export type DataRecord = { [field: string]: unknown };
+
+export type PluginKind = 'source' | 'transform' | 'sink';
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Services handed to plugins
+// ---------------------------------------------------------------------------------------------------------------------
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Structured logger. Known secret values are redacted from messages and fields before anything is written. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  /** A logger whose lines carry `fields` as well. */
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface RetryOptions {
+  /** Total attempts including the first. @default 6 */
+  attempts?: number;
+  /** Give up once this much time has passed since the first attempt. @default 300000 */
+  maxElapsedMs?: number;
+  /** First backoff ceiling; doubles each attempt (full jitter: a random wait in [0, ceiling]). @default 500 */
+  baseDelayMs?: number;
+  /** Largest backoff ceiling. @default 30000 */
+  maxDelayMs?: number;
+  /** Called before each wait, e.g. to count retries. */
+  onRetry?(info: { attempt: number; delayMs: number; error: unknown }): void;
+  /** Label used in logs and in the error raised when retries are exhausted. */
+  operation?: string;
+}
+
+/** Retries work that fails with a `RetriableError` (or an error a plugin classed as retriable); anything else is rethrown at once. */
+export interface RetryService {
+  run<T>(work: (attempt: number) => Promise<T>, options?: RetryOptions): Promise<T>;
+}
+
+/** A named, shared rate limiter (bottleneck underneath). All steps naming the same limiter share its budget. */
+export interface RateLimiter {
+  readonly name: string;
+  /** Runs `work` when the limiter allows; `weight` counts it as that many requests. */
+  schedule<T>(work: () => Promise<T>, options?: { weight?: number; priority?: number }): Promise<T>;
+  /**
+   * Tells the limiter what the remote side reported (e.g. HubSpot's X-HubSpot-RateLimit-Remaining), so it can slow
+   * down before the remote starts refusing. `pauseMs` blocks all scheduling for that long (a 429's wait).
+   */
+  observe(hint: { remaining?: number; max?: number; intervalMs?: number; pauseMs?: number }): void;
+  /** Requests allowed per interval as configured. */
+  readonly limit: { max: number; intervalMs: number; maxConcurrent: number };
+}
+
+/**
+ * Per-step durable key/value state (e.g. a sink's ledger of what it last sent, a transform's seen keys).
+ * Writes are staged and become durable atomically with the step's next checkpoint commit, so state never runs ahead
+ * of (or behind) the data the sinks have flushed. Reads see staged writes.
+ */
+export interface StepState {
+  get<T extends JsonValue = JsonValue>(key: string): T | undefined;
+  set(key: string, value: JsonValue): void;
+  delete(key: string): void;
+  has(key: string): boolean;
+  /** Number of committed + staged keys. */
+  readonly size: number;
+  /** Iterates all keys (committed and staged) in no particular order. */
+  keys(): IterableIterator<string>;
+  /** Drops every key of this step (staged until the next commit). */
+  clear(): void;
+}
+
+export interface StepDirs {
+  /** The state folder for this pipeline (checkpoints, caches, sessions). Persists across runs. */
+  state: string;
+  /** This run's folder (logs, rejects, failure screenshots). */
+  run: string;
+  /** A cache folder for this step that persists across runs (downloads). */
+  cache: string;
+}
+
+export interface ProgressUpdate {
+  /** What is happening, e.g. "downloading archive.zip". */
+  phase: string;
+  done?: number;
+  total?: number;
+  unit?: 'bytes' | 'records' | 'requests';
+}
+
+/** What every hook gets: services shared by the whole run, scoped to one step. */
+export interface StepContext {
+  readonly pipeline: string;
+  readonly step: string;
+  readonly runId: string;
+  readonly logger: Logger;
+  /** Aborted on SIGINT/SIGTERM: stop starting new work, let in-flight work finish or abort it, return promptly. */
+  readonly signal: AbortSignal;
+  readonly retry: RetryService;
+  /** The limiter named by the step's `limiter:` key (or `name`), undefined when none is configured. */
+  limiter(name?: string): RateLimiter | undefined;
+  readonly state: StepState;
+  readonly dirs: StepDirs;
+  /** `etl run --dry-run`: read and plan, write nothing anywhere. */
+  readonly dryRun: boolean;
+  /** `--fresh` or a refresh option: ignore caches and ledgers from earlier runs. */
+  readonly fresh: boolean;
+  progress(update: ProgressUpdate): void;
+  /** Registers a value that must never appear in output (a token fetched at run time, for example). */
+  addSecret(value: string): void;
+  /** Adds to this step's counters in the run summary (e.g. `retries`, `requests`, `http429`). */
+  count(counter: string, by?: number): void;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Records in motion
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** A record the pipeline could not use, with where it came from and why. Written to the run's rejects file and counted. */
+export interface Rejection {
+  /** `file:line` for file sources, a record key (e.g. an email) further down the pipeline. */
+  location: string;
+  reason: string;
+  /** The record (or raw row) as it was when rejected. */
+  record?: unknown;
+}
+
+/** What a source yields: records read since the previous batch, and where to resume after them. */
+export interface SourceBatch {
+  records: DataRecord[];
+  /** Rows read but unusable (malformed CSV lines...). They count as read and rejected. */
+  rejects?: Rejection[];
+  /** Where to resume to skip this batch and everything before it. Must be JSON. */
+  position: JsonValue;
+  /** Location of `records[i]` for rejects raised downstream (e.g. `babyNames.csv:1042`). */
+  locate?(index: number): string;
+}
+
+/** Identifies a record by the source batch it came from and its index there; used to resume exactly. */
+export interface RecordRef {
+  seq: number;
+  index: number;
+}
+
+/** What a sink's `write` gets: records in source order, with their refs and a checkpoint token. */
+export interface SinkBatch {
+  records: DataRecord[];
+  refs: RecordRef[];
+  locate(index: number): string;
+  /**
+   * Opaque JSON token naming the last record of this batch within this run lineage. A sink that can commit it in the
+   * same transaction as the data (a database) should, and hand it back from `restore()`: then a crash between the
+   * sink's commit and the runtime's checkpoint cannot replay this batch.
+   */
+  checkpoint: JsonValue;
+}
+
+/** What `write` reports back. Every input record must be accounted for: written + rejected + unchanged = records.length. */
+export interface WriteResult {
+  written: number;
+  /** Records the destination already held with the same content, not sent again. */
+  unchanged?: number;
+  rejects?: Rejection[];
+  /** Finer counts for the summary: e.g. `{ created: 10, updated: 3 }`. */
+  details?: Record<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Plugins
+// ---------------------------------------------------------------------------------------------------------------------
+
+export interface CheckResult {
+  ok: boolean;
+  /** One line for the person running `etl check`: what was reached, versions, rate limits seen. */
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+interface PluginBase<Config> {
+  /** The name users write in `use:`, e.g. `kaggle`, `mysql`, `hubspot`, `dedupe`. */
+  readonly name: string;
+  readonly kind: PluginKind;
+  /** One sentence for `etl plugins`. */
+  readonly description?: string;
+  /** JSON Schema of the step's `config`, with `description` and `default` on each field and `secret: true` on secrets. */
+  readonly configSchema: JsonSchema;
+  /**
+   * Tests connections and credentials without reading or writing data (`etl check`). Should finish in seconds.
+   * Throws a `FatalError`/`ConfigError` or returns `ok: false` with what to fix.
+   */
+  check?(ctx: StepContext, config: Config): Promise<CheckResult>;
+}
+
+export interface SourcePlugin<Config = DataRecord> extends PluginBase<Config> {
+  readonly kind: 'source';
+  /**
+   * Yields batches in order. Called once per run. `from` is the `position` of the last batch that every downstream
+   * sink committed in an earlier run of this lineage (undefined on a fresh run); resume right after it.
+   * The runtime pulls lazily: a slow sink slows the source (backpressure), so do not read ahead unboundedly.
+   */
+  read(ctx: StepContext, config: Config, from: JsonValue | undefined): AsyncIterable<SourceBatch>;
+  /** Always called after `read` finished or failed (release browsers, files). */
+  close?(ctx: StepContext, config: Config): Promise<void>;
+}
+
+/**
+ * What a transform returns for one record: the record (changed or not) to pass it on, `null`/`undefined` to filter it
+ * out (counted as `filtered`), or a `Rejection` made with `rejectRecord(reason)` to reject it.
+ */
+export type TransformOutput = DataRecord | null | undefined | TransformRejection;
+
+/** Marker for a rejected record; build it with `rejectRecord()` from `@etl/core`. */
+export interface TransformRejection {
+  readonly __rejected: true;
+  readonly reason: string;
+}
+
+/** The per-record function a transform builds once per run. Must be synchronous and cheap: it runs on every record. */
+export type RecordTransform = (record: DataRecord, ref: RecordRef) => TransformOutput;
+
+export interface TransformPlugin<Config = DataRecord> extends PluginBase<Config> {
+  readonly kind: 'transform';
+  /** Builds the record function for this run; may read earlier state from `ctx.state` (e.g. keys already seen). */
+  create(ctx: StepContext, config: Config): RecordTransform | Promise<RecordTransform>;
+}
+
+export interface SinkPlugin<Config = DataRecord> extends PluginBase<Config> {
+  readonly kind: 'sink';
+  /** Records per `write` call. The runtime buffers up to this many. @default 1000 */
+  readonly batchSize?: number | ((config: Config) => number);
+  /** Connect, migrate, create properties... Called once before the first write (also in dry runs: do not write then). */
+  setup?(ctx: StepContext, config: Config): Promise<void>;
+  /**
+   * A sink that commits checkpoints together with its data (see `SinkBatch.checkpoint`) returns the last token it
+   * committed for this lineage, so the runtime resumes after it. Called after `setup` on a resumed run.
+   */
+  restore?(ctx: StepContext, config: Config): Promise<JsonValue | undefined>;
+  /**
+   * Writes one batch. When the promise resolves, the batch must be durable (committed, acknowledged): the runtime
+   * then commits the checkpoint. Throw `RetriableError` for transient failures (the runtime retries the whole call,
+   * so writes must be idempotent) and `FatalError` to stop the run. Records that cannot be written go in `rejects`.
+   * In a dry run, report what would happen without writing (`details.wouldCreate`...).
+   */
+  write(ctx: StepContext, config: Config, batch: SinkBatch): Promise<WriteResult>;
+  /** Always called once at the end, after success, failure or interruption. */
+  close?(ctx: StepContext, config: Config): Promise<void>;
+}
+
+export type Plugin<Config = any> = SourcePlugin<Config> | TransformPlugin<Config> | SinkPlugin<Config>;
+
+/**
+ * What a plugin module exports: `export default` a factory (called once per step that uses the plugin, so closure
+ * state is per step) or a plugin object. A module may also export `plugins` (an array of factories/objects) to
+ * provide several plugins.
+ */
+export type PluginFactory<Config = any> = () => Plugin<Config>;
+export type PluginModule = { default?: PluginFactory | Plugin; plugins?: Array<PluginFactory | Plugin> };
