@@ -5,3 +5,7 @@ export type * from './plugins/types.js';
 export type * from './pipeline/types.js';
 export * from './errors.js';
 export { defineSource, defineTransform, defineSink, rejectRecord, isRejection } from './plugins/define.js';
+export * from './config/index.js';
+export * from './runtime/index.js';
+export * from './services/index.js';
+export * from './transforms/index.js';

@@ -257,6 +257,20 @@ export interface SinkPlugin<Config = DataRecord> extends PluginBase<Config> {
   write(ctx: StepContext, config: Config, batch: SinkBatch): Promise<WriteResult>;
   /** Always called once at the end, after success, failure or interruption. */
   close?(ctx: StepContext, config: Config): Promise<void>;
+  /**
+   * For sinks that own a schema (`etl migrate <pipeline> [up|down|status]`): `up` runs pending migrations, `down`
+   * reverts the last one, `status` only reports. Returns what was applied or is pending, for printing.
+   */
+  migrate?(ctx: StepContext, config: Config, action: 'up' | 'down' | 'status'): Promise<MigrationReport>;
+}
+
+export interface MigrationReport {
+  /** Migrations applied before this call, oldest first. */
+  applied: string[];
+  /** Migrations not yet applied. */
+  pending: string[];
+  /** What this call ran (`up`: applied now; `down`: reverted now). */
+  ran: string[];
 }
 
 export type Plugin<Config = any> = SourcePlugin<Config> | TransformPlugin<Config> | SinkPlugin<Config>;
