@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { startHubspotSandbox } from './hubspot/index.js';
+import { startKaggleSandbox } from './kaggle/index.js';
+import type { Sandbox, SandboxOptions } from './types.js';
+
+/**
+ * Starts both stand-ins and returns the environment a user would set for the real services, pointed at them.
+ * `etl run --sandbox` puts `env` into process.env before the pipeline is read, so only base URLs and credentials differ.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const kaggle = await startKaggleSandbox({ dataset: options.dataset, port: options.kagglePort, host });
+  let hubspot;
+  try {
+    hubspot = await startHubspotSandbox({
+      port: options.hubspotPort,
+      host,
+      rate: options.rate,
+      dailyLimit: options.dailyLimit,
+      stateDir: options.stateDir ? join(options.stateDir, 'hubspot') : undefined,
+    });
+  } catch (error) {
+    await kaggle.close();
+    throw error;
+  }
+  const { credentials } = kaggle;
+  const env: Record<string, string> = {
+    KAGGLE_BASE_URL: kaggle.baseUrl,
+    KAGGLE_EMAIL: credentials.email,
+    KAGGLE_PASSWORD: credentials.password,
+    KAGGLE_USERNAME: credentials.username,
+    KAGGLE_KEY: credentials.key,
+    HUBSPOT_BASE_URL: hubspot.baseUrl,
+    HUBSPOT_ACCESS_TOKEN: hubspot.token,
+  };
+  return {
+    kaggle,
+    hubspot,
+    env,
+    async close() {
+      await Promise.allSettled([kaggle.close(), hubspot.close()]);
+    },
+  };
+}
