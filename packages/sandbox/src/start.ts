@@ -24,12 +24,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw error;
   }
   const { credentials } = kaggle;
+  // No API key here: with only email and password set, `mode: auto` takes the browser flow, the one the demo shows.
   const env: Record<string, string> = {
     KAGGLE_BASE_URL: kaggle.baseUrl,
     KAGGLE_EMAIL: credentials.email,
     KAGGLE_PASSWORD: credentials.password,
-    KAGGLE_USERNAME: credentials.username,
-    KAGGLE_KEY: credentials.key,
     HUBSPOT_BASE_URL: hubspot.baseUrl,
     HUBSPOT_ACCESS_TOKEN: hubspot.token,
   };
