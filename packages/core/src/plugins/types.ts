@@ -16,6 +16,9 @@ export type DataRecord = { [field: string]: unknown };
 
 export type PluginKind = 'source' | 'transform' | 'sink';
 
+/** How a run ended, as sinks are told in `close()`. */
+export type RunOutcome = 'succeeded' | 'failed' | 'interrupted';
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Services handed to plugins
 // ---------------------------------------------------------------------------------------------------------------------
@@ -255,8 +258,11 @@ export interface SinkPlugin<Config = DataRecord> extends PluginBase<Config> {
    * In a dry run, report what would happen without writing (`details.wouldCreate`...).
    */
   write(ctx: StepContext, config: Config, batch: SinkBatch): Promise<WriteResult>;
-  /** Always called once at the end, after success, failure or interruption. */
-  close?(ctx: StepContext, config: Config): Promise<void>;
+  /**
+   * Always called once at the end. `outcome` says how the run ended: a sink that publishes its work at the end
+   * (e.g. swapping in a freshly loaded table) does so only on `succeeded`.
+   */
+  close?(ctx: StepContext, config: Config, outcome: RunOutcome): Promise<void>;
   /**
    * For sinks that own a schema (`etl migrate <pipeline> [up|down|status]`): `up` runs pending migrations, `down`
    * reverts the last one, `status` only reports. Returns what was applied or is pending, for printing.
