@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what etl needs on a fresh Debian/Ubuntu machine and starts MariaDB when none answers.
+# Idempotent: every step checks first. Used by scripts/demo.sh, scripts/test.sh and .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=12.4.2
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=
+apt_install() {
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+# Node 20+ is the one thing we do not install: it decides which versions of everything else apply.
+node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { log "Node.js 20 or newer is required"; exit 1; }
+
+if ! command -v pnpm >/dev/null || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
+  log "installing pnpm $PNPM_VERSION"
+  npm install -g "pnpm@$PNPM_VERSION" >/dev/null 2>&1
+fi
+
+log "installing dependencies (frozen lockfile)"
+pnpm install --frozen-lockfile --reporter=silent
+
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing chromium from apt (Playwright drives the system browser)"
+  apt_install chromium
+fi
+
+mariadb_up() { mariadb-admin --host=127.0.0.1 --port=3306 --user=root ping >/dev/null 2>&1; }
+if ! mariadb_up; then
+  if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+    log "installing mariadb-server from apt"
+    apt_install mariadb-server
+  fi
+  log "starting MariaDB"
+  as_root install -d -o mysql -g mysql /run/mysqld
+  as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
+  for _ in $(seq 1 60); do mariadb_up && break; sleep 1; done
+  if ! mariadb_up; then
+    # Debian's root may only accept the unix socket: let it log in over TCP with an empty password too.
+    as_root mariadb -uroot -e "ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket" || true
+  fi
+  mariadb_up || { log "MariaDB did not answer on 127.0.0.1:3306"; exit 1; }
+fi
+
+log "building"
+pnpm -s build
