@@ -1,0 +1,45 @@
+import { defineTransform } from '../plugins/define.js';
+import type { DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+import { compileTemplate, templateFilters } from './template.js';
+
+/** Config of the `compute` transform. */
+export interface ComputeConfig {
+  /** New or replaced fields, name → template, e.g. `{ email: "{{ name | slug }}@example.com" }`. Later fields see earlier ones. */
+  fields: Record<string, string>;
+}
+
+const configSchema: JsonSchema = {
+  type: 'object',
+  description: 'Adds or replaces fields computed from templates.',
+  additionalProperties: false,
+  required: ['fields'],
+  properties: {
+    fields: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: { type: 'string' },
+      description:
+        `New or replaced fields, name → template, e.g. { email: "{{ name | slug }}.{{ sex | lower }}@example.com" }. ` +
+        `Filters: ${templateFilters.join(', ')}. Later fields can use earlier ones.`,
+    },
+  },
+};
+
+/** Adds or replaces fields computed from templates (see `compileTemplate`). */
+export const computeTransform = (): TransformPlugin<ComputeConfig> =>
+  defineTransform<ComputeConfig>({
+    name: 'compute',
+    description: 'Adds or replaces fields computed from templates.',
+    configSchema,
+    create(ctx, config) {
+      const fields = Object.entries(config.fields).map(
+        ([name, source]) => [name, compileTemplate(source, { name: `steps.${ctx.step}.config.fields.${name}` })] as const,
+      );
+      return (record) => {
+        // A copy: with fan-out the same record object may also flow into another branch.
+        const out: DataRecord = { ...record };
+        for (const [name, render] of fields) out[name] = render(out);
+        return out;
+      };
+    },
+  });

@@ -1,0 +1,68 @@
+import { defineTransform, rejectRecord } from '../plugins/define.js';
+import type { DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+
+/** Config of the `dedupe` transform. */
+export interface DedupeConfig {
+  /** Fields that together identify a record, e.g. `[name, sex]`. */
+  key: string[];
+  /** Compare key values with case (`Anna` ≠ `anna`). @default true */
+  caseSensitive?: boolean;
+}
+
+const configSchema: JsonSchema = {
+  type: 'object',
+  description: 'Passes the first record for each key and filters out later ones.',
+  additionalProperties: false,
+  required: ['key'],
+  properties: {
+    key: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1 },
+      description: 'Fields that together identify a record, e.g. [name, sex].',
+    },
+    caseSensitive: { type: 'boolean', default: true, description: 'Compare key values with case (Anna and anna differ).' },
+  },
+};
+
+// A separator that does not occur in real text keeps joined keys unambiguous without JSON-encoding every record.
+const SEPARATOR = '\u001f';
+
+/**
+ * Passes the first record for each key; later ones are filtered (counted as `filtered`). Seen keys are kept in memory
+ * and staged in `ctx.state`, so a resumed run continues with exactly the keys its checkpoint saw.
+ */
+export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
+  defineTransform<DedupeConfig>({
+    name: 'dedupe',
+    description: 'Passes the first record for each key and filters out later ones.',
+    configSchema,
+    create(ctx, config) {
+      const fields = config.key;
+      const fold = config.caseSensitive === false;
+      if (ctx.fresh && ctx.state.size > 0) ctx.state.clear();
+      const seen = new Set<string>(ctx.state.keys());
+      const keyOf = (record: DataRecord): string | undefined => {
+        let key = '';
+        for (let i = 0; i < fields.length; i++) {
+          const value = record[fields[i]];
+          if (value === undefined || value === null) return undefined;
+          const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+          key += i === 0 ? text : SEPARATOR + text;
+        }
+        return fold ? key.toLowerCase() : key;
+      };
+      return (record) => {
+        const key = keyOf(record);
+        if (key === undefined) {
+          const missing = fields.filter((f) => record[f] === undefined || record[f] === null);
+          return rejectRecord(`dedupe key field${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`);
+        }
+        if (seen.has(key)) return null;
+        seen.add(key);
+        ctx.state.set(key, 1);
+        return record;
+      };
+    },
+  });

@@ -1,0 +1,205 @@
+import { ConfigError } from '../errors.js';
+import { defineTransform } from '../plugins/define.js';
+import type { JsonSchema, TransformPlugin } from '../plugins/types.js';
+
+type Scalar = string | number | boolean | null;
+
+/**
+ * One condition of the `filter` transform: a `field` and one or more operators, all of which must hold.
+ * Values may be text (e.g. from `${env:MIN_YEAR:-1880}`): when the field holds a number and the value reads as a
+ * number, they are compared as numbers.
+ */
+export interface FilterCondition {
+  field: string;
+  eq?: Scalar;
+  ne?: Scalar;
+  gt?: number | string;
+  gte?: number | string;
+  lt?: number | string;
+  lte?: number | string;
+  in?: Scalar[];
+  notIn?: Scalar[];
+  /** `true`: the field has a value (not missing, not null); `false`: it has none. */
+  exists?: boolean | string;
+  /** A regular expression the field's text must match. */
+  matches?: string;
+}
+
+/** Config of the `filter` transform. */
+export interface FilterConfig {
+  where: FilterCondition[];
+  /** `all`: every condition must hold; `any`: at least one. @default all */
+  mode?: 'all' | 'any';
+}
+
+const scalar = { type: ['string', 'number', 'boolean', 'null'] };
+const orderable = { type: ['string', 'number'] };
+const OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'exists', 'matches'] as const;
+
+const configSchema: JsonSchema = {
+  type: 'object',
+  description: 'Keeps records that match conditions; others are filtered out.',
+  additionalProperties: false,
+  required: ['where'],
+  properties: {
+    where: {
+      type: 'array',
+      minItems: 1,
+      description: 'Conditions, e.g. [{ field: year, gte: 1990 }, { field: sex, in: [F] }].',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['field'],
+        minProperties: 2,
+        properties: {
+          field: { type: 'string', minLength: 1, description: 'The field to test (a.b for nested fields).' },
+          eq: { ...scalar, description: 'Equal to.' },
+          ne: { ...scalar, description: 'Not equal to.' },
+          gt: { ...orderable, description: 'Greater than (numbers compare as numbers).' },
+          gte: { ...orderable, description: 'Greater than or equal to.' },
+          lt: { ...orderable, description: 'Less than.' },
+          lte: { ...orderable, description: 'Less than or equal to.' },
+          in: { type: 'array', items: scalar, description: 'One of these values.' },
+          notIn: { type: 'array', items: scalar, description: 'None of these values.' },
+          exists: { type: ['boolean', 'string'], enum: [true, false, 'true', 'false'], description: 'true: the field has a value; false: it has none.' },
+          matches: { type: 'string', description: 'A regular expression the field must match.' },
+        },
+      },
+    },
+    mode: { enum: ['all', 'any'], default: 'all', description: 'all: every condition must hold; any: at least one.' },
+  },
+};
+
+const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+/** The number a value stands for, when it is a number or text that reads as one. */
+function asNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isNaN(value) ? undefined : value;
+  if (typeof value === 'string' && NUMERIC.test(value)) return Number(value);
+  return undefined;
+}
+
+/** Equality that lets a number field match "1990" and a boolean field match "true" (values from env interpolation). */
+function equalsFn(expected: Scalar): (actual: unknown) => boolean {
+  const n = asNumber(expected);
+  const text = expected === null ? null : String(expected);
+  return (actual) => {
+    if (actual === expected) return true;
+    if (actual === undefined || actual === null || expected === null) return false;
+    if (typeof actual === 'number') return n !== undefined && actual === n;
+    if (typeof actual === 'boolean') return String(actual) === text;
+    if (typeof actual === 'string') return actual === text || (typeof expected === 'number' && asNumber(actual) === expected);
+    return false;
+  };
+}
+
+function compareFn(expected: number | string, test: (sign: number) => boolean): (actual: unknown) => boolean {
+  const n = asNumber(expected);
+  const text = String(expected);
+  return (actual) => {
+    if (actual === undefined || actual === null) return false;
+    if (n !== undefined) {
+      const a = asNumber(actual);
+      if (a !== undefined) return test(a < n ? -1 : a > n ? 1 : 0);
+    }
+    const a = typeof actual === 'string' ? actual : String(actual);
+    return test(a < text ? -1 : a > text ? 1 : 0);
+  };
+}
+
+function reader(field: string): (record: Record<string, unknown>) => unknown {
+  if (!field.includes('.')) return (record) => record[field];
+  const path = field.split('.');
+  return (record) => {
+    let value: unknown = record;
+    for (const key of path) {
+      if (value === null || typeof value !== 'object') return undefined;
+      value = (value as Record<string, unknown>)[key];
+    }
+    return value;
+  };
+}
+
+function compileCondition(condition: FilterCondition, index: number, step: string): (record: Record<string, unknown>) => boolean {
+  const read = reader(condition.field);
+  const tests: Array<(value: unknown) => boolean> = [];
+  for (const op of OPERATORS) {
+    const expected = condition[op];
+    if (expected === undefined) continue;
+    switch (op) {
+      case 'eq':
+        tests.push(equalsFn(expected as Scalar));
+        break;
+      case 'ne': {
+        const eq = equalsFn(expected as Scalar);
+        tests.push((v) => !eq(v));
+        break;
+      }
+      case 'gt':
+        tests.push(compareFn(expected as number | string, (s) => s > 0));
+        break;
+      case 'gte':
+        tests.push(compareFn(expected as number | string, (s) => s >= 0));
+        break;
+      case 'lt':
+        tests.push(compareFn(expected as number | string, (s) => s < 0));
+        break;
+      case 'lte':
+        tests.push(compareFn(expected as number | string, (s) => s <= 0));
+        break;
+      case 'in':
+      case 'notIn': {
+        const eqs = (expected as Scalar[]).map(equalsFn);
+        // Plain values (the common case) are looked up in a set; numbers-as-text still go through equalsFn.
+        const exact = new Set<unknown>(expected as Scalar[]);
+        const isIn = (v: unknown) => exact.has(v) || eqs.some((eq) => eq(v));
+        tests.push(op === 'in' ? isIn : (v) => !isIn(v));
+        break;
+      }
+      case 'exists': {
+        const want = expected === true || expected === 'true';
+        tests.push((v) => (v !== undefined && v !== null) === want);
+        break;
+      }
+      case 'matches': {
+        let re: RegExp;
+        try {
+          re = new RegExp(expected as string, 'u');
+        } catch (error) {
+          throw new ConfigError(`Step "${step}": where[${index}].matches is not a valid regular expression: ${(error as Error).message}`, [], {
+            code: 'FILTER_PATTERN_INVALID',
+            suggestions: ['Write a JavaScript regular expression without slashes, e.g. matches: "^A".'],
+          });
+        }
+        tests.push((v) => v !== undefined && v !== null && re.test(typeof v === 'string' ? v : String(v)));
+        break;
+      }
+    }
+  }
+  if (tests.length === 0) {
+    throw new ConfigError(`Step "${step}": where[${index}] on field "${condition.field}" has no operator`, [], {
+      code: 'FILTER_NO_OPERATOR',
+      suggestions: [`Add one of ${OPERATORS.join(', ')}, e.g. { field: ${condition.field}, eq: value }.`],
+    });
+  }
+  return (record) => {
+    const value = read(record);
+    for (const test of tests) if (!test(value)) return false;
+    return true;
+  };
+}
+
+/** Keeps records matching `where` (all or any of the conditions); the others are filtered out. */
+export const filterTransform = (): TransformPlugin<FilterConfig> =>
+  defineTransform<FilterConfig>({
+    name: 'filter',
+    description: 'Keeps records that match conditions; others are filtered out.',
+    configSchema,
+    create(ctx, config) {
+      const conditions = config.where.map((c, i) => compileCondition(c, i, ctx.step));
+      if (config.mode === 'any') return (record) => (conditions.some((c) => c(record)) ? record : null);
+      return (record) => {
+        for (const c of conditions) if (!c(record)) return null;
+        return record;
+      };
+    },
+  });

@@ -1,0 +1,204 @@
+import { ConfigError } from '../errors.js';
+import { defineTransform, rejectRecord } from '../plugins/define.js';
+import type { DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+
+/** The rule for one field of the `validate` transform. */
+export interface FieldRule {
+  /** The type the value must have (after coercion when `coerce` is on). */
+  type: 'string' | 'integer' | 'number' | 'boolean';
+  /** A missing, null or empty value is rejected unless `required: false` (then it passes as null). @default true */
+  required?: boolean;
+  /** Strings: trim whitespace before checking and keep the trimmed value. @default false */
+  trim?: boolean;
+  /** Numbers: smallest allowed value. */
+  min?: number;
+  /** Numbers: largest allowed value. */
+  max?: number;
+  /** Strings: fewest characters. */
+  minLength?: number;
+  /** Strings: most characters. */
+  maxLength?: number;
+  /** Strings: a regular expression the whole value must match (anchor it yourself if needed). */
+  pattern?: string;
+  /** The value must be one of these. */
+  enum?: Array<string | number | boolean>;
+}
+
+/** Config of the `validate` transform. */
+export interface ValidateConfig {
+  /** Rules per field. */
+  fields: Record<string, FieldRule>;
+  /** Convert text to the declared type ("1880" → 1880, "true" → true). @default true */
+  coerce?: boolean;
+  /** What to do with fields that have no rule. @default keep */
+  additional?: 'keep' | 'drop';
+}
+
+const fieldSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: { enum: ['string', 'integer', 'number', 'boolean'], description: 'The type the value must have (after coercion).' },
+    required: { type: 'boolean', default: true, description: 'Reject a missing, null or empty value (else it passes as null).' },
+    trim: { type: 'boolean', default: false, description: 'Strings: trim whitespace before checking, and keep the trimmed value.' },
+    min: { type: 'number', description: 'Numbers: smallest allowed value.' },
+    max: { type: 'number', description: 'Numbers: largest allowed value.' },
+    minLength: { type: 'integer', minimum: 0, description: 'Strings: fewest characters.' },
+    maxLength: { type: 'integer', minimum: 0, description: 'Strings: most characters.' },
+    pattern: { type: 'string', description: 'Strings: a regular expression the value must match.' },
+    enum: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] }, description: 'Allowed values.' },
+  },
+};
+
+const configSchema: JsonSchema = {
+  type: 'object',
+  description: 'Types and checks fields; records that fail are rejected with the reason.',
+  additionalProperties: false,
+  required: ['fields'],
+  properties: {
+    fields: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: fieldSchema,
+      description: 'Rules per field, e.g. { year: { type: integer, min: 1800 }, sex: { type: string, enum: [F, M] } }.',
+    },
+    coerce: { type: 'boolean', default: true, description: 'Convert text to the declared type ("1880" → 1880, "true" → true).' },
+    additional: { enum: ['keep', 'drop'], default: 'keep', description: 'What to do with fields that have no rule.' },
+  },
+};
+
+/** A field checker: returns the (converted) value, or a `Failure` with the reason. */
+type Checker = (value: unknown) => unknown;
+class Failure {
+  constructor(readonly reason: string) {}
+}
+
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** How a bad value is shown in a reason: text as-is (so `18x0`), short, and never multi-line. */
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
+}
+const quote = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(show(value)) : show(value));
+
+function typeChecker(type: FieldRule['type'], coerce: boolean): Checker {
+  switch (type) {
+    case 'integer':
+      return (v) => {
+        if (typeof v === 'number') return Number.isInteger(v) ? v : new Failure(`${show(v)} is not an integer`);
+        if (coerce && typeof v === 'string') {
+          const t = v.trim();
+          if (INTEGER_TEXT.test(t)) {
+            const n = Number(t);
+            if (Number.isSafeInteger(n)) return n;
+            return new Failure(`${show(v)} is too large for an integer`);
+          }
+        }
+        return new Failure(`${show(v)} is not an integer`);
+      };
+    case 'number':
+      return (v) => {
+        if (typeof v === 'number') return Number.isFinite(v) ? v : new Failure(`${show(v)} is not a number`);
+        if (coerce && typeof v === 'string' && NUMBER_TEXT.test(v.trim())) return Number(v.trim());
+        return new Failure(`${show(v)} is not a number`);
+      };
+    case 'boolean':
+      return (v) => {
+        if (typeof v === 'boolean') return v;
+        if (coerce) {
+          const t = typeof v === 'string' ? v.trim().toLowerCase() : v;
+          if (t === 'true' || t === '1' || t === 1 || t === 'yes') return true;
+          if (t === 'false' || t === '0' || t === 0 || t === 'no') return false;
+        }
+        return new Failure(`${quote(v)} is not a boolean`);
+      };
+    case 'string':
+      return (v) => {
+        if (typeof v === 'string') return v;
+        if (coerce && (typeof v === 'number' || typeof v === 'boolean')) return String(v);
+        return new Failure(`${show(v)} is not a string`);
+      };
+  }
+}
+
+/** Builds one field's checker; every option is turned into a closure once, so a record costs only the checks. */
+function compileField(field: string, rule: FieldRule, coerce: boolean, step: string): (record: DataRecord) => unknown {
+  const checks: Checker[] = [typeChecker(rule.type, coerce)];
+  if (rule.trim && rule.type === 'string') checks.unshift((v) => (typeof v === 'string' ? v.trim() : v));
+  if (rule.min !== undefined) {
+    const min = rule.min;
+    checks.push((v) => (typeof v === 'number' && v < min ? new Failure(`${show(v)} is less than the minimum ${min}`) : v));
+  }
+  if (rule.max !== undefined) {
+    const max = rule.max;
+    checks.push((v) => (typeof v === 'number' && v > max ? new Failure(`${show(v)} is greater than the maximum ${max}`) : v));
+  }
+  if (rule.minLength !== undefined) {
+    const n = rule.minLength;
+    checks.push((v) => (typeof v === 'string' && v.length < n ? new Failure(`${quote(v)} is shorter than ${n} character${n === 1 ? '' : 's'}`) : v));
+  }
+  if (rule.maxLength !== undefined) {
+    const n = rule.maxLength;
+    checks.push((v) => (typeof v === 'string' && v.length > n ? new Failure(`${quote(v)} is longer than ${n} character${n === 1 ? '' : 's'}`) : v));
+  }
+  if (rule.pattern !== undefined) {
+    let re: RegExp;
+    try {
+      re = new RegExp(rule.pattern, 'u');
+    } catch (error) {
+      throw new ConfigError(`Step "${step}": fields.${field}.pattern is not a valid regular expression: ${(error as Error).message}`, [], {
+        code: 'VALIDATE_PATTERN_INVALID',
+        suggestions: ['Write a JavaScript regular expression without slashes, e.g. pattern: "^[A-Z][a-z]+$".'],
+      });
+    }
+    checks.push((v) => (typeof v === 'string' && !re.test(v) ? new Failure(`${quote(v)} does not match /${rule.pattern}/`) : v));
+  }
+  if (rule.enum !== undefined) {
+    const allowed = new Set<unknown>(rule.enum);
+    const list = rule.enum.map(String).join(', ');
+    checks.push((v) => (allowed.has(v) ? v : new Failure(`${quote(v)} is not one of ${list}`)));
+  }
+  const required = rule.required ?? true;
+  const trim = rule.trim === true;
+  return (record) => {
+    let value = record[field];
+    if (value === undefined || value === null || value === '' || (trim && typeof value === 'string' && value.trim() === '')) {
+      return required ? new Failure('is missing') : null;
+    }
+    for (const check of checks) {
+      value = check(value);
+      if (value instanceof Failure) return value;
+    }
+    return value;
+  };
+}
+
+/**
+ * Types and checks fields; a record with any bad field is rejected with every reason, e.g.
+ * `year: 18x0 is not an integer; sex: "X" is not one of F, M`.
+ */
+export const validateTransform = (): TransformPlugin<ValidateConfig> =>
+  defineTransform<ValidateConfig>({
+    name: 'validate',
+    description: 'Types and checks fields; records that fail are rejected with the reason.',
+    configSchema,
+    create(ctx, config) {
+      const coerce = config.coerce ?? true;
+      const dropOthers = config.additional === 'drop';
+      const fields = Object.entries(config.fields).map(([name, rule]) => ({ name, check: compileField(name, rule, coerce, ctx.step) }));
+      return (record) => {
+        const out: DataRecord = dropOthers ? {} : { ...record };
+        let reasons: string[] | undefined;
+        for (const { name, check } of fields) {
+          const value = check(record);
+          if (value instanceof Failure) (reasons ??= []).push(`${name}: ${value.reason}`);
+          else out[name] = value;
+        }
+        return reasons ? rejectRecord(reasons.join('; ')) : out;
+      };
+    },
+  });
