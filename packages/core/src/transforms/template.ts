@@ -24,10 +24,13 @@ const toText = (value: unknown): string => {
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
 const NON_SLUG_RUN = /[^a-z0-9]+/g;
 const EDGE_DASHES = /^-+|-+$/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Lowercase ASCII letters and digits; accents stripped (NFKD) first; any other run becomes one `-`. */
 export function slugify(value: string): string {
-  return value.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase().replace(NON_SLUG_RUN, '-').replace(EDGE_DASHES, '');
+  // Normalising is the expensive part; plain ASCII (most names) has nothing to decompose.
+  const ascii = NON_ASCII.test(value) ? value.normalize('NFKD').replace(COMBINING_MARKS, '') : value;
+  return ascii.toLowerCase().replace(NON_SLUG_RUN, '-').replace(EDGE_DASHES, '');
 }
 
 function expectArgs(name: string, args: unknown[], count: number, fail: (message: string) => never): void {
