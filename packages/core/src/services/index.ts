@@ -1,1 +1,26 @@
-export {};
+/** Shared services: logging with redaction, retries, rate limits, checkpoints and run history. */
+export { createLogger, type LoggerOptions, type RootLogger } from './logger.js';
+export { redactSecrets, createRedactor, SECRET_MASK } from './redact.js';
+export {
+  createRetryService,
+  abortableSleep,
+  RETRY_DEFAULTS,
+  type RetryRunOptions,
+  type RetryServiceOptions,
+  type ConfigurableRetryService,
+} from './retry.js';
+export { createRateLimiter, type RateLimiterOptions, type ManagedRateLimiter } from './rate-limit.js';
+export { openCheckpointStore, type CheckpointStore, type CheckpointStoreOptions, type CommitOptions } from './checkpoint.js';
+export {
+  createRunFolder,
+  writeRunSummary,
+  listRuns,
+  readRun,
+  newRunId,
+  pipelineStateDir,
+  runsDir,
+  createRejectsWriter,
+  type RunFolder,
+  type RunRecord,
+  type RejectsWriter,
+} from './run-history.js';
