@@ -1,5 +1,83 @@
-import type { KaggleSandbox, KaggleSandboxOptions } from '../types.js';
+import fastifyCookie from '@fastify/cookie';
+import Fastify from 'fastify';
+import { listen } from '../shared/listen.js';
+import type { KaggleBehaviours, KaggleSandbox, KaggleSandboxOptions } from '../types.js';
+import { apiRoutes } from './api-routes.js';
+import { createCatalog, DEFAULT_DATASET_REF, isDatasetRef } from './catalog.js';
+import { loadDataset } from './dataset.js';
+import { createUrlSigner } from './signing.js';
+import { DEFAULT_KAGGLE_CREDENTIALS, KaggleState } from './state.js';
+import { storageRoutes } from './storage-routes.js';
+import { webRoutes } from './web-routes.js';
 
-export async function startKaggleSandbox(_options: KaggleSandboxOptions = {}): Promise<KaggleSandbox> {
-  throw new Error('not implemented yet');
+export { DEFAULT_KAGGLE_CREDENTIALS, SANDBOX_TWO_FACTOR_CODE } from './state.js';
+export { DEFAULT_DATASET_REF, GATED_DATASET_REF } from './catalog.js';
+export { FULL_CSV_NAME, SAMPLE_CSV_PATH } from './dataset.js';
+
+const BEHAVIOURS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    cookieBanner: { type: 'boolean' },
+    twoFactor: { type: 'boolean' },
+    slowPageMs: { type: 'integer', minimum: 0 },
+    loginNotFoundTimes: { type: 'integer', minimum: 0 },
+    cutDownloadAfterBytes: { type: 'integer', minimum: 0 },
+    corruptMd5: { type: 'boolean' },
+  },
+} as const;
+
+/**
+ * Starts the local stand-in of Kaggle: the web sign-in and dataset pages (for the browser mode), the `/api/v1` REST
+ * API with Basic or Bearer auth, and signed storage links (for the API mode). Serves `options.dataset` (a zip) or the
+ * committed sample. Behaviours (cookie banner, two-factor, slow or missing login page, cut or corrupt downloads) can
+ * be switched at start, by `setBehaviours` or by `POST /__sandbox/behaviours`.
+ */
+export async function startKaggleSandbox(options: KaggleSandboxOptions = {}): Promise<KaggleSandbox> {
+  const datasetRef = options.datasetRef ?? DEFAULT_DATASET_REF;
+  if (!isDatasetRef(datasetRef)) {
+    throw new Error(`Kaggle sandbox: datasetRef "${datasetRef}" is not of the form owner/slug (e.g. ${DEFAULT_DATASET_REF}).`);
+  }
+  const credentials = { ...DEFAULT_KAGGLE_CREDENTIALS, ...options.credentials };
+  const state = new KaggleState(credentials, options.behaviours);
+  let store;
+  try {
+    store = await loadDataset(options.dataset);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Kaggle sandbox: cannot read the dataset zip ${options.dataset ?? '(sample)'}: ${reason}. Give a readable .zip file.`, {
+      cause: error,
+    });
+  }
+  const catalog = createCatalog(datasetRef, store);
+  const context = { state, catalog, signer: createUrlSigner() };
+
+  const app = Fastify({ logger: false });
+  try {
+    await app.register(fastifyCookie);
+    app.get('/__sandbox/stats', async () => state.stats());
+    app.post<{ Body: KaggleBehaviours }>('/__sandbox/behaviours', { schema: { body: BEHAVIOURS_SCHEMA } }, async (request) => {
+      state.setBehaviours(request.body);
+      return { behaviours: state.behaviours };
+    });
+    await app.register(webRoutes, context);
+    await app.register(storageRoutes, context);
+    await app.register(apiRoutes, { ...context, prefix: '/api/v1' });
+    const baseUrl = await listen(app, { host: options.host, port: options.port });
+    return {
+      baseUrl,
+      credentials,
+      datasetRef,
+      setBehaviours: (behaviours) => state.setBehaviours(behaviours),
+      stats: () => state.stats(),
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await store.close();
+    throw error;
+  }
 }
