@@ -1,0 +1,206 @@
+/**
+ * The `hubspot` sink: one HubSpot contact per record, upserted by `idProperty`, only when it changed since the last
+ * acknowledged send (the ledger), at the rate the account allows.
+ */
+import { defineSink, RetriableError, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { HubspotClient } from './client.js';
+import { configSchema, type HubspotConfig } from './config.js';
+import { Ledger } from './ledger.js';
+import { createMapper, type Mapper } from './mapping.js';
+import { ensureProperties } from './properties.js';
+import { DailyBudget, rateFromConfig, RollingWindowLimiter } from './rate.js';
+import { existingIdentities, Upserter, type UpsertInput } from './upsert.js';
+
+/** Everything one run of the step builds in `setup()`. */
+interface Session {
+  client: HubspotClient;
+  upserter: Upserter;
+  mapper: Mapper;
+  ledger: Ledger;
+  /** Our own limiter when the step names no shared one; stopped in `close()`. */
+  ownLimiter?: RollingWindowLimiter;
+  /** Records considered so far in this run, for `limit`. */
+  considered: number;
+  limitLogged: boolean;
+  sent: number;
+}
+
+/** Builds the client for `config`, using the step's shared limiter when there is one. */
+export function createClient(ctx: StepContext, config: HubspotConfig): { client: HubspotClient; ownLimiter?: RollingWindowLimiter } {
+  ctx.addSecret(config.accessToken);
+  const spec = rateFromConfig(config);
+  const shared: RateLimiter | undefined = ctx.limiter();
+  const ownLimiter = shared ? undefined : new RollingWindowLimiter(`${ctx.pipeline}.${ctx.step}`, spec);
+  const client = new HubspotClient({
+    baseUrl: config.baseUrl,
+    accessToken: config.accessToken,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    limiter: shared ?? ownLimiter!,
+    budget: new DailyBudget(spec.daily),
+    daily: spec.daily,
+    signal: ctx.signal,
+    count: (counter, by) => ctx.count(counter, by),
+  });
+  return { client, ownLimiter };
+}
+
+/** The `hubspot` sink plugin. Call once per step: the run's session lives in this closure. */
+export function hubspotSink(): SinkPlugin<HubspotConfig> {
+  let session: Session | undefined;
+
+  const open = (): Session => {
+    if (!session) throw new Error('hubspot sink: write() before setup()');
+    return session;
+  };
+
+  return defineSink<HubspotConfig>({
+    name: 'hubspot',
+    description: 'Upserts HubSpot CRM contacts in batches of 100 by email (or another unique property), sending only what changed.',
+    configSchema,
+    batchSize: (config) => (config.inputsPerRequest ?? 100) * 10,
+
+    async check(ctx, config) {
+      const { client, ownLimiter } = createClient(ctx, config);
+      try {
+        await client.request('GET', `/crm/v3/objects/${config.object ?? 'contacts'}?limit=1&archived=false`);
+        const rate = client.lastRateLimit;
+        const parts = [
+          rate.max !== undefined ? `${rate.remaining ?? '?'} of ${rate.max} requests left per ${(rate.intervalMs ?? 10_000) / 1000} s` : 'no rate-limit headers',
+          rate.daily !== undefined ? `${rate.dailyRemaining ?? '?'} of ${rate.daily} left today` : undefined,
+        ].filter(Boolean);
+        return { ok: true, message: `HubSpot reached at ${config.baseUrl}; token accepted; ${parts.join(', ')}.`, details: { rateLimit: { ...rate } } };
+      } finally {
+        await ownLimiter?.stop();
+      }
+    },
+
+    async setup(ctx, config) {
+      const { client, ownLimiter } = createClient(ctx, config);
+      const plan = await ensureProperties(client, config, ctx.dryRun);
+      if (plan.created.length > 0) {
+        ctx.logger.info(`${ctx.dryRun ? 'Would create' : 'Created'} HubSpot properties: ${plan.created.join(', ')}`, { properties: plan.created });
+        if (!ctx.dryRun) ctx.count('propertiesCreated', plan.created.length);
+      }
+      session = {
+        client,
+        ownLimiter,
+        upserter: new Upserter(client, config.object, config.idProperty, () => ctx.count('splitRequests')),
+        mapper: createMapper(config, plan.enumValues),
+        ledger: new Ledger(ctx.state),
+        considered: 0,
+        limitLogged: false,
+        sent: 0,
+      };
+    },
+
+    async write(ctx, config, batch) {
+      const s = open();
+      const { inputs, rejects, unchanged, skipped } = plan(ctx, config, s, batch);
+      if (ctx.dryRun) return dryRun(s, config, inputs, rejects, unchanged, skipped);
+
+      const chunks: UpsertInput[][] = [];
+      for (let i = 0; i < inputs.length; i += config.inputsPerRequest) chunks.push(inputs.slice(i, i + config.inputsPerRequest));
+      let created = 0;
+      let updated = 0;
+      let unsent = 0;
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          if (ctx.signal.aborted) {
+            unsent += chunk.length;
+            return;
+          }
+          const outcome = await s.upserter.upsert(chunk);
+          for (const { input, id, isNew } of outcome.acknowledged) {
+            s.ledger.record(input.identity, input.hash, id);
+            if (isNew) created++;
+            else updated++;
+          }
+          for (const { input, reason } of outcome.rejected) rejects.push({ location: input.location, reason, record: input.record });
+          s.sent += outcome.acknowledged.length;
+          ctx.progress({ phase: 'upserting contacts', done: s.sent, unit: 'records' });
+        }),
+      );
+      if (unsent > 0) {
+        // Unsent records must not be checkpointed: fail the write; what was acknowledged is already in the ledger.
+        throw new RetriableError(`Stopped before ${unsent} contacts of the batch were sent; run again to resume.`, { code: 'HUBSPOT_ABORTED' });
+      }
+      return {
+        written: created + updated,
+        unchanged: unchanged + skipped,
+        rejects,
+        details: { created, updated, unchanged, ...(skipped ? { skippedByLimit: skipped } : {}) },
+      };
+    },
+
+    async close() {
+      await session?.ownLimiter?.stop();
+      session = undefined;
+    },
+  });
+}
+
+/** Splits a batch into contacts to send, rejects, unchanged (ledger) and skipped (over `limit`). */
+function plan(ctx: StepContext, config: HubspotConfig, s: Session, batch: SinkBatch) {
+  const ignoreLedger = config.fullRefresh || ctx.fresh;
+  const rejects: Rejection[] = [];
+  const byIdentity = new Map<string, UpsertInput>();
+  let unchanged = 0;
+  let skipped = 0;
+  batch.records.forEach((record, index) => {
+    if (config.limit !== null && config.limit !== undefined && s.considered >= config.limit) {
+      skipped++;
+      return;
+    }
+    s.considered++;
+    const location = batch.locate(index);
+    const prepared = s.mapper(record);
+    if (!prepared.ok) {
+      rejects.push({ location, reason: prepared.reason, record });
+      return;
+    }
+    if (!ignoreLedger && s.ledger.isUnchanged(prepared.identity, prepared.hash)) {
+      unchanged++;
+      return;
+    }
+    const earlier = byIdentity.get(prepared.identity);
+    if (earlier) {
+      // Two inputs with one identity in a request make HubSpot fail it; the later record is the newer truth.
+      rejects.push({ location: earlier.location, reason: `Superseded by the record at ${location} with the same ${config.idProperty} (${prepared.identity}); only that one is sent.`, record: earlier.record });
+      byIdentity.delete(prepared.identity);
+    }
+    const ref = batch.refs[index];
+    byIdentity.set(prepared.identity, {
+      identity: prepared.identity,
+      properties: prepared.properties,
+      hash: prepared.hash,
+      traceId: ref ? `${ref.seq}-${ref.index}` : `${index}`,
+      location,
+      record,
+    });
+  });
+  if (skipped > 0 && !s.limitLogged) {
+    s.limitLogged = true;
+    ctx.logger.info(`limit of ${config.limit} contacts reached: later records are skipped in this run`, { limit: config.limit });
+  }
+  return { inputs: [...byIdentity.values()], rejects, unchanged, skipped };
+}
+
+/** A dry run: classify without writing. Existence is looked up in the ledger, then by `batch/read` (cheap: 100 a request). */
+async function dryRun(s: Session, config: HubspotConfig, inputs: UpsertInput[], rejects: Rejection[], unchanged: number, skipped: number): Promise<WriteResult> {
+  const unknown = inputs.filter((input) => !s.ledger.get(input.identity)).map((input) => input.identity);
+  const existing = unknown.length > 0 ? await existingIdentities(s.client, config.object, config.idProperty, unknown) : new Set<string>();
+  let wouldCreate = 0;
+  let wouldUpdate = 0;
+  for (const input of inputs) {
+    if (s.ledger.get(input.identity) || existing.has(input.identity)) wouldUpdate++;
+    else wouldCreate++;
+  }
+  return {
+    // In a dry run `written` counts what would be written, so every record stays accounted for.
+    written: wouldCreate + wouldUpdate,
+    unchanged: unchanged + skipped,
+    rejects,
+    details: { wouldCreate, wouldUpdate, unchanged, ...(skipped ? { skippedByLimit: skipped } : {}) },
+  };
+}
