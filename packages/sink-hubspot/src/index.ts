@@ -9,7 +9,7 @@ export { configSchema, withDefaults, parseDuration } from './config.js';
 export type { HubspotConfig, HubspotTier, PropertyDefinition } from './config.js';
 export { HubspotClient, HubspotRequestError, readRateLimitHeaders } from './client.js';
 export type { HubspotClientOptions, HubspotErrorBody, RateLimitHeaders } from './client.js';
-export { RollingWindowLimiter, DailyBudget, TIERS, rateFromConfig } from './rate.js';
+export { createHubspotLimiter, DailyBudget, TIERS, rateFromConfig } from './rate.js';
 export type { RateSpec } from './rate.js';
 export { Ledger, hashProperties } from './ledger.js';
 export { Upserter, upsertBody, readableMessage } from './upsert.js';

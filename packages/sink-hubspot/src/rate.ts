@@ -1,11 +1,8 @@
 /**
- * Request rate for HubSpot: tier presets, the daily budget, and a limiter that is safe against a remote counting a
- * true rolling window (HubSpot's TEN_SECONDLY_ROLLING policy).
- *
- * Used when the step names no shared `limiter:`; with one, the runtime's limiter is used and only fed hints.
+ * Request rate for HubSpot: tier presets and the daily budget, turned into core's rolling-window limiter when the
+ * step names no shared `limiter:` (with one, the runtime's limiter is used and only fed what HubSpot reports).
  */
-import Bottleneck from 'bottleneck';
-import { RetriesExhaustedError, type RateLimiter } from '@etl/core';
+import { createRateLimiter, RetriesExhaustedError, type ManagedRateLimiter } from '@etl/core';
 import { parseDuration, type HubspotConfig, type HubspotTier } from './config.js';
 
 /** Requests per 10 s per app and per day per account, from HubSpot's usage guidelines (private apps). */
@@ -27,6 +24,15 @@ export interface RateSpec {
   daily?: number;
 }
 
+/**
+ * The step's own limiter: at most `max` request starts in any rolling window (HubSpot counts TEN_SECONDLY_ROLLING
+ * as a true rolling window, so a fixed-window reservoir would let 2×max through), `concurrency` in flight, and the
+ * daily budget.
+ */
+export function createHubspotLimiter(name: string, spec: RateSpec): ManagedRateLimiter {
+  return createRateLimiter(name, { max: spec.max, intervalMs: spec.intervalMs, maxConcurrent: spec.maxConcurrent, daily: spec.daily });
+}
+
 /** The rate a config asks for: explicit `rate`/`dailyLimit` win over the tier preset. */
 export function rateFromConfig(config: HubspotConfig): RateSpec {
   const tier = TIERS[config.tier ?? 'free'];
@@ -36,102 +42,6 @@ export function rateFromConfig(config: HubspotConfig): RateSpec {
     maxConcurrent: config.concurrency,
     daily: config.dailyLimit === null ? undefined : (config.dailyLimit ?? tier.daily),
   };
-}
-
-/**
- * Slack added to the window: a request is counted by the remote when it arrives, which is before we see its answer,
- * so a slot reopens one window plus this margin after the answer came back.
- */
-const WINDOW_MARGIN_MS = 50;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * A rolling-window limiter: at most `max` requests are in flight or were answered within the last window.
- * Bottleneck queues the work and caps concurrency; a log of answer times decides when a new request may start, so
- * unlike a fixed-window reservoir it can never put 2×max requests into one rolling window, and it still uses the
- * whole allowance (a burst up to `max` when the window is empty, then one request per expiring slot).
- */
-export class RollingWindowLimiter implements RateLimiter {
-  readonly name: string;
-  readonly limit: { max: number; intervalMs: number; maxConcurrent: number };
-  private readonly queue: Bottleneck;
-  /** Times (ms) at which requests of the current window were answered, oldest first. */
-  private readonly answered: number[] = [];
-  private inFlight = 0;
-  private max: number;
-  private pausedUntil = 0;
-
-  constructor(name: string, spec: RateSpec, private readonly now: () => number = Date.now) {
-    this.name = name;
-    this.max = spec.max;
-    this.limit = { max: spec.max, intervalMs: spec.intervalMs, maxConcurrent: spec.maxConcurrent };
-    this.queue = new Bottleneck({ maxConcurrent: spec.maxConcurrent, id: `etl-hubspot-${name}` });
-  }
-
-  schedule<T>(work: () => Promise<T>, options: { weight?: number; priority?: number } = {}): Promise<T> {
-    const weight = options.weight ?? 1;
-    return this.queue.schedule({ priority: options.priority ?? 5 }, async () => {
-      await this.acquire(weight);
-      try {
-        return await work();
-      } finally {
-        this.inFlight -= weight;
-        const at = this.now();
-        for (let i = 0; i < weight; i++) this.answered.push(at);
-      }
-    });
-  }
-
-  observe(hint: { remaining?: number; max?: number; intervalMs?: number; pauseMs?: number }): void {
-    const now = this.now();
-    if (hint.pauseMs !== undefined && hint.pauseMs > 0) this.pausedUntil = Math.max(this.pausedUntil, now + hint.pauseMs);
-    // The remote's own window may be smaller than configured (another tier, a shared app): never exceed it.
-    if (hint.max !== undefined && hint.max > 0 && hint.max < this.max) this.max = hint.max;
-    if (hint.remaining !== undefined) {
-      this.prune(now);
-      const believed = this.max - this.answered.length - this.inFlight;
-      // Requests we did not send (another process with the same token) used the difference: count them as if
-      // answered now, which over-estimates how long they stay in the window and so stays on the safe side.
-      for (let i = 0; i < believed - hint.remaining; i++) this.answered.push(now);
-    }
-  }
-
-  /** Requests started or answered within the current window, for tests and progress. */
-  usage(): number {
-    this.prune(this.now());
-    return this.answered.length + this.inFlight;
-  }
-
-  async stop(): Promise<void> {
-    await this.queue.stop({ dropWaitingJobs: true }).catch(() => undefined);
-  }
-
-  private prune(now: number): void {
-    const horizon = now - this.limit.intervalMs - WINDOW_MARGIN_MS;
-    let expired = 0;
-    while (expired < this.answered.length && this.answered[expired] <= horizon) expired++;
-    if (expired > 0) this.answered.splice(0, expired);
-  }
-
-  private async acquire(weight: number): Promise<void> {
-    for (;;) {
-      const now = this.now();
-      if (this.pausedUntil > now) {
-        await sleep(this.pausedUntil - now);
-        continue;
-      }
-      this.prune(now);
-      if (this.answered.length + this.inFlight + weight <= this.max) {
-        this.inFlight += weight;
-        return;
-      }
-      // Wait for the oldest answer to leave the window; with none logged, an in-flight request will add one soon.
-      const oldest = this.answered[0];
-      const wait = oldest === undefined ? 20 : oldest + this.limit.intervalMs + WINDOW_MARGIN_MS - now + 1;
-      await sleep(Math.max(1, wait));
-    }
-  }
 }
 
 /**

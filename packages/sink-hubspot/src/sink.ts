@@ -2,13 +2,13 @@
  * The `hubspot` sink: one HubSpot contact per record, upserted by `idProperty`, only when it changed since the last
  * acknowledged send (the ledger), at the rate the account allows.
  */
-import { defineSink, RetriableError, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { defineSink, RetriableError, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
 import { Ledger } from './ledger.js';
 import { createMapper, type Mapper } from './mapping.js';
 import { ensureProperties } from './properties.js';
-import { DailyBudget, rateFromConfig, RollingWindowLimiter } from './rate.js';
+import { createHubspotLimiter, DailyBudget, rateFromConfig } from './rate.js';
 import { existingIdentities, Upserter, type UpsertInput } from './upsert.js';
 
 /** Everything one run of the step builds in `setup()`. */
@@ -18,7 +18,7 @@ interface Session {
   mapper: Mapper;
   ledger: Ledger;
   /** Our own limiter when the step names no shared one; stopped in `close()`. */
-  ownLimiter?: RollingWindowLimiter;
+  ownLimiter?: ManagedRateLimiter;
   /** Records considered so far in this run, for `limit`. */
   considered: number;
   limitLogged: boolean;
@@ -26,18 +26,19 @@ interface Session {
 }
 
 /** Builds the client for `config`, using the step's shared limiter when there is one. */
-export function createClient(ctx: StepContext, config: HubspotConfig): { client: HubspotClient; ownLimiter?: RollingWindowLimiter } {
+export function createClient(ctx: StepContext, config: HubspotConfig): { client: HubspotClient; ownLimiter?: ManagedRateLimiter } {
   ctx.addSecret(config.accessToken);
   const spec = rateFromConfig(config);
   const shared: RateLimiter | undefined = ctx.limiter();
-  const ownLimiter = shared ? undefined : new RollingWindowLimiter(`${ctx.pipeline}.${ctx.step}`, spec);
+  const ownLimiter = shared ? undefined : createHubspotLimiter(`${ctx.pipeline}.${ctx.step}`, spec);
   const client = new HubspotClient({
     baseUrl: config.baseUrl,
     accessToken: config.accessToken,
     timeoutMs: config.timeoutMs,
     retries: config.retries,
     limiter: shared ?? ownLimiter!,
-    budget: new DailyBudget(spec.daily),
+    // Our own limiter enforces the configured daily budget; the budget object follows what HubSpot says is left.
+    budget: new DailyBudget(undefined),
     daily: spec.daily,
     signal: ctx.signal,
     count: (counter, by) => ctx.count(counter, by),
