@@ -1,1 +1,43 @@
-export {};
+import { defineSink } from '@etl/core';
+import { configSchema, type MysqlSinkConfig } from './config.js';
+import { checkMysql } from './check.js';
+import { MysqlSinkSession } from './session.js';
+
+export { configSchema, resolveTarget, describeTarget, BABY_NAMES_COLUMNS, BABY_NAMES_KEY, BABY_NAMES_TABLE } from './config.js';
+export type { MysqlSinkConfig, WriteMode, LoadMethod, ConnectionTarget } from './config.js';
+export { builtinMigrations } from './migrations/index.js';
+export { MIGRATIONS_TABLE } from './data-source.js';
+export { CHECKPOINT_TABLE } from './checkpoint-table.js';
+export { toEtlError } from './errors.js';
+
+/**
+ * The `mysql` sink: writes records into a MySQL/MariaDB table whose schema TypeORM migrations own, through
+ * LOAD DATA LOCAL INFILE (or multi-row INSERT), committing each batch with its checkpoint in one transaction.
+ */
+export function mysqlSink() {
+  let session: MysqlSinkSession | undefined;
+  const open = () => {
+    if (!session) throw new Error('mysql sink: setup() must run before this hook');
+    return session;
+  };
+  return defineSink<MysqlSinkConfig>({
+    name: 'mysql',
+    description: 'Loads records into a MySQL/MariaDB table (upsert, insert-ignore or replace-all), exactly once per batch.',
+    configSchema,
+    batchSize: (config) => config.batchSize ?? 10_000,
+    check: checkMysql,
+    async setup(ctx, config) {
+      session = await MysqlSinkSession.open(ctx, config);
+    },
+    restore: async () => open().restore(),
+    write: async (_ctx, _config, batch) => open().write(batch),
+    async close(_ctx, _config, outcome) {
+      const current = session;
+      session = undefined;
+      await current?.close(outcome);
+    },
+    migrate: (ctx, config, action) => MysqlSinkSession.migrate(ctx, config, action),
+  });
+}
+
+export default mysqlSink;

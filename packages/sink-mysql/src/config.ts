@@ -1,0 +1,160 @@
+import { ConfigError, type JsonSchema } from '@etl/core';
+
+/** How rows meet rows already in the table. */
+export type WriteMode = 'upsert' | 'insert-ignore' | 'replace-all';
+
+/** How rows travel to the server. */
+export type LoadMethod = 'load-data' | 'insert';
+
+/** The `config:` of a `use: mysql` step, after schema defaults are applied. */
+export interface MysqlSinkConfig {
+  /** Connection URL, `mysql://user:password@host:port/database`. Secret: it may embed the password. */
+  url?: string;
+  /** Overrides the URL's host. */
+  host?: string;
+  /** Overrides the URL's port. */
+  port?: number;
+  /** Overrides the URL's user. */
+  user?: string;
+  /** Overrides the URL's password. Secret. */
+  password?: string;
+  /** Overrides the URL's database. */
+  database?: string;
+  /** Creates the database when it is missing. @default true */
+  createDatabase?: boolean;
+  /** Target table. @default baby_names */
+  table?: string;
+  /** Record field → column. Defaults to the baby-names mapping when `table` is `baby_names`. */
+  columns?: Record<string, string>;
+  /** Columns of the unique key rows are matched on. Defaults to the table's first unique index. */
+  key?: string[];
+  /** @default upsert */
+  mode?: WriteMode;
+  migrations?: {
+    /** Runs pending migrations before the first write. @default true */
+    auto?: boolean;
+    /** A folder of compiled TypeORM migration files (.js/.mjs) for the user's own tables. */
+    dir?: string;
+  };
+  /** Rows per transaction when the step does not set `batchSize`. @default 10000 */
+  batchSize?: number;
+  /** @default load-data */
+  method?: LoadMethod;
+}
+
+/** The table the plugin's own migrations create, and how the baby-names records map onto it. */
+export const BABY_NAMES_TABLE = 'baby_names';
+export const BABY_NAMES_COLUMNS: Record<string, string> = { year: 'year_of_birth', name: 'name', sex: 'sex', count: 'count' };
+export const BABY_NAMES_KEY = ['year_of_birth', 'name', 'sex'];
+
+const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$]{0,63}$' };
+
+export const configSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    url: {
+      type: 'string',
+      description: 'Connection URL mysql://user:password@host:port/database (usually ${env:MYSQL_URL}).',
+      default: 'mysql://root@127.0.0.1:3306/etl',
+      secret: true,
+    },
+    host: { type: 'string', description: "Database host; overrides the URL's host." },
+    port: { type: 'integer', minimum: 1, maximum: 65535, description: "Database port; overrides the URL's port." },
+    user: { type: 'string', description: "User name; overrides the URL's user." },
+    password: { type: 'string', description: "Password; overrides the URL's password.", secret: true },
+    database: { ...identifier, description: "Database (schema) name; overrides the URL's database." },
+    createDatabase: { type: 'boolean', default: true, description: 'Create the database when it does not exist.' },
+    table: { ...identifier, default: BABY_NAMES_TABLE, description: 'Table the records are written to.' },
+    columns: {
+      type: 'object',
+      additionalProperties: identifier,
+      minProperties: 1,
+      description: 'Record field → column name. Defaults to {year: year_of_birth, name, sex, count} for baby_names.',
+    },
+    key: {
+      type: 'array',
+      items: identifier,
+      minItems: 1,
+      description: "Columns of the unique key that identifies a row. Defaults to the table's first unique index.",
+    },
+    mode: {
+      enum: ['upsert', 'insert-ignore', 'replace-all'],
+      default: 'upsert',
+      description:
+        'upsert: insert new rows, update changed ones; insert-ignore: keep existing rows as they are; ' +
+        'replace-all: load into a shadow table and swap it in when the run succeeds.',
+    },
+    migrations: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Schema migrations (TypeORM, recorded in the etl_migrations table).',
+      properties: {
+        auto: { type: 'boolean', default: true, description: 'Run pending migrations before the first write.' },
+        dir: { type: 'string', description: 'Folder of compiled TypeORM migration files (.js/.mjs) for your own tables.' },
+      },
+    },
+    batchSize: { type: 'integer', minimum: 1, default: 10000, description: 'Rows per write transaction.' },
+    method: {
+      enum: ['load-data', 'insert'],
+      default: 'load-data',
+      description: 'load-data: LOAD DATA LOCAL INFILE from memory (fastest); insert: multi-row INSERT statements.',
+    },
+  },
+};
+
+/** Where to connect, with the password kept apart so it is never part of anything printed. */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+}
+
+/** Connection settings from `url` overridden by the separate fields. Throws a ConfigError on a malformed URL. */
+export function resolveTarget(config: MysqlSinkConfig): ConnectionTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(config.url ?? 'mysql://root@127.0.0.1:3306/etl');
+  } catch {
+    // The URL may hold a password: never echo it back.
+    throw new ConfigError('The mysql step\'s `url` is not a valid URL (its value is not shown because it may contain a password).', [], {
+      code: 'MYSQL_URL_INVALID',
+      suggestions: ['Write it as mysql://user:password@host:3306/database, URL-encoding special characters in the password.'],
+    });
+  }
+  if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
+    throw new ConfigError(`The mysql step's \`url\` must start with mysql:// (got ${parsed.protocol}//).`, [], { code: 'MYSQL_URL_INVALID' });
+  }
+  const database = config.database ?? decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!database) {
+    throw new ConfigError('The mysql step names no database.', [], {
+      code: 'MYSQL_NO_DATABASE',
+      suggestions: ['Add it to the URL (mysql://root@127.0.0.1:3306/etl) or set `database:`.'],
+    });
+  }
+  const urlPassword = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+  return {
+    host: config.host ?? (parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1'),
+    port: config.port ?? (parsed.port ? Number(parsed.port) : 3306),
+    user: config.user ?? (parsed.username ? decodeURIComponent(parsed.username) : 'root'),
+    password: config.password ?? urlPassword,
+    database,
+  };
+}
+
+/** `host:port/database`: how the target is named in messages (never with the user's password). */
+export const describeTarget = (t: ConnectionTarget): string => `${t.host}:${t.port}/${t.database}`;
+
+/** The table's column mapping: explicit, or the built-in one for baby_names. */
+export function resolveColumns(config: MysqlSinkConfig): Record<string, string> {
+  const table = config.table ?? BABY_NAMES_TABLE;
+  if (config.columns) return config.columns;
+  if (table === BABY_NAMES_TABLE) return BABY_NAMES_COLUMNS;
+  throw new ConfigError(`The mysql step writes to table \`${table}\` but has no \`columns\` mapping.`, [], {
+    code: 'MYSQL_NO_COLUMNS',
+    suggestions: [`Map record fields to columns, e.g. columns: { id: ${table}_id, title: title }.`],
+  });
+}

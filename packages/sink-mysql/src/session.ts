@@ -1,0 +1,191 @@
+import type { PoolConnection } from 'mysql2';
+import type { DataSource } from 'typeorm';
+import { FatalError, type JsonValue, type RunOutcome, type SinkBatch, type StepContext, type WriteResult } from '@etl/core';
+import { describeTarget, resolveColumns, resolveTarget, type ConnectionTarget, type MysqlSinkConfig, BABY_NAMES_KEY, BABY_NAMES_TABLE } from './config.js';
+import { acquireConnection, rawQuery } from './connection.js';
+import { openDataSource, quoteId, runMigrations } from './data-source.js';
+import { errorInfo, toEtlError } from './errors.js';
+import { loadRows, toSqlValue, type LoadPlan } from './bulk-load.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint-table.js';
+import { readTableMeta, resolveKey } from './table-meta.js';
+
+/** The name a replace-all run loads into, next to the real table (identifiers stay within MySQL's 64 characters). */
+export const shadowName = (table: string, suffix: 'new' | 'old') => `${table.slice(0, 55)}__etl_${suffix}`;
+
+/**
+ * One step's connection and write state, from `setup` to `close`. Kept in the plugin factory's closure, so each
+ * step that uses the plugin has its own.
+ */
+export class MysqlSinkSession {
+  private conn: PoolConnection | undefined;
+  /** Set by `restore()`: this run continues an earlier one. */
+  private restoredShadow: string | null | undefined;
+  private shadowReady = false;
+
+  private constructor(
+    private readonly ctx: StepContext,
+    private readonly config: MysqlSinkConfig,
+    readonly target: ConnectionTarget,
+    private readonly ds: DataSource | undefined,
+    private readonly fields: string[],
+    private readonly plan: LoadPlan,
+  ) {}
+
+  /** Connects, creates the database and runs pending migrations when allowed, and checks the table and mapping. */
+  static async open(ctx: StepContext, config: MysqlSinkConfig): Promise<MysqlSinkSession> {
+    const target = resolveTarget(config);
+    if (target.password) ctx.addSecret(target.password);
+    const mapping = resolveColumns(config);
+    const table = config.table ?? BABY_NAMES_TABLE;
+    const mode = config.mode ?? 'upsert';
+    const plan: LoadPlan = {
+      table: mode === 'replace-all' ? shadowName(table, 'new') : table,
+      columns: Object.values(mapping),
+      key: config.key ?? (table === BABY_NAMES_TABLE && !config.columns ? BABY_NAMES_KEY : []),
+      onDuplicate: mode === 'insert-ignore' ? 'ignore' : 'update',
+      method: config.method ?? 'load-data',
+    };
+    if (ctx.dryRun) {
+      ctx.logger.info(`dry run: would write to ${describeTarget(target)} table ${table} (${mode})`);
+      return new MysqlSinkSession(ctx, config, target, undefined, Object.keys(mapping), plan);
+    }
+    const ds = await openDataSource(target, config, { createDatabase: config.createDatabase ?? true });
+    try {
+      if (config.migrations?.auto ?? true) {
+        const report = await runMigrations(ds, 'up');
+        if (report.ran.length > 0) ctx.logger.info(`applied migrations: ${report.ran.join(', ')}`);
+      }
+      const meta = await readTableMeta(ds, table, describeTarget(target));
+      plan.key = resolveKey(meta, table, plan.columns, plan.key.length > 0 ? plan.key : undefined);
+    } catch (error) {
+      await ds.destroy().catch(() => undefined);
+      throw toEtlError(error, target, 'preparing the schema');
+    }
+    return new MysqlSinkSession(ctx, config, target, ds, Object.keys(mapping), plan);
+  }
+
+  private get mode() {
+    return this.config.mode ?? 'upsert';
+  }
+
+  private get table() {
+    return this.config.table ?? BABY_NAMES_TABLE;
+  }
+
+  private async connection(): Promise<PoolConnection> {
+    if (!this.ds) throw new Error('no data source in a dry run');
+    this.conn ??= await acquireConnection(this.ds);
+    return this.conn;
+  }
+
+  /** The token committed with the last batch of this pipeline step, to resume after it. */
+  async restore(): Promise<JsonValue | undefined> {
+    if (!this.ds) return undefined;
+    const stored = await this.guard('reading the checkpoint', async (conn) => readCheckpoint(conn, this.ctx.pipeline, this.ctx.step));
+    if (stored) this.restoredShadow = stored.targetTable;
+    return stored?.token;
+  }
+
+  async write(batch: SinkBatch): Promise<WriteResult> {
+    const n = batch.records.length;
+    if (!this.ds) return { written: n, details: { wouldWrite: n } };
+    const rows = batch.records.map((r) => this.fields.map((f) => toSqlValue(r[f])));
+    const counts = await this.guard(`writing ${n} rows to ${this.plan.table}`, async (conn) => {
+      if (this.mode === 'replace-all' && !this.shadowReady) await this.prepareShadow(conn);
+      await rawQuery(conn, 'START TRANSACTION');
+      const loaded = await loadRows(conn, this.plan, rows);
+      await writeCheckpoint(conn, this.ctx.pipeline, this.ctx.step, batch.checkpoint, this.mode === 'replace-all' ? this.plan.table : null);
+      await rawQuery(conn, 'COMMIT');
+      return loaded;
+    });
+    return {
+      written: counts.inserted + counts.updated,
+      unchanged: counts.unchanged,
+      rejects: counts.refused.map(({ index, reason }) => ({ location: batch.locate(index), reason, record: batch.records[index] })),
+      details: { inserted: counts.inserted, updated: counts.updated },
+    };
+  }
+
+  /** Publishes a replace-all load when the run succeeded, then disconnects. */
+  async close(outcome: RunOutcome): Promise<void> {
+    try {
+      if (this.ds && this.mode === 'replace-all' && outcome === 'succeeded') {
+        await this.guard(`swapping in the new ${this.table}`, async (conn) => {
+          if (!this.shadowReady) {
+            // A resumed run whose shadow is gone already swapped before it was stopped: nothing left to publish.
+            if (this.restoredShadow !== undefined && !(await this.tableExists(conn, this.plan.table))) return;
+            if (this.restoredShadow === undefined) await this.prepareShadow(conn);
+          }
+          const old = shadowName(this.table, 'old');
+          await rawQuery(conn, `DROP TABLE IF EXISTS ${quoteId(old)}`);
+          // One RENAME TABLE swaps both names atomically: readers see the old content or the new, never neither.
+          await rawQuery(conn, `RENAME TABLE ${quoteId(this.table)} TO ${quoteId(old)}, ${quoteId(this.plan.table)} TO ${quoteId(this.table)}`);
+          await rawQuery(conn, `DROP TABLE ${quoteId(old)}`);
+          this.ctx.logger.info(`replaced table ${this.table} with the rows of this run`);
+        });
+      }
+    } finally {
+      this.conn?.release();
+      this.conn = undefined;
+      await this.ds?.destroy().catch(() => undefined);
+    }
+  }
+
+  /** Creates the shadow table of a replace-all run, or keeps the one a resumed run was loading. */
+  private async prepareShadow(conn: PoolConnection): Promise<void> {
+    const shadow = this.plan.table;
+    if (this.restoredShadow !== undefined) {
+      if (!(await this.tableExists(conn, shadow))) {
+        throw new FatalError(`Resuming a replace-all load of ${this.table}, but its shadow table ${shadow} is gone (${describeTarget(this.target)}).`, {
+          code: 'MYSQL_SHADOW_MISSING',
+          suggestions: ['Start the load over with --fresh.'],
+        });
+      }
+    } else {
+      await rawQuery(conn, `DROP TABLE IF EXISTS ${quoteId(shadow)}`);
+      await rawQuery(conn, `CREATE TABLE ${quoteId(shadow)} LIKE ${quoteId(this.table)}`);
+    }
+    this.shadowReady = true;
+  }
+
+  private async tableExists(conn: PoolConnection, table: string): Promise<boolean> {
+    const rows = await rawQuery<unknown[]>(conn, 'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Runs work on the write connection. On failure: rolls back, drops a connection that may be broken, and rethrows
+   * driver errors as RetriableError/FatalError (non-driver errors are bugs and pass through unchanged).
+   */
+  private async guard<T>(doing: string, work: (conn: PoolConnection) => Promise<T>): Promise<T> {
+    let conn: PoolConnection | undefined;
+    try {
+      conn = await this.connection();
+      return await work(conn);
+    } catch (error) {
+      if (conn) {
+        await rawQuery(conn, 'ROLLBACK').catch(() => undefined);
+        // After a lost connection or a timeout the session state is unknown: never hand it out again.
+        conn.destroy();
+        this.conn = undefined;
+      }
+      const info = errorInfo(error);
+      if (info.code === undefined && info.errno === undefined) throw error;
+      throw toEtlError(error, this.target, doing);
+    }
+  }
+
+  /** `etl migrate`: runs, reverts or lists migrations; creates the database only for `up`. */
+  static async migrate(ctx: StepContext, config: MysqlSinkConfig, action: 'up' | 'down' | 'status') {
+    const target = resolveTarget(config);
+    if (target.password) ctx.addSecret(target.password);
+    const ds = await openDataSource(target, config, { createDatabase: action === 'up' && (config.createDatabase ?? true) });
+    try {
+      return await runMigrations(ds, action);
+    } catch (error) {
+      throw toEtlError(error, target, `running migrations (${action})`);
+    } finally {
+      await ds.destroy().catch(() => undefined);
+    }
+  }
+}
