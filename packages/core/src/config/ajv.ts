@@ -1,0 +1,120 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { ConfigIssue } from '../errors.js';
+import type { JsonSchema } from '../plugins/types.js';
+import { issueAt } from './issues.js';
+import { suggestion } from './levenshtein.js';
+import { getByPath, pathKey, pointerToPath, setByPath } from './paths.js';
+import type { DocPath, SourceMap } from './types.js';
+
+// ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+
+/** An ajv that collects every error, applies `default`s, and knows `secret` (an annotation, like `writeOnly`). */
+export function createAjv(): Ajv {
+  // strict off: plugin schemas are third-party and may carry annotations ajv does not know.
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
+  return ajv;
+}
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** Compiles (once per schema object) or throws ajv's message. */
+export function compileSchema(ajv: Ajv, schema: JsonSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    const id = typeof schema.$id === 'string' ? schema.$id : undefined;
+    // A factory may build an equal schema with the same $id on every call: the latest one wins.
+    if (id !== undefined && ajv.getSchema(id)) ajv.removeSchema(id);
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+export interface SchemaCheck {
+  /** Where `data` sits in the document (e.g. `['steps', 'load', 'config']`). */
+  prefix: DocPath;
+  map: SourceMap;
+  /** Paths (`pathKey`, full document paths) whose strings came from `${env:…}`: coerced to the expected type. */
+  interpolated?: Map<string, unknown>;
+  /** Paths already reported (unset variables): their schema errors would only repeat it. */
+  quiet?: Set<string>;
+}
+
+/**
+ * Validates `data` in place (defaults applied, interpolated strings coerced) and turns every ajv error into a
+ * located ConfigIssue.
+ */
+export function checkAgainstSchema(validate: ValidateFunction, data: unknown, check: SchemaCheck): ConfigIssue[] {
+  let errors: ErrorObject[] = [];
+  for (let round = 0; round < 5; round++) {
+    errors = validate(data) ? [] : [...(validate.errors ?? [])];
+    if (!coerceInterpolated(errors, data, check)) break;
+  }
+  return toIssues(errors, check);
+}
+
+/** A value from the environment is always a string; convert it when the schema wants a number or boolean. */
+function coerceInterpolated(errors: ErrorObject[], data: unknown, check: SchemaCheck): boolean {
+  let changed = false;
+  for (const error of errors) {
+    if (error.keyword !== 'type') continue;
+    const local = pointerToPath(error.instancePath);
+    if (!check.interpolated?.has(pathKey([...check.prefix, ...local]))) continue;
+    const value = getByPath(data, local);
+    if (typeof value !== 'string') continue;
+    const types = String(error.params.type).split(',');
+    let coerced: unknown;
+    if ((types.includes('integer') && /^-?\d+$/.test(value.trim())) || (types.includes('number') && value.trim() !== '' && Number.isFinite(Number(value)))) {
+      coerced = Number(value);
+    } else if (types.includes('boolean') && (value === 'true' || value === 'false')) coerced = value === 'true';
+    if (coerced !== undefined && local.length > 0 && setByPath(data as Record<string, unknown>, local, coerced)) changed = true;
+  }
+  return changed;
+}
+
+function toIssues(errors: ErrorObject[], check: SchemaCheck): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  const push = (issue: ConfigIssue): void => {
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (!seen.has(key)) issues.push(issue), seen.add(key);
+  };
+  for (const error of errors) {
+    const local = pointerToPath(error.instancePath);
+    const path = [...check.prefix, ...local];
+    if (check.quiet?.has(pathKey(path))) continue;
+    // `if` only says "must match then"; the `then` errors say what is wrong. Combinators are noise when a
+    // branch already explained the problem.
+    if (error.keyword === 'if' || (error as { propertyName?: string }).propertyName !== undefined) continue;
+    if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && errors.some((other) => other !== error && other.instancePath.startsWith(error.instancePath))) continue;
+    push(describe(error, path, check.map));
+  }
+  return issues;
+}
+
+function describe(error: ErrorObject, path: DocPath, map: SourceMap): ConfigIssue {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+      return issueAt(map.keyAt([...path, key]), [...path, key], `unknown key "${key}"`, suggestion(key, allowed, 'allowed keys'));
+    }
+    case 'required':
+      return issueAt(map.keyAt(path), path, `missing required key "${String(params.missingProperty)}"`);
+    case 'enum':
+      return issueAt(map.valueAt(path), path, `must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+    case 'const':
+      return issueAt(map.valueAt(path), path, `must be ${JSON.stringify(params.allowedValue)}`);
+    case 'propertyNames':
+      return issueAt(map.keyAt([...path, String(params.propertyName)]), [...path, String(params.propertyName)], 'names may use only letters, digits, - and _');
+  }
+  if (error.schemaPath.startsWith('#/$defs/duration/')) {
+    return issueAt(map.valueAt(path), path, 'must be a duration like 500ms, 10s, 5m, 1h, or a number of milliseconds');
+  }
+  return issueAt(map.valueAt(path), path, error.message ?? `fails ${error.keyword}`);
+}

@@ -1,0 +1,178 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { interpolateEnv } from './interpolate.js';
+import { issueAt } from './issues.js';
+import { mergeInto } from './merge.js';
+import { cloneData, isPlainObject, parsePath, pathKey, setByPath } from './paths.js';
+import { DocSourceMap, mapDocument } from './source-map.js';
+import type { LoadedPipeline, LoadPipelineOptions, SourceLocation } from './types.js';
+import { stepInputs } from './wiring.js';
+
+/**
+ * Reads a pipeline file and applies, in order: project defaults (under it), the profile, each `--set`, each
+ * `--skip`, then `${env:…}` interpolation. Never throws for problems in the file: they come back as `issues`,
+ * all of them, each with a position. Throws a ConfigError only when the file cannot be read.
+ */
+export async function loadPipeline(file: string, options: LoadPipelineOptions = {}): Promise<LoadedPipeline> {
+  const absolute = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read pipeline file ${absolute}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, [], {
+      code: 'CONFIG_FILE_UNREADABLE',
+      suggestions: ['Check the path, or run `etl validate` to list the pipelines of this project.'],
+      cause: error,
+    });
+  }
+  return loadPipelineText(text, absolute, options);
+}
+
+/** `loadPipeline` on text already read (tests, editors). `file` is used for positions only. */
+export function loadPipelineText(text: string, file: string, options: LoadPipelineOptions = {}): LoadedPipeline {
+  const issues: ConfigIssue[] = [];
+  const lineCounter = new LineCounter();
+  const parsed = parseDocument(text, { lineCounter, prettyErrors: false });
+  const empty = (): LoadedPipeline => ({
+    file,
+    doc: undefined,
+    profile: options.profile,
+    sourceMap: new DocSourceMap({ file, line: 1, col: 1 }),
+    issues,
+    unsetEnv: [],
+    interpolated: new Map(),
+    unsetPaths: new Set(),
+  });
+
+  /* YAML syntax: report every error with its own position; nothing else can be checked reliably after one. */
+  if (parsed.errors.length > 0) {
+    for (const error of parsed.errors) {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      issues.push(issueAt({ file, line, col }, '', `YAML syntax error: ${error.message.split('\n')[0]}`));
+    }
+    return empty();
+  }
+  const data: unknown = parsed.toJS();
+  if (!isPlainObject(data)) {
+    issues.push(issueAt({ file, line: 1, col: 1 }, '', 'a pipeline must be a YAML mapping', 'start with `version: 1` and `steps:`'));
+    return empty();
+  }
+  const fileMap = mapDocument(parsed, lineCounter, file);
+
+  /* Project defaults under the file. */
+  const doc: Record<string, unknown> = isPlainObject(options.defaults) ? cloneData(options.defaults) : {};
+  const map = new DocSourceMap({ file, line: 1, col: 1 });
+  if (options.defaults) markAll(map, doc, { file: options.defaultsFile ?? file, line: 1, col: 1 });
+  mergeInto(doc, data, map, fileMap, []);
+
+  /* The profile, then --set, then --skip. */
+  if (options.profile !== undefined) applyProfile(doc, map, options.profile, issues);
+  for (const assignment of options.sets ?? []) applySet(doc, map, assignment, issues);
+  applySkips(doc, map, options.skips ?? [], issues);
+
+  /* ${env:…} in string values; unused profiles are not the run's business. */
+  const { unset, interpolated } = interpolateEnv(doc, options.env ?? process.env, ['profiles']);
+  for (const reference of unset) {
+    issues.push(
+      issueAt(map.valueAt(reference.path), reference.path, `environment variable ${reference.name} is not set`, `set ${reference.name} in the environment or .env`),
+    );
+  }
+  return {
+    file,
+    doc,
+    profile: options.profile,
+    sourceMap: map,
+    issues,
+    unsetEnv: [...new Set(unset.map((reference) => reference.name))],
+    interpolated,
+    unsetPaths: new Set(unset.map((reference) => pathKey(reference.path))),
+  };
+}
+
+/** Points every value of `value` at `location` (for values whose file positions are unknown). */
+function markAll(map: DocSourceMap, value: unknown, location: SourceLocation, path: Array<string | number> = []): void {
+  map.set(path, location, location);
+  if (Array.isArray(value)) value.forEach((item, index) => markAll(map, item, location, [...path, index]));
+  else if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) markAll(map, item, location, [...path, key]);
+}
+
+function applyProfile(doc: Record<string, unknown>, map: DocSourceMap, profile: string, issues: ConfigIssue[]): void {
+  const profiles = doc.profiles;
+  const defined = isPlainObject(profiles) ? Object.keys(profiles) : [];
+  if (!isPlainObject(profiles) || !(profile in profiles)) {
+    const hint = defined.length > 0 ? `profiles defined: ${defined.join(', ')}` : 'this pipeline defines no profiles';
+    issues.push(issueAt(map.keyAt(['profiles']), 'profiles', `unknown profile "${profile}"`, hint));
+    return;
+  }
+  const overlay = profiles[profile];
+  if (overlay === null) return;
+  if (!isPlainObject(overlay)) {
+    issues.push(issueAt(map.valueAt(['profiles', profile]), ['profiles', profile], 'a profile must be a mapping of values to override'));
+    return;
+  }
+  mergeInto(doc, cloneData(overlay), map, map, ['profiles', profile]);
+}
+
+function applySet(doc: Record<string, unknown>, map: DocSourceMap, assignment: string, issues: ConfigIssue[]): void {
+  const location: SourceLocation = { file: `--set ${assignment}`, line: 0, col: 0 };
+  const equals = assignment.indexOf('=');
+  if (equals < 1) {
+    issues.push(issueAt(location, '', 'expected path=value', 'e.g. --set steps.hubspot.config.limit=10'));
+    return;
+  }
+  let path;
+  try {
+    path = parsePath(assignment.slice(0, equals).trim());
+  } catch (error) {
+    issues.push(issueAt(location, '', (error as Error).message));
+    return;
+  }
+  const valueDoc = parseDocument(assignment.slice(equals + 1), { prettyErrors: false });
+  if (valueDoc.errors.length > 0) {
+    issues.push(issueAt(location, path, `the value is not valid YAML: ${valueDoc.errors[0].message.split('\n')[0]}`, 'quote the value, e.g. --set \'path="a: b"\''));
+    return;
+  }
+  const value: unknown = valueDoc.toJS();
+  map.deleteSubtree(path);
+  if (value === null) {
+    setByPath(doc, path, undefined);
+    return;
+  }
+  if (!setByPath(doc, path, value)) {
+    issues.push(issueAt(location, path, 'cannot set a key inside a value that is not a mapping or list'));
+    return;
+  }
+  markAll(map, value, location, path);
+}
+
+function applySkips(doc: Record<string, unknown>, map: DocSourceMap, skips: string[], issues: ConfigIssue[]): void {
+  if (skips.length === 0) return;
+  const steps = isPlainObject(doc.steps) ? doc.steps : {};
+  const removed = new Set<string>();
+  for (const skip of skips) {
+    if (skip in steps) removed.add(skip);
+    else {
+      const names = Object.keys(steps);
+      issues.push(
+        issueAt({ file: `--skip ${skip}`, line: 0, col: 0 }, '', `unknown step "${skip}"`, names.length > 0 ? `steps: ${names.join(', ')}` : 'the pipeline has no steps'),
+      );
+    }
+  }
+  // A step whose every input is skipped has nothing to read: it goes too, and so on downstream.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, step] of Object.entries(steps)) {
+      const inputs = stepInputs(step);
+      if (!removed.has(name) && inputs.length > 0 && inputs.every((input) => removed.has(input))) {
+        removed.add(name);
+        changed = true;
+      }
+    }
+  }
+  for (const name of removed) {
+    delete steps[name];
+    map.deleteSubtree(['steps', name]);
+  }
+}

@@ -1,0 +1,73 @@
+import type { ConfigIssue } from '../errors.js';
+import type { ResolvedPipeline } from '../pipeline/types.js';
+import type { PluginFactory } from '../plugins/types.js';
+import { createPluginResolver } from '../plugins/resolve.js';
+import * as transforms from '../transforms/index.js';
+import { sortIssues } from './issues.js';
+import { loadPipeline } from './load.js';
+import { findPipelineFile, loadProjectConfig } from './project.js';
+import type { PluginResolver, ProjectConfig } from './types.js';
+import { validatePipeline } from './validate.js';
+
+export interface PrepareOptions {
+  /** Where the project config search starts and relative paths are resolved. @default process.cwd() */
+  cwd?: string;
+  profile?: string;
+  sets?: string[];
+  skips?: string[];
+  /** @default process.env */
+  env?: Record<string, string | undefined>;
+  /** @default a resolver over the project's plugin paths, its root and `extraSearchPaths`, with core's transforms */
+  resolver?: PluginResolver;
+  /** More folders to resolve plugin packages from (the CLI passes its own install). */
+  extraSearchPaths?: string[];
+  /**
+   * Leave unset `${env:…}` variables out of `issues` (they are still listed in `unsetEnv`): for `etl validate` in
+   * CI, where secrets are absent on purpose. @default false
+   */
+  allowUnsetEnv?: boolean;
+}
+
+export interface PreparedPipeline {
+  /** Resolved steps in topological order; only fit to run when `issues` is empty. */
+  pipeline: ResolvedPipeline;
+  issues: ConfigIssue[];
+  unsetEnv: string[];
+  project: ProjectConfig;
+}
+
+/** Core's built-in transforms, when that module provides them. */
+export function builtinPlugins(): Record<string, PluginFactory> {
+  return ((transforms as Record<string, unknown>).builtinTransforms as Record<string, PluginFactory> | undefined) ?? {};
+}
+
+/** The default resolver for a project: plugin paths, then the project root, then `extra` (the CLI's install). */
+export function projectResolver(project: ProjectConfig, extra: string[] = []): PluginResolver {
+  return createPluginResolver({ searchPaths: [...project.pluginPaths, project.root, ...extra], builtins: builtinPlugins() });
+}
+
+/**
+ * Everything between a pipeline name and a runnable pipeline: project config, file lookup, load (profile, --set,
+ * --skip, env), validation and plugin resolution. Problems in the files come back as `issues` (sorted by position);
+ * only unreadable files and a broken project config throw. `etl run` turns issues into `configErrorFrom(...)`.
+ */
+export async function preparePipeline(nameOrFile: string, options: PrepareOptions = {}): Promise<PreparedPipeline> {
+  const cwd = options.cwd ?? process.cwd();
+  const project = await loadProjectConfig(cwd);
+  const file = findPipelineFile(nameOrFile, project, cwd);
+  const loaded = await loadPipeline(file, {
+    profile: options.profile,
+    sets: options.sets,
+    skips: options.skips,
+    env: options.env,
+    defaults: project.defaults,
+    defaultsFile: project.configFile,
+  });
+  if (options.allowUnsetEnv) {
+    const unset = new Set(loaded.unsetEnv.map((name) => `environment variable ${name} is not set`));
+    loaded.issues = loaded.issues.filter((issue) => !unset.has(issue.message));
+  }
+  const resolver = options.resolver ?? projectResolver(project, options.extraSearchPaths);
+  const { issues, pipeline } = await validatePipeline(loaded, resolver);
+  return { pipeline, issues: sortIssues(issues), unsetEnv: loaded.unsetEnv, project };
+}

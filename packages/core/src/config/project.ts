@@ -1,0 +1,145 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, parse, resolve } from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import dotenv from 'dotenv';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { checkAgainstSchema, compileSchema, createAjv } from './ajv.js';
+import { isPlainObject } from './paths.js';
+import { DocSourceMap, mapDocument } from './source-map.js';
+import type { ProjectConfig } from './types.js';
+import { formatIssue } from './issues.js';
+
+const MODULE = 'etl';
+const SEARCH_PLACES = [
+  'package.json',
+  ...['', '.json', '.yaml', '.yml', '.js', '.mjs', '.cjs'].map((ext) => `.${MODULE}rc${ext}`),
+  ...['json', 'yaml', 'yml', 'js', 'mjs', 'cjs'].map((ext) => `${MODULE}.config.${ext}`),
+];
+
+/** JSON Schema of the project config. */
+export const projectConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    pipelinesDir: { type: 'string', minLength: 1, description: 'Where pipeline files live, relative to the config file. Default `pipelines`.' },
+    stateDir: { type: 'string', minLength: 1, description: 'Checkpoints, run history and caches. Default `.etl`.' },
+    pluginPaths: { type: 'array', items: { type: 'string' }, description: 'Extra folders to resolve plugins from.' },
+    defaults: { type: 'object', description: 'Deep-merged under every pipeline (e.g. shared limiters or settings).' },
+  },
+} as const;
+
+/**
+ * Finds the project config from `cwd` up (cosmiconfig: `etl.config.*`, `.etlrc*`, `etl` in package.json), checks
+ * it, and makes its paths absolute. Without a config file, `root` is `cwd` and everything is defaulted.
+ */
+export async function loadProjectConfig(cwd: string = process.cwd()): Promise<ProjectConfig> {
+  const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'global', stopDir: parse(resolve(cwd)).root, cache: false });
+  let found;
+  try {
+    found = await explorer.search(resolve(cwd));
+  } catch (error) {
+    const file = (error as { filepath?: string }).filepath;
+    throw new ConfigError(`Cannot read the project config${file ? ` ${file}` : ''}: ${(error as Error).message.split('\n')[0]}`, [], {
+      code: 'PROJECT_CONFIG_INVALID',
+      suggestions: ['Fix the syntax of the project config file (etl.config.* / .etlrc* / "etl" in package.json).'],
+      cause: error,
+    });
+  }
+  // cosmiconfig's global strategy also looks in ~/.config/etl; only a file above cwd makes a project root.
+  const configFile = found && !found.isEmpty ? found.filepath : undefined;
+  const root = configFile ? dirname(configFile) : resolve(cwd);
+  const config: unknown = found?.config ?? {};
+  if (!isPlainObject(config)) {
+    throw new ConfigError(`The project config ${configFile} must be an object`, [], { code: 'PROJECT_CONFIG_INVALID', suggestions: ['Write keys such as pipelinesDir, stateDir, pluginPaths, defaults.'] });
+  }
+  if (configFile) {
+    const map = await projectSourceMap(configFile);
+    const issues = checkAgainstSchema(compileSchema(createAjv(), projectConfigSchema), config, { prefix: map.prefix, map: map.map });
+    if (issues.length > 0) {
+      throw new ConfigError(`The project config ${configFile} is invalid:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, issues, {
+        code: 'PROJECT_CONFIG_INVALID',
+        suggestions: ['Allowed keys: pipelinesDir, stateDir, pluginPaths (list of folders), defaults (an object).'],
+      });
+    }
+  }
+  const at = (path: unknown, fallback: string): string => resolve(root, typeof path === 'string' ? path : fallback);
+  return {
+    root,
+    ...(configFile ? { configFile } : {}),
+    pipelinesDir: at(config.pipelinesDir, 'pipelines'),
+    stateDir: at(config.stateDir, '.etl'),
+    pluginPaths: Array.isArray(config.pluginPaths) ? config.pluginPaths.map((path) => at(path, '.')) : [],
+    defaults: isPlainObject(config.defaults) ? config.defaults : {},
+  };
+}
+
+/** Positions in JSON/YAML config files (JSON is YAML); JavaScript configs point at the file itself. */
+async function projectSourceMap(file: string): Promise<{ map: DocSourceMap; prefix: string[] }> {
+  const prefix = basename(file) === 'package.json' ? [MODULE] : [];
+  if (['.js', '.mjs', '.cjs'].includes(extname(file))) return { map: new DocSourceMap({ file, line: 1, col: 1 }), prefix };
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(await readFile(file, 'utf8'), { lineCounter, prettyErrors: false });
+  return { map: mapDocument(doc, lineCounter, file), prefix };
+}
+
+/**
+ * Reads `<dir>/.env` into `process.env` without overriding variables that are already set. Returns the names it
+ * set (never the values). A missing file sets nothing.
+ */
+export function loadDotenv(dir: string = process.cwd()): string[] {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, '.env'), 'utf8');
+  } catch {
+    return [];
+  }
+  const set: string[] = [];
+  for (const [name, value] of Object.entries(dotenv.parse(text))) {
+    if (process.env[name] !== undefined) continue;
+    process.env[name] = value;
+    set.push(name);
+  }
+  return set;
+}
+
+const PIPELINE_EXTENSIONS = ['.yaml', '.yml'];
+
+/** Pipeline files in the project's pipelines folder, sorted by name. */
+export function listPipelineFiles(project: Pick<ProjectConfig, 'pipelinesDir'>): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(project.pipelinesDir);
+  } catch {
+    return [];
+  }
+  return entries.filter((entry) => PIPELINE_EXTENSIONS.includes(extname(entry))).sort().map((entry) => join(project.pipelinesDir, entry));
+}
+
+/**
+ * `babynames` → `<pipelinesDir>/babynames.yaml` (or `.yml`); anything that looks like a path (has a slash or a YAML
+ * extension) is used as is, relative to `cwd`. A miss is a ConfigError listing the pipelines that exist.
+ */
+export function findPipelineFile(nameOrPath: string, project: Pick<ProjectConfig, 'pipelinesDir'>, cwd: string = process.cwd()): string {
+  const looksLikePath = nameOrPath.includes('/') || nameOrPath.includes('\\') || PIPELINE_EXTENSIONS.includes(extname(nameOrPath));
+  const candidates = looksLikePath
+    ? [isAbsolute(nameOrPath) ? nameOrPath : resolve(cwd, nameOrPath)]
+    : PIPELINE_EXTENSIONS.map((ext) => join(project.pipelinesDir, nameOrPath + ext));
+  for (const candidate of candidates) {
+    try {
+      readFileSync(candidate);
+      return candidate;
+    } catch {
+      // try the next
+    }
+  }
+  const existing = listPipelineFiles(project).map((file) => basename(file, extname(file)));
+  throw new ConfigError(`No pipeline "${nameOrPath}" (looked for ${candidates.join(', ')})`, [], {
+    code: 'PIPELINE_NOT_FOUND',
+    suggestions: [
+      existing.length > 0 ? `Pipelines in ${project.pipelinesDir}: ${existing.join(', ')}.` : `There are no pipelines in ${project.pipelinesDir} yet.`,
+      'Give a pipeline name or a path to a .yaml file.',
+    ],
+  });
+}

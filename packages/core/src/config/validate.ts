@@ -1,0 +1,151 @@
+import { basename, dirname, extname } from 'node:path';
+import type { Ajv } from 'ajv';
+import { PluginLoadError, type ConfigIssue } from '../errors.js';
+import type { LimiterSpec, ResolvedPipeline, ResolvedStep } from '../pipeline/types.js';
+import type { DataRecord, Plugin, PluginKind, RetryOptions } from '../plugins/types.js';
+import { checkAgainstSchema, compileSchema, createAjv } from './ajv.js';
+import { parseDuration } from './duration.js';
+import { pipelineEnvelopeSchema } from './envelope-schema.js';
+import { issueAt } from './issues.js';
+import { suggestion } from './levenshtein.js';
+import { cloneData, isPlainObject } from './paths.js';
+import { collectSecrets } from './secrets.js';
+import type { LoadedPipeline, PluginResolver } from './types.js';
+import { checkWiring, stepInputs } from './wiring.js';
+
+export interface ValidationResult {
+  /** Every problem found, loading issues included. The pipeline is only fit to run when this is empty. */
+  issues: ConfigIssue[];
+  /** The pipeline as far as it could be resolved (every step, when there are no issues). */
+  pipeline: ResolvedPipeline;
+}
+
+let sharedAjv: Ajv | undefined;
+const ajv = (): Ajv => (sharedAjv ??= createAjv());
+
+/**
+ * Checks a loaded pipeline without connecting to anything: the envelope schema, each step's plugin (resolved by
+ * `use:`) and its `config` against the plugin's `configSchema` (defaults applied), the wiring between steps and
+ * limiter references. Collects every issue rather than stopping at the first.
+ */
+export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginResolver): Promise<ValidationResult> {
+  const issues = [...loaded.issues];
+  const pipeline: ResolvedPipeline = {
+    name: basename(loaded.file, extname(loaded.file)),
+    file: loaded.file,
+    ...(loaded.profile === undefined ? {} : { profile: loaded.profile }),
+    steps: [],
+    limiters: {},
+    secrets: [],
+  };
+  if (!loaded.doc) return { issues, pipeline };
+  const map = loaded.sourceMap;
+  const base = { map, interpolated: loaded.interpolated, quiet: loaded.unsetPaths };
+
+  /* Pass 1: the envelope. */
+  const doc = cloneData(loaded.doc);
+  issues.push(...checkAgainstSchema(compileSchema(ajv(), pipelineEnvelopeSchema), doc, { ...base, prefix: [] }));
+  if (typeof doc.name === 'string') pipeline.name = doc.name;
+  const settings = isPlainObject(doc.settings) ? doc.settings : {};
+  if (typeof settings.batchSize === 'number') pipeline.batchSize = settings.batchSize;
+  const limiters = isPlainObject(doc.limiters) ? doc.limiters : {};
+  for (const [name, spec] of Object.entries(limiters)) {
+    const limiter = toLimiter(spec);
+    if (limiter) pipeline.limiters[name] = limiter;
+  }
+
+  /* Pass 2: each step's plugin and config. */
+  const steps = isPlainObject(doc.steps) ? doc.steps : {};
+  const kinds = new Map<string, PluginKind>();
+  const resolved = new Map<string, ResolvedStep>();
+  const secrets = new Set<string>();
+  for (const [name, step] of Object.entries(steps)) {
+    if (!isPlainObject(step) || typeof step.use !== 'string' || step.use === '') continue;
+    const usePath = ['steps', name, 'use'];
+    let plugin: Plugin;
+    let from: string;
+    try {
+      ({ plugin, from } = await resolver.resolve(step.use, dirname(loaded.file)));
+    } catch (error) {
+      issues.push(pluginIssue(error, map.valueAt(usePath), usePath, step.use));
+      continue;
+    }
+    kinds.set(name, plugin.kind);
+    const configPath = ['steps', name, 'config'];
+    if (step.config !== undefined && !isPlainObject(step.config)) continue; // the envelope said so
+    const config: DataRecord = isPlainObject(step.config) ? cloneData(step.config) : {};
+    try {
+      const validate = compileSchema(ajv(), plugin.configSchema);
+      issues.push(...checkAgainstSchema(validate, config, { ...base, prefix: configPath }));
+    } catch (error) {
+      issues.push(issueAt(map.valueAt(usePath), usePath, `plugin "${plugin.name}" has an invalid configSchema: ${(error as Error).message}`, 'this is a bug in the plugin; report it to its authors'));
+      continue;
+    }
+    for (const secret of collectSecrets(plugin.configSchema, config, configPath, loaded.interpolated)) secrets.add(secret);
+
+    if (typeof step.limiter === 'string' && !(step.limiter in limiters)) {
+      const path = ['steps', name, 'limiter'];
+      issues.push(issueAt(map.valueAt(path), path, `no limiter named "${step.limiter}"`, suggestion(step.limiter, Object.keys(limiters), 'limiters')));
+    }
+    resolved.set(name, {
+      name,
+      kind: plugin.kind,
+      use: step.use,
+      from,
+      plugin,
+      config,
+      inputs: stepInputs(step),
+      ...(typeof step.limiter === 'string' ? { limiter: step.limiter } : {}),
+      ...(typeof step.batchSize === 'number' ? { batchSize: step.batchSize } : {}),
+      ...(isPlainObject(step.retry) ? { retry: toRetry(step.retry) } : {}),
+    });
+  }
+
+  /* Pass 3: wiring, then topological order. */
+  const wiring = checkWiring(steps, kinds, map);
+  issues.push(...wiring.issues);
+  pipeline.steps = wiring.order.flatMap((name) => resolved.get(name) ?? []);
+  pipeline.secrets = [...secrets];
+  return { issues, pipeline };
+}
+
+function pluginIssue(error: unknown, location: { file: string; line: number; col: number }, path: string[], use: string): ConfigIssue {
+  if (error instanceof PluginLoadError && error.code === 'PLUGIN_NOT_FOUND' && Array.isArray(error.context.candidates)) {
+    const candidates = error.context.candidates as string[];
+    return issueAt(location, path, `unknown plugin "${use}" (tried ${candidates.join(', ')})`, error.suggestions.join(' '));
+  }
+  if (error instanceof PluginLoadError) return issueAt(location, path, error.message, error.suggestions[0]);
+  return issueAt(location, path, `plugin "${use}" could not be resolved: ${(error as Error)?.message ?? String(error)}`);
+}
+
+const safeDuration = (value: unknown): number | undefined => {
+  try {
+    return value === undefined ? undefined : parseDuration(value as string | number);
+  } catch {
+    return undefined;
+  }
+};
+
+function toLimiter(spec: unknown): LimiterSpec | undefined {
+  if (!isPlainObject(spec) || typeof spec.max !== 'number') return undefined;
+  const intervalMs = safeDuration(spec.per);
+  if (intervalMs === undefined) return undefined;
+  return {
+    max: spec.max,
+    intervalMs,
+    maxConcurrent: typeof spec.maxConcurrent === 'number' ? spec.maxConcurrent : 10,
+    ...(typeof spec.daily === 'number' ? { daily: spec.daily } : {}),
+  };
+}
+
+function toRetry(retry: Record<string, unknown>): RetryOptions {
+  const out: RetryOptions = {};
+  if (typeof retry.attempts === 'number') out.attempts = retry.attempts;
+  const maxElapsedMs = safeDuration(retry.maxElapsed);
+  const baseDelayMs = safeDuration(retry.baseDelay);
+  const maxDelayMs = safeDuration(retry.maxDelay);
+  if (maxElapsedMs !== undefined) out.maxElapsedMs = maxElapsedMs;
+  if (baseDelayMs !== undefined) out.baseDelayMs = baseDelayMs;
+  if (maxDelayMs !== undefined) out.maxDelayMs = maxDelayMs;
+  return out;
+}
