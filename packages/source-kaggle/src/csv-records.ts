@@ -1,0 +1,143 @@
+/**
+ * Streams a CSV through csv-parse into batches of typed records, each row located by its line number.
+ *
+ * Why the input is fed by hand instead of piped: csv-parse reports the current line in `parser.info.lines`, and that
+ * value belongs to a row only while the row is being emitted. Writing one chunk at a time and taking rows in a
+ * synchronous 'data' listener keeps the two in step (its `info`/`on_record` options give the same, but allocate an
+ * info object per row and run 3-4× slower), and bounds memory to one chunk's rows, which is the backpressure.
+ */
+import { parse, type CsvError } from 'csv-parse';
+import { FatalError, type DataRecord, type Rejection } from '@etl/core';
+import type { ColumnSpec } from './config.js';
+import { compileRowTyper, Invalid, type RowTyper } from './columns.js';
+
+export interface CsvReadOptions {
+  /** File name used in locations (`file:line`). */
+  file: string;
+  columns: Record<string, ColumnSpec>;
+  expectHeader?: string[];
+  /** Records + rejects per batch. */
+  batchSize: number;
+  /** Skip rows up to and including this line (resume). @default 0 */
+  afterLine?: number;
+  signal?: AbortSignal;
+  /** Rows longer than this are malformed (an unclosed quote would otherwise swallow the file). @default 65536 */
+  maxRowBytes?: number;
+}
+
+export interface CsvBatch {
+  records: DataRecord[];
+  /** `lines[i]` is the CSV line of `records[i]`. */
+  lines: number[];
+  rejects: Rejection[];
+  /** The last line this batch consumed. */
+  lastLine: number;
+}
+
+/** Readable words for csv-parse's error codes; the row's text follows in the reject. */
+const csvProblems: Record<string, string> = {
+  CSV_INVALID_CLOSING_QUOTE: 'malformed quoting (text after a closing quote)',
+  CSV_INVALID_OPENING_QUOTE: 'malformed quoting (a quote inside an unquoted field)',
+  CSV_QUOTE_NOT_CLOSED: 'malformed quoting (a quote is never closed)',
+  CSV_MAX_RECORD_SIZE: 'row too long (probably an unclosed quote)',
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'wrong number of columns',
+};
+
+const newBatch = (): CsvBatch => ({ records: [], lines: [], rejects: [], lastLine: 0 });
+
+export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, options: CsvReadOptions): AsyncGenerator<CsvBatch> {
+  const { file, batchSize, signal } = options;
+  const afterLine = options.afterLine ?? 0;
+  let typer: RowTyper | undefined;
+  let failure: unknown;
+  let current = newBatch();
+  const ready: CsvBatch[] = [];
+
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: options.maxRowBytes ?? 65_536,
+    on_skip: (error: CsvError | undefined, raw: string | undefined) => {
+      const line = lineOf(error) ?? parser.info.lines;
+      if (line <= afterLine || failure) return undefined;
+      const problem = (error && csvProblems[error.code]) ?? `malformed CSV${error ? ` (${error.code})` : ''}`;
+      add(line, undefined, { location: `${file}:${line}`, reason: problem, record: raw?.replace(/\r?\n$/, '') });
+      return undefined;
+    },
+  });
+
+  const add = (line: number, record: DataRecord | undefined, rejection: Rejection | undefined) => {
+    if (record) {
+      current.records.push(record);
+      current.lines.push(line);
+    } else if (rejection) current.rejects.push(rejection);
+    current.lastLine = line;
+    if (current.records.length + current.rejects.length >= batchSize) {
+      ready.push(current);
+      current = newBatch();
+    }
+  };
+
+  parser.on('data', (row: string[]) => {
+    if (failure) return;
+    const line = parser.info.lines;
+    if (!typer) {
+      try {
+        typer = compileRowTyper(row, options.columns, options.expectHeader, file);
+      } catch (error) {
+        failure = error;
+      }
+      return;
+    }
+    if (line <= afterLine) return;
+    const typed = typer.type(row);
+    if (typed instanceof Invalid) add(line, undefined, { location: `${file}:${line}`, reason: typed.reason, record: row.join(',') });
+    else add(line, typed, undefined);
+  });
+  const ended = new Promise<void>((resolve) => parser.once('end', resolve));
+  parser.on('error', (error) => {
+    failure ??= unreadable(file, parser.info.lines, error);
+  });
+
+  try {
+    for await (const chunk of input) {
+      if (signal?.aborted) break;
+      parser.write(chunk);
+      if (failure) break;
+      while (ready.length > 0) yield ready.shift()!;
+    }
+    if (!failure && !signal?.aborted) {
+      parser.end();
+      await Promise.race([ended, new Promise((resolve) => parser.once('error', resolve))]);
+    }
+    if (failure) throw failure;
+    while (ready.length > 0) yield ready.shift()!;
+    if (!typer && !signal?.aborted) {
+      throw new FatalError(`kaggle: ${file} is empty (no header line).`, {
+        code: 'KAGGLE_EMPTY_FILE',
+        suggestions: ['Check `file`; if the cached download is damaged, download it again with `refresh: true`.'],
+      });
+    }
+    if (current.records.length + current.rejects.length > 0) yield current;
+  } finally {
+    parser.destroy();
+  }
+}
+
+function lineOf(error: CsvError | undefined): number | undefined {
+  const lines = (error as { lines?: unknown } | undefined)?.lines;
+  return typeof lines === 'number' ? lines : undefined;
+}
+
+function unreadable(file: string, line: number, error: unknown): FatalError {
+  if (error instanceof FatalError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new FatalError(`kaggle: cannot read ${file} as CSV near line ${line}: ${message}`, {
+    code: 'KAGGLE_CSV_UNREADABLE',
+    suggestions: ['Check that `file` names a CSV; download it again with `refresh: true` if the cached copy is damaged.'],
+    cause: error,
+  });
+}
+
