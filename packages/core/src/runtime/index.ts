@@ -1,1 +1,6 @@
-export {};
+/** The streaming runtime: runs resolved pipelines, checks them, and the pieces test kits build on. */
+export { runPipeline, DEFAULT_SINK_BATCH_SIZE } from './run-pipeline.js';
+export { checkPipeline, type StepCheckResult } from './check-pipeline.js';
+export { createStepContext, newStats, type StepStats, type ContextDeps } from './context.js';
+export { assertPluginShape, wrapError, type ErrorSite } from './invoke.js';
+export type { RuntimeCheckpoint } from './flow.js';

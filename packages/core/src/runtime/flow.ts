@@ -1,0 +1,346 @@
+import { EtlError, FatalError } from '../errors.js';
+import type { ResolvedStep } from '../pipeline/types.js';
+import type {
+  DataRecord,
+  JsonValue,
+  RecordRef,
+  RecordTransform,
+  SinkBatch,
+  SinkPlugin,
+  SourceBatch,
+  StepContext,
+  TransformRejection,
+  WriteResult,
+} from '../plugins/types.js';
+import type { CheckpointStore } from '../services/checkpoint.js';
+import type { ConfigurableRetryService } from '../services/retry.js';
+import type { RejectsWriter } from '../services/run-history.js';
+import type { StepStats } from './context.js';
+import { invoke, wrapError } from './invoke.js';
+
+export interface TransformNode {
+  kind: 'transform';
+  step: ResolvedStep;
+  fn: RecordTransform;
+  stats: StepStats;
+  children: FlowNode[];
+}
+
+export interface SinkNode {
+  kind: 'sink';
+  step: ResolvedStep;
+  plugin: SinkPlugin;
+  ctx: StepContext;
+  stats: StepStats;
+  batchSize: number;
+  /** Buffered records and, in parallel arrays, the ref each came from. */
+  recs: DataRecord[];
+  seqs: number[];
+  idxs: number[];
+  /** Records at or before this ref were written by an earlier run of this lineage. */
+  skip?: RecordRef;
+  /** The last record durably written (this run or, until then, the earlier run). */
+  last?: RecordRef;
+  writing: boolean;
+}
+
+export type FlowNode = TransformNode | SinkNode;
+
+/** What the runtime stores as its checkpoint in the journal. */
+export interface RuntimeCheckpoint {
+  v: 1;
+  lineage: string;
+  runId: string;
+  /** `running` until the lineage's run completes; a `done` lineage is not resumed. */
+  status: 'running' | 'done';
+  /** Seq the first batch re-read on resume gets. */
+  nextSeq: number;
+  /** Source position to resume after (absent: from the start). */
+  position?: JsonValue;
+  /** Per sink, the ref of the last record it durably wrote in this lineage. */
+  sinks: Record<string, RecordRef>;
+}
+
+interface Pending {
+  before: JsonValue | undefined;
+  outstanding: number;
+  locate?: (index: number) => string;
+}
+
+export interface FlowOptions {
+  roots: FlowNode[];
+  sinks: SinkNode[];
+  source: ResolvedStep;
+  sourceStats: StepStats;
+  rejects: RejectsWriter;
+  store: CheckpointStore;
+  lineage: string;
+  runId: string;
+  dryRun: boolean;
+  nextSeq: number;
+  from: JsonValue | undefined;
+}
+
+const cmpRef = (seq: number, index: number, ref: RecordRef): number => (seq !== ref.seq ? seq - ref.seq : index - ref.index);
+
+/**
+ * Moves records from source batches through transforms into per-sink buffers and writes them in sink-sized batches,
+ * one write in flight per sink, committing a checkpoint after each write. Knows, for every source batch that still
+ * has unwritten records somewhere, the position to re-read it from: that is the resume point.
+ */
+export class Flow {
+  /** The source batch being distributed (tags transform state writes); 0 between batches. */
+  currentSeq = 0;
+  failure: EtlError | undefined;
+  private flushing = false;
+  private nextSeq: number;
+  private lastPosition: JsonValue | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly o: FlowOptions) {
+    this.nextSeq = o.nextSeq;
+    this.lastPosition = o.from;
+  }
+
+  /** Distributes one source batch (synchronously, so no write completion interleaves with it). */
+  accept(batch: SourceBatch): void {
+    const { source, sourceStats, rejects } = this.o;
+    const seq = this.nextSeq;
+    if (!batch || typeof batch !== 'object' || !Array.isArray(batch.records)) {
+      throw new FatalError(`Source "${source.use}" of step "${source.name}" yielded ${describe(batch)} instead of a batch.`, {
+        code: 'SOURCE_BATCH_INVALID',
+        context: { step: source.name, plugin: source.use, seq },
+        suggestions: ['A source yields `{ records: [...], position }` objects; fix the plugin.'],
+      });
+    }
+    this.nextSeq++;
+    const entry: Pending = { before: this.lastPosition, outstanding: 0, locate: typeof batch.locate === 'function' ? batch.locate.bind(batch) : undefined };
+    this.pending.set(seq, entry);
+    this.lastPosition = batch.position;
+    const records = batch.records;
+    const sourceRejects = Array.isArray(batch.rejects) ? batch.rejects : [];
+    sourceStats.read += records.length + sourceRejects.length;
+    sourceStats.written += records.length;
+    sourceStats.rejected += sourceRejects.length;
+    for (const r of sourceRejects) rejects.write(source.name, r);
+    this.currentSeq = seq;
+    try {
+      this.distribute(this.o.roots, records, null, seq);
+    } finally {
+      this.currentSeq = 0;
+    }
+    if (entry.outstanding === 0) this.pending.delete(seq);
+    for (const sink of this.o.sinks) this.kick(sink);
+  }
+
+  locate(seq: number, index: number): string {
+    const locate = this.pending.get(seq)?.locate;
+    return locate ? locate(index) : `${this.o.source.name} batch ${seq} record ${index + 1}`;
+  }
+
+  private distribute(nodes: FlowNode[], recs: DataRecord[], idxs: number[] | null, seq: number): void {
+    for (const node of nodes) {
+      if (node.kind === 'transform') this.transform(node, recs, idxs, seq);
+      else this.buffer(node, recs, idxs, seq);
+    }
+  }
+
+  private transform(node: TransformNode, recs: DataRecord[], idxs: number[] | null, seq: number): void {
+    const { fn, stats, step } = node;
+    const outR: DataRecord[] = [];
+    const outI: number[] = [];
+    const started = performance.now();
+    let filtered = 0;
+    let rejected = 0;
+    for (let i = 0; i < recs.length; i++) {
+      const index = idxs === null ? i : idxs[i];
+      let out;
+      try {
+        out = fn(recs[i], { seq, index });
+      } catch (error) {
+        throw wrapError(error, { step: step.name, plugin: step.use, hook: 'transform', seq, index, location: this.locate(seq, index) });
+      }
+      if (out === null || out === undefined) filtered++;
+      else if ((out as TransformRejection).__rejected === true) {
+        rejected++;
+        this.o.rejects.write(step.name, { location: this.locate(seq, index), reason: (out as TransformRejection).reason, record: recs[i] });
+      } else if (typeof out !== 'object') {
+        throw new FatalError(`Transform "${step.use}" of step "${step.name}" returned ${describe(out)} for a record.`, {
+          code: 'TRANSFORM_OUTPUT_INVALID',
+          context: { step: step.name, plugin: step.use, seq, index },
+          suggestions: ['A transform returns a record object, null to filter it out, or rejectRecord(reason).'],
+        });
+      } else {
+        outR.push(out as DataRecord);
+        outI.push(index);
+      }
+    }
+    stats.read += recs.length;
+    stats.written += outR.length;
+    stats.filtered += filtered;
+    stats.rejected += rejected;
+    stats.durationMs += performance.now() - started;
+    if (outR.length > 0) this.distribute(node.children, outR, outI, seq);
+  }
+
+  private buffer(node: SinkNode, recs: DataRecord[], idxs: number[] | null, seq: number): void {
+    const skip = node.skip;
+    let n = 0;
+    for (let i = 0; i < recs.length; i++) {
+      const index = idxs === null ? i : idxs[i];
+      if (skip !== undefined && cmpRef(seq, index, skip) <= 0) {
+        node.stats.skipped++;
+        continue;
+      }
+      node.recs.push(recs[i]);
+      node.seqs.push(seq);
+      node.idxs.push(index);
+      n++;
+    }
+    node.stats.read += n;
+    this.pending.get(seq)!.outstanding += n;
+  }
+
+  /** Starts a write on `node` if it has a full batch (or anything, while flushing) and none in flight. */
+  kick(node: SinkNode): void {
+    if (node.writing || this.failure) return;
+    const n = node.recs.length;
+    if (n === 0 || (n < node.batchSize && !this.flushing)) return;
+    node.writing = true;
+    this.write(node, Math.min(n, node.batchSize)).then(
+      () => {
+        node.writing = false;
+        this.kick(node);
+        this.wake();
+      },
+      (error: unknown) => {
+        node.writing = false;
+        this.failure ??= error instanceof EtlError ? error : wrapError(error, { step: node.step.name, plugin: node.step.use, hook: 'write' });
+        this.wake();
+      },
+    );
+  }
+
+  private async write(node: SinkNode, n: number): Promise<void> {
+    const { step, plugin, ctx, stats } = node;
+    const recs = node.recs.splice(0, n);
+    const seqs = node.seqs.splice(0, n);
+    const idxs = node.idxs.splice(0, n);
+    const refs: RecordRef[] = new Array(n);
+    for (let i = 0; i < n; i++) refs[i] = { seq: seqs[i], index: idxs[i] };
+    const last = refs[n - 1];
+    const batch: SinkBatch = {
+      records: recs,
+      refs,
+      locate: (i) => this.locate(seqs[i], idxs[i]),
+      checkpoint: { lineage: this.o.lineage, seq: last.seq, index: last.index },
+    };
+    const site = { step: step.name, plugin: step.use, hook: 'write', seq: last.seq };
+    // The sink's own staged state (a ledger) must not be committed by another sink's commit before this write is durable.
+    this.o.store.hold(step.name, true);
+    const result = await (ctx.retry as ConfigurableRetryService).run(
+      () => invoke(site, stats, () => plugin.write(ctx, step.config, batch)),
+      { operation: `write of ${n} records to step "${step.name}"` },
+    );
+    this.account(node, result, n);
+    this.o.store.hold(step.name, false);
+    node.last = last;
+    for (let i = 0; i < n; ) {
+      const seq = seqs[i];
+      let j = i;
+      while (j < n && seqs[j] === seq) j++;
+      const entry = this.pending.get(seq)!;
+      entry.outstanding -= j - i;
+      if (entry.outstanding === 0) this.pending.delete(seq);
+      i = j;
+    }
+    if (!this.o.dryRun) await this.commit('running');
+  }
+
+  private account(node: SinkNode, result: WriteResult, n: number): void {
+    const { step, stats } = node;
+    if (!result || typeof result !== 'object' || typeof result.written !== 'number') {
+      throw new FatalError(`Sink "${step.use}" of step "${step.name}" returned ${describe(result)} from write().`, {
+        code: 'SINK_RESULT_INVALID',
+        context: { step: step.name, plugin: step.use },
+        suggestions: ['write() resolves to `{ written, unchanged?, rejects?, details? }`; fix the plugin.'],
+      });
+    }
+    const unchanged = result.unchanged ?? 0;
+    const rejects = Array.isArray(result.rejects) ? result.rejects : [];
+    if (!this.o.dryRun && result.written + unchanged + rejects.length !== n) {
+      throw new FatalError(
+        `Sink "${step.use}" of step "${step.name}" accounted for ${result.written + unchanged + rejects.length} of ${n} records ` +
+          `in one write (written ${result.written}, unchanged ${unchanged}, rejected ${rejects.length}); records would be lost silently.`,
+        {
+          code: 'SINK_ACCOUNTING',
+          context: { step: step.name, plugin: step.use },
+          suggestions: ['Every record given to write() must be counted as written, unchanged or rejected; fix the plugin.'],
+        },
+      );
+    }
+    stats.written += result.written;
+    stats.unchanged += unchanged;
+    stats.rejected += rejects.length;
+    for (const r of rejects) this.o.rejects.write(step.name, r);
+    if (result.details) {
+      for (const [key, value] of Object.entries(result.details)) {
+        if (typeof value === 'number') stats.counters[key] = (stats.counters[key] ?? 0) + value;
+      }
+    }
+  }
+
+  /** Where a resumed run restarts: before the oldest source batch with unwritten records (or after the last one). */
+  resumePoint(): { seq: number; position: JsonValue | undefined } {
+    for (const [seq, entry] of this.pending) return { seq, position: entry.before };
+    return { seq: this.nextSeq, position: this.lastPosition };
+  }
+
+  /** One journal commit: every sink's last written ref, the resume point, and the staged state it covers. */
+  commit(status: RuntimeCheckpoint['status']): Promise<void> {
+    const point = this.resumePoint();
+    const sinks: Record<string, RecordRef> = {};
+    for (const node of this.o.sinks) {
+      const ref = node.last ?? node.skip;
+      if (ref) sinks[node.step.name] = ref;
+    }
+    const cp: RuntimeCheckpoint = { v: 1, lineage: this.o.lineage, runId: this.o.runId, status, nextSeq: point.seq, sinks };
+    if (point.position !== undefined) cp.position = point.position;
+    return this.o.store.commit(cp as unknown as JsonValue, { upTo: point.seq });
+  }
+
+  /** Resolves once no sink buffer is over its high-water mark (two batches), or the flow failed. */
+  async waitForRoom(signal: AbortSignal): Promise<void> {
+    while (!this.failure && !signal.aborted && this.o.sinks.some((s) => s.recs.length >= 2 * s.batchSize)) await this.wait();
+  }
+
+  /** Writes everything still buffered, then resolves (or stops at the first failure). */
+  async drain(): Promise<void> {
+    this.flushing = true;
+    for (const sink of this.o.sinks) this.kick(sink);
+    while (!this.failure && this.o.sinks.some((s) => s.writing || s.recs.length > 0)) await this.wait();
+  }
+
+  /** Waits for writes in flight to end (after a failure: their checkpoints still count). */
+  async settle(): Promise<void> {
+    while (this.o.sinks.some((s) => s.writing)) await this.wait();
+  }
+
+  /** Resolves at the next `wake()` (a write ended, or the run's signal fired: the runtime wires it to `wake`). */
+  private wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}` : `a ${typeof value}`;
+}

@@ -1,0 +1,94 @@
+import { EtlError, FatalError, PluginLoadError } from '../errors.js';
+import type { ResolvedStep } from '../pipeline/types.js';
+
+/** The hooks each kind of plugin has; `true` marks the required one. */
+const HOOKS: Record<ResolvedStep['kind'], Record<string, boolean>> = {
+  source: { read: true, check: false, close: false },
+  transform: { create: true, check: false },
+  sink: { write: true, setup: false, restore: false, close: false, check: false, migrate: false },
+};
+
+const FORMS: Record<ResolvedStep['kind'], string> = {
+  source: "defineSource({ name, configSchema, async *read(ctx, config, from) { yield { records, position } } })",
+  transform: 'defineTransform({ name, configSchema, create(ctx, config) { return (record, ref) => record } })',
+  sink: 'defineSink({ name, configSchema, async write(ctx, config, batch) { return { written: batch.records.length } } })',
+};
+
+/**
+ * Checks that a step's plugin object has the shape its kind requires, before any hook runs, so a broken plugin fails
+ * with the form it must take instead of "x is not a function" halfway through a run.
+ */
+export function assertPluginShape(step: ResolvedStep): void {
+  const plugin = step.plugin as unknown as Record<string, unknown> | undefined;
+  const problems: string[] = [];
+  if (!plugin || typeof plugin !== 'object') problems.push('it is not an object');
+  else {
+    if (typeof plugin.name !== 'string' || plugin.name === '') problems.push('`name` must be a non-empty string');
+    if (plugin.kind !== step.kind) problems.push(`\`kind\` is ${JSON.stringify(plugin.kind)} but the step needs a ${step.kind}`);
+    for (const [hook, required] of Object.entries(HOOKS[step.kind] ?? {})) {
+      const value = plugin[hook];
+      if (required && typeof value !== 'function') problems.push(`\`${hook}\` must be a function`);
+      if (!required && value !== undefined && typeof value !== 'function') problems.push(`\`${hook}\`, when present, must be a function`);
+    }
+    if (step.kind === 'sink' && plugin.batchSize !== undefined && typeof plugin.batchSize !== 'number' && typeof plugin.batchSize !== 'function') {
+      problems.push('`batchSize`, when present, must be a number or a function of the config');
+    }
+  }
+  if (problems.length > 0) {
+    throw new PluginLoadError(`Invalid plugin "${step.use}" (from ${step.from}) for step "${step.name}": ${problems.join('; ')}.`, {
+      code: 'PLUGIN_INVALID',
+      context: { step: step.name, plugin: step.use, from: step.from },
+      suggestions: [`A ${step.kind} plugin is written as ${FORMS[step.kind]}.`],
+    });
+  }
+}
+
+/** Where an error passed through the runtime. */
+export interface ErrorSite {
+  step: string;
+  plugin: string;
+  hook: string;
+  seq?: number;
+  index?: number;
+  location?: string;
+}
+
+/**
+ * Attaches where an error happened (plugin, step, hook, batch) to it. EtlErrors keep their class and message; anything
+ * else (a TypeError in a plugin, a driver error) becomes a FatalError with the original as `cause`.
+ */
+export function wrapError(error: unknown, site: ErrorSite): EtlError {
+  if (error instanceof EtlError) {
+    const context = error.context as Record<string, unknown>;
+    for (const [key, value] of Object.entries(site)) if (value !== undefined && context[key] === undefined) context[key] = value;
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new FatalError(`Plugin "${site.plugin}" failed in ${site.hook}() of step "${site.step}": ${message}`, {
+    code: 'PLUGIN_ERROR',
+    cause: error,
+    context: { ...site },
+    suggestions: [
+      'The plugin threw an unexpected error; the log file has the details.',
+      'If it persists, report it to the plugin author with the run log.',
+    ],
+  });
+}
+
+/** Times for each step, in ms, summed over every hook call (and the record loop for transforms). */
+export type StepTimer = { durationMs: number };
+
+/**
+ * Calls one plugin hook: times it into `timer` and routes any failure through `wrapError`. Every hook call of the
+ * runtime goes through here (the per-record transform function is timed per batch by the flow instead).
+ */
+export async function invoke<T>(site: ErrorSite, timer: StepTimer, call: () => T | Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await call();
+  } catch (error) {
+    throw wrapError(error, site);
+  } finally {
+    timer.durationMs += performance.now() - started;
+  }
+}
