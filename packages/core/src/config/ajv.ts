@@ -13,7 +13,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 /** An ajv that collects every error, applies `default`s, and knows `secret` (an annotation, like `writeOnly`). */
 export function createAjv(): Ajv {
   // strict off: plugin schemas are third-party and may carry annotations ajv does not know.
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true, verbose: true });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
   return ajv;

@@ -112,7 +112,10 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
 function pluginIssue(error: unknown, location: { file: string; line: number; col: number }, path: string[], use: string): ConfigIssue {
   if (error instanceof PluginLoadError && error.code === 'PLUGIN_NOT_FOUND' && Array.isArray(error.context.candidates)) {
     const candidates = error.context.candidates as string[];
-    return issueAt(location, path, `unknown plugin "${use}" (tried ${candidates.join(', ')})`, error.suggestions.join(' '));
+    const similar = typeof error.context.similar === 'string' ? `did you mean the built-in \`${error.context.similar}\`? Otherwise ` : '';
+    const [first, ...others] = candidates.filter((candidate) => candidate !== use || use.includes('/'));
+    const more = others.length > 0 ? ` (or ${others.join(', ')})` : '';
+    return issueAt(location, path, `unknown plugin "${use}" (tried ${candidates.join(', ')})`, `${similar}install it: pnpm add ${first}${more}, or use a path like ./plugins/${use}.js`);
   }
   if (error instanceof PluginLoadError) return issueAt(location, path, error.message, error.suggestions[0]);
   return issueAt(location, path, `plugin "${use}" could not be resolved: ${(error as Error)?.message ?? String(error)}`);

@@ -59,7 +59,7 @@ export function checkWiring(
       );
     }
   } else if (sources.length === 0 && names.length > 0 && names.every((name) => kinds.has(name))) {
-    issues.push(issueAt(map.keyAt(['steps']), 'steps', 'the pipeline has no source step', 'add a step whose plugin is a source (e.g. `use: kaggle`)'));
+    issues.push(issueAt(map.keyAt(['steps']), 'steps', 'the pipeline has no source step', 'add a step whose plugin is a source, e.g. `use: kaggle`'));
   }
 
   /* Cycles and order: a depth-first walk along inputs; a step met again while on the stack closes a cycle. */

@@ -100,7 +100,7 @@ export function createPluginResolver(options: PluginResolverOptions): PluginReso
     }
     for (const { packageName, use, dir } of findPluginPackages(options.searchPaths)) {
       try {
-        const { plugin } = { plugin: pluginFromModule(await load(use, packageName, dir), use, packageName, use) };
+        const plugin = pluginFromModule(await load(use, packageName, dir), use, packageName, use);
         found.push({ use, package: packageName, from: packageName, plugin });
       } catch (error) {
         found.push({ use, package: packageName, from: packageName, error: (error as Error).message });
@@ -123,7 +123,7 @@ function notFound(use: string, candidates: string[], dirs: string[], builtins: s
       `Install the plugin, e.g. ${installable.map((name) => `\`pnpm add ${name}\``).join(' or ')}.`,
       `Or point \`use:\` at a file relative to the pipeline: \`use: ./plugins/${use}.js\`.`,
     ],
-    context: { use, candidates, dirs },
+    context: { use, candidates, dirs, ...(similar ? { similar } : {}) },
   });
 }
 
