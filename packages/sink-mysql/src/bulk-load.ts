@@ -15,6 +15,11 @@ export interface LoadPlan {
   /** `upsert` updates rows whose key exists, `ignore` leaves them as they are. */
   onDuplicate: 'update' | 'ignore';
   method: LoadMethod;
+  /**
+   * What the server's `Duplicates:` counts after INSERT … ON DUPLICATE KEY UPDATE: MariaDB counts only rows it
+   * updated, MySQL every row whose key existed (updated or not).
+   */
+  duplicatesMeans: 'updated' | 'existing';
 }
 
 /** What happened to one batch's rows. Every row lands in exactly one bucket. */
@@ -161,12 +166,23 @@ async function insertBisecting(
     return;
   }
   const n = end - start;
-  const info = parseInfo(result.info);
-  // The server sends no info line for a one-row INSERT: its affected rows say it all (1 new, 2 updated, 0 same).
-  const duplicates = info.Duplicates ?? (result.affectedRows === 1 ? 0 : 1);
-  const inserted = n - duplicates;
-  const updated = Math.round((result.affectedRows - inserted) / 2);
+  const affected = result.affectedRows;
+  const duplicates = parseInfo(result.info).Duplicates;
+  let inserted: number;
+  let updated: number;
+  if (plan.onDuplicate === 'ignore') {
+    // The no-op update never changes a row: every affected row is a new one.
+    [inserted, updated] = [affected, 0];
+  } else if (duplicates === undefined) {
+    // The server sends no info line for a one-row INSERT: 1 affected row means new, 2 updated, 0 the same.
+    [inserted, updated] = [affected === 1 ? 1 : 0, affected === 2 ? 1 : 0];
+  } else if (plan.duplicatesMeans === 'updated') {
+    [inserted, updated] = [affected - 2 * duplicates, duplicates];
+  } else {
+    inserted = n - duplicates;
+    updated = (affected - inserted) / 2;
+  }
   counts.inserted += inserted;
   counts.updated += updated;
-  counts.unchanged += duplicates - updated;
+  counts.unchanged += n - inserted - updated;
 }

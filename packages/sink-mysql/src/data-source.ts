@@ -101,7 +101,8 @@ export async function openDataSource(target: ConnectionTarget, config: MysqlSink
 /** Runs `up` (all pending), `down` (the last applied) or `status`, and says what was applied, pending and run. */
 export async function runMigrations(ds: DataSource, action: 'up' | 'down' | 'status'): Promise<MigrationReport> {
   const executor = new MigrationExecutor(ds);
-  const applied = (await executor.getExecutedMigrations()).map((m) => m.name);
+  // TypeORM lists executed migrations newest first; the report is oldest first.
+  const applied = (await executor.getExecutedMigrations()).sort((a, b) => a.timestamp - b.timestamp).map((m) => m.name);
   const pending = (await executor.getPendingMigrations()).map((m) => m.name);
   let ran: string[] = [];
   if (action === 'up') {

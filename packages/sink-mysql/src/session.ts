@@ -44,6 +44,7 @@ export class MysqlSinkSession {
       key: config.key ?? (table === BABY_NAMES_TABLE && !config.columns ? BABY_NAMES_KEY : []),
       onDuplicate: mode === 'insert-ignore' ? 'ignore' : 'update',
       method: config.method ?? 'load-data',
+      duplicatesMeans: 'updated',
     };
     if (ctx.dryRun) {
       ctx.logger.info(`dry run: would write to ${describeTarget(target)} table ${table} (${mode})`);
@@ -56,6 +57,8 @@ export class MysqlSinkSession {
         if (report.ran.length > 0) ctx.logger.info(`applied migrations: ${report.ran.join(', ')}`);
       }
       const meta = await readTableMeta(ds, table, describeTarget(target));
+      const [{ version }] = (await ds.query('SELECT VERSION() AS version')) as Array<{ version: string }>;
+      plan.duplicatesMeans = /mariadb/i.test(version) ? 'updated' : 'existing';
       plan.key = resolveKey(meta, table, plan.columns, plan.key.length > 0 ? plan.key : undefined);
     } catch (error) {
       await ds.destroy().catch(() => undefined);
