@@ -139,6 +139,17 @@ export class Flow {
     return locate ? locate(index) : `${this.o.source.name} batch ${seq} record ${index + 1}`;
   }
 
+  /** `locate(i)` for a sink batch that keeps working after the source batches it came from are done. */
+  private locator(seqs: number[], idxs: number[]): (i: number) => string {
+    const bySeq = new Map<number, ((index: number) => string) | undefined>();
+    for (let i = 0; i < seqs.length; i++) if (!bySeq.has(seqs[i])) bySeq.set(seqs[i], this.pending.get(seqs[i])?.locate);
+    const source = this.o.source.name;
+    return (i) => {
+      const locate = bySeq.get(seqs[i]);
+      return locate ? locate(idxs[i]) : `${source} batch ${seqs[i]} record ${idxs[i] + 1}`;
+    };
+  }
+
   private distribute(nodes: FlowNode[], recs: DataRecord[], idxs: number[] | null, seq: number): void {
     for (const node of nodes) {
       if (node.kind === 'transform') this.transform(node, recs, idxs, seq);
@@ -233,7 +244,7 @@ export class Flow {
     const batch: SinkBatch = {
       records: recs,
       refs,
-      locate: (i) => this.locate(seqs[i], idxs[i]),
+      locate: this.locator(seqs, idxs),
       checkpoint: { lineage: this.o.lineage, seq: last.seq, index: last.index },
     };
     const site = { step: step.name, plugin: step.use, hook: 'write', seq: last.seq };

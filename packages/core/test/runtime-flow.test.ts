@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { runPipeline, type RunEvent } from '@etl/core';
+import { collectSink, memorySource, resolvedPipeline } from '@etl/testing';
+import { doubler, evens, ids, numbers, readJsonLines, tempStateDir } from './runtime-helpers.js';
+
+describe('runPipeline: streaming', () => {
+  test('fans out to two sinks through different transforms, with exact counters', async () => {
+    const source = memorySource(numbers(1000), { batchSize: 64 });
+    const a = collectSink({ batchSize: 50 });
+    const b = collectSink({ batchSize: 33 });
+    const events: RunEvent[] = [];
+    const summary = await runPipeline(
+      resolvedPipeline('fanout', {
+        src: { plugin: source },
+        double: { plugin: doubler(10), input: 'src' },
+        onlyEven: { plugin: evens(), input: 'src' },
+        sinkA: { plugin: a, input: 'double' },
+        sinkB: { plugin: b, input: 'onlyEven' },
+      }),
+      { stateDir: tempStateDir(), onEvent: (e) => events.push(e) },
+    );
+    expect(summary.status).toBe('succeeded');
+    expect(summary.error).toBeUndefined();
+    // sink A: every id not divisible by 10, doubled; sink B: even ids, untouched
+    expect(ids(a.log.records)).toEqual(numbers(1000).map((r) => r.id as number).filter((id) => id % 10 !== 0));
+    expect(a.log.records.every((r) => r.id2 === (r.id as number) * 2)).toBe(true);
+    expect(ids(b.log.records)).toEqual(numbers(1000).map((r) => r.id as number).filter((id) => id % 2 === 0));
+    expect(a.log.batches.every((batch) => batch.records.length <= 50)).toBe(true);
+    const step = (name: string) => summary.steps.find((s) => s.step === name)!;
+    expect(step('src')).toMatchObject({ read: 1000, written: 1000 });
+    expect(step('double')).toMatchObject({ read: 1000, written: 900, rejected: 100 });
+    expect(step('onlyEven')).toMatchObject({ read: 1000, written: 500, filtered: 500 });
+    expect(step('sinkA')).toMatchObject({ read: 900, written: 900 });
+    expect(step('sinkB')).toMatchObject({ read: 500, written: 500 });
+    expect(a.log.closes).toEqual(['succeeded']);
+    expect(source.stats.closed).toBe(1);
+    expect(events[0]).toMatchObject({ type: 'run-start', resumed: false });
+    expect(events.at(-1)).toMatchObject({ type: 'run-end' });
+    // refs follow source order and locate() points at the source record
+    const first = a.log.batches[0];
+    expect(first.refs[0]).toEqual({ seq: 1, index: 0 });
+    expect(first.locate(0)).toBe('memory:1');
+  });
+
+  test('writes every rejected record to rejects.jsonl with its source location and reason', async () => {
+    const sink = collectSink({ batchSize: 20, reject: (r) => ((r.id as number) === 7 ? 'sink refuses 7' : undefined) });
+    const summary = await runPipeline(
+      resolvedPipeline('rejects', {
+        src: { plugin: memorySource(numbers(45), { batchSize: 10, label: 'names.csv' }) },
+        double: { plugin: doubler(20), input: 'src' },
+        out: { plugin: sink, input: 'double' },
+      }),
+      { stateDir: tempStateDir() },
+    );
+    expect(summary.status).toBe('succeeded');
+    const lines = readJsonLines(summary.rejectsFile);
+    expect(lines).toEqual([
+      { step: 'double', location: 'names.csv:20', reason: 'id 20 is unlucky', record: { id: 20, key: 'k6' } },
+      { step: 'double', location: 'names.csv:40', reason: 'id 40 is unlucky', record: { id: 40, key: 'k5' } },
+      { step: 'out', location: 'names.csv:7', reason: 'sink refuses 7', record: { id: 7, key: 'k0', id2: 14 } },
+    ]);
+    expect(summary.steps.find((s) => s.step === 'out')).toMatchObject({ read: 43, written: 42, rejected: 1 });
+    const summaryFile = JSON.parse(readFileSync(`${summary.runDir}/summary.json`, 'utf8'));
+    expect(summaryFile.status).toBe('succeeded');
+  });
+
+  test('dry run calls setup, tells sinks not to write, and commits no checkpoint', async () => {
+    const stateDir = tempStateDir();
+    const sink = collectSink({ batchSize: 10 });
+    const pipeline = resolvedPipeline('dry', { src: { plugin: memorySource(numbers(25), { batchSize: 10 }) }, out: { plugin: sink, input: 'src' } });
+    const summary = await runPipeline(pipeline, { stateDir, dryRun: true });
+    expect(summary).toMatchObject({ status: 'succeeded', dryRun: true });
+    expect(sink.log.setups).toBe(1);
+    expect(sink.log.dryRunCalls).toBe(3);
+    expect(sink.log.records).toEqual([]);
+    expect(summary.steps[1].counters.wouldWrite).toBe(25);
+    // No checkpoint: a real run afterwards starts from the beginning and writes everything.
+    const real = collectSink({ batchSize: 10 });
+    const again = await runPipeline(resolvedPipeline('dry', { src: { plugin: memorySource(numbers(25), { batchSize: 10 }) }, out: { plugin: real, input: 'src' } }), { stateDir });
+    expect(again.resumed).toBe(false);
+    expect(real.log.records).toHaveLength(25);
+  });
+
+  test('a plugin with the wrong shape fails with what it must look like, and sinks are still closed', async () => {
+    const sink = collectSink();
+    const broken = { name: 'broken', kind: 'transform', configSchema: {} } as never;
+    const summary = await runPipeline(
+      resolvedPipeline('broken', { src: { plugin: memorySource(numbers(3)) }, t: { plugin: broken, input: 'src' }, out: { plugin: sink, input: 't' } }),
+      { stateDir: tempStateDir() },
+    );
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatchObject({ code: 'PLUGIN_INVALID', exitCode: 4 });
+    expect(summary.error!.message).toContain('`create` must be a function');
+    expect(summary.error!.suggestions[0]).toContain('defineTransform');
+  });
+
+  test('a non-EtlError thrown by a transform becomes a FatalError naming the step and record', async () => {
+    const sink = collectSink({ batchSize: 5 });
+    const { defineTransform } = await import('@etl/core');
+    const boom = defineTransform({
+      name: 'boom',
+      configSchema: {},
+      create: () => (r) => {
+        if (r.id === 12) throw new TypeError('cannot read properties of undefined');
+        return r;
+      },
+    });
+    const summary = await runPipeline(
+      resolvedPipeline('boom', { src: { plugin: memorySource(numbers(30), { batchSize: 10 }) }, t: { plugin: boom, input: 'src' }, out: { plugin: sink, input: 't' } }),
+      { stateDir: tempStateDir() },
+    );
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatchObject({ code: 'PLUGIN_ERROR', exitCode: 5 });
+    expect(summary.error!.message).toContain('step "t"');
+    expect(summary.error!.message).toContain('cannot read properties of undefined');
+    expect(sink.log.closes).toEqual(['failed']);
+    const log = readFileSync(summary.logFile, 'utf8');
+    expect(log).toContain('"location":"memory:12"');
+  });
+});
