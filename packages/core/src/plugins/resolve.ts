@@ -151,7 +151,7 @@ function findPluginPackages(searchPaths: string[]): Array<{ packageName: string;
 
 const safeList = (dir: string): string[] => {
   try {
-    return readdirSync(dir);
+    return readdirSync(dir).sort();
   } catch {
     return [];
   }
