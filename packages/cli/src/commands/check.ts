@@ -1,0 +1,49 @@
+import { Args, Flags } from '@oclif/core';
+import { checkPipeline, createLogger, ExitCode, type StepCheckResult } from '@etl/core';
+import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
+import { loadRunnablePipeline } from '../pipeline.js';
+import { wireSignals } from '../signals.js';
+
+export default class Check extends EtlCommand {
+  static override summary = "Test each step's connections and credentials without moving data.";
+  static override description = `Calls every plugin's check(): logs in, reaches the API or database, reports versions and rate limits seen. Steps whose plugin has no check are listed as skipped.
+Exits ${ExitCode.checkFailed} when any check failed.`;
+
+  static override examples = [
+    { description: 'Check the babynames pipeline with the settings of its demo profile', command: '<%= config.bin %> check babynames --profile demo' },
+  ];
+
+  static override args = {
+    pipeline: Args.string({ description: 'Pipeline name or file.', required: true }),
+  };
+
+  static override flags = {
+    ...jsonFlag,
+    profile: Flags.string({ char: 'p', description: 'Apply this profile from the pipeline file.' }),
+    set: Flags.string({ description: 'Override a value (dotted.path=value). Repeatable.', multiple: true }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Check);
+    this.jsonOutput = flags.json;
+    this.debugOutput = flags.debug;
+    const project = await this.project();
+    const { pipeline } = await loadRunnablePipeline(args.pipeline, { profile: flags.profile, sets: flags.set, extraSearchPaths: [cliPackageDir] });
+    const logger = createLogger({ format: 'pretty', level: 'warn', stream: process.stderr, secrets: pipeline.secrets });
+    const signals = wireSignals();
+    let rows: StepCheckResult[];
+    try {
+      rows = await checkPipeline(pipeline, { stateDir: project.stateDir, logger, signal: signals.signal });
+    } finally {
+      signals.dispose();
+    }
+    const failed = rows.filter((r) => r.ok === false);
+    if (flags.json) this.print(JSON.stringify({ pipeline: pipeline.name, ok: failed.length === 0, steps: rows }, null, 2));
+    else {
+      for (const r of rows) this.print(`${r.skipped ? '-' : r.ok ? '✓' : '✗'} ${r.step} (${r.plugin}): ${r.message}`);
+      this.print('');
+      this.print(failed.length === 0 ? 'All checks passed.' : `${failed.length} check${failed.length === 1 ? '' : 's'} failed.`);
+    }
+    if (failed.length > 0) this.exit(ExitCode.checkFailed);
+  }
+}

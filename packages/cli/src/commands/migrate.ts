@@ -1,0 +1,61 @@
+import { Args } from '@oclif/core';
+import { createLogger, type MigrationReport, type SinkPlugin } from '@etl/core';
+import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
+import { loadRunnablePipeline } from '../pipeline.js';
+import { wireSignals } from '../signals.js';
+import { commandStepContext } from '../step-context.js';
+
+export default class Migrate extends EtlCommand {
+  static override summary = "Apply, revert or list the schema migrations of a pipeline's sinks.";
+  static override description = `For each sink step whose plugin owns a schema (e.g. mysql), runs its migrations: "up" applies pending ones, "down" reverts the last one, "status" (the default) only reports.
+Runs also apply pending migrations themselves; use this to prepare a database ahead of time or to inspect it.`;
+
+  static override examples = [
+    { description: 'What is applied and what is pending', command: '<%= config.bin %> migrate babynames' },
+    { description: 'Apply pending migrations', command: '<%= config.bin %> migrate babynames up' },
+    { description: 'Revert the last migration', command: '<%= config.bin %> migrate babynames down' },
+  ];
+
+  static override args = {
+    pipeline: Args.string({ description: 'Pipeline name or file.', required: true }),
+    action: Args.string({ description: 'What to do.', options: ['up', 'down', 'status'], default: 'status' }),
+  };
+
+  static override flags = { ...jsonFlag };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Migrate);
+    this.jsonOutput = flags.json;
+    this.debugOutput = flags.debug;
+    const action = args.action as 'up' | 'down' | 'status';
+    const project = await this.project();
+    const { pipeline } = await loadRunnablePipeline(args.pipeline, { extraSearchPaths: [cliPackageDir] });
+    const logger = createLogger({ format: 'pretty', level: 'warn', stream: process.stderr, secrets: pipeline.secrets });
+    const signals = wireSignals();
+    const reports: Array<{ step: string; plugin: string; report: MigrationReport }> = [];
+    try {
+      for (const step of pipeline.steps) {
+        const plugin = step.plugin as SinkPlugin;
+        if (step.kind !== 'sink' || typeof plugin.migrate !== 'function') continue;
+        const ctx = commandStepContext({ pipeline, step, stateDir: project.stateDir, logger, signal: signals.signal });
+        reports.push({ step: step.name, plugin: step.use, report: await plugin.migrate(ctx, step.config, action) });
+      }
+    } finally {
+      signals.dispose();
+    }
+    if (flags.json) {
+      this.print(JSON.stringify({ pipeline: pipeline.name, action, steps: reports }, null, 2));
+      return;
+    }
+    if (reports.length === 0) {
+      this.print(`No sink of ${pipeline.name} has migrations.`);
+      return;
+    }
+    for (const { step, plugin, report } of reports) {
+      this.print(`${step} (${plugin}):`);
+      if (action !== 'status') this.print(`  ${action === 'up' ? 'applied now' : 'reverted now'}: ${report.ran.length > 0 ? report.ran.join(', ') : 'nothing'}`);
+      this.print(`  applied: ${report.applied.length > 0 ? report.applied.join(', ') : 'none'}`);
+      this.print(`  pending: ${report.pending.length > 0 ? report.pending.join(', ') : 'none'}`);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { EtlCommand, jsonFlag } from '../base-command.js';
+import { describeConfig, type ConfigField } from '../render/config-fields.js';
+import { table } from '../render/table.js';
+
+export default class Plugins extends EtlCommand {
+  static override summary = 'List the plugins pipelines can use.';
+  static override description = `Built-in transforms and the installed @etl/source-*, @etl/sink-*, @etl/transform-* and etl-plugin-* packages, with each plugin's config fields (name, type, default, description, whether it is secret).`;
+
+  static override examples = [
+    { description: 'List plugins and their config fields', command: '<%= config.bin %> plugins' },
+    { description: 'As JSON', command: '<%= config.bin %> plugins --json' },
+  ];
+
+  static override flags = { ...jsonFlag };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Plugins);
+    this.jsonOutput = flags.json;
+    this.debugOutput = flags.debug;
+    const project = await this.project();
+    const installed = await this.resolver(project).listInstalled();
+    const list = installed.map((p) => ({
+      use: p.use,
+      kind: p.plugin?.kind,
+      package: p.package,
+      from: p.from,
+      description: p.plugin?.description ?? '',
+      config: p.plugin ? describeConfig(p.plugin.configSchema) : ([] as ConfigField[]),
+      ...(p.error ? { error: p.error } : {}),
+    }));
+    if (flags.json) {
+      this.print(JSON.stringify(list, null, 2));
+      return;
+    }
+    this.print(table(['name', 'kind', 'package', 'description'], list.map((p) => [p.use, p.kind ?? 'broken', p.package, p.error ?? p.description])));
+    for (const p of list) {
+      if (p.config.length === 0) continue;
+      this.print(`\n${p.use} (${p.kind}) config:`);
+      const rows = p.config.map((f) => [
+        f.name,
+        f.type,
+        f.default === undefined ? '' : JSON.stringify(f.default),
+        f.secret ? 'yes' : '',
+        f.description ?? '',
+      ]);
+      this.print(table(['field', 'type', 'default', 'secret', 'description'], rows).replace(/^/gm, '  '));
+    }
+  }
+}

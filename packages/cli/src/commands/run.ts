@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { createLogger, ExitCode, runPipeline, type RunSummary } from '@etl/core';
+import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
+import { loadRunnablePipeline } from '../pipeline.js';
+import { renderSummaryError } from '../render-error.js';
+import { ProgressLine } from '../render/progress.js';
+import { renderSummary } from '../render/summary.js';
+import { startSandboxForRun } from '../sandbox.js';
+import { wireSignals } from '../signals.js';
+
+export default class Run extends EtlCommand {
+  static override summary = 'Run a pipeline.';
+  static override description = `Loads .env from the working folder, checks the pipeline, then streams records from its source through its transforms into its sinks.
+A run stopped by Ctrl-C (or SIGTERM) flushes, checkpoints and exits with 130 (143); running the same command again resumes where it stopped. A second Ctrl-C exits at once.
+Progress is shown on a terminal; the summary is a table, or one JSON object with --json.`;
+
+  static override examples = [
+    { description: 'Run pipelines/babynames.yaml with the demo profile', command: '<%= config.bin %> run babynames --profile demo' },
+    { description: 'Offline, against the built-in stand-ins of Kaggle and HubSpot', command: '<%= config.bin %> run babynames --profile demo --sandbox' },
+    { description: 'Override a value and leave a step out', command: '<%= config.bin %> run babynames --set steps.hubspot.config.limit=10 --skip mysql' },
+    { description: 'Read and plan without writing anything; print the summary as JSON', command: '<%= config.bin %> run babynames --dry-run --json' },
+    { description: 'Start over instead of resuming an interrupted run', command: '<%= config.bin %> run babynames --fresh' },
+  ];
+
+  static override args = {
+    pipeline: Args.string({ description: 'Pipeline name (pipelines/<name>.yaml) or path to a pipeline file.', required: true }),
+  };
+
+  static override flags = {
+    ...jsonFlag,
+    profile: Flags.string({ char: 'p', description: 'Apply this profile from the pipeline file.' }),
+    set: Flags.string({ description: 'Override a value: a dotted path = a YAML value, e.g. steps.hubspot.config.limit=10. Repeatable.', multiple: true }),
+    skip: Flags.string({ description: 'Leave this step (and steps that read only from it) out. Repeatable.', multiple: true }),
+    'dry-run': Flags.boolean({ description: 'Read and plan, write nothing anywhere, commit no checkpoint.', default: false }),
+    fresh: Flags.boolean({ description: 'Ignore the last checkpoint (and caches) and start over.', default: false }),
+    'log-format': Flags.option({ options: ['pretty', 'json'] as const, default: 'pretty', description: 'Format of log lines on stderr.' })(),
+    'log-level': Flags.option({ options: ['debug', 'info', 'warn', 'error'] as const, default: 'info', description: 'Least severe log level shown on stderr.' })(),
+    sandbox: Flags.boolean({
+      description: 'Start the local Kaggle and HubSpot stand-ins on free ports and point the pipeline at them (ETL_SANDBOX_DATASET picks the dataset zip).',
+      default: false,
+    }),
+    'fail-on-rejects': Flags.boolean({ description: `Exit with ${ExitCode.rejects} when any record was rejected.`, default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Run);
+    this.jsonOutput = flags.json;
+    this.debugOutput = flags.debug;
+    const project = await this.project();
+
+    const sandbox = flags.sandbox ? await startSandboxForRun(join(project.stateDir, 'sandbox')) : undefined;
+    const signals = wireSignals((signal) => {
+      if (!flags.json) process.stderr.write(`\n${signal}: stopping after the current batch (press Ctrl-C again to exit at once)...\n`);
+    });
+    const progress = process.stderr.isTTY && !flags.json ? new ProgressLine(process.stderr) : undefined;
+    let summary: RunSummary;
+    try {
+      const { pipeline } = await loadRunnablePipeline(args.pipeline, {
+        profile: flags.profile,
+        sets: flags.set,
+        skips: flags.skip,
+        extraSearchPaths: [cliPackageDir],
+      });
+      const logger = createLogger({
+        format: flags['log-format'],
+        level: flags['log-level'],
+        stream: progress?.stream ?? process.stderr,
+        secrets: pipeline.secrets,
+      });
+      progress?.start();
+      try {
+        summary = await runPipeline(pipeline, {
+          stateDir: project.stateDir,
+          dryRun: flags['dry-run'],
+          fresh: flags.fresh,
+          logger,
+          signal: signals.signal,
+          onEvent: progress ? (event) => progress.onEvent(event) : undefined,
+        });
+      } finally {
+        progress?.stop();
+        await logger.flush?.();
+        await logger.close?.();
+      }
+    } finally {
+      signals.dispose();
+      await sandbox?.close();
+    }
+
+    if (flags.json) this.print(JSON.stringify(summary));
+    else this.print(renderSummary(summary));
+
+    const code = exitCodeFor(summary, signals.exitCode, flags['fail-on-rejects']);
+    if (summary.status === 'failed' && summary.error && !flags.json) this.printErr(`\n${renderSummaryError(summary.error)}`);
+    if (summary.status === 'interrupted' && !flags.json) this.printErr(`\n${summary.error?.message ?? 'Stopped; progress was checkpointed. Run the same command again to resume.'}`);
+    if (code === ExitCode.rejects && !flags.json) this.printErr(`\n${rejectedCount(summary)} records were rejected and --fail-on-rejects was given.`);
+    if (code !== ExitCode.ok) this.exit(code);
+  }
+}
+
+const rejectedCount = (summary: RunSummary) => summary.steps.reduce((n, s) => n + s.rejected, 0);
+
+/** 0 succeeded; 130/143 interrupted; the error's code when failed; 8 with --fail-on-rejects and any reject. */
+function exitCodeFor(summary: RunSummary, signalCode: number | undefined, failOnRejects: boolean): number {
+  if (summary.status === 'interrupted') return signalCode ?? ExitCode.interrupted;
+  if (summary.status === 'failed') return summary.error?.exitCode ?? ExitCode.fatal;
+  if (failOnRejects && rejectedCount(summary) > 0) return ExitCode.rejects;
+  return ExitCode.ok;
+}

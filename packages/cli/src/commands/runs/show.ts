@@ -1,0 +1,62 @@
+import { Args } from '@oclif/core';
+import { join, relative } from 'node:path';
+import { EtlError, listRuns, readRun, runsDir } from '@etl/core';
+import { EtlCommand, jsonFlag } from '../../base-command.js';
+import { summarizeRejects, type RejectsSummary } from '../../render/rejects.js';
+import { renderSummary } from '../../render/summary.js';
+import { formatCount, table } from '../../render/table.js';
+
+export default class RunsShow extends EtlCommand {
+  static override summary = "Show one run: its summary, what was rejected and why, and where its log is.";
+  static override description = 'Rejected records are counted by step, with the most frequent reasons; the rejects file holds each one with its location.';
+
+  static override examples = [
+    { description: 'Show a run listed by `etl runs`', command: '<%= config.bin %> runs show 20261128-205034-ab12' },
+    { description: 'As JSON', command: '<%= config.bin %> runs show 20261128-205034-ab12 --json' },
+  ];
+
+  static override args = {
+    id: Args.string({ description: 'The run id, as `etl runs` lists it.', required: true }),
+  };
+
+  static override flags = { ...jsonFlag };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(RunsShow);
+    this.jsonOutput = flags.json;
+    this.debugOutput = flags.debug;
+    const project = await this.project();
+    const run = await readRun(project.stateDir, args.id);
+    if (!run) {
+      const recent = (await listRuns(project.stateDir)).slice(0, 5).map((r) => r.runId);
+      throw new EtlError(`No run ${args.id} in ${relative(process.cwd(), runsDir(project.stateDir)) || '.'}.`, {
+        code: 'RUN_NOT_FOUND',
+        suggestions: [recent.length > 0 ? `Recent runs: ${recent.join(', ')} (\`etl runs\` lists them all).` : 'No runs yet: start one with `etl run <pipeline>`.'],
+      });
+    }
+    const summary = run.summary;
+    const rejects = await summarizeRejects(summary?.rejectsFile ?? join(run.dir, 'rejects.jsonl'));
+    if (flags.json) {
+      this.print(JSON.stringify({ run: { runId: run.runId, pipeline: run.pipeline, status: run.status, startedAt: run.startedAt, dir: run.dir }, summary, rejects }, null, 2));
+      return;
+    }
+    if (!summary) {
+      this.print(`Run ${run.runId} of ${run.pipeline} started ${run.startedAt} and never finished (killed?). Its files: ${run.dir}`);
+      this.print(`Log: ${join(run.dir, 'run.log')}`);
+      if (rejects.total > 0) this.print(`\n${renderRejects(rejects)}`);
+      return;
+    }
+    this.print(renderSummary(summary));
+    if (summary.error) this.print(`\nError (${summary.error.code}): ${summary.error.message}`);
+    if (rejects.total > 0) this.print(`\n${renderRejects(rejects)}`);
+  }
+}
+
+function renderRejects(rejects: RejectsSummary): string {
+  const lines = [`Rejected: ${formatCount(rejects.total)}`];
+  for (const step of rejects.byStep) {
+    lines.push('', `${step.step}: ${formatCount(step.count)}`);
+    lines.push(table(['count', 'reason', 'first at'], step.topReasons.map((r) => [r.count, r.reason, r.example])).replace(/^/gm, '  '));
+  }
+  return lines.join('\n');
+}
