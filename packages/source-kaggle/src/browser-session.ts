@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { EtlError, FatalError } from '@etl/core';
 import type { BrowserOptions } from './config.js';
 
@@ -27,6 +27,8 @@ export async function assertChromium(executablePath: string): Promise<void> {
 
 export async function launchChromium(options: BrowserOptions): Promise<Browser> {
   await assertChromium(options.executablePath);
+  // Loaded on demand: playwright-core adds ~80 MB of resident memory, which the API and file modes should not pay.
+  const { chromium } = await import('playwright-core');
   try {
     return await chromium.launch({
       executablePath: options.executablePath,
