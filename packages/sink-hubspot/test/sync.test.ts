@@ -1,0 +1,146 @@
+/** The sink against the HubSpot sandbox over real HTTP: writes, ledger, dry run, rejects, properties, auth. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, FatalError } from '@etl/core';
+import { startHubspotSandbox, type HubspotSandbox } from '@etl/sandbox';
+import hubspotSink from '@etl/sink-hubspot';
+import { testContext } from './helpers/context.js';
+import { babyNamesConfig, drive, names } from './helpers/drive.js';
+
+let sandbox: HubspotSandbox;
+let dir: string;
+
+beforeAll(async () => {
+  sandbox = await startHubspotSandbox({ port: 0, host: '127.0.0.1', rate: '1000/1s' });
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+beforeEach(async () => {
+  await sandbox.reset();
+  dir = mkdtempSync(join(tmpdir(), 'etl-hubspot-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const upserts = () => sandbox.stats().byRoute;
+const byEmail = () => new Map(sandbox.contacts().map((c) => [c.properties.email, c]));
+
+describe('hubspot sink against the sandbox', () => {
+  it('creates the custom property, upserts every contact once, and a second run sends nothing', async () => {
+    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token);
+    const records = names(420);
+    const first = await testContext({ dir });
+    const totals = await drive(hubspotSink(), first, config, records);
+    expect(totals).toMatchObject({ written: 420, unchanged: 0, rejects: [] });
+    expect(totals.details).toMatchObject({ created: 420, updated: 0 });
+    expect(first.counters.propertiesCreated).toBe(1);
+    expect(first.secrets).toContain(sandbox.token);
+
+    const contacts = byEmail();
+    expect(contacts.size).toBe(420);
+    expect(sandbox.contacts()).toHaveLength(420);
+    expect(contacts.get('name7.m@babynames.example.com')?.properties).toMatchObject({ firstname: 'Name7', babyname_sex: 'M' });
+    await first.store.close();
+
+    // A new run over the same state folder: the ledger says nothing changed.
+    const before = sandbox.stats().requests;
+    const second = await testContext({ dir });
+    const again = await drive(hubspotSink(), second, config, records);
+    expect(again).toMatchObject({ written: 0, unchanged: 420, rejects: [] });
+    expect(second.counters.propertiesCreated).toBeUndefined();
+    expect(sandbox.stats().requests - before).toBe(1); // the property list, no upsert
+    expect(sandbox.contacts()).toHaveLength(420);
+    await second.store.close();
+  });
+
+  it('sends only changed records; fullRefresh resends everything', async () => {
+    const base = babyNamesConfig(sandbox.baseUrl, sandbox.token);
+    const config = { ...base, properties: { ...base.properties, lastname: 'count {{ count }}' } };
+    const ctx = await testContext({ dir });
+    await drive(hubspotSink(), ctx, config, names(150));
+    const changed = names(150).map((r, i) => (i < 10 ? { ...r, count: 99 } : r));
+    const second = await drive(hubspotSink(), ctx, config, changed);
+    expect(second).toMatchObject({ written: 10, unchanged: 140 });
+    expect(second.details).toMatchObject({ created: 0, updated: 10 });
+    expect(byEmail().get('name3.m@babynames.example.com')?.properties.lastname).toBe('count 99');
+    expect(byEmail().get('name30.f@babynames.example.com')?.properties.lastname).toBe('count 5');
+    const refreshed = await drive(hubspotSink(), ctx, { ...config, fullRefresh: true }, changed);
+    expect(refreshed).toMatchObject({ written: 150, unchanged: 0 });
+    expect(sandbox.contacts()).toHaveLength(150);
+    await ctx.store.close();
+  });
+
+  it('dry run reports would-create / would-update / unchanged and writes nothing', async () => {
+    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token);
+    const ctx = await testContext({ dir });
+    await drive(hubspotSink(), ctx, config, names(100));
+    await ctx.store.close();
+
+    const records = [...names(100).map((r, i) => (i < 30 ? { ...r, name: r.name, count: 1 } : r)), ...names(40, 100)];
+    const changedMapping = { ...config, properties: { ...config.properties, lastname: '{{ count }}' } };
+    const dry = await testContext({ dir, dryRun: true });
+    const before = { contacts: sandbox.contacts().length, routes: JSON.stringify(upserts()) };
+    const plan = await drive(hubspotSink(), dry, changedMapping, records);
+    expect(plan.details).toEqual({ wouldCreate: 40, wouldUpdate: 100, unchanged: 0 });
+    expect(sandbox.contacts()).toHaveLength(before.contacts);
+    expect(sandbox.contacts().some((c) => c.properties.lastname)).toBe(false);
+    expect(Object.keys(upserts()).filter((route) => /upsert|create|update/.test(route) && !JSON.parse(before.routes)[route])).toEqual([]);
+
+    const sameMapping = await drive(hubspotSink(), await testContext({ dir, dryRun: true }), config, records);
+    expect(sameMapping.details).toEqual({ wouldCreate: 40, wouldUpdate: 0, unchanged: 100 });
+  });
+
+  it('one invalid email in a batch of 100: 99 land, 1 is rejected with HubSpot\'s message and its location', async () => {
+    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token, { properties: { email: '{{ email }}', firstname: '{{ name }}' }, ensureProperties: [] });
+    const records = Array.from({ length: 100 }, (_, i) => ({ name: `N${i}`, email: i === 57 ? 'not-an-email@@example' : `n${i}@example.com` }));
+    const ctx = await testContext({ dir });
+    const totals = await drive(hubspotSink(), ctx, config, records, 100);
+    expect(totals.written).toBe(99);
+    expect(totals.rejects).toHaveLength(1);
+    expect(totals.rejects[0].location).toBe('names.csv:59');
+    expect(totals.rejects[0].reason).toMatch(/HubSpot rejected the contact: .*invalid/i);
+    expect(sandbox.contacts()).toHaveLength(99);
+    expect(byEmail().has('not-an-email@@example')).toBe(false);
+  });
+
+  it('refuses to start when a mapped property does not exist, before any contact is written', async () => {
+    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token, { ensureProperties: [] });
+    const ctx = await testContext({ dir });
+    const error = await drive(hubspotSink(), ctx, config, names(10)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('property "babyname_sex" does not exist');
+    expect((error as ConfigError).suggestions.join(' ')).toContain('ensureProperties');
+    expect(sandbox.contacts()).toHaveLength(0);
+  });
+
+  it('stops at once on a wrong token, saying which one, without printing it', async () => {
+    const wrong = 'pat-na1-00000000-wrong-token';
+    const config = babyNamesConfig(sandbox.baseUrl, wrong);
+    const ctx = await testContext({ dir });
+    const error = (await drive(hubspotSink(), ctx, config, names(10)).catch((e: unknown) => e)) as FatalError;
+    expect(error).toBeInstanceOf(FatalError);
+    expect(error.code).toBe('HUBSPOT_UNAUTHORIZED');
+    expect(error.suggestions.join(' ')).toContain('HUBSPOT_ACCESS_TOKEN');
+    expect(JSON.stringify([error.message, error.suggestions, error.context, ctx.lines])).not.toContain(wrong);
+    expect(sandbox.stats().requests).toBe(1);
+  });
+
+  it('limit caps how many contacts a run sends', async () => {
+    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token, { limit: 50 });
+    const ctx = await testContext({ dir });
+    const totals = await drive(hubspotSink(), ctx, config, names(180), 40);
+    expect(totals.written).toBe(50);
+    expect(totals.details.skippedByLimit).toBe(130);
+    expect(sandbox.contacts()).toHaveLength(50);
+  });
+
+  it('check() reaches HubSpot and reports the rate-limit headers', async () => {
+    const ctx = await testContext({ dir });
+    const result = await hubspotSink().check!(ctx, babyNamesConfig(sandbox.baseUrl, sandbox.token));
+    expect(result.ok).toBe(true);
+    expect(result.message).toMatch(/requests left per 1 s/);
+    expect(result.details).toMatchObject({ rateLimit: { max: 1000, intervalMs: 1000 } });
+  });
+});
