@@ -26,7 +26,35 @@ export function buildPipelineSchema(plugins: Plugin[]): JsonSchema {
   }
   if (branches.length > 0) step.allOf = branches;
   step.properties.use = { ...step.properties.use, examples: [...seen] };
-  return schema;
+  return allowEnvReferences(schema) as JsonSchema;
+}
+
+/** What an unquoted `${env:VAR}` looks like to an editor: a string, even where a number will arrive. */
+const ENV_REFERENCE: JsonSchema = {
+  type: 'string',
+  pattern: '^\\$\\{env:[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$',
+  description: 'A `${env:VAR}` or `${env:VAR:-default}` reference, converted to the expected type when the pipeline loads.',
+};
+const DATA_KEYWORDS = ['default', 'const', 'enum', 'examples'];
+
+/**
+ * Lets number and boolean fields hold a `${env:…}` reference in the editor (etl converts the value after
+ * interpolation), so `max: ${env:RATE:-100}` is not flagged.
+ */
+function allowEnvReferences(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(allowEnvReferences);
+  if (!isPlainObject(node)) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = DATA_KEYWORDS.includes(key) ? value : allowEnvReferences(value);
+  const types = typeof out.type === 'string' ? [out.type] : Array.isArray(out.type) ? (out.type as string[]) : [];
+  if (types.length === 0 || types.includes('string') || !types.some((type) => ['integer', 'number', 'boolean'].includes(type))) return out;
+  const { description, title, default: fallback, ...rest } = out;
+  return {
+    ...(title === undefined ? {} : { title }),
+    ...(description === undefined ? {} : { description }),
+    ...(fallback === undefined ? {} : { default: fallback }),
+    anyOf: [rest, ENV_REFERENCE],
+  };
 }
 
 /**
