@@ -59,8 +59,10 @@ function stringConverter(column: string, spec: ColumnSpec): Convert {
   const allowedText = spec.enum?.join(', ');
   const minLength = spec.minLength ?? 0;
   const maxLength = spec.maxLength ?? Infinity;
+  const allowQuotes = spec.allowQuotes === true;
   return (raw) => {
     const text = spec.trim ? trimmed(raw) : raw;
+    if (!allowQuotes && text.includes('"')) return new Invalid(`${column} has a stray double quote (malformed quoting): ${raw}`);
     if (text === '') {
       if (spec.optional) return null;
       if (minLength > 0 || allowed) return new Invalid(`${column} is empty`);

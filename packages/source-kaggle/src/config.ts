@@ -24,6 +24,8 @@ export interface ColumnSpec {
   enum?: string[];
   /** An empty cell becomes `null` instead of a reject. @default false */
   optional?: boolean;
+  /** Accept double quotes inside the value; otherwise a stray quote marks the row as malformed. @default false */
+  allowQuotes?: boolean;
 }
 
 export type KaggleMode = 'auto' | 'api' | 'browser' | 'file';
@@ -94,6 +96,11 @@ const columnSchema: JsonSchema = {
     maxLength: { type: 'integer', minimum: 1, description: 'Most characters, after trimming (strings).' },
     enum: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'The only values allowed (strings).' },
     optional: { type: 'boolean', default: false, description: 'An empty cell becomes null instead of a reject.' },
+    allowQuotes: {
+      type: 'boolean',
+      default: false,
+      description: 'Accept double quotes inside the value (strings); otherwise a stray quote rejects the row as malformed.',
+    },
   },
 };
 

@@ -37,7 +37,9 @@ export interface CsvBatch {
 /** Readable words for csv-parse's error codes; the row's text follows in the reject. */
 const csvProblems: Record<string, string> = {
   CSV_INVALID_CLOSING_QUOTE: 'malformed quoting (text after a closing quote)',
-  CSV_INVALID_OPENING_QUOTE: 'malformed quoting (a quote inside an unquoted field)',
+  // csv-parse 7 spells this one without the CSV_ prefix.
+  INVALID_OPENING_QUOTE: 'malformed quoting (a quote inside an unquoted field)',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'malformed quoting (text after a closing quote)',
   CSV_QUOTE_NOT_CLOSED: 'malformed quoting (a quote is never closed)',
   CSV_MAX_RECORD_SIZE: 'row too long (probably an unclosed quote)',
   CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'wrong number of columns',
@@ -50,20 +52,28 @@ export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, opt
   const afterLine = options.afterLine ?? 0;
   let typer: RowTyper | undefined;
   let failure: unknown;
+  /** The line of the last row seen, so a row that spans lines can be reported at its first line. */
+  let lastRowLine = 0;
   let current = newBatch();
   const ready: CsvBatch[] = [];
 
   const parser = parse({
     bom: true,
+    // Without it csv-parse recovers badly from a stray quote and swallows the next row unreported; with it the quote
+    // stays in the cell and the row typer rejects the row.
+    relax_quotes: true,
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
     max_record_size: options.maxRowBytes ?? 65_536,
     on_skip: (error: CsvError | undefined, raw: string | undefined) => {
       const line = lineOf(error) ?? parser.info.lines;
+      const first = Math.min(lastRowLine + 1, line);
+      lastRowLine = line;
       if (line <= afterLine || failure) return undefined;
       const problem = (error && csvProblems[error.code]) ?? `malformed CSV${error ? ` (${error.code})` : ''}`;
-      add(line, undefined, { location: `${file}:${line}`, reason: problem, record: raw?.replace(/\r?\n$/, '') });
+      const span = first < line ? ` (lines ${first}-${line} could not be read)` : '';
+      add(line, undefined, { location: `${file}:${first}`, reason: `${problem}${span}`, record: raw?.replace(/\r?\n$/, '') });
       return undefined;
     },
   });
@@ -83,6 +93,7 @@ export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, opt
   parser.on('data', (row: string[]) => {
     if (failure) return;
     const line = parser.info.lines;
+    lastRowLine = line;
     if (!typer) {
       try {
         typer = compileRowTyper(row, options.columns, options.expectHeader, file);

@@ -1,0 +1,123 @@
+/** File mode end to end through the plugin's `read()`: typing, rejects with file:line, header checks, resume. */
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FatalError } from '@etl/core';
+import kaggleSource from '@etl/source-kaggle';
+import { readAll, testContext, type TestContext } from './helpers/context.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const base = { dataset: 'thedevastator/us-baby-names-by-year-of-birth', file: 'babyNamesUSYOB-full.csv', mode: 'file' as const };
+const noCredentials = { credentials: { env: {}, home: '/nonexistent' } };
+
+let ctx: TestContext;
+afterEach(async () => ctx?.cleanup());
+
+describe('kaggle source, file mode', () => {
+  it('types every row of a clean CSV and locates each record by file:line', async () => {
+    ctx = testContext();
+    const source = kaggleSource(noCredentials);
+    const { records, rejects, positions, locations } = await readAll(source.read(ctx, { ...base, path: fixture('clean.csv') } as never, undefined));
+    expect(rejects).toEqual([]);
+    expect(records).toHaveLength(8);
+    expect(records[0]).toEqual({ year: 1880, name: 'Mary', sex: 'F', count: 7065 });
+    expect(records[7]).toEqual({ year: 1880, name: 'James', sex: 'M', count: 5927 });
+    expect(locations[0]).toBe('clean.csv:2');
+    expect(locations[7]).toBe('clean.csv:9');
+    expect(positions.at(-1)).toEqual({ line: 9, records: 8 });
+  });
+
+  it('handles a BOM, CRLF line ends and quoted fields (commas inside quotes, trimmed names)', async () => {
+    ctx = testContext();
+    const { records, rejects, locations } = await readAll(
+      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('bom-crlf-quoted.csv') } as never, undefined),
+    );
+    expect(rejects).toEqual([]);
+    expect(records).toEqual([
+      { year: 1880, name: 'Mary', sex: 'F', count: 7065 },
+      { year: 1880, name: 'Anna', sex: 'F', count: 2604 },
+      { year: 1880, name: 'Smith, Jr', sex: 'M', count: 12 },
+      { year: 1881, name: 'Ida', sex: 'F', count: 100 },
+    ]);
+    expect(locations).toEqual(['bom-crlf-quoted.csv:2', 'bom-crlf-quoted.csv:3', 'bom-crlf-quoted.csv:4', 'bom-crlf-quoted.csv:5']);
+  });
+
+  it('rejects exactly the malformed rows, with file:line and the reason, and goes on', async () => {
+    ctx = testContext();
+    const { records, rejects, locations } = await readAll(
+      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('dirty.csv') } as never, undefined),
+    );
+    expect(records.map((r) => r.name)).toEqual(['Mary', 'Florence', 'Cora']);
+    expect(locations).toEqual(['dirty.csv:2', 'dirty.csv:14', 'dirty.csv:16']);
+    expect(rejects).toEqual([
+      { location: 'dirty.csv:3', reason: 'expected 4 columns, found 3' },
+      { location: 'dirty.csv:4', reason: 'expected 4 columns, found 5' },
+      { location: 'dirty.csv:5', reason: 'YearOfBirth "18x0" is not an integer' },
+      { location: 'dirty.csv:6', reason: 'Name is empty' },
+      { location: 'dirty.csv:7', reason: 'Sex "X" is not one of F, M' },
+      { location: 'dirty.csv:8', reason: 'Number 0 is below 1' },
+      { location: 'dirty.csv:9', reason: 'Number -5 is below 1' },
+      { location: 'dirty.csv:10', reason: 'Number "12.5" is not an integer' },
+      { location: 'dirty.csv:11', reason: 'YearOfBirth 1700 is below 1800' },
+      { location: 'dirty.csv:12', reason: 'Name has a stray double quote (malformed quoting): Bad"Quote' },
+      { location: 'dirty.csv:15', reason: 'Name is longer than 64 characters (68)' },
+    ]);
+  });
+
+  it('rejects rows with broken quoting without losing the rows around them', async () => {
+    ctx = testContext();
+    const { records, rejects, locations } = await readAll(
+      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('quotes.csv') } as never, undefined),
+    );
+    expect(records.map((r) => r.name)).toEqual(['Anna', 'Smith, Jr']);
+    expect(locations).toEqual(['quotes.csv:3', 'quotes.csv:5']);
+    expect(rejects).toEqual([
+      { location: 'quotes.csv:2', reason: 'Name has a stray double quote (malformed quoting): "Ma"ry' },
+      { location: 'quotes.csv:4', reason: 'Name has a stray double quote (malformed quoting): Bad"Quote' },
+      { location: 'quotes.csv:6', reason: 'malformed quoting (a quote is never closed) (lines 6-7 could not be read)' },
+    ]);
+  });
+
+  it('stops with a fatal error naming the expected and found columns when the header is wrong', async () => {
+    ctx = testContext();
+    const run = readAll(kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('wrong-header.csv') } as never, undefined));
+    await expect(run).rejects.toThrow(FatalError);
+    await expect(run).rejects.toMatchObject({
+      code: 'KAGGLE_BAD_HEADER',
+      message: expect.stringContaining('Expected: YearOfBirth,Name,Sex,Number. Found: Year,Name,Gender,Count.'),
+    });
+  });
+
+  it('resumes after the line of the last committed position, skipping earlier rows', async () => {
+    ctx = testContext();
+    const { records, locations, positions } = await readAll(
+      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('clean.csv'), batchSize: 3 } as never, { line: 5, records: 4 }),
+    );
+    expect(records.map((r) => r.name)).toEqual(['Minnie', 'John', 'William', 'James']);
+    expect(locations[0]).toBe('clean.csv:6');
+    expect(positions).toEqual([
+      { line: 8, records: 7 },
+      { line: 9, records: 8 },
+    ]);
+  });
+
+  it('cuts batches at batchSize, counting rejects, and the positions follow the lines', async () => {
+    ctx = testContext();
+    const batches = [];
+    for await (const batch of kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('dirty.csv'), batchSize: 4 } as never, undefined)) {
+      batches.push({ records: batch.records.length, rejects: batch.rejects?.length ?? 0, position: batch.position });
+    }
+    expect(batches).toEqual([
+      { records: 1, rejects: 3, position: { line: 5, records: 1 } },
+      { records: 0, rejects: 4, position: { line: 9, records: 1 } },
+      { records: 1, rejects: 3, position: { line: 14, records: 2 } },
+      { records: 1, rejects: 1, position: { line: 16, records: 3 } },
+    ]);
+  });
+
+  it('says which file is missing in file mode', async () => {
+    ctx = testContext();
+    await expect(readAll(kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('nope.csv') } as never, undefined))).rejects.toMatchObject({
+      code: 'KAGGLE_FILE_NOT_FOUND',
+    });
+  });
+});
