@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import yauzl from 'yauzl';
-import yazl from 'yazl';
+import { yazl } from './yazl.js';
 import { digestFile, type FileDigest } from './hash.js';
 
 /** The file the real dataset holds; the committed sample is served under this name. */

@@ -14,18 +14,27 @@ export { DEFAULT_KAGGLE_CREDENTIALS, SANDBOX_TWO_FACTOR_CODE } from './state.js'
 export { DEFAULT_DATASET_REF, GATED_DATASET_REF } from './catalog.js';
 export { FULL_CSV_NAME, SAMPLE_CSV_PATH } from './dataset.js';
 
-const BEHAVIOURS_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    cookieBanner: { type: 'boolean' },
-    twoFactor: { type: 'boolean' },
-    slowPageMs: { type: 'integer', minimum: 0 },
-    loginNotFoundTimes: { type: 'integer', minimum: 0 },
-    cutDownloadAfterBytes: { type: 'integer', minimum: 0 },
-    corruptMd5: { type: 'boolean' },
-  },
-} as const;
+const BEHAVIOUR_TYPES: Record<keyof KaggleBehaviours, 'boolean' | 'count'> = {
+  cookieBanner: 'boolean',
+  twoFactor: 'boolean',
+  slowPageMs: 'count',
+  loginNotFoundTimes: 'count',
+  cutDownloadAfterBytes: 'count',
+  corruptMd5: 'boolean',
+};
+
+/** Checks a `POST /__sandbox/behaviours` body; returns what is wrong, if anything. */
+function behavioursProblem(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'Send a JSON object of behaviours.';
+  const known = Object.keys(BEHAVIOUR_TYPES).join(', ');
+  for (const [key, value] of Object.entries(body)) {
+    const type = BEHAVIOUR_TYPES[key as keyof KaggleBehaviours];
+    if (!type) return `Unknown behaviour "${key}"; known behaviours: ${known}.`;
+    const ok = type === 'boolean' ? typeof value === 'boolean' : Number.isInteger(value) && (value as number) >= 0;
+    if (!ok) return `Behaviour "${key}" must be ${type === 'boolean' ? 'true or false' : 'a whole number >= 0'}.`;
+  }
+  return undefined;
+}
 
 /**
  * Starts the local stand-in of Kaggle: the web sign-in and dataset pages (for the browser mode), the `/api/v1` REST
@@ -56,7 +65,9 @@ export async function startKaggleSandbox(options: KaggleSandboxOptions = {}): Pr
   try {
     await app.register(fastifyCookie);
     app.get('/__sandbox/stats', async () => state.stats());
-    app.post<{ Body: KaggleBehaviours }>('/__sandbox/behaviours', { schema: { body: BEHAVIOURS_SCHEMA } }, async (request) => {
+    app.post<{ Body: KaggleBehaviours }>('/__sandbox/behaviours', async (request, reply) => {
+      const problem = behavioursProblem(request.body);
+      if (problem) return reply.code(400).send({ code: 400, message: problem });
       state.setBehaviours(request.body);
       return { behaviours: state.behaviours };
     });
