@@ -72,6 +72,11 @@ describe('broken pipelines report every issue with its position', () => {
     ]);
   });
 
+  test('a --set that re-creates a step a profile removed points at the flag', async () => {
+    const { lines } = await check('pipelines/good.yaml', { profile: 'no-audit', sets: ['steps.audit.config.table=x'], env: { ETL_TEST_PASSWORD: 'x' } });
+    expect(lines).toEqual(['--set steps.audit.config.table=x: steps.audit: missing required key "use"']);
+  });
+
   test('a malformed --set is an issue, not a crash', async () => {
     const { lines } = await check('pipelines/good.yaml', { sets: ['limit', 'steps.load.config.table=[a'], env: { ETL_TEST_PASSWORD: 'x' } });
     expect(lines).toHaveLength(2);

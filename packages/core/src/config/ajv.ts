@@ -98,6 +98,9 @@ function toIssues(errors: ErrorObject[], check: SchemaCheck): ConfigIssue[] {
 
 function describe(error: ErrorObject, path: DocPath, map: SourceMap): ConfigIssue {
   const params = error.params as Record<string, unknown>;
+  if (error.schemaPath.startsWith('#/$defs/duration/')) {
+    return issueAt(map.valueAt(path), path, 'must be a duration like 500ms, 10s, 5m, 1h, or a number of milliseconds');
+  }
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
@@ -110,11 +113,10 @@ function describe(error: ErrorObject, path: DocPath, map: SourceMap): ConfigIssu
       return issueAt(map.valueAt(path), path, `must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
     case 'const':
       return issueAt(map.valueAt(path), path, `must be ${JSON.stringify(params.allowedValue)}`);
+    case 'type':
+      return issueAt(map.valueAt(path), path, `must be ${String(params.type).split(',').join(' or ')}`);
     case 'propertyNames':
       return issueAt(map.keyAt([...path, String(params.propertyName)]), [...path, String(params.propertyName)], 'names may use only letters, digits, - and _');
-  }
-  if (error.schemaPath.startsWith('#/$defs/duration/')) {
-    return issueAt(map.valueAt(path), path, 'must be a duration like 500ms, 10s, 5m, 1h, or a number of milliseconds');
   }
   return issueAt(map.valueAt(path), path, error.message ?? `fails ${error.keyword}`);
 }

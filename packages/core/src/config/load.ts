@@ -5,7 +5,7 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import { interpolateEnv } from './interpolate.js';
 import { issueAt } from './issues.js';
 import { mergeInto } from './merge.js';
-import { cloneData, isPlainObject, parsePath, pathKey, setByPath } from './paths.js';
+import { cloneData, getByPath, isPlainObject, parsePath, pathKey, setByPath } from './paths.js';
 import { DocSourceMap, mapDocument } from './source-map.js';
 import type { LoadedPipeline, LoadPipelineOptions, SourceLocation } from './types.js';
 import { stepInputs } from './wiring.js';
@@ -135,6 +135,10 @@ function applySet(doc: Record<string, unknown>, map: DocSourceMap, assignment: s
     return;
   }
   const value: unknown = valueDoc.toJS();
+  // Mappings the assignment creates on its way belong to it too (a step re-added after a profile removed it).
+  for (let i = 1; i < path.length; i++) {
+    if (getByPath(doc, path.slice(0, i)) === undefined) map.set(path.slice(0, i), location, location);
+  }
   map.deleteSubtree(path);
   if (value === null) {
     setByPath(doc, path, undefined);
