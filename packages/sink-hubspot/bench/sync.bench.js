@@ -1,0 +1,91 @@
+// Benchmark: sync 20,000 contacts to the HubSpot sandbox limited to 100 requests per rolling 10 s, through core's
+// runtime and the real sink (built dist/). The floor that limit sets is 200 upsert requests → 20 s; target ≤ 22 s.
+//
+// Run alone:  npx tsc -b packages/sink-hubspot packages/sandbox && node packages/sink-hubspot/bench/sync.bench.js
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defineSource, runPipeline } from '@etl/core';
+import { startHubspotSandbox } from '@etl/sandbox';
+import hubspotSink, { withDefaults } from '@etl/sink-hubspot';
+
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 20_000);
+
+const generator = defineSource({
+  name: 'generator',
+  configSchema: { type: 'object' },
+  async *read(_ctx, _config, from) {
+    let next = typeof from === 'number' ? from : 0;
+    while (next < CONTACTS) {
+      const first = next;
+      const records = [];
+      for (; next < CONTACTS && records.length < 5000; next++) records.push({ name: `Name${next}`, sex: next % 2 ? 'M' : 'F' });
+      yield { records, position: next, locate: (i) => `generator:${first + i + 1}` };
+    }
+  },
+});
+
+const bench = {
+  name: 'sink-hubspot: 20,000 contacts at 100 requests / 10 s',
+  async run() {
+    const sandbox = await startHubspotSandbox({ port: 0, host: '127.0.0.1', rate: '100/10s' });
+    const stateDir = mkdtempSync(join(tmpdir(), 'etl-hubspot-bench-'));
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+    try {
+      const config = withDefaults({
+        baseUrl: sandbox.baseUrl,
+        accessToken: sandbox.token,
+        tier: 'free',
+        properties: { email: '{{ name | slug }}.{{ sex | lower }}@babynames.example.com', firstname: '{{ name }}', babyname_sex: '{{ sex }}' },
+        ensureProperties: [
+          { name: 'babyname_sex', label: 'Baby name sex', type: 'enumeration', fieldType: 'select', options: [{ label: 'Female', value: 'F' }, { label: 'Male', value: 'M' }] },
+        ],
+      });
+      const started = performance.now();
+      const summary = await runPipeline(
+        {
+          name: 'bench',
+          file: 'bench.yaml',
+          steps: [
+            { name: 'generator', kind: 'source', use: 'generator', from: 'bench', plugin: generator, config: {}, inputs: [] },
+            { name: 'hubspot', kind: 'sink', use: 'hubspot', from: '@etl/sink-hubspot', plugin: hubspotSink(), config, inputs: ['generator'] },
+          ],
+          limiters: {},
+          secrets: [sandbox.token],
+        },
+        { stateDir },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      if (summary.status !== 'succeeded') throw new Error(`run ${summary.status}: ${summary.error?.message}`);
+      const stats = sandbox.stats();
+      const sink = summary.steps.find((s) => s.step === 'hubspot');
+      const upserts = Object.entries(stats.byRoute).filter(([route]) => route.includes('upsert')).reduce((n, [, v]) => n + v, 0);
+      const floorSeconds = (Math.ceil(CONTACTS / 100) / 100) * 10; // 100 contacts a request; 100 requests per 10 s
+      return {
+        contacts: sandbox.contacts().length,
+        seconds: Number(seconds.toFixed(2)),
+        floorSeconds,
+        ratioToFloor: Number((seconds / floorSeconds).toFixed(3)),
+        requestsSent: stats.requests,
+        upsertRequests: upserts,
+        http429: Object.values(stats.rateLimited).reduce((a, b) => a + b, 0),
+        retries: sink?.counters.retries ?? 0,
+        contactsPerSecond: Math.round(CONTACTS / seconds),
+        peakRssMb: Math.round(peakRss / 1024 / 1024),
+      };
+    } finally {
+      clearInterval(sampler);
+      await sandbox.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  },
+};
+
+export default bench;
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await bench.run();
+  console.log(JSON.stringify(result, null, 2));
+}
