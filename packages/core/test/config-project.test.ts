@@ -125,6 +125,15 @@ describe('preparePipeline', () => {
     expect(prepared.pipeline.steps.find((step) => step.name === 'load')?.config).toMatchObject({ batchSize: 50, limit: 5 });
   });
 
+  test('a bad value from the project defaults points into the project config', async () => {
+    const dir = await project('prepare-defaults', {
+      'etl.config.yaml': 'defaults:\n  settings:\n    batchSize: big\n',
+      'pipelines/x.yaml': 'version: 1\nsteps:\n  read:\n    use: csv\n    config: { file: a.csv }\n',
+    });
+    const prepared = await preparePipeline('x', { cwd: dir, env: {}, resolver: testResolver() });
+    expect(prepared.issues.map((issue) => formatIssue(issue, dir))).toEqual(['etl.config.yaml:3:16: settings.batchSize: must be integer']);
+  });
+
   test('issues come back sorted; allowUnsetEnv keeps unset variables out of them', async () => {
     const dir = await project('prepare-bad', { 'pipelines/x.yaml': 'version: 1\nsteps:\n  read:\n    use: csv\n    config: { file: "${env:ETL_X_FILE}", extra: 1 }\n' });
     const strict = await preparePipeline('x', { cwd: dir, env: {}, resolver: testResolver() });

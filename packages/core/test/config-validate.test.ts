@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { check } from './config-helpers.js';
+import { join } from 'node:path';
+import { createPluginResolver, loadPipeline, validatePipeline } from '@etl/core';
+import { check, fixtures } from './config-helpers.js';
 
 const env = { ETL_TEST_PASSWORD: 'hunter2', ETL_TEST_TOKEN: 'tok-123', ETL_TEST_RATE_MAX: '42' };
 
@@ -46,7 +48,7 @@ describe('the resolved pipeline', () => {
 
   test('a string written in the file is not coerced', async () => {
     const { lines } = await check('pipelines/good.yaml', { env, sets: ['steps.load.config.batchSize="5"'] });
-    expect(lines).toEqual(['--set steps.load.config.batchSize="5": steps.load.config.batchSize: must be integer']);
+    expect(lines).toEqual(['--set steps.load.config.batchSize: must be integer']);
   });
 
   test('the name comes from name: when given', async () => {
@@ -57,9 +59,24 @@ describe('the resolved pipeline', () => {
   test('wiring: a source with inputs, a step with two inputs', async () => {
     const { lines } = await check('pipelines/good.yaml', { env, sets: ['steps.read.inputs=audit', 'steps.load.inputs=[shout, read]'] });
     expect(lines).toEqual([
-      '--set steps.load.inputs=[shout, read]: steps.load.inputs: a step reads from exactly one input, not 2 (fan-in is not supported; fan-out is: several steps may name the same input)',
-      '--set steps.read.inputs=audit: steps.read.inputs: a source reads from no other step (remove `inputs:` from this step)',
-      '--set steps.read.inputs=audit: steps.read.inputs: steps form a cycle: read → shout → audit → read (every step must lead back to the source through `inputs:`)',
+      '--set steps.load.inputs: a step reads from exactly one input, not 2 (fan-in is not supported; fan-out is: several steps may name the same input)',
+      '--set steps.read.inputs: a source reads from no other step (remove `inputs:` from this step)',
+      '--set steps.read.inputs: steps form a cycle: read → shout → audit → read (every step must lead back to the source through `inputs:`)',
     ]);
+  });
+});
+
+describe('plugins given by path in a pipeline', () => {
+  test('load for real, relative to the pipeline file, with schema defaults and secrets', async () => {
+    const file = join(fixtures, 'pipelines/local-plugins.yaml');
+    const loaded = await loadPipeline(file, { env: { ETL_TEST_LOCAL_TOKEN: 'tok: #1' } });
+    const { issues, pipeline } = await validatePipeline(loaded, createPluginResolver({ searchPaths: [] }));
+    expect(issues).toEqual([]);
+    expect(pipeline.steps.map((step) => [step.name, step.kind, step.from])).toEqual([
+      ['numbers', 'source', join(fixtures, '../plugins/valid-source.js')],
+      ['out', 'sink', join(fixtures, '../plugins/valid-sink.js')],
+    ]);
+    expect(pipeline.steps[0].config).toEqual({ count: 3 });
+    expect(pipeline.secrets).toEqual(['tok: #1']);
   });
 });

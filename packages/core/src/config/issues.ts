@@ -20,7 +20,8 @@ export const issueAt = (location: SourceLocation, path: DocPath | string, messag
 export function formatIssue(issue: ConfigIssue, cwd: string = process.cwd()): string {
   const file = isAbsolute(issue.file) ? relative(cwd, issue.file) || issue.file : issue.file;
   const where = issue.line > 0 ? `${file}:${issue.line}:${issue.col}` : file;
-  const path = issue.path ? `${issue.path}: ` : '';
+  // `--set a.b: a.b: …` says the path twice.
+  const path = issue.path && issue.file !== `--set ${issue.path}` ? `${issue.path}: ` : '';
   const hint = issue.hint ? ` (${issue.hint})` : '';
   return `${where}: ${path}${issue.message}${hint}`;
 }

@@ -6,7 +6,7 @@ import { interpolateEnv } from './interpolate.js';
 import { issueAt } from './issues.js';
 import { mergeInto } from './merge.js';
 import { cloneData, getByPath, isPlainObject, parsePath, pathKey, setByPath } from './paths.js';
-import { DocSourceMap, mapDocument } from './source-map.js';
+import { defaultsLocations, DocSourceMap, mapDocument } from './source-map.js';
 import type { LoadedPipeline, LoadPipelineOptions, SourceLocation } from './types.js';
 import { stepInputs } from './wiring.js';
 
@@ -64,7 +64,13 @@ export function loadPipelineText(text: string, file: string, options: LoadPipeli
   /* Project defaults under the file. */
   const doc: Record<string, unknown> = isPlainObject(options.defaults) ? cloneData(options.defaults) : {};
   const map = new DocSourceMap({ file, line: 1, col: 1 });
-  if (options.defaults) markAll(map, doc, { file: options.defaultsFile ?? file, line: 1, col: 1 });
+  if (options.defaults) {
+    const located = defaultsLocations.get(options.defaults);
+    if (located) map.copySubtree(located.map, located.path, []);
+    else markAll(map, doc, { file: options.defaultsFile ?? file, line: 1, col: 1 });
+    // The document itself (missing keys at the top) belongs to the pipeline file, not the project config.
+    map.set([], { file, line: 1, col: 1 });
+  }
   mergeInto(doc, data, map, fileMap, []);
 
   /* The profile, then --set, then --skip. */
@@ -116,8 +122,9 @@ function applyProfile(doc: Record<string, unknown>, map: DocSourceMap, profile: 
 }
 
 function applySet(doc: Record<string, unknown>, map: DocSourceMap, assignment: string, issues: ConfigIssue[]): void {
-  const location: SourceLocation = { file: `--set ${assignment}`, line: 0, col: 0 };
   const equals = assignment.indexOf('=');
+  // The value stays out of the label: it may be a token given on the command line.
+  const location: SourceLocation = { file: `--set ${equals < 1 ? assignment : assignment.slice(0, equals)}`, line: 0, col: 0 };
   if (equals < 1) {
     issues.push(issueAt(location, '', 'expected path=value', 'e.g. --set steps.hubspot.config.limit=10'));
     return;

@@ -7,7 +7,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { checkAgainstSchema, compileSchema, createAjv } from './ajv.js';
 import { isPlainObject } from './paths.js';
-import { DocSourceMap, mapDocument } from './source-map.js';
+import { defaultsLocations, DocSourceMap, mapDocument } from './source-map.js';
 import type { ProjectConfig } from './types.js';
 import { formatIssue } from './issues.js';
 
@@ -54,8 +54,10 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
   if (!isPlainObject(config)) {
     throw new ConfigError(`The project config ${configFile} must be an object`, [], { code: 'PROJECT_CONFIG_INVALID', suggestions: ['Write keys such as pipelinesDir, stateDir, pluginPaths, defaults.'] });
   }
+  const defaults = isPlainObject(config.defaults) ? config.defaults : {};
   if (configFile) {
     const map = await projectSourceMap(configFile);
+    defaultsLocations.set(defaults, { map: map.map, path: [...map.prefix, 'defaults'] });
     const issues = checkAgainstSchema(compileSchema(createAjv(), projectConfigSchema), config, { prefix: map.prefix, map: map.map });
     if (issues.length > 0) {
       throw new ConfigError(`The project config ${configFile} is invalid:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, issues, {
@@ -71,7 +73,7 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
     pipelinesDir: at(config.pipelinesDir, 'pipelines'),
     stateDir: at(config.stateDir, '.etl'),
     pluginPaths: Array.isArray(config.pluginPaths) ? config.pluginPaths.map((path) => at(path, '.')) : [],
-    defaults: isPlainObject(config.defaults) ? config.defaults : {},
+    defaults,
   };
 }
 

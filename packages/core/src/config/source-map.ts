@@ -34,7 +34,7 @@ export class DocSourceMap implements SourceMap {
     const move = (key: string): string | undefined => {
       if (key === prefix) return target;
       if (prefix === '') return target === '' ? key : `${target}\u0000${key}`;
-      if (key.startsWith(prefix + '\u0000')) return target + key.slice(prefix.length);
+      if (key.startsWith(prefix + '\u0000')) return target === '' ? key.slice(prefix.length + 1) : target + key.slice(prefix.length);
       return undefined;
     };
     for (const [source, dest] of [
@@ -60,6 +60,9 @@ export class DocSourceMap implements SourceMap {
     return this.keys.get(pathKey(path)) ?? this.valueAt(path);
   }
 }
+
+/** Where the project config's `defaults` object was written, so values it gives a pipeline point there. */
+export const defaultsLocations = new WeakMap<object, { map: DocSourceMap; path: DocPath }>();
 
 /** Records where every node of a parsed YAML document starts. */
 export function mapDocument(doc: Document, lineCounter: LineCounter, file: string): DocSourceMap {
