@@ -6,7 +6,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { AxiosResponse } from 'axios';
 import { FatalError, RetriableError, type StepContext } from '@etl/core';
 import { md5Of } from './cache.js';
@@ -79,6 +78,27 @@ async function getFollowing(http: KaggleHttp, start: string, from: number, signa
 }
 
 /**
+ * Writes `body` to `path`. Unlike `pipeline`, a failing body does not destroy the file stream: whatever arrived is
+ * flushed to disk first, so the next attempt resumes from it. Only a failure to write is thrown.
+ */
+function saveBody(body: Readable, path: string, append: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(path, { flags: append ? 'a' : 'w' });
+    let writeError: unknown;
+    body.once('error', () => {
+      body.unpipe(out);
+      out.end();
+    });
+    out.once('error', (error) => {
+      writeError = error;
+      body.destroy();
+    });
+    out.once('close', () => (writeError ? reject(writeError) : resolve()));
+    body.pipe(out);
+  });
+}
+
+/**
  * Downloads `{baseUrl}/api/v1/datasets/download/{dataset}/{file}` into `dir`. Transient failures (5xx, 429, a cut
  * connection) go through `ctx.retry`; each attempt resumes from the bytes already on disk.
  */
@@ -130,12 +150,8 @@ export async function downloadWithApi(ctx: StepContext, http: KaggleHttp, datase
           ctx.progress({ phase: `downloading ${name}`, done: received, total, unit: 'bytes' });
         }
       });
-      try {
-        await pipeline(body, createWriteStream(part, { flags: append ? 'a' : 'w' }));
-      } catch (error) {
-        if (ctx.signal.aborted) throw error;
-        // Fall through to the size check below: a cut connection leaves a shorter file to resume from.
-      }
+      await saveBody(body, part, append);
+      if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
       const onDisk = await sizeOf(part);
       if (total !== undefined && onDisk < total) {
         ctx.count('downloadResumes');
