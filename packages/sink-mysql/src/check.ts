@@ -1,4 +1,4 @@
-import mysql from 'mysql2';
+import mysql, { type Connection } from 'mysql2/promise';
 import type { CheckResult, StepContext } from '@etl/core';
 import { describeTarget, resolveTarget, type MysqlSinkConfig } from './config.js';
 import { toEtlError } from './errors.js';
@@ -40,9 +40,9 @@ function likeToRegExp(pattern: string): RegExp {
 /** `etl check`: connects, reports the server version, and checks the database, privileges and LOCAL INFILE. */
 export async function checkMysql(_ctx: StepContext, config: MysqlSinkConfig): Promise<CheckResult> {
   const target = resolveTarget(config);
-  const conn = mysql.createConnection({ host: target.host, port: target.port, user: target.user, password: target.password, connectTimeout: 10_000 }).promise();
+  let conn: Connection | undefined;
   try {
-    await conn.connect();
+    conn = await mysql.createConnection({ host: target.host, port: target.port, user: target.user, password: target.password, connectTimeout: 10_000 });
     const [[info]] = (await conn.query('SELECT VERSION() AS version, CURRENT_USER() AS user, @@local_infile AS localInfile')) as unknown as [
       Array<{ version: string; user: string; localInfile: number }>,
     ];
@@ -67,6 +67,6 @@ export async function checkMysql(_ctx: StepContext, config: MysqlSinkConfig): Pr
   } catch (error) {
     throw toEtlError(error, target, 'checking the connection');
   } finally {
-    await conn.end().catch(() => undefined);
+    await conn?.end().catch(() => undefined);
   }
 }

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import mysql from 'mysql2';
+import mysqlPromise, { type Connection } from 'mysql2/promise';
 import { DataSource, MigrationExecutor, type MigrationInterface } from 'typeorm';
 import { ConfigError, type MigrationReport } from '@etl/core';
 import type { ConnectionTarget, MysqlSinkConfig } from './config.js';
@@ -28,9 +29,9 @@ function driverOptions(target: ConnectionTarget) {
 
 /** Creates the database when it is missing (if allowed), on a connection that names no database. */
 export async function ensureDatabase(target: ConnectionTarget, create: boolean): Promise<void> {
-  const conn = mysql.createConnection(driverOptions(target)).promise();
+  let conn: Connection | undefined;
   try {
-    await conn.connect();
+    conn = await mysqlPromise.createConnection(driverOptions(target));
     const [rows] = await conn.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [target.database]);
     if ((rows as unknown[]).length > 0) return;
     if (!create) throw Object.assign(new Error(`Unknown database '${target.database}'`), { code: 'ER_BAD_DB_ERROR' });
@@ -38,7 +39,7 @@ export async function ensureDatabase(target: ConnectionTarget, create: boolean):
   } catch (error) {
     throw toEtlError(error, target, 'creating the database');
   } finally {
-    await conn.end().catch(() => undefined);
+    await conn?.end().catch(() => undefined);
   }
 }
 
