@@ -1,5 +1,6 @@
 /** The sink under the sandbox's faults and rate limits: every contact lands exactly once, and no 429 when configured right. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RetriesExhaustedError } from '@etl/core';
 import { startHubspotSandbox, type HubspotSandbox } from '@etl/sandbox';
 import hubspotSink from '@etl/sink-hubspot';
 import { testContext } from './helpers/context.js';
@@ -75,5 +76,26 @@ describe('at the configured rate', () => {
     expect(sandbox.stats().byStatus['429'] ?? 0).toBe(0);
     expect(ctx.counters.requests).toBeGreaterThanOrEqual(46); // 45 upserts, the property list and creation
     expectExactlyOnce(4500);
+  });
+});
+
+describe('when the daily budget runs out', () => {
+  beforeAll(async () => {
+    sandbox = await startHubspotSandbox({ port: 0, host: '127.0.0.1', rate: '1000/1s', dailyLimit: 5 });
+  });
+  afterAll(() => sandbox?.close());
+
+  it('stops cleanly as resumable once HubSpot says nothing is left today, without drawing a 429', async () => {
+    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token);
+    const ctx = await testContext();
+    const error = (await drive(hubspotSink(), ctx, config, names(1000), 1000).catch((e: unknown) => e)) as RetriesExhaustedError;
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    expect(error.code).toBe('HUBSPOT_DAILY_LIMIT');
+    expect(error.message).toMatch(/resets at midnight/);
+    expect(error.suggestions.join(' ')).toMatch(/resumes where it stopped/);
+    expect(sandbox.stats().byStatus['429'] ?? 0).toBe(0);
+    // property list + create + 3 upserts used the 5 requests; those 300 contacts landed and are in the ledger
+    expect(sandbox.contacts()).toHaveLength(300);
+    expect([...ctx.state.keys()].filter((k) => k.startsWith('c:'))).toHaveLength(300);
   });
 });
