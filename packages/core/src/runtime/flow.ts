@@ -17,6 +17,7 @@ import type { ConfigurableRetryService } from '../services/retry.js';
 import type { RejectsWriter } from '../services/run-history.js';
 import type { StepStats } from './context.js';
 import { invoke, wrapError } from './invoke.js';
+import { SinkBuffer, indexIn, partAt, refsOf, type Part } from './sink-buffer.js';
 
 export interface TransformNode {
   kind: 'transform';
@@ -33,10 +34,8 @@ export interface SinkNode {
   ctx: StepContext;
   stats: StepStats;
   batchSize: number;
-  /** Buffered records and, in parallel arrays, the ref each came from. */
-  recs: DataRecord[];
-  seqs: number[];
-  idxs: number[];
+  /** Buffered records with the source batch and index each came from. */
+  buffer: SinkBuffer;
   /** Records at or before this ref were written by an earlier run of this lineage. */
   skip?: RecordRef;
   /** The last record durably written (this run or, until then, the earlier run). */
@@ -140,13 +139,16 @@ export class Flow {
   }
 
   /** `locate(i)` for a sink batch that keeps working after the source batches it came from are done. */
-  private locator(seqs: number[], idxs: number[]): (i: number) => string {
+  private locator(parts: Part[]): (i: number) => string {
     const bySeq = new Map<number, ((index: number) => string) | undefined>();
-    for (let i = 0; i < seqs.length; i++) if (!bySeq.has(seqs[i])) bySeq.set(seqs[i], this.pending.get(seqs[i])?.locate);
+    for (const part of parts) if (!bySeq.has(part.seq)) bySeq.set(part.seq, this.pending.get(part.seq)?.locate);
     const source = this.o.source.name;
     return (i) => {
-      const locate = bySeq.get(seqs[i]);
-      return locate ? locate(idxs[i]) : `${source} batch ${seqs[i]} record ${idxs[i] + 1}`;
+      const at = partAt(parts, i);
+      if (!at) return `${source} (no record ${i} in this batch)`;
+      const index = indexIn(at.part, at.j);
+      const locate = bySeq.get(at.part.seq);
+      return locate ? locate(index) : `${source} batch ${at.part.seq} record ${index + 1}`;
     };
   }
 
@@ -160,7 +162,8 @@ export class Flow {
   private transform(node: TransformNode, recs: DataRecord[], idxs: number[] | null, seq: number): void {
     const { fn, stats, step } = node;
     const outR: DataRecord[] = [];
-    const outI: number[] = [];
+    // Source indices of the outputs; built only once a record is dropped (until then they equal the inputs').
+    let outI: number[] | null = null;
     const started = performance.now();
     let filtered = 0;
     let rejected = 0;
@@ -172,19 +175,25 @@ export class Flow {
       } catch (error) {
         throw wrapError(error, { step: step.name, plugin: step.use, hook: 'transform', seq, index, location: this.locate(seq, index) });
       }
+      if (out !== null && out !== undefined && (out as TransformRejection).__rejected !== true && typeof out === 'object') {
+        outR.push(out as DataRecord);
+        if (outI !== null) outI.push(index);
+        continue;
+      }
+      if (outI === null) {
+        outI = new Array<number>(outR.length);
+        for (let k = 0; k < outR.length; k++) outI[k] = idxs === null ? k : idxs[k];
+      }
       if (out === null || out === undefined) filtered++;
       else if ((out as TransformRejection).__rejected === true) {
         rejected++;
         this.o.rejects.write(step.name, { location: this.locate(seq, index), reason: (out as TransformRejection).reason, record: recs[i] });
-      } else if (typeof out !== 'object') {
+      } else {
         throw new FatalError(`Transform "${step.use}" of step "${step.name}" returned ${describe(out)} for a record.`, {
           code: 'TRANSFORM_OUTPUT_INVALID',
           context: { step: step.name, plugin: step.use, seq, index },
           suggestions: ['A transform returns a record object, null to filter it out, or rejectRecord(reason).'],
         });
-      } else {
-        outR.push(out as DataRecord);
-        outI.push(index);
       }
     }
     stats.read += recs.length;
@@ -192,31 +201,35 @@ export class Flow {
     stats.filtered += filtered;
     stats.rejected += rejected;
     stats.durationMs += performance.now() - started;
-    if (outR.length > 0) this.distribute(node.children, outR, outI, seq);
+    if (outR.length > 0) this.distribute(node.children, outR, outI === null ? idxs : outI, seq);
   }
 
   private buffer(node: SinkNode, recs: DataRecord[], idxs: number[] | null, seq: number): void {
     const skip = node.skip;
-    let n = 0;
-    for (let i = 0; i < recs.length; i++) {
-      const index = idxs === null ? i : idxs[i];
-      if (skip !== undefined && cmpRef(seq, index, skip) <= 0) {
-        node.stats.skipped++;
-        continue;
+    if (skip !== undefined && seq <= skip.seq) {
+      // Resumed run: drop what this sink already wrote in the earlier run.
+      const keptR: DataRecord[] = [];
+      const keptI: number[] = [];
+      for (let i = 0; i < recs.length; i++) {
+        const index = idxs === null ? i : idxs[i];
+        if (cmpRef(seq, index, skip) <= 0) node.stats.skipped++;
+        else {
+          keptR.push(recs[i]);
+          keptI.push(index);
+        }
       }
-      node.recs.push(recs[i]);
-      node.seqs.push(seq);
-      node.idxs.push(index);
-      n++;
+      recs = keptR;
+      idxs = keptI;
     }
-    node.stats.read += n;
-    this.pending.get(seq)!.outstanding += n;
+    node.buffer.push(seq, recs, idxs);
+    node.stats.read += recs.length;
+    this.pending.get(seq)!.outstanding += recs.length;
   }
 
   /** Starts a write on `node` if it has a full batch (or anything, while flushing) and none in flight. */
   kick(node: SinkNode): void {
     if (node.writing || this.failure) return;
-    const n = node.recs.length;
+    const n = node.buffer.size;
     if (n === 0 || (n < node.batchSize && !this.flushing)) return;
     node.writing = true;
     this.write(node, Math.min(n, node.batchSize)).then(
@@ -235,16 +248,17 @@ export class Flow {
 
   private async write(node: SinkNode, n: number): Promise<void> {
     const { step, plugin, ctx, stats } = node;
-    const recs = node.recs.splice(0, n);
-    const seqs = node.seqs.splice(0, n);
-    const idxs = node.idxs.splice(0, n);
-    const refs: RecordRef[] = new Array(n);
-    for (let i = 0; i < n; i++) refs[i] = { seq: seqs[i], index: idxs[i] };
-    const last = refs[n - 1];
+    const { records, parts } = node.buffer.take(n);
+    const lastPart = parts[parts.length - 1];
+    const last: RecordRef = { seq: lastPart.seq, index: indexIn(lastPart, lastPart.count - 1) };
+    let refs: RecordRef[] | undefined;
+    // Refs are built only if the sink looks at them: most sinks never do, and it is one object per record.
     const batch: SinkBatch = {
-      records: recs,
-      refs,
-      locate: this.locator(seqs, idxs),
+      records,
+      get refs() {
+        return (refs ??= refsOf(parts));
+      },
+      locate: this.locator(parts),
       checkpoint: { lineage: this.o.lineage, seq: last.seq, index: last.index },
     };
     const site = { step: step.name, plugin: step.use, hook: 'write', seq: last.seq };
@@ -257,14 +271,10 @@ export class Flow {
     this.account(node, result, n);
     this.o.store.hold(step.name, false);
     node.last = last;
-    for (let i = 0; i < n; ) {
-      const seq = seqs[i];
-      let j = i;
-      while (j < n && seqs[j] === seq) j++;
-      const entry = this.pending.get(seq)!;
-      entry.outstanding -= j - i;
-      if (entry.outstanding === 0) this.pending.delete(seq);
-      i = j;
+    for (const part of parts) {
+      const entry = this.pending.get(part.seq)!;
+      entry.outstanding -= part.count;
+      if (entry.outstanding === 0) this.pending.delete(part.seq);
     }
     if (!this.o.dryRun) await this.commit('running');
   }
@@ -323,14 +333,14 @@ export class Flow {
 
   /** Resolves once no sink buffer is over its high-water mark (two batches), or the flow failed. */
   async waitForRoom(signal: AbortSignal): Promise<void> {
-    while (!this.failure && !signal.aborted && this.o.sinks.some((s) => s.recs.length >= 2 * s.batchSize)) await this.wait();
+    while (!this.failure && !signal.aborted && this.o.sinks.some((s) => s.buffer.size >= 2 * s.batchSize)) await this.wait();
   }
 
   /** Writes everything still buffered, then resolves (or stops at the first failure). */
   async drain(): Promise<void> {
     this.flushing = true;
     for (const sink of this.o.sinks) this.kick(sink);
-    while (!this.failure && this.o.sinks.some((s) => s.writing || s.recs.length > 0)) await this.wait();
+    while (!this.failure && this.o.sinks.some((s) => s.writing || s.buffer.size > 0)) await this.wait();
   }
 
   /** Waits for writes in flight to end (after a failure: their checkpoints still count). */

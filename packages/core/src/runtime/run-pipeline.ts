@@ -13,6 +13,7 @@ import { Flow, type FlowNode, type RuntimeCheckpoint, type SinkNode } from './fl
 import { assertPluginShape, invoke } from './invoke.js';
 import { checkInvariants } from './invariants.js';
 import { pumpSource } from './pump.js';
+import { SinkBuffer } from './sink-buffer.js';
 
 /** Records per sink write when neither the step nor the plugin says. */
 export const DEFAULT_SINK_BATCH_SIZE = 1000;
@@ -125,7 +126,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
         const plugin = step.plugin as SinkPlugin;
         const fromPlugin = typeof plugin.batchSize === 'function' ? plugin.batchSize(step.config) : plugin.batchSize;
         const batchSize = Math.max(1, Math.floor(step.batchSize ?? fromPlugin ?? DEFAULT_SINK_BATCH_SIZE));
-        const node: SinkNode = { kind: 'sink', step, plugin, ctx, stats: s, batchSize, recs: [], seqs: [], idxs: [], writing: false };
+        const node: SinkNode = { kind: 'sink', step, plugin, ctx, stats: s, batchSize, buffer: new SinkBuffer(), writing: false };
         setUp.push(node); // close() is owed from here on, even if setup() throws
         if (plugin.setup) await invoke(site, s, () => plugin.setup!(ctx, step.config));
         if (resumed) {
