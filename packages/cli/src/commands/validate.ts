@@ -93,7 +93,8 @@ async function validateOne(nameOrFile: string, allowUnsetEnv: boolean): Promise<
     return { file, valid: prepared.issues.length === 0, issues: prepared.issues, unsetEnv: prepared.unsetEnv };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const issues = error.issues.length > 0 ? error.issues : [{ file: nameOrFile, line: 0, col: 0, path: '', message: error.message }];
+    const hint = error.suggestions.length > 0 ? error.suggestions.join(' ') : undefined;
+    const issues = error.issues.length > 0 ? error.issues : [{ file: nameOrFile, line: 0, col: 0, path: '', message: error.message, ...(hint ? { hint } : {}) }];
     return { file: issues[0].file || nameOrFile, valid: false, issues, unsetEnv: [] };
   }
 }

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildCli, etl, fromCore, makeProject, removeProjects } from './helpers.js';
+
+let project: string;
+beforeAll(async () => {
+  await buildCli();
+  project = makeProject();
+});
+afterAll(removeProjects);
+
+describe('etl --help', { timeout: 180_000 }, () => {
+  test('lists the commands and documents the exit codes', async () => {
+    const r = await etl(['--help'], { cwd: project });
+    expect(r.code).toBe(0);
+    for (const command of ['run', 'validate', 'schema', 'check', 'plugins', 'runs', 'migrate', 'sandbox']) expect(r.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
+    expect(r.stdout).toContain('EXIT CODES');
+    expect(r.stdout).toMatch(/^ {2}3 +the pipeline or project config is invalid$/m);
+    expect(r.stdout).toMatch(/^ {2}130 +stopped by Ctrl-C/m);
+  });
+
+  test('a usage error exits 2', async () => {
+    const r = await etl(['run'], { cwd: project });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Missing 1 required arg');
+  });
+});
+
+describe('etl validate', { timeout: 180_000 }, () => {
+  test('every pipeline of the project is valid', async () => {
+    const r = await etl(['validate'], { cwd: project });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('✓ pipelines/numbers.yaml\n✓ pipelines/slow.yaml\n\n2 pipelines valid\n');
+    expect(r.code).toBe(0);
+  });
+
+  test('a broken pipeline: every issue with file:line:col, exit 3', async () => {
+    const r = await etl(['validate', 'broken/bad.yaml'], { cwd: project });
+    expect(r.code).toBe(3);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('✗ broken/bad.yaml');
+    expect(lines.slice(1, 4)).toEqual([
+      '  broken/bad.yaml:6:14: steps.source.config.count: must be integer',
+      '  broken/bad.yaml:9:14: steps.out.inputs[0]: no step named "sorce" (did you mean `source`?)',
+      '  broken/bad.yaml:10:5: steps.out.retyr: unknown key "retyr" (did you mean `retry`?)',
+    ]);
+    expect(lines[4]).toMatch(/^ {2}broken\/bad\.yaml:14:10: steps\.extra\.use: unknown plugin "no-such-plugin" \(tried @etl\/source-no-such-plugin, /);
+    expect(r.stdout).toContain('\n1 of 1 pipeline invalid\n');
+  });
+
+  test('unset variables are issues unless --allow-unset-env; they are listed either way', async () => {
+    const strict = await etl(['validate', 'broken/unset-env.yaml'], { cwd: project });
+    expect(strict.code).toBe(3);
+    expect(strict.stdout).toContain(
+      'broken/unset-env.yaml:10:14: steps.out.config.token: environment variable ETL_TEST_UNSET_TOKEN is not set',
+    );
+    const lenient = await etl(['validate', 'broken/unset-env.yaml', '--allow-unset-env'], { cwd: project });
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toContain('Unset environment variables: ETL_TEST_UNSET_TOKEN');
+    expect(lenient.stdout).toContain('1 pipeline valid');
+  });
+
+  test('--json', async () => {
+    const r = await etl(['validate', 'numbers', 'broken/bad.yaml', '--json'], { cwd: project });
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ valid: 1, invalid: 1 });
+    expect(out.pipelines.map((p: { file: string; valid: boolean }) => [p.file, p.valid])).toEqual([
+      ['pipelines/numbers.yaml', true],
+      ['broken/bad.yaml', false],
+    ]);
+    expect(out.pipelines[1].issues[0]).toMatchObject({ line: 6, col: 14, path: 'steps.source.config.count', message: 'must be integer' });
+  });
+
+  test('a pipeline that does not exist is a config error naming the ones that do', async () => {
+    const r = await etl(['validate', 'nope'], { cwd: project });
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toContain('numbers');
+  });
+});
+
+describe('etl schema and etl plugins', { timeout: 180_000 }, () => {
+  test('the schema is a JSON Schema that accepts the fixtures and rejects a bad built-in config', async () => {
+    const r = await etl(['schema', '--output', '.etl/pipeline.schema.json'], { cwd: project });
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(readFileSync(join(project, '.etl/pipeline.schema.json'), 'utf8'));
+    const { Ajv } = fromCore('ajv') as typeof import('ajv');
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    const { parse } = fromCore('yaml') as typeof import('yaml');
+    const doc = parse(readFileSync(join(project, 'pipelines/numbers.yaml'), 'utf8'));
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    doc.steps.distinct.config = { key: 'name' };
+    expect(validate(doc)).toBe(false);
+
+    const stdout = await etl(['schema'], { cwd: project });
+    expect(JSON.parse(stdout.stdout)).toEqual(schema);
+  });
+
+  test('plugins --json lists the built-ins with their config fields', async () => {
+    const r = await etl(['plugins', '--json'], { cwd: project });
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout) as Array<{ use: string; kind: string; config: Array<{ name: string; default?: unknown }> }>;
+    const dedupe = list.find((p) => p.use === 'dedupe');
+    expect(dedupe).toMatchObject({ kind: 'transform', package: 'builtin' });
+    expect(dedupe!.config).toContainEqual(expect.objectContaining({ name: 'caseSensitive', type: 'boolean', default: true, secret: false }));
+    expect(list.map((p) => p.use)).toEqual(expect.arrayContaining(['select', 'validate', 'dedupe', 'compute', 'filter']));
+  });
+});
