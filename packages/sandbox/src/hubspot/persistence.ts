@@ -1,4 +1,4 @@
-import { readJsonFile, writeJsonFileAtomic } from '../shared/atomic-json-file.js';
+import { readJsonFile, writeLargeJsonFileAtomic } from '../shared/atomic-json-file.js';
 import type { StoreSnapshot } from './contact-store.js';
 
 /** The state file's content. */
@@ -21,12 +21,15 @@ export async function loadState(file: string): Promise<HubspotState | undefined>
 /**
  * Writes the state at most once per `intervalMs` while changes keep coming (a throttle rather than a pure debounce,
  * so a sandbox under steady load still saves), always through temp file + rename, and once more on close.
- * `changeMark` tells whether anything changed since the last write, so idle periods write nothing.
+ * `changeMark` tells whether anything changed since the last write, so idle periods write nothing. With 100k+
+ * contacts a write takes a second or more on a busy machine, so the pause grows to 10× the last write's duration,
+ * keeping persistence under ~10% of the server's time.
  */
 export class StatePersister {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private lastMark = '';
+  private lastWriteMs = 0;
 
   constructor(
     private readonly file: string,
@@ -46,7 +49,7 @@ export class StatePersister {
         // A failed background write is retried on the next change or on close, where the error surfaces.
         this.lastMark = '';
       });
-    }, this.intervalMs);
+    }, Math.max(this.intervalMs, 10 * this.lastWriteMs));
     this.timer.unref();
   }
 
@@ -59,7 +62,10 @@ export class StatePersister {
     const run = this.writing.then(async () => {
       const mark = this.changeMark();
       if (!force && mark === this.lastMark) return;
-      await writeJsonFileAtomic(this.file, this.snapshot());
+      const started = Date.now();
+      const { contacts, ...head } = this.snapshot();
+      await writeLargeJsonFileAtomic(this.file, head, 'contacts', contacts);
+      this.lastWriteMs = Date.now() - started;
       this.lastMark = mark;
     });
     this.writing = run.catch(() => undefined);

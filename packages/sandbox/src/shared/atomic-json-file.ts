@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Reads a JSON file; `undefined` when it does not exist. A corrupt file throws with its path in the message. */
@@ -27,5 +27,38 @@ export async function writeJsonFileAtomic(path: string, value: unknown): Promise
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temp, JSON.stringify(value));
+  await rename(temp, path);
+}
+
+/**
+ * Like {@link writeJsonFileAtomic} for an object with one large array (`head` plus `list` under `listKey`): items are
+ * serialized in slices with a yield to the event loop between them, so a server that persists 100k+ records keeps
+ * answering requests while it writes.
+ */
+export async function writeLargeJsonFileAtomic(
+  path: string,
+  head: Record<string, unknown>,
+  listKey: string,
+  list: readonly unknown[],
+  sliceSize = 2000,
+): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const file = await open(temp, 'w');
+  try {
+    const opening = JSON.stringify(head);
+    await file.write(`${opening.slice(0, -1)}${opening.length > 2 ? ',' : ''}${JSON.stringify(listKey)}:[`);
+    for (let start = 0; start < list.length; start += sliceSize) {
+      const slice = list.slice(start, start + sliceSize).map((item) => JSON.stringify(item)).join(',');
+      await file.write(start === 0 ? slice : `,${slice}`);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await file.write(']}');
+    await file.close();
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
   await rename(temp, path);
 }
