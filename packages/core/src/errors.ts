@@ -39,7 +39,16 @@ export interface EtlErrorOptions {
   context?: Record<string, unknown>;
 }
 
+/** Marks EtlErrors so `instanceof` works across two copies of this module (a plugin bundling its own @etl/core). */
+const KINDS = Symbol.for('etl.error.kinds');
+
 export class EtlError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const kinds = (value as { [KINDS]?: string[] } | null)?.[KINDS];
+    return Array.isArray(kinds) && kinds.includes(this.name);
+  }
+
   readonly code: string;
   readonly suggestions: string[];
   readonly context: Record<string, unknown>;
@@ -52,6 +61,9 @@ export class EtlError extends Error {
     this.code = options.code ?? 'ETL_ERROR';
     this.suggestions = options.suggestions ?? [];
     this.context = options.context ?? {};
+    const kinds: string[] = [];
+    for (let proto: Function = new.target; proto && proto !== (Error as Function); proto = Object.getPrototypeOf(proto)) kinds.push(proto.name);
+    Object.defineProperty(this, KINDS, { value: kinds, enumerable: false });
   }
 }
 
