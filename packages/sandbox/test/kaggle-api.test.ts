@@ -201,6 +201,11 @@ describe('Kaggle sandbox API (sample dataset)', () => {
     expect(closed.headers.get('content-length')).toBe('10');
     expect(Buffer.from(await closed.arrayBuffer()).equals(sample.subarray(10, 20))).toBe(true);
 
+    const head = await fetch(location, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(sample.length));
+    expect(head.headers.get('x-goog-hash')).toContain(`md5=${md5(sample)}`);
+
     const beyond = await fetch(location, { headers: { range: `bytes=${sample.length}-` } });
     expect(beyond.status).toBe(416);
     expect(beyond.headers.get('content-range')).toBe(`bytes */${sample.length}`);

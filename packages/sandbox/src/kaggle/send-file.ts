@@ -63,7 +63,14 @@ export function sendFile(request: FastifyRequest, reply: FastifyReply, file: Sto
   }
   const length = file.size === 0 ? 0 : end - start + 1;
   reply.header('content-length', String(length));
-  if (request.method === 'HEAD' || length === 0) return reply.send('');
+  if (length === 0) return reply.send('');
+  if (request.method === 'HEAD') {
+    // Written raw: fastify would set Content-Length to the empty body's 0, but HEAD must announce the object's length.
+    reply.hijack();
+    reply.raw.writeHead(reply.statusCode, reply.getHeaders() as Record<string, string>);
+    reply.raw.end();
+    return reply;
+  }
 
   const cut = options.cutAfterBytes;
   if (cut === undefined || cut >= length) return reply.send(createReadStream(file.path, { start, end }));

@@ -40,6 +40,12 @@ export class KaggleState {
     this.cutPaths.clear();
   }
 
+  /**
+   * Counts one event. Keys: `loginPage`, `loginNotFound`, `login` (signed in), `loginFailed`, `twoFactorChallenge`,
+   * `twoFactorFailed`, `xsrfRejected`, `datasetPage`, `webDownload`, `apiView`, `apiList`, `apiDownload`,
+   * `unauthorized`, `forbidden`, `notFound`, `storage`, `badSignature`, `rangeRequest`, `cutDownload`, and `download`
+   * (file bodies served, from storage links or the web zip download).
+   */
   count(key: string): void {
     this.counters[key] = (this.counters[key] ?? 0) + 1;
   }
