@@ -27,8 +27,17 @@ describe('kill -9 in the middle of a load', () => {
   let killed: Awaited<ReturnType<typeof testDatabase>>;
   let whole: Awaited<ReturnType<typeof testDatabase>>;
   beforeAll(async () => {
-    // The child runs the built package with plain node, so build it first.
-    execFileSync('npx', ['tsc', '-b', 'packages/sink-mysql'], { cwd: ROOT, stdio: 'pipe' });
+    // The child runs the built package with plain node, so build it first. Other packages of the tree may be mid-edit
+    // (tsc -b builds core too): try a few times before giving up with the compiler's output.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        execFileSync('npx', ['tsc', '-b', 'packages/sink-mysql'], { cwd: ROOT, stdio: 'pipe' });
+        break;
+      } catch (error) {
+        if (attempt === 4) throw new Error(`npx tsc -b packages/sink-mysql failed:\n${String((error as { stdout?: Buffer }).stdout ?? error)}`);
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    }
     killed = await testDatabase('kill');
     whole = await testDatabase('whole');
   }, 300_000);
