@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunSummary } from '@etl/core';
 import { buildCli, etl, makeProject, readLines, removeProjects } from './helpers.js';
 
-beforeAll(buildCli);
+beforeAll(buildCli, 600_000);
 afterAll(removeProjects);
 
 const counts = (summary: RunSummary) =>

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { RunSummary } from '@etl/core';
 import { buildCli, etl, makeProject, readLines, removeProjects, startEtl } from './helpers.js';
 
-beforeAll(buildCli);
+beforeAll(buildCli, 600_000);
 afterAll(removeProjects);
 
 const lineCount = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);

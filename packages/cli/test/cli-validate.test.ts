@@ -7,7 +7,7 @@ let project: string;
 beforeAll(async () => {
   await buildCli();
   project = makeProject();
-});
+}, 600_000);
 afterAll(removeProjects);
 
 describe('etl --help', { timeout: 180_000 }, () => {

@@ -79,7 +79,7 @@ export class ProgressLine {
       parts.push(text);
     }
     const line = parts.join(' | ');
-    const width = this.out.columns ?? 120;
+    const width = this.out.columns || 120; // 0 on a pseudo-terminal without a size
     return line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line;
   }
 
