@@ -81,6 +81,18 @@ describe('faults', () => {
     expect(hs.stats().byStatus.dropped).toBe(1);
   });
 
+  it('can process a write and then drop the answer, so a retry meets 409 CONFLICT', async () => {
+    const faults: SandboxFaults = { dropAfterProcessingRate: 1 };
+    hs.setFaults(faults);
+    const error = await call(hs, 'POST', LIST, { properties: { email: 'late@example.com' } }).then(() => undefined, (e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(hs.contacts().map((c) => c.properties.email)).toEqual(['late@example.com']);
+    hs.setFaults({});
+    const retry = await call(hs, 'POST', LIST, { properties: { email: 'late@example.com' } });
+    expect(retry.status).toBe(409);
+    expect(retry.body.message).toBe(`Contact already exists. Existing ID: ${hs.contacts()[0].id}`);
+  });
+
   it('adds latency (at least the configured ms)', async () => {
     hs.setFaults({ latencyMs: [300, 400], seed: 1 });
     const t0 = Date.now();

@@ -7,11 +7,17 @@ export interface SandboxFaults extends HubspotFaults {
   migrationRate?: number;
   /** Retry-After (seconds) sent with 477. @default 2 */
   migrationRetryAfterSec?: number;
+  /**
+   * Share (0..1) of requests that are fully processed (writes happen) but whose answer is replaced by a destroyed
+   * connection: the "timed out after commit" case that makes retried writes hit 409 or create duplicates.
+   */
+  dropAfterProcessingRate?: number;
 }
 
 /** What to do with one request, drawn before it reaches a route. */
 export type FaultDecision =
   | { kind: 'drop' }
+  | { kind: 'dropAfterProcessing' }
   | { kind: 'storm' }
   | { kind: 'error'; status: number }
   | { kind: 'locked' }
@@ -40,7 +46,7 @@ export class FaultInjector {
 
   /** Replaces the faults; a `seed` restarts the random sequence, a storm starts now. */
   set(faults: SandboxFaults, now: number): void {
-    for (const key of ['errorRate', 'lockedRate', 'dropRate', 'migrationRate'] as const) {
+    for (const key of ['errorRate', 'lockedRate', 'dropRate', 'migrationRate', 'dropAfterProcessingRate'] as const) {
       const share = faults[key];
       if (share !== undefined && !(typeof share === 'number' && share >= 0 && share <= 1)) {
         throw new Error(`Invalid HubSpot sandbox fault ${key}=${String(share)}: use a share between 0 and 1.`);
@@ -67,6 +73,8 @@ export class FaultInjector {
       ? f.latencyMs[0] + latencyDraw * (f.latencyMs[1] - f.latencyMs[0])
       : f.latencyMs ?? 0;
     if (dropDraw < (f.dropRate ?? 0)) return { latencyMs, decision: { kind: 'drop' } };
+    // Shares one draw with dropRate (the range just above it), so enabling it does not shift other faults.
+    if (dropDraw < (f.dropRate ?? 0) + (f.dropAfterProcessingRate ?? 0)) return { latencyMs, decision: { kind: 'dropAfterProcessing' } };
     if (now < this.stormUntil) return { latencyMs, decision: { kind: 'storm' } };
     const errorRate = f.errorRate ?? 0;
     const lockedRate = f.lockedRate ?? 0;

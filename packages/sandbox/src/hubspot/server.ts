@@ -20,6 +20,8 @@ interface RequestMeta {
   correlationId: string;
   search: boolean;
   dropped: boolean;
+  /** Process the request, then destroy the connection instead of answering. */
+  dropAfter?: boolean;
 }
 
 /** HubSpot puts correlationId after message and before category; keep that order for readable logs. */
@@ -86,6 +88,7 @@ export function buildServer(
       request.raw.socket.destroy();
       return;
     }
+    if (decision?.kind === 'dropAfterProcessing') meta.dropAfter = true;
     if (!tokenMatches(request.headers.authorization, ctx.token)) {
       reply.header('X-HubSpot-Auth-Failure', '401 Unauthorized');
       return send(reply, meta, 401, { status: 'error', message: AUTH_FAILURE_MESSAGE, category: 'INVALID_AUTHENTICATION' });
@@ -94,12 +97,20 @@ export function buildServer(
     const policy = meta.search ? ctx.limits.takeSearch(ctx.now()) : ctx.limits.takeApi(ctx.now());
     if (policy) return limited(reply, meta, policy);
     if (decision?.kind === 'migration') reply.header('Retry-After', String(decision.retryAfterSec));
-    if (decision) return send(reply, meta, decision.kind === 'locked' ? 423 : decision.kind === 'migration' ? 477 : decision.status, faultBody(decision));
+    if (decision?.kind === 'error' || decision?.kind === 'locked' || decision?.kind === 'migration') {
+      return send(reply, meta, decision.kind === 'locked' ? 423 : decision.kind === 'migration' ? 477 : decision.status, faultBody(decision));
+    }
   });
 
   // "Responses from the search API endpoints will not include any of the rate limit headers."
   app.addHook('onSend', async (request, reply, payload) => {
     const meta = metas.get(request.raw);
+    if (meta?.dropAfter) {
+      meta.dropped = true;
+      bump(ctx.stats.byStatus, 'dropped');
+      request.raw.socket.destroy();
+      onChange();
+    }
     if (meta && !meta.search) reply.headers(ctx.limits.headers(ctx.now()));
     return payload;
   });
