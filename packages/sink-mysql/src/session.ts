@@ -1,9 +1,9 @@
 import type { PoolConnection } from 'mysql2';
 import type { DataSource } from 'typeorm';
-import { FatalError, type JsonValue, type RunOutcome, type SinkBatch, type StepContext, type WriteResult } from '@etl/core';
+import { FatalError, type EtlError, type JsonValue, type RunOutcome, type SinkBatch, type StepContext, type WriteResult } from '@etl/core';
 import { describeTarget, resolveColumns, resolveTarget, type ConnectionTarget, type MysqlSinkConfig, BABY_NAMES_KEY, BABY_NAMES_TABLE } from './config.js';
 import { acquireConnection, rawQuery } from './connection.js';
-import { openDataSource, quoteId, runMigrations } from './data-source.js';
+import { ensureDatabase, openDataSource, quoteId, runMigrations } from './data-source.js';
 import { errorInfo, toEtlError } from './errors.js';
 import { loadRows, toSqlValue, type LoadPlan } from './bulk-load.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint-table.js';
@@ -47,7 +47,7 @@ export class MysqlSinkSession {
       duplicatesMeans: 'updated',
     };
     if (ctx.dryRun) {
-      ctx.logger.info(`dry run: would write to ${describeTarget(target)} table ${table} (${mode})`);
+      await MysqlSinkSession.plan(ctx, config, target, `${table} (${mode})`);
       return new MysqlSinkSession(ctx, config, target, undefined, Object.keys(mapping), plan);
     }
     const ds = await openDataSource(target, config, { createDatabase: config.createDatabase ?? true });
@@ -65,6 +65,26 @@ export class MysqlSinkSession {
       throw toEtlError(error, target, 'preparing the schema');
     }
     return new MysqlSinkSession(ctx, config, target, ds, Object.keys(mapping), plan);
+  }
+
+  /** Dry run: connects to prove the credentials, and says what a real run would create or migrate. */
+  private static async plan(ctx: StepContext, config: MysqlSinkConfig, target: ConnectionTarget, what: string): Promise<void> {
+    const where = describeTarget(target);
+    try {
+      await ensureDatabase(target, false);
+    } catch (error) {
+      if ((error as EtlError).code !== 'MYSQL_UNKNOWN_DATABASE' || config.createDatabase === false) throw error;
+      ctx.logger.info(`dry run: would create database ${target.database}, run every migration and write to ${what}`);
+      return;
+    }
+    const ds = await openDataSource(target, config, { createDatabase: false });
+    try {
+      const { pending } = await runMigrations(ds, 'status');
+      const migrations = pending.length > 0 && (config.migrations?.auto ?? true) ? `would apply ${pending.join(', ')}, then ` : '';
+      ctx.logger.info(`dry run: ${migrations}would write to ${where} table ${what}`);
+    } finally {
+      await ds.destroy().catch(() => undefined);
+    }
   }
 
   private get mode() {

@@ -147,12 +147,26 @@ describe('checkpoints and replace-all', () => {
   it('a dry run connects but writes nothing', async () => {
     const before = await db.fingerprint();
     const sink = mysqlSink();
-    const ctx = testContext({ dryRun: true });
+    const logs: string[] = [];
+    const ctx = testContext({ dryRun: true, logs });
     const config = { url: db.url };
     await sink.setup!(ctx, config);
+    expect(logs.join('\n')).toContain(`would write to 127.0.0.1:3306/${db.name} table baby_names (upsert)`);
     const result = await sink.write(ctx, config, toBatches([{ year: 2096, name: 'Dry', sex: 'F', count: 1 }], 10)[0]);
     await sink.close!(ctx, config, 'succeeded');
     expect(result).toEqual({ written: 1, details: { wouldWrite: 1 } });
     expect(await db.fingerprint()).toEqual(before);
+  });
+
+  it('a dry run against a missing database creates nothing, and says what it would do', async () => {
+    const logs: string[] = [];
+    const sink = mysqlSink();
+    const ctx = testContext({ dryRun: true, logs });
+    const config = { url: `${db.url}_dry` };
+    await sink.setup!(ctx, config);
+    await sink.close!(ctx, config, 'succeeded');
+    expect(logs.join('\n')).toContain(`would create database ${db.name}_dry`);
+    const schemas = await db.query<unknown[]>('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [`${db.name}_dry`]);
+    expect(schemas).toEqual([]);
   });
 });
