@@ -1,8 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { runPipeline, type RunEvent } from '@etl/core';
-import { collectSink, memorySource, resolvedPipeline } from '@etl/testing';
-import { doubler, evens, ids, numbers, readJsonLines, tempStateDir } from './runtime-helpers.js';
+import { runPipeline, type RunEvent, rejectRecord, type DataRecord } from '@etl/core';
+import { collectSink, memorySource, resolvedPipeline, numberedRecords as numbers, readJsonLines, tempDir as tempStateDir, fnTransform } from '@etl/testing';
+
+/** Doubles ids into `id2`; rejects ids divisible by `rejectEvery`. */
+const doubler = (rejectEvery = 0) =>
+  fnTransform('doubler', () => (r) =>
+    rejectEvery && (r.id as number) % rejectEvery === 0 ? rejectRecord(`id ${r.id} is unlucky`) : { ...r, id2: (r.id as number) * 2 },
+  );
+
+/** Keeps even ids only. */
+const evens = () => fnTransform('evens', () => (r) => ((r.id as number) % 2 === 0 ? r : null));
+
+const ids = (records: DataRecord[]): number[] => records.map((r) => r.id as number);
 
 describe('runPipeline: streaming', () => {
   test('fans out to two sinks through different transforms, with exact counters', async () => {

@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { defineSink, FatalError, runPipeline, type DataRecord, type JsonValue } from '@etl/core';
-import { collectSink, memorySource, resolvedPipeline } from '@etl/testing';
-import { doubler, firstPerKey, ids, numbers, tempStateDir } from './runtime-helpers.js';
+import { defineSink, FatalError, runPipeline, type DataRecord, type JsonValue, rejectRecord } from '@etl/core';
+import { collectSink, memorySource, resolvedPipeline, firstPerKeyTransform as firstPerKey, numberedRecords as numbers, tempDir as tempStateDir, fnTransform } from '@etl/testing';
+
+/** Doubles ids into `id2`; rejects ids divisible by `rejectEvery`. */
+const doubler = (rejectEvery = 0) =>
+  fnTransform('doubler', () => (r) =>
+    rejectEvery && (r.id as number) % rejectEvery === 0 ? rejectRecord(`id ${r.id} is unlucky`) : { ...r, id2: (r.id as number) * 2 },
+  );
+
+const ids = (records: DataRecord[]): number[] => records.map((r) => r.id as number);
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);

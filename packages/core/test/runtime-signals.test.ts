@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { runPipeline } from '@etl/core';
-import { collectSink, memorySource, resolvedPipeline } from '@etl/testing';
-import { ids, numbers, readJsonLines, tempStateDir } from './runtime-helpers.js';
+import { runPipeline, type DataRecord } from '@etl/core';
+import { collectSink, memorySource, resolvedPipeline, numberedRecords as numbers, readJsonLines, tempDir as tempStateDir } from '@etl/testing';
+
+const ids = (records: DataRecord[]): number[] => records.map((r) => r.id as number);
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 

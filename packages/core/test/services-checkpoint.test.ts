@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { FatalError, openCheckpointStore } from '@etl/core';
-import { tempStateDir } from './runtime-helpers.js';
+import { tempDir as tempStateDir } from '@etl/testing';
 
 const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean);
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { FatalError, createLogger, redactSecrets } from '@etl/core';
-import { tempStateDir } from './runtime-helpers.js';
+import { tempDir as tempStateDir } from '@etl/testing';
 
 const capture = () => {
   const chunks: string[] = [];

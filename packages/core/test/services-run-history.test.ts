@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { defineSink, FatalError, listRuns, readRun, runPipeline } from '@etl/core';
-import { collectSink, memorySource, resolvedPipeline } from '@etl/testing';
-import { numbers, tempStateDir } from './runtime-helpers.js';
+import { collectSink, memorySource, resolvedPipeline, numberedRecords as numbers, tempDir as tempStateDir } from '@etl/testing';
 
 describe('run history', () => {
   test('each run gets a time-sortable folder with summary, log and rejects; listRuns/readRun read them back', async () => {

@@ -50,6 +50,7 @@ export interface CollectSinkLog {
 export function collectSink(options: CollectSinkOptions = {}): SinkPlugin & { log: CollectSinkLog } {
   const log: CollectSinkLog = { batches: [], records: [], calls: 0, setups: 0, closes: [], dryRunCalls: 0 };
   const failTimes = options.failTimes ?? 1;
+  const seen = new Set<string>();
   const plugin = defineSink({
     name: options.name ?? 'collect',
     description: 'Keeps written records in memory (tests).',
@@ -77,17 +78,26 @@ export function collectSink(options: CollectSinkOptions = {}): SinkPlugin & { lo
       }
       const rejects = [];
       let written = 0;
+      let unchanged = 0;
+      const lineage = (batch.checkpoint as { lineage?: string } | null)?.lineage ?? '';
       for (let i = 0; i < batch.records.length; i++) {
+        // Idempotent like a real sink must be: a retried batch's records are reported unchanged, not kept twice.
+        const id = `${lineage}:${batch.refs[i].seq}:${batch.refs[i].index}`;
+        if (seen.has(id)) {
+          unchanged++;
+          continue;
+        }
         const reason = options.reject?.(batch.records[i]);
         if (reason) rejects.push({ location: batch.locate(i), reason, record: batch.records[i] });
         else {
+          seen.add(id);
           log.records.push(batch.records[i]);
           written++;
         }
       }
       log.batches.push(batch);
       if (options.transactional) log.token = batch.checkpoint;
-      return { written, rejects };
+      return { written, unchanged, rejects };
     },
     async close(_ctx, _config, outcome) {
       log.closes.push(outcome);

@@ -4,3 +4,8 @@ export { collectSink, type CollectSinkOptions, type CollectSinkLog } from './col
 export { createFakeClock, type FakeClock } from './fake-clock.js';
 export { createTestContext, type TestContext, type TestContextOptions } from './test-context.js';
 export { resolvedPipeline, type PipelineStepInput } from './pipeline.js';
+export { describeSourceContract, type SourceContractOptions } from './source-contract.js';
+export { describeSinkContract, sinkBatch, type SinkContractOptions } from './sink-contract.js';
+export { describeTransformContract, type TransformCase, type TransformContractOptions } from './transform-contract.js';
+export { schemaProblems, configProblems, shapeProblems, SECRET_NAME } from './schema-checks.js';
+export { tempDir, numberedRecords, readJsonLines, fnTransform, firstPerKeyTransform } from './fixtures.js';

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { DataRecord, RecordRef, SinkBatch, SinkPlugin, WriteResult } from '@etl/core';
+import { configProblems, schemaProblems, shapeProblems } from './schema-checks.js';
+import { createTestContext, type TestContext, type TestContextOptions } from './test-context.js';
+
+export interface SinkContractOptions<Config> {
+  /** A working config (or a function building one after `setup`, e.g. with a fresh database name). */
+  config: Config | (() => Config);
+  /** Sample records the sink can write (a few dozen is plenty). */
+  records: DataRecord[];
+  /** Reads back what the destination holds, to check writes landed (and were not duplicated). */
+  readBack?(config: Config): Promise<DataRecord[]>;
+  /** Identity of a read-back record, for comparing sets. @default JSON of the whole record */
+  key?(record: DataRecord): string;
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
+  timeoutMs?: number;
+  context?: TestContextOptions;
+}
+
+/** A `SinkBatch` as the runtime builds it. */
+export function sinkBatch(records: DataRecord[], seq = 1, lineage = 'contract'): SinkBatch {
+  const refs: RecordRef[] = records.map((_, index) => ({ seq, index }));
+  return { records, refs, locate: (i) => `contract:${i + 1}`, checkpoint: { lineage, seq, index: records.length - 1 } };
+}
+
+const accounted = (r: WriteResult): number => r.written + (r.unchanged ?? 0) + (r.rejects?.length ?? 0);
+
+/**
+ * The conformance suite every sink plugin runs in one test file: shape, config schema, every record accounted for,
+ * idempotent re-writes (the runtime retries whole batches), dry runs that write nothing, and close() after failures.
+ */
+export function describeSinkContract<Config>(factory: () => SinkPlugin<Config>, options: SinkContractOptions<Config>): void {
+  const timeout = options.timeoutMs ?? 120_000;
+  const configOf = (): Config => (typeof options.config === 'function' ? (options.config as () => Config)() : options.config);
+  const keyOf = options.key ?? ((r: DataRecord) => JSON.stringify(r));
+
+  const session = async (dryRun: boolean, work: (plugin: SinkPlugin<Config>, ctx: TestContext, config: Config) => Promise<void>) => {
+    const plugin = factory();
+    const config = configOf();
+    const ctx = await createTestContext({ ...options.context, dryRun });
+    let outcome: 'succeeded' | 'failed' = 'failed';
+    try {
+      await plugin.setup?.(ctx, config);
+      await work(plugin, ctx, config);
+      outcome = 'succeeded';
+    } finally {
+      await plugin.close?.(ctx, config, outcome);
+      await ctx.dispose();
+    }
+  };
+
+  describe(`sink contract: ${factory().name}`, () => {
+    if (options.setup) beforeAll(options.setup, timeout);
+    if (options.teardown) afterAll(options.teardown, timeout);
+
+    test('is a sink plugin: name, kind, configSchema, write()', () => {
+      expect(shapeProblems(factory(), 'sink', ['write'], ['setup', 'restore', 'close', 'migrate'])).toEqual([]);
+      const size = factory().batchSize;
+      expect(size === undefined || typeof size === 'number' || typeof size === 'function').toBe(true);
+    });
+
+    test('configSchema is valid JSON Schema, describes every field and marks secrets', () => {
+      expect(schemaProblems(factory().configSchema)).toEqual([]);
+    });
+
+    test('the example config satisfies the schema', () => {
+      expect(configProblems(factory().configSchema, configOf())).toEqual([]);
+    });
+
+    test('write() accounts for every record, and what it wrote can be read back', async () => {
+      expect(options.records.length).toBeGreaterThan(0);
+      await session(false, async (plugin, ctx, config) => {
+        const result = await plugin.write(ctx, config, sinkBatch(options.records));
+        expect(accounted(result)).toBe(options.records.length);
+        for (const reject of result.rejects ?? []) {
+          expect(typeof reject.location).toBe('string');
+          expect(reject.reason.length).toBeGreaterThan(0);
+        }
+        if (options.readBack) {
+          const held = new Set((await options.readBack(config)).map(keyOf));
+          const rejected = new Set((result.rejects ?? []).map((r) => r.location));
+          const wanted = options.records.filter((_, i) => !rejected.has(`contract:${i + 1}`));
+          expect(wanted.filter((r) => !held.has(keyOf(r)))).toEqual([]);
+        }
+      });
+    }, timeout);
+
+    test('writing the same batch again (a retry) accounts for every record and duplicates nothing', async () => {
+      await session(false, async (plugin, ctx, config) => {
+        const batch = sinkBatch(options.records, 2);
+        await plugin.write(ctx, config, batch);
+        const before = options.readBack ? await options.readBack(config) : undefined;
+        const again = await plugin.write(ctx, config, batch);
+        expect(accounted(again)).toBe(options.records.length);
+        if (before) expect((await options.readBack!(config)).length).toBe(before.length);
+      });
+    }, timeout);
+
+    test('a dry run sets up but writes nothing', async () => {
+      const before = options.readBack ? (await options.readBack(configOf())).map(keyOf).sort() : undefined;
+      const fresh = options.records.map((r, i) => ({ ...r, __dryRunProbe: i }));
+      await session(true, async (plugin, ctx, config) => {
+        await plugin.write(ctx, config, sinkBatch(fresh, 3));
+      });
+      if (before) expect((await options.readBack!(configOf())).map(keyOf).sort()).toEqual(before);
+    }, timeout);
+
+    test('close() works after a failed run and without any write', async () => {
+      const plugin = factory();
+      const config = configOf();
+      const ctx = await createTestContext(options.context);
+      await plugin.setup?.(ctx, config);
+      await expect(Promise.resolve(plugin.close?.(ctx, config, 'failed'))).resolves.toBeUndefined();
+      await ctx.dispose();
+    }, timeout);
+  });
+}

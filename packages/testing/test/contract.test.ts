@@ -1,0 +1,67 @@
+import { describe, expect, test } from 'vitest';
+import { dedupeTransform, defineSink } from '@etl/core';
+import {
+  collectSink,
+  configProblems,
+  describeSinkContract,
+  describeSourceContract,
+  describeTransformContract,
+  memorySource,
+  schemaProblems,
+  shapeProblems,
+} from '@etl/testing';
+
+const records = Array.from({ length: 23 }, (_, i) => ({ id: i + 1, name: `n${i}` }));
+
+// The kit's own plugins pass the suites they ship...
+describeSourceContract(() => memorySource(records, { batchSize: 5 }), { config: {}, expect: { records: 23, fields: ['id', 'name'] } });
+
+let shared = collectSink();
+describeSinkContract(() => shared, {
+  config: {},
+  records: records.slice(0, 7),
+  readBack: async () => shared.log.records,
+  key: (r) => String(r.id),
+  setup: async () => {
+    shared = collectSink();
+  },
+});
+
+describeTransformContract(dedupeTransform, {
+  config: { key: ['name'] },
+  cases: [
+    { input: { name: 'Anna', n: 1 }, output: { name: 'Anna', n: 1 } },
+    { input: { name: 'Anna', n: 2 }, output: null },
+    { input: { n: 3 }, output: 'rejected' },
+    { input: { name: 'Bob' }, output: { name: 'Bob' } },
+  ],
+});
+
+// ...and the checks behind them catch broken plugins.
+describe('contract checks', () => {
+  test('shapeProblems names what is missing or wrong', () => {
+    const bad = defineSink({ name: '', configSchema: {}, write: undefined as never });
+    expect(shapeProblems(bad, 'sink', ['write'], ['setup'])).toEqual(['name must be a non-empty string', 'write must be a function']);
+    expect(shapeProblems(memorySource([]), 'sink', ['write'], [])).toContain("kind must be 'sink' (got \"source\")");
+  });
+
+  test('schemaProblems flags invalid schemas, undescribed fields and unmarked secrets', () => {
+    expect(schemaProblems({ type: 'object', properties: { n: { type: 'nonsense' } } })[0]).toMatch(/not valid JSON Schema/);
+    expect(
+      schemaProblems({
+        type: 'object',
+        properties: {
+          host: { type: 'string' },
+          password: { type: 'string', description: 'The password.' },
+          auth: { type: 'object', description: 'Auth.', properties: { apiKey: { type: 'string', description: 'Key.', secret: true } } },
+        },
+      }),
+    ).toEqual(['host: no description', 'password: looks like a credential but is not marked `secret: true`']);
+  });
+
+  test('configProblems reports schema violations with their path', () => {
+    const schema = { type: 'object', required: ['port'], properties: { port: { type: 'integer', description: 'Port.' } } };
+    expect(configProblems(schema, { port: 'x' })).toEqual(['/port must be integer']);
+    expect(configProblems(schema, { port: 3306 })).toEqual([]);
+  });
+});
