@@ -43,10 +43,11 @@ describe('Kaggle sandbox web routes over plain HTTP', () => {
 
   it('refuses EmailSignIn without the X-XSRF-TOKEN header or with a different one', async () => {
     const credentials = { email: sandbox.credentials.email, password: sandbox.credentials.password, returnUrl: '/' };
-    for (const headers of [{ cookie: `XSRF-TOKEN=${xsrf}` }, { cookie: `XSRF-TOKEN=${xsrf}`, 'x-xsrf-token': 'other' }, {}]) {
+    const attempts: Array<Record<string, string>> = [{ cookie: `XSRF-TOKEN=${xsrf}` }, { cookie: `XSRF-TOKEN=${xsrf}`, 'x-xsrf-token': 'other' }, {}];
+    for (const headers of attempts) {
       const response = await signIn(credentials, headers);
       expect(response.status).toBe(403);
-      expect((await response.json()).message).toMatch(/XSRF/);
+      expect(((await response.json()) as any).message).toMatch(/XSRF/);
       expect(cookieOf(response, 'KAGGLEID')).toBeUndefined();
     }
   });
@@ -54,7 +55,7 @@ describe('Kaggle sandbox web routes over plain HTTP', () => {
   it('answers a wrong password with the incorrect-credentials message and no session', async () => {
     const response = await signIn({ email: sandbox.credentials.email, password: 'nope', returnUrl: '/' });
     expect(response.status).toBe(401);
-    expect((await response.json()).message).toBe('The email or password you entered is incorrect.');
+    expect(((await response.json()) as any).message).toBe('The email or password you entered is incorrect.');
     expect(cookieOf(response, 'KAGGLEID')).toBeUndefined();
   });
 
