@@ -31,7 +31,7 @@ describe('etl validate', { timeout: 180_000 }, () => {
   test('every pipeline of the project is valid', async () => {
     const r = await etl(['validate'], { cwd: project });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('✓ pipelines/numbers.yaml\n✓ pipelines/slow.yaml\n\n2 pipelines valid\n');
+    expect(r.stdout).toBe('✓ pipelines/numbers.yaml\n✓ pipelines/sandbox-env.yaml\n✓ pipelines/slow.yaml\n\n3 pipelines valid\n');
     expect(r.code).toBe(0);
   });
 

@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { buildCli, etl, makeProject, readLines, removeProjects, startEtl } from './helpers.js';
+
+beforeAll(buildCli, 600_000);
+afterAll(removeProjects);
+
+test('run --sandbox puts the stand-ins\' environment in place before the pipeline is prepared', async () => {
+  const project = makeProject();
+  const r = await etl(['run', 'sandbox-env', '--sandbox', '--json'], { cwd: project, env: { HUBSPOT_BASE_URL: 'https://example.invalid' } });
+  expect(r.code).toBe(0);
+  const hubs = readLines(join(project, 'stamped.jsonl')).map((x) => x.hub);
+  expect(hubs).toHaveLength(2);
+  expect(hubs[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+}, 300_000);
+
+test('etl sandbox --json prints one line with URLs that answer, and stops on SIGTERM', async () => {
+  const project = makeProject();
+  const sandbox = startEtl(['sandbox', '--json', '--state-dir', join(project, 'sb')], { cwd: project });
+  const deadline = Date.now() + 120_000;
+  while (!sandbox.output().stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const info = JSON.parse(sandbox.output().stdout.split('\n')[0]);
+  expect(info.hubspot.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(info.env.HUBSPOT_BASE_URL).toBe(info.hubspot.baseUrl);
+  const stats = await fetch(`${info.hubspot.baseUrl}/__sandbox/stats`);
+  expect(stats.ok).toBe(true);
+  sandbox.child.kill('SIGTERM');
+  const done = await sandbox.done;
+  expect(done.code).toBe(0);
+}, 300_000);
