@@ -12,7 +12,7 @@ export class CreateBabyNames1732900000001 implements MigrationInterface {
         columns: [
           { name: 'id', type: 'bigint', unsigned: true, isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
           { name: 'year_of_birth', type: 'smallint', unsigned: true, isNullable: false },
-          // utf8mb4_bin: names differing only in case or accents are different names in the source data.
+          // utf8mb4_bin: the unique key compares names exactly as spelled; a _ci collation would merge `Mary` and `mary`.
           { name: 'name', type: 'varchar', length: '64', isNullable: false, charset: 'utf8mb4', collation: 'utf8mb4_bin' },
           { name: 'sex', type: 'char', length: '1', isNullable: false, charset: 'utf8mb4', collation: 'utf8mb4_bin' },
           { name: 'count', type: 'int', unsigned: true, isNullable: false },
