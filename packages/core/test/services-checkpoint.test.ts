@@ -67,7 +67,9 @@ describe('checkpoint store', () => {
     await torn.commit({ at: 3 });
     await torn.close();
     expect(lines(file)).toHaveLength(3);
-    expect((await openCheckpointStore(dir)).checkpoint).toEqual({ at: 3 });
+    const after = await openCheckpointStore(dir);
+    expect(after.checkpoint).toEqual({ at: 3 });
+    await after.close();
 
     // Garbled: a complete last line whose checksum does not match.
     writeFileSync(file, good + second.replace('"two"', '"TWO"') + '\n');
@@ -118,7 +120,9 @@ describe('checkpoint store', () => {
     await store.commit({ n: 1 });
     store.hold('hubspot', false);
     await store.close();
-    expect((await openCheckpointStore(dir)).state('hubspot').has('ledger')).toBe(false);
+    const reopened = await openCheckpointStore(dir);
+    expect(reopened.state('hubspot').has('ledger')).toBe(false);
+    await reopened.close();
   });
 
   test('compacts a journal much larger than the live state, keeping every value', async () => {
@@ -139,5 +143,22 @@ describe('checkpoint store', () => {
     expect(reopened.state('s').size).toBe(11);
     expect(reopened.seq).toBe(400);
     await reopened.close();
+  });
+});
+
+describe('checkpoint store lock', () => {
+  test('a second writer of the same pipeline is refused while the first is open; a dead owner is taken over', async () => {
+    const dir = tempStateDir();
+    const first = await openCheckpointStore(dir);
+    const error = await openCheckpointStore(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FatalError);
+    expect((error as FatalError).code).toBe('PIPELINE_LOCKED');
+    expect((error as Error).message).toContain(String(process.pid));
+    const reader = await openCheckpointStore(dir, { lock: false });
+    await reader.close();
+    await first.close();
+    writeFileSync(join(dir, 'checkpoint.lock'), '999999999'); // no such process
+    const second = await openCheckpointStore(dir);
+    await second.close();
   });
 });

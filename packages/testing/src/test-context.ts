@@ -59,7 +59,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     },
   });
   const logger = createLogger({ format: 'json', level: 'debug', stream: sink, secrets: options.secrets });
-  const store = await openCheckpointStore(join(stateDir, 'pipelines', options.pipeline ?? 'test'));
+  const store = await openCheckpointStore(join(stateDir, 'pipelines', options.pipeline ?? 'test'), { lock: false });
   const limiters = new Map<string, RateLimiter & { stop(): Promise<void> }>();
   for (const [name, spec] of Object.entries(options.limiters ?? {})) limiters.set(name, createRateLimiter(name, spec));
   const stats = newStats();

@@ -36,7 +36,7 @@ export async function checkPipeline(pipeline: ResolvedPipeline, options: Pick<Ru
   const runDir = mkdtempSync(join(tmpdir(), `etl-check-${pipeline.name}-`));
   const stateDir = pipelineStateDir(options.stateDir, pipeline.name);
   const logger = createLogger({ stream: null, secrets: pipeline.secrets, forward: options.logger, fields: { runId } });
-  const store = await openCheckpointStore(stateDir);
+  const store = await openCheckpointStore(stateDir, { lock: false });
   const limiters = new Map<string, ManagedRateLimiter>();
   for (const [name, spec] of Object.entries(pipeline.limiters ?? {})) limiters.set(name, createRateLimiter(name, spec));
   const retry = createRetryService();

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { open, readFile, rename, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -11,6 +11,11 @@ export interface CheckpointStoreOptions {
   fsync?: boolean;
   /** The journal is compacted once it is this big and much bigger than the live state. @default 8 MiB */
   compactMinBytes?: number;
+  /**
+   * Take the pipeline's lock file (`checkpoint.lock`, holding our pid), so two runs of one pipeline cannot interleave
+   * commits. A lock left by a dead process is taken over. Readers (`etl check`) pass false. @default true
+   */
+  lock?: boolean;
 }
 
 export interface CommitOptions {
@@ -110,8 +115,10 @@ export async function openCheckpointStore(dir: string | undefined, options: Chec
     seq = line.seq;
   };
 
+  let unlock = (): void => undefined;
   if (dir && file) {
     mkdirSync(dir, { recursive: true });
+    if (options.lock ?? true) unlock = takeLock(join(dir, 'checkpoint.lock'));
     const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
     let good = 0; // bytes of valid, complete lines
     let offset = 0;
@@ -138,8 +145,13 @@ export async function openCheckpointStore(dir: string | undefined, options: Chec
       good += Buffer.byteLength(raw, 'utf8') + 1;
     }
     journalBytes = good;
-    if (Buffer.byteLength(text, 'utf8') !== good) await truncate(file, good);
-    handle = await open(file, 'a');
+    try {
+      if (Buffer.byteLength(text, 'utf8') !== good) await truncate(file, good);
+      handle = await open(file, 'a');
+    } catch (error) {
+      unlock();
+      throw error;
+    }
     compactAt = Math.max(compactMinBytes, journalBytes * 2);
   }
 
@@ -225,9 +237,49 @@ export async function openCheckpointStore(dir: string | undefined, options: Chec
       return run;
     },
     async close() {
-      await chain;
-      await handle?.close();
-      handle = undefined;
+      try {
+        await chain;
+        await handle?.close();
+        handle = undefined;
+      } finally {
+        unlock();
+      }
     },
   };
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Creates `file` exclusively with our pid; returns the release function. */
+function takeLock(file: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => {
+        try {
+          if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+        throw new FatalError(`Another run of this pipeline (process ${pid}) is using ${file}.`, {
+          code: 'PIPELINE_LOCKED',
+          suggestions: [`Wait for process ${pid} to finish, or stop it; if no such run exists, delete ${file}.`],
+        });
+      }
+      unlinkSync(file); // left by a run that died (kill -9): take it over
+    }
+  }
+  throw new FatalError(`Could not take the lock ${file}.`, { code: 'PIPELINE_LOCKED', suggestions: [`Delete ${file} if no run is active.`] });
 }
