@@ -46,6 +46,15 @@ describe('kaggle source, browser mode (real Chromium)', () => {
     expect(sessions).toHaveLength(1);
     expect(statSync(join(ctx.dirs.state, sessions[0]!)).mode & 0o777).toBe(0o600);
     expect(ctx.secrets).toContain(sandbox.credentials.password);
+
+    // Unchanged version: the next run reads the cached archive without starting a browser at all.
+    const pages = sandbox.stats().loginPage ?? 0;
+    const downloads = sandbox.stats().webDownload ?? 0;
+    const again = await readAll(kaggleSource(login()).read(ctx, config(), undefined));
+    expect(again.records).toHaveLength(sampleRows);
+    expect(ctx.counters.cacheHits).toBe(1);
+    expect(sandbox.stats().webDownload ?? 0).toBe(downloads);
+    expect(sandbox.stats().loginPage ?? 0).toBe(pages);
   });
 
   it('reuses the saved session: a second download does not sign in again', async () => {
