@@ -91,6 +91,13 @@ describe('Kaggle sandbox web routes over plain HTTP', () => {
     expect(page).toContain(`Welcome, ${sandbox.credentials.username}`);
     expect(page).toContain(`Download dataset as zip (${Math.round(bytes.length / 1000)} kB)`);
 
+    const single = await fetch(`${sandbox.baseUrl}${path}&fileName=babyNamesUSYOB-full.csv`, { headers: { cookie: session } });
+    expect(single.status).toBe(200);
+    expect(single.headers.get('content-disposition')).toBe('attachment; filename="babyNamesUSYOB-full.csv.zip"');
+    expect(Buffer.from(await single.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    const noFile = await fetch(`${sandbox.baseUrl}${path}&fileName=nothing.csv`, { headers: { cookie: session } });
+    expect(noFile.status).toBe(404);
+
     const gated = await fetch(`${sandbox.baseUrl}/datasets/sandbox/private-dataset/download?datasetVersionNumber=1`, {
       headers: { cookie: session },
     });

@@ -111,6 +111,13 @@ describe('Kaggle sandbox in Chromium', () => {
     const entries = await unzipFile(saved);
     expect([...entries.keys()]).toEqual([CSV]);
     expect(entries.get(CSV)!.equals(await readFile(SAMPLE_CSV_PATH))).toBe(true);
+
+    // The per-file icon gives that file alone, still zipped.
+    const [single] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'get_app' }).click()]);
+    expect(single.suggestedFilename()).toBe(`${CSV}.zip`);
+    const savedSingle = join(downloads, 'single.zip');
+    await single.saveAs(savedSingle);
+    expect([...(await unzipFile(savedSingle)).keys()]).toEqual([CSV]);
   });
 
   it('sends an anonymous zip download through the login and back to the download', async () => {

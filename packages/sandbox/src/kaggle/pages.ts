@@ -151,13 +151,17 @@ export function humanSize(bytes: number): string {
   return `${Math.round(bytes / 1_000_000)} MB`;
 }
 
-/** `/datasets/<owner>/<slug>`: file list, and a Download button opening a menu. */
+/**
+ * `/datasets/<owner>/<slug>`: a Download button opening a menu, and the file list with a per-file download icon
+ * (the Material `get_app` ligature, which is how public scripts find it).
+ */
 export function datasetPage(frame: PageFrame, model: DatasetPageModel): string {
   const selected = model.selected ?? model.files[0]?.name;
   const files = model.files
     .map(
       (file) => `<li aria-selected="${file.name === selected}">
   <h2>${esc(file.name)}</h2> <span>(${esc(humanSize(file.size))})</span>
+  <i role="button" tabindex="0" title="Download ${esc(file.name)}" class="material-icons" data-href="/datasets/${esc(model.ref)}/download?datasetVersionNumber=${model.version}&amp;fileName=${encodeURIComponent(file.name)}">get_app</i>
 </li>`,
     )
     .join('\n');
@@ -181,6 +185,9 @@ button.addEventListener('click', () => {
   menu.hidden = !menu.hidden;
   button.setAttribute('aria-expanded', String(!menu.hidden));
 });
+for (const icon of document.querySelectorAll('i[data-href]')) {
+  icon.addEventListener('click', () => { location.href = icon.dataset.href; });
+}
 document.getElementById('kagglehub-item').addEventListener('click', () => {
   document.getElementById('kagglehub-code').hidden = false;
 });

@@ -118,7 +118,10 @@ export async function webRoutes(app: FastifyInstance, { state, catalog }: WebCon
     return signIn(reply, state.credentials.username, returnUrl);
   });
 
-  type DatasetRoute = { Params: { owner: string; slug: string }; Querystring: { select?: string; datasetVersionNumber?: string } };
+  type DatasetRoute = {
+    Params: { owner: string; slug: string };
+    Querystring: { select?: string; datasetVersionNumber?: string; fileName?: string };
+  };
 
   app.get<DatasetRoute>('/datasets/:owner/:slug', async (request, reply) => {
     state.count('datasetPage');
@@ -147,6 +150,14 @@ export async function webRoutes(app: FastifyInstance, { state, catalog }: WebCon
     }
     if (entry.gated) {
       return html(reply, errorPage(frame(request, 'Forbidden'), '403', 'Accept this dataset\'s rules on its page before downloading.'), 403);
+    }
+    const { fileName } = request.query;
+    if (fileName !== undefined) {
+      // One file from the web still arrives zipped, as `<name>.zip`.
+      if (!entry.store.file(fileName)) return html(reply, errorPage(frame(request, 'Not Found'), '404', 'No such file in this dataset.'), 404);
+      state.count('download');
+      const zipName = `${fileName.split('/').pop()}.zip`.replace(/"/g, '');
+      return sendFile(request, reply, await entry.store.compressed(fileName), { attachmentName: zipName });
     }
     state.count('download');
     return sendFile(request, reply, entry.store.archive, { attachmentName: 'archive.zip' });
