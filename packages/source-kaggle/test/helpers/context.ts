@@ -1,12 +1,12 @@
 /**
- * A StepContext for calling the plugin's hooks directly: real folders under a temp dir, a real (small) retry loop
- * honouring `RetriableError`, and recorders for logs, progress, counters and secrets.
+ * A StepContext for calling the plugin's hooks directly: real folders under a temp dir, core's real retry service
+ * (short backoff), and recorders for logs, progress, counters and secrets.
  */
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RetriesExhaustedError, isRetriable, type Logger, type RetryOptions, type StepContext, type StepState } from '@etl/core';
+import { createRetryService, type Logger, type StepContext, type StepState } from '@etl/core';
 
 export interface TestContext extends StepContext {
   logs: Array<{ level: string; message: string }>;
@@ -48,21 +48,9 @@ export function testContext(overrides: { fresh?: boolean; root?: string; signal?
     runId: 'run-1',
     logger,
     signal: overrides.signal ?? new AbortController().signal,
-    retry: {
-      async run<T>(work: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-        const attempts = options.attempts ?? 6;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await work(attempt);
-          } catch (error) {
-            if (!isRetriable(error)) throw error;
-            counters.retries = (counters.retries ?? 0) + 1;
-            if (attempt >= attempts) throw new RetriesExhaustedError(`${options.operation ?? 'work'} failed ${attempt} times`, { cause: error });
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-        }
-      },
-    },
+    retry: createRetryService({
+      defaults: { baseDelayMs: 20, maxDelayMs: 200, onRetry: () => void (counters.retries = (counters.retries ?? 0) + 1) },
+    }),
     limiter: () => undefined,
     state,
     dirs: { state: join(root, 'state'), run: join(root, 'run'), cache: join(root, 'cache') },
