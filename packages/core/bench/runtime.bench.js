@@ -67,7 +67,7 @@ const bench = {
       const rss = process.memoryUsage().rss;
       peak = Math.max(peak, rss);
       if (rssEarly === undefined && sinkRecords >= RECORDS / 10) rssEarly = rss;
-    }, 20);
+    }, 50);
     sinkRecords = 0;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();

@@ -96,6 +96,8 @@ export class Flow {
   private lastPosition: JsonValue | undefined;
   private readonly pending = new Map<number, Pending>();
   private waiters: Array<() => void> = [];
+  private committing: Promise<void> | undefined;
+  private commitAgain = false;
 
   constructor(private readonly o: FlowOptions) {
     this.nextSeq = o.nextSeq;
@@ -276,7 +278,40 @@ export class Flow {
       entry.outstanding -= part.count;
       if (entry.outstanding === 0) this.pending.delete(part.seq);
     }
-    if (!this.o.dryRun) await this.commit('running');
+    if (!this.o.dryRun) this.requestCommit();
+  }
+
+  /**
+   * Commits in the background so the next write need not wait for an fsync. Requests made while a commit runs are
+   * folded into one more commit, which reads the state as it is when it starts (so nothing is left out).
+   */
+  private requestCommit(): void {
+    if (this.committing) {
+      this.commitAgain = true;
+      return;
+    }
+    this.committing = (async () => {
+      do {
+        this.commitAgain = false;
+        await this.commit('running');
+      } while (this.commitAgain);
+    })()
+      .catch((error: unknown) => {
+        this.failure ??= error instanceof EtlError ? error : new FatalError(`Could not save the checkpoint: ${(error as Error).message}`, {
+          code: 'CHECKPOINT_WRITE',
+          cause: error,
+          suggestions: ['Check that the state folder is writable and the disk is not full, then run again to resume.'],
+        });
+      })
+      .finally(() => {
+        this.committing = undefined;
+        this.wake();
+      });
+  }
+
+  /** Resolves once background commits are done. */
+  async commitsDone(): Promise<void> {
+    while (this.committing) await this.committing;
   }
 
   private account(node: SinkNode, result: WriteResult, n: number): void {
@@ -341,11 +376,13 @@ export class Flow {
     this.flushing = true;
     for (const sink of this.o.sinks) this.kick(sink);
     while (!this.failure && this.o.sinks.some((s) => s.writing || s.buffer.size > 0)) await this.wait();
+    await this.commitsDone();
   }
 
   /** Waits for writes in flight to end (after a failure: their checkpoints still count). */
   async settle(): Promise<void> {
     while (this.o.sinks.some((s) => s.writing)) await this.wait();
+    await this.commitsDone();
   }
 
   /** Resolves at the next `wake()` (a write ended, or the run's signal fired: the runtime wires it to `wake`). */
