@@ -61,7 +61,9 @@ export async function startKaggleSandbox(options: KaggleSandboxOptions = {}): Pr
   const catalog = createCatalog(datasetRef, store);
   const context = { state, catalog, signer: createUrlSigner() };
 
-  const app = Fastify({ logger: false });
+  // No logger: request logs would carry Authorization headers and sign-in bodies. Forced close: a browser's
+  // keep-alive connections must not hold `close()` open.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
   try {
     await app.register(fastifyCookie);
     app.get('/__sandbox/stats', async () => state.stats());
