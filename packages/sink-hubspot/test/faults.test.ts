@@ -1,10 +1,12 @@
 /** The sink under the sandbox's faults and rate limits: every contact lands exactly once, and no 429 when configured right. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RetriesExhaustedError } from '@etl/core';
 import { startHubspotSandbox, type HubspotSandbox } from '@etl/sandbox';
 import hubspotSink from '@etl/sink-hubspot';
-import { testContext } from './helpers/context.js';
+import { closeContexts, testContext } from './helpers/context.js';
 import { babyNamesConfig, drive, names } from './helpers/drive.js';
+
+afterEach(closeContexts);
 
 let sandbox: HubspotSandbox;
 

@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHubspotSandbox, type HubspotSandbox } from '@etl/sandbox';
 import { createClient, ensureProperties, Upserter } from '@etl/sink-hubspot';
 import { existingIdentities } from '../src/upsert.js';
 import { createMapper } from '../src/mapping.js';
-import { testContext } from './helpers/context.js';
+import { closeContexts, testContext } from './helpers/context.js';
 import { babyNamesConfig, names } from './helpers/drive.js';
 
 const SPECS = '/work/shared/specs/hubspot';
@@ -22,6 +22,8 @@ function validator(spec: { components: { schemas: Record<string, unknown> } }, n
   ajv.addSchema({ $id: 'spec', components: spec.components });
   return ajv.compile({ $ref: `spec#/components/schemas/${name}` });
 }
+
+afterEach(closeContexts);
 
 let sandbox: HubspotSandbox;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ConfigError, FatalError } from '@etl/core';
 import { startHubspotSandbox, type HubspotSandbox } from '@etl/sandbox';
 import hubspotSink from '@etl/sink-hubspot';
-import { testContext } from './helpers/context.js';
+import { closeContexts, testContext } from './helpers/context.js';
 import { babyNamesConfig, drive, names } from './helpers/drive.js';
 
 let sandbox: HubspotSandbox;
@@ -22,7 +22,10 @@ beforeEach(async () => {
   await sandbox.reset();
   dir = mkdtempSync(join(tmpdir(), 'etl-hubspot-'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await closeContexts();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const upserts = () => sandbox.stats().byRoute;
 const byEmail = () => new Map(sandbox.contacts().map((c) => [c.properties.email, c]));
@@ -88,8 +91,11 @@ describe('hubspot sink against the sandbox', () => {
     expect(sandbox.contacts().some((c) => c.properties.lastname)).toBe(false);
     expect(Object.keys(upserts()).filter((route) => /upsert|create|update/.test(route) && !JSON.parse(before.routes)[route])).toEqual([]);
 
-    const sameMapping = await drive(hubspotSink(), await testContext({ dir, dryRun: true }), config, records);
+    await dry.store.close();
+    const again = await testContext({ dir, dryRun: true });
+    const sameMapping = await drive(hubspotSink(), again, config, records);
     expect(sameMapping.details).toEqual({ wouldCreate: 40, wouldUpdate: 0, unchanged: 100 });
+    await again.store.close();
   });
 
   it('one invalid email in a batch of 100: 99 land, 1 is rejected with HubSpot\'s message and its location', async () => {

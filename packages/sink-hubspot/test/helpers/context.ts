@@ -13,8 +13,18 @@ export interface TestContext extends StepContext {
   commit(checkpoint?: unknown): Promise<void>;
 }
 
+const open = new Set<CheckpointStore>();
+
+/** Closes every store a test left open (they hold the state folder's lock). Call from `afterEach`. */
+export async function closeContexts(): Promise<void> {
+  const stores = [...open];
+  open.clear();
+  await Promise.all(stores.map((store) => store.close().catch(() => undefined)));
+}
+
 export async function testContext(options: { dir?: string; dryRun?: boolean; fresh?: boolean; limiter?: RateLimiter; signal?: AbortSignal } = {}): Promise<TestContext> {
   const store = await openCheckpointStore(options.dir, { fsync: false });
+  open.add(store);
   const lines: TestContext['lines'] = [];
   const logger = (fields: Record<string, unknown> = {}): Logger => ({
     debug: (message, f) => void lines.push({ level: 'debug', message, fields: { ...fields, ...f } }),
