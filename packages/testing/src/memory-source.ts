@@ -23,24 +23,43 @@ export interface MemorySourceStats {
   closed: number;
 }
 
+/** Records a memory source can serve: an array, `(i) => record | undefined` (record i, 0-based), or a generator function. */
+export type MemoryRecords = DataRecord[] | ((index: number) => DataRecord | undefined) | (() => Iterator<DataRecord>);
+
+const isGeneratorFunction = (f: unknown): f is () => Iterator<DataRecord> =>
+  typeof f === 'function' && f.constructor?.name === 'GeneratorFunction';
+
 /**
- * An in-memory source. Its position is the number of records consumed, so `read(…, from)` resumes exactly after it.
- * `records` may be an array or a function `(i) => record | undefined` generating record i (0-based) until undefined.
+ * An in-memory source. Its position is the number of records consumed, so `read(…, from)` resumes exactly after it
+ * (a generator is restarted and its first `from` records skipped).
  */
-export function memorySource(
-  records: DataRecord[] | ((index: number) => DataRecord | undefined),
-  options: MemorySourceOptions = {},
-): SourcePlugin & { stats: MemorySourceStats } {
+export function memorySource(records: MemoryRecords, options: MemorySourceOptions = {}): SourcePlugin & { stats: MemorySourceStats } {
   const batchSize = Math.max(1, options.batchSize ?? 100);
   const label = options.label ?? 'memory';
   const stats: MemorySourceStats = { read: 0, batches: 0, froms: [], closed: 0 };
-  const at = typeof records === 'function' ? records : (i: number) => records[i];
+  let generated: { iterator: Iterator<DataRecord>; next: number } | undefined;
+  const fromGenerator = (make: () => Iterator<DataRecord>) => (i: number): DataRecord | undefined => {
+    if (!generated || i < generated.next) generated = { iterator: make(), next: 0 };
+    while (generated.next < i) {
+      if (generated.iterator.next().done) return undefined;
+      generated.next++;
+    }
+    const step = generated.iterator.next();
+    generated.next++;
+    return step.done ? undefined : step.value;
+  };
+  const at: (i: number) => DataRecord | undefined = Array.isArray(records)
+    ? (i) => records[i]
+    : isGeneratorFunction(records)
+      ? fromGenerator(records)
+      : (records as (index: number) => DataRecord | undefined);
   const plugin = defineSource({
     name: options.name ?? 'memory',
     description: 'Yields records held in memory (tests).',
     configSchema: { type: 'object', description: 'No settings.', properties: {}, additionalProperties: true },
     async *read(ctx, _config, from) {
       stats.froms.push(from);
+      generated = undefined;
       let start = typeof from === 'number' ? from : 0;
       for (;;) {
         if (ctx.signal.aborted) return;

@@ -65,3 +65,15 @@ describe('contract checks', () => {
     expect(configProblems(schema, { port: 3306 })).toEqual([]);
   });
 });
+
+// A generator-backed memory source resumes by position too.
+describeSourceContract(
+  () =>
+    memorySource(
+      function* () {
+        for (let i = 1; i <= 12; i++) yield { id: i };
+      },
+      { batchSize: 5, name: 'memory-generator' },
+    ),
+  { config: {}, expect: { records: 12, fields: ['id'] } },
+);
