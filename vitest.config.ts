@@ -6,7 +6,7 @@ const conditions = ['development', 'import', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  ssr: { resolve: { conditions, externalConditions: ['development'] } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
