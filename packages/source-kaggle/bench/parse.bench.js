@@ -1,14 +1,39 @@
 /**
- * Parse and type the full 2,020,863-row baby-names file straight from its zip, as `read()` does after a download.
+ * Parse and type the full 2,020,863-row baby-names file straight from its zip through the plugin's own `read()`
+ * (file mode: the path a run takes after the download).
  * Targets: at most 7 s and 150 MB peak RSS. Plain JS on the built package: `npx tsc -b packages/source-kaggle`,
  * then `node packages/source-kaggle/bench/parse.bench.js` (or through the root bench harness).
  * `KAGGLE_BENCH_ZIP` overrides the archive.
  */
 import { pathToFileURL } from 'node:url';
-import { defaultColumns, openEntry, readCsvBatches } from '../dist/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import kaggleSource from '../dist/index.js';
 
 const archive = process.env.KAGGLE_BENCH_ZIP ?? '/work/shared/data/us-baby-names-by-year-of-birth.zip';
 const file = 'babyNamesUSYOB-full.csv';
+
+/** The few services `read()` uses in file mode; nothing here is timed. */
+function benchContext(root) {
+  const logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => logger };
+  return {
+    pipeline: 'bench',
+    step: 'kaggle',
+    runId: 'bench',
+    logger,
+    signal: new AbortController().signal,
+    retry: { run: (work) => work(1) },
+    limiter: () => undefined,
+    state: undefined,
+    dirs: { state: join(root, 'state'), run: join(root, 'run'), cache: join(root, 'cache') },
+    dryRun: false,
+    fresh: false,
+    progress() {},
+    addSecret() {},
+    count() {},
+  };
+}
 
 const bench = {
   name: 'source-kaggle: parse + type babyNamesUSYOB-full.csv',
@@ -18,19 +43,23 @@ const bench = {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 50);
     const started = performance.now();
-    const entry = await openEntry(archive, file);
+    const root = mkdtempSync(join(tmpdir(), 'kaggle-bench-'));
+    const ctx = benchContext(root);
+    const config = { dataset: 'thedevastator/us-baby-names-by-year-of-birth', file, mode: 'file', path: archive, batchSize: 5000 };
+    const source = kaggleSource({ credentials: { env: {}, home: root } });
     let records = 0;
     let rejects = 0;
     let batches = 0;
     try {
-      for await (const batch of readCsvBatches(entry.stream, { file, columns: defaultColumns, batchSize: 5000 })) {
+      for await (const batch of source.read(ctx, config, undefined)) {
         records += batch.records.length;
-        rejects += batch.rejects.length;
+        rejects += batch.rejects?.length ?? 0;
         batches++;
       }
     } finally {
-      entry.close();
+      await source.close?.(ctx, config);
       clearInterval(sampler);
+      rmSync(root, { recursive: true, force: true });
     }
     const seconds = (performance.now() - started) / 1000;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);

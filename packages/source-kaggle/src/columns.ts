@@ -55,7 +55,8 @@ function numberConverter(column: string, spec: ColumnSpec): Convert {
 }
 
 function stringConverter(column: string, spec: ColumnSpec): Convert {
-  const allowed = spec.enum ? new Set(spec.enum) : undefined;
+  // Maps each allowed value to the config's own string, so two million records share one "F" instead of holding copies.
+  const allowed = spec.enum ? new Map(spec.enum.map((value) => [value, value])) : undefined;
   const allowedText = spec.enum?.join(', ');
   const minLength = spec.minLength ?? 0;
   const maxLength = spec.maxLength ?? Infinity;
@@ -67,7 +68,11 @@ function stringConverter(column: string, spec: ColumnSpec): Convert {
       if (spec.optional) return null;
       if (minLength > 0 || allowed) return new Invalid(`${column} is empty`);
     }
-    if (allowed && !allowed.has(text)) return new Invalid(`${column} ${JSON.stringify(raw)} is not one of ${allowedText}`);
+    if (allowed) {
+      const canonical = allowed.get(text);
+      if (canonical === undefined) return new Invalid(`${column} ${JSON.stringify(raw)} is not one of ${allowedText}`);
+      return canonical;
+    }
     if (text.length < minLength) return new Invalid(`${column} ${JSON.stringify(raw)} is shorter than ${minLength} characters`);
     if (text.length > maxLength) return new Invalid(`${column} is longer than ${maxLength} characters (${text.length})`);
     return text;
