@@ -128,4 +128,26 @@ describe('runPipeline: streaming', () => {
     const log = readFileSync(summary.logFile, 'utf8');
     expect(log).toContain('"location":"memory:12"');
   });
+
+  test('progress from ctx.progress reaches onEvent throttled, with the final update always delivered', async () => {
+    const { defineSource } = await import('@etl/core');
+    const chatty = defineSource({
+      name: 'chatty',
+      configSchema: {},
+      async *read(ctx) {
+        for (let i = 1; i <= 5000; i++) ctx.progress({ phase: 'downloading', done: i, total: 5000, unit: 'bytes' });
+        yield { records: [{ id: 1 }], position: 1 };
+      },
+    });
+    const events: RunEvent[] = [];
+    const summary = await runPipeline(resolvedPipeline('progress', { src: { plugin: chatty }, out: { plugin: collectSink(), input: 'src' } }), {
+      stateDir: tempStateDir(),
+      onEvent: (e) => events.push(e),
+    });
+    expect(summary.status).toBe('succeeded');
+    const progress = events.filter((e) => e.type === 'step-progress');
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeLessThan(20);
+    expect(progress.at(-1)).toEqual({ type: 'step-progress', step: 'src', phase: 'downloading', done: 5000, total: 5000, unit: 'bytes' });
+  });
 });
