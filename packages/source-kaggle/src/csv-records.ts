@@ -41,7 +41,6 @@ const csvProblems: Record<string, string> = {
   INVALID_OPENING_QUOTE: 'malformed quoting (a quote inside an unquoted field)',
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'malformed quoting (text after a closing quote)',
   CSV_QUOTE_NOT_CLOSED: 'malformed quoting (a quote is never closed)',
-  CSV_MAX_RECORD_SIZE: 'row too long (probably an unclosed quote)',
   CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'wrong number of columns',
 };
 
@@ -67,10 +66,25 @@ export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, opt
     skip_records_with_error: true,
     max_record_size: options.maxRowBytes ?? 65_536,
     on_skip: (error: CsvError | undefined, raw: string | undefined) => {
-      const line = lineOf(error) ?? parser.info.lines;
+      // The error's own line can lag behind when a quote swallowed many lines; the parser's count does not.
+      const line = Math.max(lineOf(error) ?? 0, parser.info.lines);
       const first = Math.min(lastRowLine + 1, line);
       lastRowLine = line;
-      if (line <= afterLine || failure) return undefined;
+      if (failure) return undefined;
+      if (error?.code === 'CSV_MAX_RECORD_SIZE') {
+        // csv-parse stops reading after this error, so going on would drop the rest of the file without a word.
+        failure = new FatalError(
+          `kaggle: ${file} cannot be read past line ${first}: a quote opened there is never closed (the row grew past ` +
+            `${options.maxRowBytes ?? 65_536} bytes by line ${line}).`,
+          {
+            code: 'KAGGLE_UNCLOSED_QUOTE',
+            suggestions: [`Look at ${file}:${first}; if the download is damaged, run again with \`refresh: true\`.`],
+            context: { file, line: first },
+          },
+        );
+        return undefined;
+      }
+      if (line <= afterLine) return undefined;
       const problem = (error && csvProblems[error.code]) ?? `malformed CSV${error ? ` (${error.code})` : ''}`;
       const span = first < line ? ` (lines ${first}-${line} could not be read)` : '';
       add(line, undefined, { location: `${file}:${first}`, reason: `${problem}${span}`, record: raw?.replace(/\r?\n$/, '') });

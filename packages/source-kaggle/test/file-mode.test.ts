@@ -1,4 +1,6 @@
 /** File mode end to end through the plugin's `read()`: typing, rejects with file:line, header checks, resume. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FatalError } from '@etl/core';
@@ -75,6 +77,19 @@ describe('kaggle source, file mode', () => {
       { location: 'quotes.csv:4', reason: 'Name has a stray double quote (malformed quoting): Bad"Quote' },
       { location: 'quotes.csv:6', reason: 'malformed quoting (a quote is never closed) (lines 6-7 could not be read)' },
     ]);
+  });
+
+  it('stops instead of silently dropping the rest of the file when a quote is never closed', async () => {
+    ctx = testContext();
+    const rows = ['YearOfBirth,Name,Sex,Number', '1880,Mary,F,7065', '1880,"Unclosed,F,10'];
+    for (let i = 0; i < 5000; i++) rows.push(`1881,Name${i},F,${i + 1}`);
+    const path = join(ctx.root, 'unclosed.csv');
+    writeFileSync(path, `${rows.join('\n')}\n`);
+    const run = readAll(kaggleSource(noCredentials).read(ctx, { ...base, path } as never, undefined));
+    await expect(run).rejects.toMatchObject({
+      code: 'KAGGLE_UNCLOSED_QUOTE',
+      message: expect.stringContaining('cannot be read past line 3'),
+    });
   });
 
   it('stops with a fatal error naming the expected and found columns when the header is wrong', async () => {
