@@ -158,6 +158,9 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
     }
 
     flow = new Flow({ roots, sinks, source, sourceStats: stats.get(source.name)!, rejects, store, lineage, runId, dryRun, nextSeq, from });
+    // Record the new lineage before any write: a transactional sink may commit tokens of it, and a crash before the
+    // first checkpoint must still resume this lineage (and ask restore()) rather than start another.
+    if (!resumed && !dryRun) await flow.commit('running');
     const wake = (): void => flow?.wake();
     signal.addEventListener('abort', wake, { once: true });
     try {
