@@ -38,6 +38,7 @@ export interface HubspotClientOptions {
   budget: DailyBudget;
   /** Daily budget as configured, for the message when it runs out. */
   daily?: number;
+  /** The run's stop signal: once aborted nothing new is sent (requests in flight finish). */
   signal?: AbortSignal;
   /** Counter hook: `requests`, `retries`, `http429`, `http423`, `http5xx`, `networkErrors`. */
   count?(counter: string, by?: number): void;
@@ -97,6 +98,8 @@ function parseBody(data: unknown): HubspotErrorBody {
 }
 
 const isDaily = (body: HubspotErrorBody) => body.policyName === 'DAILY';
+/** Longest wait spent inside one request's retries (477 Retry-After); longer ones go back to the runtime. */
+const MAX_INLINE_WAIT_MS = 30_000;
 const RETRIABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ERR_NETWORK', 'ECONNRESET', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET']);
 
 export class HubspotClient {
@@ -113,7 +116,6 @@ export class HubspotClient {
       timeout: options.timeoutMs,
       headers: { Authorization: `Bearer ${options.accessToken}`, 'Content-Type': 'application/json', Accept: 'application/json' },
       adapter: this.limitedAdapter(baseAdapter),
-      signal: options.signal,
       // A proxy from the environment would see the token; HubSpot is called directly.
       proxy: false,
       maxRedirects: 0,
@@ -140,6 +142,10 @@ export class HubspotClient {
   private limitedAdapter(base: AxiosAdapter): AxiosAdapter {
     return (config: InternalAxiosRequestConfig) =>
       this.options.limiter.schedule(async () => {
+        // Stopping means sending nothing new; a request already sent is left to finish, so its answer is not lost.
+        if (this.options.signal?.aborted) {
+          throw new RetriableError('Not sent: the run is stopping. Run the same command again to resume.', { code: 'HUBSPOT_ABORTED' });
+        }
         this.options.budget.take();
         this.options.count?.('requests');
         try {
@@ -182,7 +188,9 @@ export class HubspotClient {
     if (!response) return RETRIABLE_NETWORK.has(error.code ?? '') || error.message.includes('socket hang up');
     const status = response.status;
     if (status === 429) return !isDaily(parseBody(response.data));
-    return status === 423 || status === 477 || status >= 500;
+    // A long migration wait is the runtime's (abortable, checkpointed) business, not a sleep inside one request.
+    if (status === 477) return (retryAfterMs(response.headers) ?? 60_000) <= MAX_INLINE_WAIT_MS;
+    return status === 423 || status >= 500;
   }
 
   private retryDelay(attempt: number, error: AxiosError): number {
@@ -289,9 +297,6 @@ function networkError(error: AxiosError, operation: string, baseUrl: string): Er
       code: 'HUBSPOT_UNREACHABLE',
       suggestions: ['Check `baseUrl` (HUBSPOT_BASE_URL); the real API is https://api.hubapi.com.'],
     });
-  }
-  if (code === 'ERR_CANCELED') {
-    return new RetriableError(`${operation} was cancelled because the run is stopping.`, { code: 'HUBSPOT_ABORTED' });
   }
   return new RetriableError(`Network error talking to HubSpot at ${baseUrl} (${operation}): ${code}.`, {
     code: 'HUBSPOT_NETWORK',

@@ -2,7 +2,7 @@
  * The `hubspot` sink: one HubSpot contact per record, upserted by `idProperty`, only when it changed since the last
  * acknowledged send (the ledger), at the rate the account allows.
  */
-import { defineSink, RetriableError, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { defineSink, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
 import { Ledger } from './ledger.js';
@@ -78,16 +78,16 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
 
     async setup(ctx, config) {
       const { client, ownLimiter } = createClient(ctx, config);
-      const plan = await ensureProperties(client, config, ctx.dryRun);
-      if (plan.created.length > 0) {
-        ctx.logger.info(`${ctx.dryRun ? 'Would create' : 'Created'} HubSpot properties: ${plan.created.join(', ')}`, { properties: plan.created });
-        if (!ctx.dryRun) ctx.count('propertiesCreated', plan.created.length);
+      const properties = await ensureProperties(client, config, ctx.dryRun);
+      if (properties.created.length > 0) {
+        ctx.logger.info(`${ctx.dryRun ? 'Would create' : 'Created'} HubSpot properties: ${properties.created.join(', ')}`, { properties: properties.created });
+        if (!ctx.dryRun) ctx.count('propertiesCreated', properties.created.length);
       }
       session = {
         client,
         ownLimiter,
         upserter: new Upserter(client, config.object, config.idProperty, () => ctx.count('splitRequests')),
-        mapper: createMapper(config, plan.enumValues),
+        mapper: createMapper(config, properties.enumValues),
         ledger: new Ledger(ctx.state),
         considered: 0,
         limitLogged: false,
@@ -97,20 +97,19 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
 
     async write(ctx, config, batch) {
       const s = open();
-      const { inputs, rejects, unchanged, skipped } = plan(ctx, config, s, batch);
+      const { inputs, rejects, unchanged, skipped } = classify(ctx, config, s, batch);
       if (ctx.dryRun) return dryRun(s, config, inputs, rejects, unchanged, skipped);
 
       const chunks: UpsertInput[][] = [];
       for (let i = 0; i < inputs.length; i += config.inputsPerRequest) chunks.push(inputs.slice(i, i + config.inputsPerRequest));
       let created = 0;
       let updated = 0;
-      let unsent = 0;
-      await Promise.all(
+      // All chunks go to the limiter at once; it paces them. On abort the client sends nothing new, requests in
+      // flight finish, and the write fails: the checkpoint stays before this batch, and what HubSpot acknowledged is
+      // in the ledger, so a resumed run does not send it again. Settle every chunk before failing, so nothing is
+      // still in flight (or still staging ledger entries) once write() has returned.
+      const settled = await Promise.allSettled(
         chunks.map(async (chunk) => {
-          if (ctx.signal.aborted) {
-            unsent += chunk.length;
-            return;
-          }
           const outcome = await s.upserter.upsert(chunk);
           for (const { input, id, isNew } of outcome.acknowledged) {
             s.ledger.record(input.identity, input.hash, id);
@@ -122,10 +121,8 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
           ctx.progress({ phase: 'upserting contacts', done: s.sent, unit: 'records' });
         }),
       );
-      if (unsent > 0) {
-        // Unsent records must not be checkpointed: fail the write; what was acknowledged is already in the ledger.
-        throw new RetriableError(`Stopped before ${unsent} contacts of the batch were sent; run again to resume.`, { code: 'HUBSPOT_ABORTED' });
-      }
+      const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) throw failed.reason;
       return {
         written: created + updated,
         unchanged: unchanged + skipped,
@@ -142,7 +139,7 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
 }
 
 /** Splits a batch into contacts to send, rejects, unchanged (ledger) and skipped (over `limit`). */
-function plan(ctx: StepContext, config: HubspotConfig, s: Session, batch: SinkBatch) {
+function classify(ctx: StepContext, config: HubspotConfig, s: Session, batch: SinkBatch) {
   const ignoreLedger = config.fullRefresh || ctx.fresh;
   const rejects: Rejection[] = [];
   const byIdentity = new Map<string, UpsertInput>();

@@ -126,6 +126,16 @@ describe('HubspotClient status handling', () => {
     expect(counters.retries).toBe(1);
   });
 
+  it('a long 477 Retry-After goes back to the runtime as a RetriableError carrying the wait', async () => {
+    script = (_req, res) => json(res, 477, { message: 'Migration in progress' }, { 'retry-after': '3600' });
+    const { c } = client();
+    const error = (await failure(c.request('GET', '/a'))) as unknown as RetriableError;
+    expect(error).toBeInstanceOf(RetriableError);
+    expect(error.code).toBe('HUBSPOT_MIGRATION');
+    expect(error.retryAfterMs).toBe(3_600_000);
+    expect(calls).toHaveLength(1);
+  });
+
   it('423 waits at least 2 s before the retry', async () => {
     script = (_req, res, n) => (n === 1 ? json(res, 423, { message: 'Locked' }) : json(res, 200, { ok: true }));
     const { c, counters } = client();

@@ -142,6 +142,25 @@ describe('hubspot sink against the sandbox', () => {
     expect(sandbox.contacts()).toHaveLength(50);
   });
 
+  it('on abort it stops sending, fails the write, and the ledger holds exactly what HubSpot acknowledged', async () => {
+    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token, { rate: { max: 3, per: '1s' }, concurrency: 1 });
+    const controller = new AbortController();
+    const ctx = await testContext({ dir, signal: controller.signal });
+    const plugin = hubspotSink();
+    await plugin.setup!(ctx, config);
+    const records = names(1000);
+    const batch = { records, refs: records.map((_, index) => ({ seq: 1, index })), locate: (i: number) => `names.csv:${i + 2}`, checkpoint: null };
+    const writing = plugin.write(ctx, config, batch);
+    while (sandbox.contacts().length === 0) await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    await expect(writing).rejects.toMatchObject({ code: 'HUBSPOT_ABORTED' });
+    await plugin.close!(ctx, config, 'interrupted');
+    const held = sandbox.contacts().length;
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(1000);
+    expect([...ctx.state.keys()].filter((k) => k.startsWith('c:'))).toHaveLength(held);
+  });
+
   it('check() reaches HubSpot and reports the rate-limit headers', async () => {
     const ctx = await testContext({ dir });
     const result = await hubspotSink().check!(ctx, babyNamesConfig(sandbox.baseUrl, sandbox.token));
