@@ -150,4 +150,15 @@ describe('runPipeline: streaming', () => {
     expect(progress.length).toBeLessThan(20);
     expect(progress.at(-1)).toEqual({ type: 'step-progress', step: 'src', phase: 'downloading', done: 5000, total: 5000, unit: 'bytes' });
   });
+
+  test('a sink that does not account for every record stops the run instead of losing records silently', async () => {
+    const { defineSink } = await import('@etl/core');
+    const lossy = defineSink({ name: 'lossy', configSchema: {}, batchSize: 10, write: async (_c, _k, b) => ({ written: b.records.length - 1 }) });
+    const summary = await runPipeline(resolvedPipeline('lossy', { src: { plugin: memorySource(numbers(30)) }, out: { plugin: lossy, input: 'src' } }), {
+      stateDir: tempStateDir(),
+    });
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatchObject({ code: 'SINK_ACCOUNTING', exitCode: 5 });
+    expect(summary.error!.message).toContain('accounted for 9 of 10 records');
+  });
 });

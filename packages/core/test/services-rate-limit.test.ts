@@ -72,4 +72,14 @@ describe('rate limiter', () => {
     expect((error as RetriesExhaustedError).code).toBe('DAILY_BUDGET_SPENT');
     expect((error as Error).message).toMatch(/resets at \d{4}-\d\d-\d\dT00:00:00\.000Z/);
   });
+
+  test('observe() with nothing remaining waits for a remote slot to free up', async () => {
+    const limiter = createRateLimiter('remote', { max: 1000, intervalMs: 1000 });
+    await limiter.schedule(async () => undefined);
+    limiter.observe({ remaining: 0, max: 5, intervalMs: 1000 });
+    const t = Date.now();
+    await limiter.schedule(async () => undefined);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(180); // one of 5 slots per second
+    await limiter.stop();
+  });
 });
