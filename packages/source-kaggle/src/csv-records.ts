@@ -126,26 +126,28 @@ export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, opt
     failure ??= unreadable(file, parser.info.lines, error);
   });
 
+  const stopped = () => signal?.aborted === true;
   try {
     for await (const chunk of input) {
-      if (signal?.aborted) break;
+      if (stopped()) return;
       parser.write(chunk);
       if (failure) break;
-      while (ready.length > 0) yield ready.shift()!;
+      while (ready.length > 0 && !stopped()) yield ready.shift()!;
     }
-    if (!failure && !signal?.aborted) {
+    if (stopped()) return;
+    if (!failure) {
       parser.end();
       await Promise.race([ended, new Promise((resolve) => parser.once('error', resolve))]);
     }
     if (failure) throw failure;
-    while (ready.length > 0) yield ready.shift()!;
-    if (!typer && !signal?.aborted) {
+    while (ready.length > 0 && !stopped()) yield ready.shift()!;
+    if (!typer) {
       throw new FatalError(`kaggle: ${file} is empty (no header line).`, {
         code: 'KAGGLE_EMPTY_FILE',
         suggestions: ['Check `file`; if the cached download is damaged, download it again with `refresh: true`.'],
       });
     }
-    if (current.records.length + current.rejects.length > 0) yield current;
+    if (current.records.length + current.rejects.length > 0 && !stopped()) yield current;
   } finally {
     parser.destroy();
   }

@@ -1,5 +1,5 @@
 /** Browser mode with real Chromium against the Kaggle sandbox: sign-in, its failures, cookie banner, session reuse. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FatalError } from '@etl/core';
@@ -85,7 +85,11 @@ describe('kaggle source, browser mode (real Chromium)', () => {
     expect(message).not.toContain('not-the-password');
     const files = evidence();
     expect(files.some((f) => f.endsWith('.png'))).toBe(true);
-    expect(files.some((f) => f.endsWith('.html'))).toBe(true);
+    const html = files.find((f) => f.endsWith('.html'));
+    expect(html).toBeDefined();
+    const page = readFileSync(join(ctx.dirs.run, html!), 'utf8');
+    expect(page).toContain('incorrect');
+    expect(page).not.toContain('not-the-password');
     expect(sessionFiles()).toEqual([]);
   });
 

@@ -129,6 +129,18 @@ describe('kaggle source, file mode', () => {
     ]);
   });
 
+  it('stops reading promptly when the run is aborted', async () => {
+    const controller = new AbortController();
+    ctx = testContext({ signal: controller.signal });
+    let batches = 0;
+    for await (const batch of kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('clean.csv'), batchSize: 2 } as never, undefined)) {
+      batches++;
+      expect(batch.records).toHaveLength(2);
+      controller.abort();
+    }
+    expect(batches).toBe(1);
+  });
+
   it('says which file is missing in file mode', async () => {
     ctx = testContext();
     await expect(readAll(kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('nope.csv') } as never, undefined))).rejects.toMatchObject({
