@@ -6,7 +6,7 @@ import { acquireConnection, rawQuery } from './connection.js';
 import { ensureDatabase, openDataSource, quoteId, runMigrations } from './data-source.js';
 import { errorInfo, toEtlError } from './errors.js';
 import { loadRows, toSqlValue, type LoadPlan } from './bulk-load.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint-table.js';
+import { CHECKPOINT_TABLE, readCheckpoint, writeCheckpoint } from './checkpoint-table.js';
 import { readTableMeta, resolveKey } from './table-meta.js';
 
 /** The name a replace-all run loads into, next to the real table (identifiers stay within MySQL's 64 characters). */
@@ -135,15 +135,22 @@ export class MysqlSinkSession {
       if (this.ds && this.mode === 'replace-all' && outcome === 'succeeded') {
         await this.guard(`swapping in the new ${this.table}`, async (conn) => {
           if (!this.shadowReady) {
-            // A resumed run whose shadow is gone already swapped before it was stopped: nothing left to publish.
-            if (this.restoredShadow !== undefined && !(await this.tableExists(conn, this.plan.table))) return;
-            if (this.restoredShadow === undefined) await this.prepareShadow(conn);
+            if (this.restoredShadow !== undefined) {
+              // Resumed without writing: publish the shadow an earlier attempt filled, if one is still in progress
+              // (it is gone when that attempt swapped it in just before it was stopped).
+              if (this.restoredShadow !== this.plan.table || !(await this.tableExists(conn, this.plan.table))) return;
+            } else {
+              // A fresh run that received no rows: the new content is an empty table.
+              await this.prepareShadow(conn);
+            }
           }
           const old = shadowName(this.table, 'old');
           await rawQuery(conn, `DROP TABLE IF EXISTS ${quoteId(old)}`);
           // One RENAME TABLE swaps both names atomically: readers see the old content or the new, never neither.
           await rawQuery(conn, `RENAME TABLE ${quoteId(this.table)} TO ${quoteId(old)}, ${quoteId(this.plan.table)} TO ${quoteId(this.table)}`);
           await rawQuery(conn, `DROP TABLE ${quoteId(old)}`);
+          // No shadow is in progress any more: a later run that resumes from this row starts a new one.
+          await rawQuery(conn, `UPDATE ${CHECKPOINT_TABLE} SET target_table = NULL WHERE pipeline = ? AND step = ?`, [this.ctx.pipeline, this.ctx.step]);
           this.ctx.logger.info(`replaced table ${this.table} with the rows of this run`);
         });
       }
@@ -157,7 +164,7 @@ export class MysqlSinkSession {
   /** Creates the shadow table of a replace-all run, or keeps the one a resumed run was loading. */
   private async prepareShadow(conn: PoolConnection): Promise<void> {
     const shadow = this.plan.table;
-    if (this.restoredShadow !== undefined) {
+    if (this.restoredShadow === shadow) {
       if (!(await this.tableExists(conn, shadow))) {
         throw new FatalError(`Resuming a replace-all load of ${this.table}, but its shadow table ${shadow} is gone (${describeTarget(this.target)}).`, {
           code: 'MYSQL_SHADOW_MISSING',

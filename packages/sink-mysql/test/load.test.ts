@@ -170,3 +170,27 @@ describe('checkpoints and replace-all', () => {
     expect(schemas).toEqual([]);
   });
 });
+
+describe('replace-all across stops and restarts', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await testDatabase('swap');
+  });
+  afterAll(async () => db?.drop());
+
+  it('a resumed run after a completed swap publishes nothing, and a later fresh run starts a new shadow', async () => {
+    const config = { url: db.url, mode: 'replace-all' as const };
+    await run(config, toBatches(sample.slice(0, 300), 100));
+    const loaded = await db.fingerprint();
+    expect(loaded.rows).toBe(300);
+    // Stopped after the swap but before the runtime recorded success: the resume has nothing left to write.
+    await run(config, [], { resume: true });
+    expect(await db.fingerprint()).toEqual(loaded);
+    // A resumed run that does receive rows (its token's shadow was already published) loads into a new shadow.
+    await run(config, toBatches(sample.slice(300, 350), 50), { resume: true });
+    expect((await db.fingerprint()).rows).toBe(50);
+    // A fresh run without rows publishes an empty table.
+    await run(config, []);
+    expect((await db.fingerprint()).rows).toBe(0);
+  });
+});
