@@ -10,14 +10,13 @@ import type {
   SourceBatch,
   StepContext,
   TransformRejection,
-  WriteResult,
 } from '../plugins/types.js';
 import type { CheckpointStore } from '../services/checkpoint.js';
 import type { ConfigurableRetryService } from '../services/retry.js';
 import type { RejectsWriter } from '../services/run-history.js';
 import type { StepStats } from './context.js';
-import { invoke, wrapError } from './invoke.js';
-import { SinkBuffer, indexIn, partAt, refsOf, type Part } from './sink-buffer.js';
+import { describeValue as describe, invoke, wrapError } from './invoke.js';
+import { SinkBuffer, accountWrite, indexIn, partAt, refsOf, type Part } from './sink-buffer.js';
 
 export interface TransformNode {
   kind: 'transform';
@@ -270,7 +269,7 @@ export class Flow {
       () => invoke(site, stats, () => plugin.write(ctx, step.config, batch)),
       { operation: `write of ${n} records to step "${step.name}"` },
     );
-    this.account(node, result, n);
+    accountWrite(node, result, n, this.o.dryRun, this.o.rejects);
     this.o.store.hold(step.name, false);
     node.last = last;
     for (const part of parts) {
@@ -312,39 +311,6 @@ export class Flow {
   /** Resolves once background commits are done. */
   async commitsDone(): Promise<void> {
     while (this.committing) await this.committing;
-  }
-
-  private account(node: SinkNode, result: WriteResult, n: number): void {
-    const { step, stats } = node;
-    if (!result || typeof result !== 'object' || typeof result.written !== 'number') {
-      throw new FatalError(`Sink "${step.use}" of step "${step.name}" returned ${describe(result)} from write().`, {
-        code: 'SINK_RESULT_INVALID',
-        context: { step: step.name, plugin: step.use },
-        suggestions: ['write() resolves to `{ written, unchanged?, rejects?, details? }`; fix the plugin.'],
-      });
-    }
-    const unchanged = result.unchanged ?? 0;
-    const rejects = Array.isArray(result.rejects) ? result.rejects : [];
-    if (!this.o.dryRun && result.written + unchanged + rejects.length !== n) {
-      throw new FatalError(
-        `Sink "${step.use}" of step "${step.name}" accounted for ${result.written + unchanged + rejects.length} of ${n} records ` +
-          `in one write (written ${result.written}, unchanged ${unchanged}, rejected ${rejects.length}); records would be lost silently.`,
-        {
-          code: 'SINK_ACCOUNTING',
-          context: { step: step.name, plugin: step.use },
-          suggestions: ['Every record given to write() must be counted as written, unchanged or rejected; fix the plugin.'],
-        },
-      );
-    }
-    stats.written += result.written;
-    stats.unchanged += unchanged;
-    stats.rejected += rejects.length;
-    for (const r of rejects) this.o.rejects.write(step.name, r);
-    if (result.details) {
-      for (const [key, value] of Object.entries(result.details)) {
-        if (typeof value === 'number') stats.counters[key] = (stats.counters[key] ?? 0) + value;
-      }
-    }
   }
 
   /** Where a resumed run restarts: before the oldest source batch with unwritten records (or after the last one). */
@@ -395,10 +361,4 @@ export class Flow {
     this.waiters = [];
     for (const w of waiters) w();
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}` : `a ${typeof value}`;
 }

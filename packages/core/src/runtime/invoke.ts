@@ -92,3 +92,10 @@ export async function invoke<T>(site: ErrorSite, timer: StepTimer, call: () => T
     timer.durationMs += performance.now() - started;
   }
 }
+
+/** A short description of an unexpected value for error messages (never the value itself: it may hold secrets). */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}` : `a ${typeof value}`;
+}
