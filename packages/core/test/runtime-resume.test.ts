@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { defineSink, FatalError, runPipeline, type DataRecord, type JsonValue, rejectRecord } from '@etl/core';
+import { dedupeTransform, defineSink, FatalError, runPipeline, type DataRecord, type JsonValue, rejectRecord } from '@etl/core';
 import { collectSink, memorySource, resolvedPipeline, firstPerKeyTransform as firstPerKey, numberedRecords as numbers, tempDir as tempStateDir, fnTransform } from '@etl/testing';
 
 /** Doubles ids into `id2`; rejects ids divisible by `rejectEvery`. */
@@ -57,7 +57,10 @@ describe('runPipeline: exactly-once resume', () => {
     expect(a3.log.records).toHaveLength(500);
   });
 
-  test('a stateful transform resumes with exactly the state of the checkpoint', async () => {
+  test.each([
+    ['first-per-key (test fixture)', () => firstPerKey()],
+    ['dedupe (built-in)', () => dedupeTransform()],
+  ])('a stateful transform resumes with exactly the state of the checkpoint: %s', async (_name, makeTransform) => {
     const stateDir = tempStateDir();
     const records: DataRecord[] = Array.from({ length: 600 }, (_, i) => ({ id: i + 1, key: `k${(i * 7) % 90}` }));
     const expectedFirst = (() => {
@@ -67,7 +70,7 @@ describe('runPipeline: exactly-once resume', () => {
     const build = (a: ReturnType<typeof collectSink>, b: ReturnType<typeof collectSink>) =>
       resolvedPipeline('stateful', {
         src: { plugin: memorySource(records, { batchSize: 25 }) },
-        first: { plugin: firstPerKey(), input: 'src' },
+        first: { plugin: makeTransform(), input: 'src', config: { key: ['key'] } },
         distinct: { plugin: a, input: 'first' },
         all: { plugin: b, input: 'src' },
       });
