@@ -74,7 +74,7 @@ describe('runPipeline: kill -9 and resume', () => {
     writeFileSync(file, script(pathToFileURL(coreDist).href));
     const allFile = join(outDir, 'all.jsonl');
 
-    const child = spawn(process.execPath, [file, stateDir, outDir, '10'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [file, stateDir, outDir, '25'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     for (let i = 0; i < 6000 && !(existsSync(allFile) && ids(allFile).length >= 800); i++) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
