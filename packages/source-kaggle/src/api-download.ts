@@ -20,6 +20,8 @@ export interface Downloaded {
 }
 
 const maxRedirects = 5;
+/** No byte for this long means the transfer stalled: it is cut and resumed. */
+const stallTimeoutMs = 60_000;
 
 /** Parses `X-Goog-Hash: crc32c=…,md5=<base64>` into hex. */
 export function md5FromHeader(header: unknown): string | undefined {
@@ -59,7 +61,7 @@ async function getFollowing(http: KaggleHttp, start: string, from: number, signa
     const headers: Record<string, string> = { ...http.authHeaders(url) };
     if (from > 0) headers.Range = `bytes=${from}-`;
     const response = await http.client
-      .get(url, { headers, signal, responseType: 'stream', timeout: 0 })
+      .get(url, { headers, signal, responseType: 'stream', timeout: stallTimeoutMs })
       .catch((error: unknown) => {
         throw networkError(error, url, 'the download');
       });
@@ -81,11 +83,19 @@ async function getFollowing(http: KaggleHttp, start: string, from: number, signa
  * Writes `body` to `path`. Unlike `pipeline`, a failing body does not destroy the file stream: whatever arrived is
  * flushed to disk first, so the next attempt resumes from it. Only a failure to write is thrown.
  */
-function saveBody(body: Readable, path: string, append: boolean): Promise<void> {
+function saveBody(body: Readable, path: string, append: boolean, idleMs = stallTimeoutMs): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(path, { flags: append ? 'a' : 'w' });
     let writeError: unknown;
+    // A connection that stays open but sends nothing would otherwise hang the run; treat it like a cut.
+    let idle = setTimeout(() => body.destroy(new Error('stalled')), idleMs);
+    body.on('data', () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => body.destroy(new Error('stalled')), idleMs);
+    });
+    body.once('close', () => clearTimeout(idle));
     body.once('error', () => {
+      clearTimeout(idle);
       body.unpipe(out);
       out.end();
     });
