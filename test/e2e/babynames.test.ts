@@ -1,0 +1,136 @@
+/**
+ * The babynames pipeline end to end, as a user runs it: `etl run babynames --profile demo --sandbox`, twice, in a
+ * fresh working folder. Real CLI process, real Chromium login, real MariaDB, the sandbox's HubSpot over HTTP.
+ * With ../shared/data present it loads the full 2,020,863-row file, as the demo does; else the committed sample.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createConnection } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startHubspotSandbox } from '@etl/sandbox';
+import type { RunSummary, StepSummary } from '@etl/core';
+import { cliBin, fullDatasetZip, repoRoot, sampleCsv } from '../helpers/paths.js';
+
+const run = promisify(execFile);
+const database = `etl_e2e_${process.pid}_${Date.now() % 100000}`;
+const workDir = mkdtempSync(join(tmpdir(), 'etl-e2e-'));
+const stateDir = join(workDir, 'state');
+
+/** What the served data holds: the data README's figures for the full file, counted from the sample otherwise. */
+function expectedData() {
+  if (fullDatasetZip) return { rows: 2_020_863, sum: 358_480_709, distinct: 111_472 };
+  const rows = readFileSync(sampleCsv, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  return {
+    rows: rows.length,
+    sum: rows.reduce((total, row) => total + Number(row[3]), 0),
+    distinct: new Set(rows.map((row) => `${row[1]}|${row[2]}`)).size,
+  };
+}
+const expected = expectedData();
+
+async function etlRun(): Promise<RunSummary> {
+  const env = {
+    ...process.env,
+    MYSQL_URL: `mysql://root@127.0.0.1:3306/${database}`,
+    ETL_SANDBOX_DATASET: fullDatasetZip ?? '',
+    // The sandbox provides these; make sure nothing from the developer's shell leaks into the run.
+    KAGGLE_API_TOKEN: '', KAGGLE_USERNAME: '', KAGGLE_KEY: '', HOME: workDir,
+  };
+  const { stdout } = await run('node', [cliBin, 'run', 'babynames', '--profile', 'demo', '--sandbox', '--json'], {
+    cwd: workDir, env, maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000,
+  });
+  return JSON.parse(stdout) as RunSummary;
+}
+
+const step = (summary: RunSummary, name: string): StepSummary => {
+  const found = summary.steps.find((s) => s.step === name);
+  if (!found) throw new Error(`no step ${name} in the summary`);
+  return found;
+};
+
+async function query<T>(sql: string): Promise<T[]> {
+  const connection = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root', database });
+  try {
+    const [rows] = await connection.query(sql);
+    return rows as T[];
+  } finally {
+    await connection.end();
+  }
+}
+
+describe('etl run babynames --profile demo --sandbox', () => {
+  let first: RunSummary;
+  let second: RunSummary;
+
+  beforeAll(async () => {
+    writeFileSync(join(workDir, 'etl.config.json'), JSON.stringify({ pipelinesDir: join(repoRoot, 'pipelines'), stateDir }));
+    first = await etlRun();
+    second = await etlRun();
+  }, 30 * 60_000);
+
+  afterAll(async () => {
+    const connection = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    await connection.end();
+  });
+
+  test('the first run downloads through the browser, loads every row and sends 50 contacts', async () => {
+    expect(first.status).toBe('succeeded');
+    expect(first.profile).toBe('demo');
+    const kaggle = step(first, 'kaggle');
+    expect(kaggle.read).toBe(expected.rows);
+    expect(kaggle.counters.logins).toBe(1);
+    expect(kaggle.counters.downloads).toBe(1);
+    expect(step(first, 'mysql').written).toBe(expected.rows);
+    expect(step(first, 'distinct').written).toBe(expected.distinct);
+    expect(step(first, 'hubspot').written).toBe(50);
+    expect(step(first, 'hubspot').counters.created).toBe(50);
+    for (const s of first.steps) expect(s.rejected, `rejects in ${s.step}`).toBe(0);
+    expect(readFileSync(first.rejectsFile, 'utf8')).toBe('');
+    expect(readFileSync(first.logFile, 'utf8')).toContain('run succeeded');
+  });
+
+  test('MySQL holds exactly the file: row count and sum of counts', async () => {
+    const [row] = await query<{ rows: number; total: string }>('SELECT COUNT(*) AS `rows`, SUM(`count`) AS total FROM baby_names');
+    expect(Number(row!.rows)).toBe(expected.rows);
+    expect(Number(row!.total)).toBe(expected.sum);
+    const [mary] = await query<{ count: number }>("SELECT `count` FROM baby_names WHERE year_of_birth = 1880 AND name = 'Mary' AND sex = 'F'");
+    expect(mary?.count).toBe(7065);
+  });
+
+  test('HubSpot holds 50 distinct contacts with deterministic emails, first names and the sex property', async () => {
+    const hubspot = await startHubspotSandbox({ stateDir: join(stateDir, 'sandbox', 'hubspot') });
+    try {
+      const contacts = hubspot.contacts().filter((c) => !c.archived);
+      expect(contacts).toHaveLength(50);
+      const emails = contacts.map((c) => c.properties.email);
+      expect(new Set(emails).size).toBe(50);
+      const mary = contacts.find((c) => c.properties.email === 'mary.f@babynames.example.com');
+      expect(mary?.properties).toMatchObject({ firstname: 'Mary', babyname_sex: 'F' });
+      for (const c of contacts) {
+        const { email, firstname, babyname_sex: sex } = c.properties;
+        expect(email).toBe(`${firstname!.toLowerCase()}.${sex!.toLowerCase()}@babynames.example.com`);
+      }
+    } finally {
+      await hubspot.close();
+    }
+  });
+
+  test('the second run downloads nothing, writes no row and sends no contact', () => {
+    expect(second.status).toBe('succeeded');
+    const kaggle = step(second, 'kaggle');
+    expect(kaggle.counters.downloads ?? 0).toBe(0);
+    expect(kaggle.counters.logins ?? 0).toBe(0);
+    expect(kaggle.counters.cacheHits).toBe(1);
+    const mysql = step(second, 'mysql');
+    expect(mysql.written).toBe(0);
+    expect(mysql.unchanged).toBe(expected.rows);
+    const hubspot = step(second, 'hubspot');
+    expect(hubspot.written).toBe(0);
+    expect(hubspot.counters.created ?? 0).toBe(0);
+    expect(hubspot.counters.updated ?? 0).toBe(0);
+  });
+});
