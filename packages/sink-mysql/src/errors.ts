@@ -14,12 +14,15 @@ export interface MysqlErrorInfo {
 export function errorInfo(error: unknown): MysqlErrorInfo {
   const raw = (error as { driverError?: unknown })?.driverError ?? error;
   const e = (raw ?? {}) as Record<string, unknown>;
+  const message = raw instanceof Error ? raw.message : String(raw);
+  // mysql2 refuses commands on a connection the server closed with a plain Error that has no code.
+  const closed = /connection is in closed state/i.test(message) ? 'PROTOCOL_CONNECTION_LOST' : undefined;
   return {
-    code: typeof e.code === 'string' ? e.code : undefined,
+    code: typeof e.code === 'string' ? e.code : closed,
     errno: typeof e.errno === 'number' ? e.errno : undefined,
     sqlState: typeof e.sqlState === 'string' ? e.sqlState : undefined,
     sqlMessage: typeof e.sqlMessage === 'string' ? e.sqlMessage : undefined,
-    message: raw instanceof Error ? raw.message : String(raw),
+    message,
   };
 }
 

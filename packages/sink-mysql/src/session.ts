@@ -97,6 +97,12 @@ export class MysqlSinkSession {
 
   private async connection(): Promise<PoolConnection> {
     if (!this.ds) throw new Error('no data source in a dry run');
+    // The server may have closed an idle connection (wait_timeout, KILL, restart) since the last write.
+    const state = this.conn as unknown as { _fatalError?: unknown; _closing?: boolean } | undefined;
+    if (state && (state._fatalError || state._closing)) {
+      this.conn!.destroy();
+      this.conn = undefined;
+    }
     this.conn ??= await acquireConnection(this.ds);
     return this.conn;
   }

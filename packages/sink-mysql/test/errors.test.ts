@@ -1,4 +1,5 @@
 import net from 'node:net';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtlError, FatalError, RetriableError } from '@etl/core';
 import mysqlSink, { toEtlError } from '@etl/sink-mysql';
@@ -91,29 +92,70 @@ describe('fatal errors name host, port and database and never the password', () 
     expect(weak.details?.missingPrivileges).toEqual(['INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX']);
   });
 
-  it('a connection killed between writes is a RetriableError, and the retried write lands', async () => {
+  it('a connection killed in the middle of a write is a RetriableError; the batch rolls back and its retry lands', async () => {
     const sink = mysqlSink();
     const ctx = testContext();
     const config = { url: db.url };
     const [first, second] = toBatches(readSample().slice(0, 200), 100);
+    const blocker = await mysql.createConnection({ uri: db.url });
     await sink.setup!(ctx, config);
     try {
       await sink.write(ctx, config, first);
-      const conns = await db.query<Array<{ ID: number }>>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [db.name]);
-      expect(conns.length).toBeGreaterThan(0);
-      for (const c of conns) await db.query(`KILL ${Number(c.ID)}`);
-      const error = await sink.write(ctx, config, second).then(
+      // Hold the checkpoint row: the next write loads its rows, then waits for this lock inside its transaction.
+      await blocker.query('BEGIN');
+      await blocker.query("SELECT * FROM etl_checkpoints WHERE pipeline = 'babynames' AND step = 'mysql' FOR UPDATE");
+      const pending = sink.write(ctx, config, second).then(
         () => undefined,
         (e: unknown) => e,
       );
+      let writer: number | undefined;
+      for (let i = 0; i < 300 && writer === undefined; i++) {
+        const rows = await db.query<Array<{ ID: number }>>(
+          "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'INSERT INTO etl_checkpoints%'",
+          [db.name],
+        );
+        writer = rows[0]?.ID;
+        if (writer === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(writer).toBeDefined();
+      await db.query(`KILL ${Number(writer)}`);
+      const error = await pending;
+      await blocker.query('ROLLBACK');
       expect(error).toBeInstanceOf(RetriableError);
       expect((error as RetriableError).code).toBe('MYSQL_TRANSIENT');
+      expect((error as RetriableError).message).toContain(`127.0.0.1:3306/${db.name}`);
+      expect((await db.fingerprint()).rows).toBe(100);
       const retried = await sink.write(ctx, config, second);
       expect(retried.written).toBe(100);
     } finally {
+      await blocker.end();
       await sink.close!(ctx, config, 'succeeded');
     }
     expect((await db.fingerprint()).rows).toBe(200);
+  });
+
+  it('a connection killed while idle is replaced, or its write fails as retriable', async () => {
+    const sink = mysqlSink();
+    const ctx = testContext();
+    const config = { url: db.url };
+    const batches = toBatches(readSample().slice(200, 400), 100);
+    await sink.setup!(ctx, config);
+    try {
+      await sink.write(ctx, config, batches[0]);
+      const conns = await db.query<Array<{ ID: number }>>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [db.name]);
+      for (const c of conns) await db.query(`KILL ${Number(c.ID)}`);
+      const first = await sink.write(ctx, config, batches[1]).then(
+        (r) => r,
+        (e: unknown) => e,
+      );
+      if (!(first && typeof first === 'object' && 'written' in first)) {
+        expect(first).toBeInstanceOf(RetriableError);
+        expect((await sink.write(ctx, config, batches[1])).written).toBe(100);
+      }
+    } finally {
+      await sink.close!(ctx, config, 'succeeded');
+    }
+    expect((await db.fingerprint()).rows).toBe(400);
   });
 });
 
@@ -140,6 +182,10 @@ describe('driver error codes map onto the error tree', () => {
     expect(error.message).toMatch(/db\.example:3307/);
     expect(error.message).toContain('etl');
     expect(`${error.message}${error.suggestions.join('')}`).not.toContain('hunter2');
+  });
+  it("mysql2's code-less error for a closed connection is retriable", () => {
+    const error = toEtlError(new Error("Can't add new command when connection is in closed state"), target, 'writing');
+    expect(error).toBeInstanceOf(RetriableError);
   });
   it('a server error inside a TypeORM QueryFailedError is read from driverError', () => {
     const error = toEtlError({ driverError: { code: 'ER_LOCK_DEADLOCK', sqlMessage: 'Deadlock found' } }, target, 'writing');
