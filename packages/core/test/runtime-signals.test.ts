@@ -72,3 +72,31 @@ describe('runPipeline: backpressure and signals', () => {
     expect(sink.log.closes).toEqual(['interrupted']);
   });
 });
+
+describe('runPipeline: shared limiters', () => {
+  test("a limiter's daily budget carries over to the next run of the pipeline", async () => {
+    const stateDir = tempStateDir();
+    const { defineSink } = await import('@etl/core');
+    const calling = () =>
+      defineSink({
+        name: 'calling',
+        configSchema: {},
+        batchSize: 1,
+        async write(ctx, _c, batch) {
+          await ctx.limiter()!.schedule(async () => undefined);
+          return { written: batch.records.length };
+        },
+      });
+    const build = () =>
+      resolvedPipeline(
+        'daily',
+        { src: { plugin: memorySource(numbers(3)) }, out: { plugin: calling(), input: 'src', limiter: 'api' } },
+        { limiters: { api: { max: 100, intervalMs: 1000, daily: 5 } } },
+      );
+    expect((await runPipeline(build(), { stateDir })).status).toBe('succeeded');
+    const second = await runPipeline(build(), { stateDir });
+    expect(second.status).toBe('failed');
+    expect(second.error).toMatchObject({ code: 'DAILY_BUDGET_SPENT', exitCode: 6 });
+    expect(second.steps[1].written).toBe(2);
+  });
+});

@@ -3,7 +3,7 @@ import type { ResolvedPipeline, ResolvedStep, RunOptions, RunSummary, StepSummar
 import type { JsonValue, RateLimiter, RecordRef, SinkPlugin, SourcePlugin, StepContext, TransformPlugin } from '../plugins/types.js';
 import { openCheckpointStore, type CheckpointStore } from '../services/checkpoint.js';
 import { createLogger } from '../services/logger.js';
-import { createRateLimiter, type ManagedRateLimiter } from '../services/rate-limit.js';
+import { createRateLimiter, type DailyUsage, type ManagedRateLimiter } from '../services/rate-limit.js';
 import { createRedactor } from '../services/redact.js';
 import { createRetryService } from '../services/retry.js';
 import { createRejectsWriter, createRunFolder, pipelineStateDir, writeRunSummary } from '../services/run-history.js';
@@ -14,6 +14,9 @@ import { assertPluginShape, invoke } from './invoke.js';
 import { checkInvariants } from './invariants.js';
 import { pumpSource } from './pump.js';
 import { SinkBuffer } from './sink-buffer.js';
+
+/** The runtime's own namespace in the checkpoint store (`@` cannot start a step name). */
+const RUNTIME_NAMESPACE = '@runtime';
 
 /** Records per sink write when neither the step nor the plugin says. */
 export const DEFAULT_SINK_BATCH_SIZE = 1000;
@@ -75,7 +78,13 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
     else logger.info(options.fresh ? 'starting a fresh lineage (--fresh)' : 'starting from the beginning', { lineage, dryRun });
     events.send({ type: 'run-start', runId, resumed, from });
 
-    for (const [name, spec] of Object.entries(pipeline.limiters ?? {})) limiters.set(name, createRateLimiter(name, spec, { now }));
+    // Daily budgets outlive a run: their usage is runtime state, committed with the checkpoints.
+    const runtimeState = store.state(RUNTIME_NAMESPACE);
+    for (const [name, spec] of Object.entries(pipeline.limiters ?? {})) {
+      const key = `limiter:${name}:daily`;
+      const dailyUsage = spec.daily ? (runtimeState.get(key) as DailyUsage | undefined) : undefined;
+      limiters.set(name, createRateLimiter(name, spec, { now, dailyUsage, onDailySpend: (usage) => runtimeState.set(key, { ...usage }) }));
+    }
     const retry = createRetryService({ now });
     const tagged = (step: ResolvedStep): (() => number) => (step.kind === 'transform' ? () => flow?.currentSeq ?? 0 : () => 0);
     for (const step of pipeline.steps) {
@@ -162,15 +171,20 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
     // first checkpoint must still resume this lineage (and ask restore()) rather than start another.
     if (!resumed && !dryRun) await flow.commit('running');
     const wake = (): void => flow?.wake();
+    let committed = false;
     signal.addEventListener('abort', wake, { once: true });
     try {
       await pumpSource({ flow, source, ctx: contexts.get(source.name)!, stats: stats.get(source.name)!, from, signal, onBatch: () => events.batches(stats) });
       await flow.drain();
       if (flow.failure) throw flow.failure;
       if (!dryRun) await flow.commit(signal.aborted ? 'running' : 'done');
+      committed = true;
     } finally {
       signal.removeEventListener('abort', wake);
       await flow.settle();
+      // After a failure, still save what is safe to save: the resume point only covers written records, and the
+      // failed sink's own staged state stays held back. Daily budget usage since the last write is kept this way.
+      if (!committed && !dryRun) await flow.commit('running').catch(() => undefined);
     }
   } catch (error) {
     failure = error;

@@ -9,7 +9,7 @@ export {
   type RetryServiceOptions,
   type ConfigurableRetryService,
 } from './retry.js';
-export { createRateLimiter, type RateLimiterOptions, type ManagedRateLimiter } from './rate-limit.js';
+export { createRateLimiter, type RateLimiterOptions, type ManagedRateLimiter, type DailyUsage } from './rate-limit.js';
 export { openCheckpointStore, type CheckpointStore, type CheckpointStoreOptions, type CommitOptions } from './checkpoint.js';
 export {
   createRunFolder,

@@ -11,6 +11,16 @@ export interface RateLimiterOptions {
    * still fit its rolling window. @default 0.03 (97% of the allowed rate)
    */
   margin?: number;
+  /** Daily usage carried over from earlier runs (so a resumed run does not get a fresh budget the same day). */
+  dailyUsage?: DailyUsage;
+  /** Called after each spend of the daily budget, e.g. to persist it with the next checkpoint. */
+  onDailySpend?(usage: DailyUsage): void;
+}
+
+/** How much of a daily budget is spent, and when (epoch ms, UTC midnight) that count resets. */
+export interface DailyUsage {
+  used: number;
+  resetsAt: number;
 }
 
 /** A `RateLimiter` that can be stopped (drops queued work) at the end of a run. */
@@ -50,8 +60,8 @@ export function createRateLimiter(name: string, spec: LimiterSpec, options: Rate
   let pausedUntil = 0;
   let slowUntil = 0;
   let started = 0;
-  let dayEnds = 0;
-  let dayUsed = 0;
+  let dayEnds = options.dailyUsage?.resetsAt ?? 0;
+  let dayUsed = options.dailyUsage?.used ?? 0;
   let gate: Promise<void> = Promise.resolve();
 
   const waitMs = (weight: number, t: number): number => {
@@ -109,6 +119,7 @@ export function createRateLimiter(name: string, spec: LimiterSpec, options: Rate
       );
     }
     dayUsed += weight;
+    options.onDailySpend?.({ used: dayUsed, resetsAt: dayEnds });
   };
 
   return {
