@@ -161,4 +161,23 @@ describe('runPipeline: streaming', () => {
     expect(summary.error).toMatchObject({ code: 'SINK_ACCOUNTING', exitCode: 5 });
     expect(summary.error!.message).toContain('accounted for 9 of 10 records');
   });
+
+  test("a source that reuses its batch array does not corrupt what sinks still hold", async () => {
+    const { defineSource } = await import('@etl/core');
+    const reusing = defineSource({
+      name: 'reusing',
+      configSchema: {},
+      async *read() {
+        const buffer: Array<{ id: number }> = [];
+        for (let b = 0; b < 5; b++) {
+          buffer.length = 0;
+          for (let i = 1; i <= 10; i++) buffer.push({ id: b * 10 + i });
+          yield { records: buffer, position: b + 1 };
+        }
+      },
+    });
+    const sink = collectSink({ batchSize: 25 });
+    await runPipeline(resolvedPipeline('reuse', { src: { plugin: reusing }, out: { plugin: sink, input: 'src' } }), { stateDir: tempStateDir() });
+    expect(ids(sink.log.records)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
 });

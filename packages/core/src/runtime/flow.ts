@@ -96,6 +96,7 @@ export class Flow {
   private readonly pending = new Map<number, Pending>();
   private waiters: Array<() => void> = [];
   private committing: Promise<void> | undefined;
+  private sourceRecords: DataRecord[] | undefined;
   private commitAgain = false;
 
   constructor(private readonly o: FlowOptions) {
@@ -125,10 +126,12 @@ export class Flow {
     sourceStats.rejected += sourceRejects.length;
     for (const r of sourceRejects) rejects.write(source.name, r);
     this.currentSeq = seq;
+    this.sourceRecords = records;
     try {
       this.distribute(this.o.roots, records, null, seq);
     } finally {
       this.currentSeq = 0;
+      this.sourceRecords = undefined;
     }
     if (entry.outstanding === 0) this.pending.delete(seq);
     for (const sink of this.o.sinks) this.kick(sink);
@@ -222,6 +225,8 @@ export class Flow {
       recs = keptR;
       idxs = keptI;
     }
+    // The source's own array may be reused by the source for its next batch; the buffer keeps it longer than that.
+    if (recs === this.sourceRecords) recs = recs.slice();
     node.buffer.push(seq, recs, idxs);
     node.stats.read += recs.length;
     this.pending.get(seq)!.outstanding += recs.length;

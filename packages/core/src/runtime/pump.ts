@@ -17,7 +17,7 @@ export interface PumpOptions {
 }
 
 /**
- * Pulls the source lazily: while one batch is distributed, the next is read (one batch of read-ahead), and no further
+ * Pulls the source lazily: while sinks write one batch, the next is read (one batch of read-ahead), and no further
  * batch is pulled until every sink buffer is below its high-water mark. Stops pulling when the signal aborts or a
  * sink failed; a batch read but not distributed is simply read again on resume. Always ends the iterator and calls
  * the source's `close()`.
@@ -56,8 +56,9 @@ export async function pumpSource(o: PumpOptions): Promise<void> {
       if ('error' in got) throw wrapError(got.error, site);
       if (got.ok.done) break;
       if (signal.aborted || flow.failure) break;
-      next = pull();
+      // Distribute before reading ahead: a source may reuse its batch array once asked for the next batch.
       flow.accept(got.ok.value);
+      next = pull();
       o.onBatch();
       await flow.waitForRoom(signal);
       if (signal.aborted || flow.failure) break;
