@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineSink, defineSource, defineTransform, runPipeline } from '@etl/core';
 
-const RECORDS = 2_000_000;
+// ETL_BENCH_RECORDS overrides the count, e.g. to check that peak memory does not grow with the input.
+const RECORDS = Number(process.env.ETL_BENCH_RECORDS ?? 2_000_000);
 const SOURCE_BATCH = 5000;
 const SINK_BATCH = 10_000;
 const NAMES = ['Mary', 'Anna', 'Emma', 'John', 'William', 'James', 'Liam', 'Olivia'];

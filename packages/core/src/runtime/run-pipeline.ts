@@ -211,7 +211,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
   if (failure) logger.error(errorLine(failure), { error: failure, cause: (failure as Error)?.cause });
   const steps: StepSummary[] = pipeline.steps.map((step) => toStepSummary(step, stats.get(step.name)!));
   // Dry-run sinks report what they would do, not what they wrote, so only the other steps must balance then.
-  if (status !== 'failed') checkInvariants(dryRun ? steps.filter((s) => s.kind !== 'sink') : steps, stats, logger);
+  if (!failure) checkInvariants(dryRun ? steps.filter((s) => s.kind !== 'sink') : steps, stats, logger);
   events.batches(stats, true);
   const finished = now();
   const summary: RunSummary = {
