@@ -180,4 +180,15 @@ describe('runPipeline: streaming', () => {
     await runPipeline(resolvedPipeline('reuse', { src: { plugin: reusing }, out: { plugin: sink, input: 'src' } }), { stateDir: tempStateDir() });
     expect(ids(sink.log.records)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
+
+  test('the invariant check names every step whose records do not add up', async () => {
+    const { checkInvariants } = await import('@etl/core');
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (m: string) => errors.push(m), child: () => logger };
+    const step = (name: string, read: number, written: number, filtered = 0) =>
+      ({ step: name, kind: 'transform', plugin: 'x', read, written, rejected: 0, unchanged: 0, filtered, durationMs: 0, counters: {} }) as const;
+    const broken = checkInvariants([step('ok', 10, 7, 3), step('lost', 10, 8)], new Map(), logger);
+    expect(broken).toEqual(['lost']);
+    expect(errors).toEqual(['records unaccounted for in step "lost": read 10 but written 8 + rejected 0 + unchanged 0 + filtered 0 = 8']);
+  });
 });

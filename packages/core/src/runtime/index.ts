@@ -4,3 +4,4 @@ export { checkPipeline, type StepCheckResult } from './check-pipeline.js';
 export { createStepContext, newStats, type StepStats, type ContextDeps } from './context.js';
 export { assertPluginShape, wrapError, type ErrorSite } from './invoke.js';
 export type { RuntimeCheckpoint } from './flow.js';
+export { checkInvariants } from './invariants.js';
