@@ -83,9 +83,10 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
     for (const [name, spec] of Object.entries(pipeline.limiters ?? {})) {
       const key = `limiter:${name}:daily`;
       const dailyUsage = spec.daily ? (runtimeState.get(key) as DailyUsage | undefined) : undefined;
-      limiters.set(name, createRateLimiter(name, spec, { now, dailyUsage, onDailySpend: (usage) => runtimeState.set(key, { ...usage }) }));
+      limiters.set(name, createRateLimiter(name, spec, { dailyUsage, onDailySpend: (usage) => runtimeState.set(key, { ...usage }) }));
     }
-    const retry = createRetryService({ now });
+    // Limiters and retries wait on real timers, so they keep the real clock even when `options.now` is injected.
+    const retry = createRetryService();
     const tagged = (step: ResolvedStep): (() => number) => (step.kind === 'transform' ? () => flow?.currentSeq ?? 0 : () => 0);
     for (const step of pipeline.steps) {
       const state = store.state(step.name, tagged(step));
