@@ -30,6 +30,10 @@ export const DEFAULT_SINK_BATCH_SIZE = 1000;
  * `failed` (with `error`: code, message, exitCode, suggestions) or `interrupted` (`error` is the InterruptedError for
  * SIGINT, or SIGTERM when the signal's `reason` is 'SIGTERM'). The CLI exits with `summary.error?.exitCode ?? 0`.
  * It rejects only when the run folder itself cannot be created (the state folder is not writable).
+ *
+ * Files: `<stateDir>/runs/<runId>/{summary.json, run.log, rejects.jsonl, artifacts/}`; checkpoints and step state in
+ * `<stateDir>/pipelines/<pipeline>/checkpoint.jsonl` (locked while a run is active). Log lines go to `run.log` (JSON,
+ * debug and up) and, already redacted, to `options.logger` when given.
  */
 export async function runPipeline(pipeline: ResolvedPipeline, options: RunOptions): Promise<RunSummary> {
   const now = options.now ?? Date.now;
