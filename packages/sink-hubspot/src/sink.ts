@@ -125,7 +125,8 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
       if (failed) throw failed.reason;
       return {
         written: created + updated,
-        unchanged: unchanged + skipped,
+        unchanged,
+        skipped,
         rejects,
         details: { created, updated, unchanged, ...(skipped ? { skippedByLimit: skipped } : {}) },
       };
@@ -197,7 +198,8 @@ async function dryRun(s: Session, config: HubspotConfig, inputs: UpsertInput[], 
   return {
     // In a dry run `written` counts what would be written, so every record stays accounted for.
     written: wouldCreate + wouldUpdate,
-    unchanged: unchanged + skipped,
+    unchanged,
+    skipped,
     rejects,
     details: { wouldCreate, wouldUpdate, unchanged, ...(skipped ? { skippedByLimit: skipped } : {}) },
   };

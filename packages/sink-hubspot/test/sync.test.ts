@@ -139,6 +139,7 @@ describe('hubspot sink against the sandbox', () => {
     const totals = await drive(hubspotSink(), ctx, config, names(180), 40);
     expect(totals.written).toBe(50);
     expect(totals.details.skippedByLimit).toBe(130);
+    expect(totals.skipped).toBe(130);
     expect(sandbox.contacts()).toHaveLength(50);
   });
 

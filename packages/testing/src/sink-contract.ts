@@ -24,7 +24,7 @@ export function sinkBatch(records: DataRecord[], seq = 1, lineage = 'contract'):
   return { records, refs, locate: (i) => `contract:${i + 1}`, checkpoint: { lineage, seq, index: records.length - 1 } };
 }
 
-const accounted = (r: WriteResult): number => r.written + (r.unchanged ?? 0) + (r.rejects?.length ?? 0);
+const accounted = (r: WriteResult): number => r.written + (r.unchanged ?? 0) + (r.skipped ?? 0) + (r.rejects?.length ?? 0);
 
 /**
  * The conformance suite every sink plugin runs in one test file: shape, config schema, every record accounted for,

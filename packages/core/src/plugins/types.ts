@@ -171,11 +171,13 @@ export interface SinkBatch {
   checkpoint: JsonValue;
 }
 
-/** What `write` reports back. Every input record must be accounted for: written + rejected + unchanged = records.length. */
+/** What `write` reports back. Every input record must be accounted for: written + rejected + unchanged + skipped = records.length. */
 export interface WriteResult {
   written: number;
   /** Records the destination already held with the same content, not sent again. */
   unchanged?: number;
+  /** Records left out on purpose (e.g. beyond a `limit`): shown as `filtered` in the summary. */
+  skipped?: number;
   rejects?: Rejection[];
   /** Finer counts for the summary: e.g. `{ created: 10, updated: 3 }`. */
   details?: Record<string, number>;

@@ -81,7 +81,7 @@ export function partAt(parts: Part[], i: number): { part: Part; j: number } | un
 }
 
 /**
- * Checks a sink's `WriteResult` (every record written, unchanged or rejected: anything else would lose records
+ * Checks a sink's `WriteResult` (every record written, unchanged, skipped or rejected: anything else would lose records
  * silently) and adds it to the step's counters and the rejects file.
  */
 export function accountWrite(node: SinkNode, result: WriteResult, n: number, dryRun: boolean, rejectsFile: RejectsWriter): void {
@@ -94,20 +94,23 @@ export function accountWrite(node: SinkNode, result: WriteResult, n: number, dry
     });
   }
   const unchanged = result.unchanged ?? 0;
+  const skipped = result.skipped ?? 0;
   const rejects = Array.isArray(result.rejects) ? result.rejects : [];
-  if (!dryRun && result.written + unchanged + rejects.length !== n) {
+  const accounted = result.written + unchanged + skipped + rejects.length;
+  if (!dryRun && accounted !== n) {
     throw new FatalError(
-      `Sink "${step.use}" of step "${step.name}" accounted for ${result.written + unchanged + rejects.length} of ${n} records ` +
-        `in one write (written ${result.written}, unchanged ${unchanged}, rejected ${rejects.length}); records would be lost silently.`,
+      `Sink "${step.use}" of step "${step.name}" accounted for ${accounted} of ${n} records in one write (written ` +
+        `${result.written}, unchanged ${unchanged}, skipped ${skipped}, rejected ${rejects.length}); records would be lost silently.`,
       {
         code: 'SINK_ACCOUNTING',
         context: { step: step.name, plugin: step.use },
-        suggestions: ['Every record given to write() must be counted as written, unchanged or rejected; fix the plugin.'],
+        suggestions: ['Every record given to write() must be counted as written, unchanged, skipped or rejected; fix the plugin.'],
       },
     );
   }
   stats.written += result.written;
   stats.unchanged += unchanged;
+  stats.filtered += skipped;
   stats.rejected += rejects.length;
   for (const r of rejects) rejectsFile.write(step.name, r);
   if (result.details) {

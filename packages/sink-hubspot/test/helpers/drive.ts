@@ -9,12 +9,13 @@ import type { TestContext } from './context.js';
 export interface Totals {
   written: number;
   unchanged: number;
+  skipped: number;
   rejects: Rejection[];
   details: Record<string, number>;
 }
 
 export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext, config: HubspotConfig, records: DataRecord[], batchSize = 250): Promise<Totals> {
-  const totals: Totals = { written: 0, unchanged: 0, rejects: [], details: {} };
+  const totals: Totals = { written: 0, unchanged: 0, skipped: 0, rejects: [], details: {} };
   let outcome: 'succeeded' | 'failed' = 'failed';
   await plugin.setup?.(ctx, config);
   try {
@@ -30,6 +31,7 @@ export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext,
       expectAccounted(result, slice.length);
       totals.written += result.written;
       totals.unchanged += result.unchanged ?? 0;
+      totals.skipped += result.skipped ?? 0;
       totals.rejects.push(...(result.rejects ?? []));
       for (const [key, value] of Object.entries(result.details ?? {})) totals.details[key] = (totals.details[key] ?? 0) + value;
       if (!ctx.dryRun) await ctx.commit({ seq });
@@ -41,8 +43,8 @@ export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext,
   return totals;
 }
 
-function expectAccounted(result: { written: number; unchanged?: number; rejects?: unknown[] }, size: number): void {
-  const sum = result.written + (result.unchanged ?? 0) + (result.rejects?.length ?? 0);
+function expectAccounted(result: { written: number; unchanged?: number; skipped?: number; rejects?: unknown[] }, size: number): void {
+  const sum = result.written + (result.unchanged ?? 0) + (result.skipped ?? 0) + (result.rejects?.length ?? 0);
   if (sum !== size) throw new Error(`write accounted for ${sum} of ${size} records`);
 }
 
