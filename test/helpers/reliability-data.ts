@@ -3,14 +3,15 @@
  * (not from a run of the code under test): the rows of `baby_names` (count + CRC32 checksum, as MySQL computes it)
  * and the set of HubSpot emails.
  */
-import { createReadStream, createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { repoRoot } from './reliability-env.js';
 
-const yazl = createRequire(join(repoRoot, 'packages/sandbox/package.json'))('yazl') as typeof import('yazl');
 
 export const CSV_NAME = 'babyNamesUSYOB-full.csv';
 export const HEADER = 'YearOfBirth,Name,Sex,Number';
@@ -48,12 +49,16 @@ export function generateCsv(file: string, options: { names: number; years: numbe
 }
 
 /** Zips `csvFile` as one entry named `babyNamesUSYOB-full.csv` (what the Kaggle stand-in serves). */
-export function zipCsv(csvFile: string, zipFile: string): Promise<void> {
-  const zip = new yazl.ZipFile();
-  zip.addFile(csvFile, CSV_NAME);
-  zip.end();
-  return new Promise((res, rej) => zip.outputStream.pipe(createWriteStream(zipFile)).on('close', () => res()).on('error', rej));
+export async function zipCsv(csvFile: string, zipFile: string): Promise<void> {
+  // In a plain Node child: under vitest's `import` condition yazl's require of buffer-crc32 gets the ESM build and
+  // crashes ("crc32.unsigned is not a function"; see packages/sandbox/src/kaggle/yazl.ts).
+  const script = `const yazl = require(${JSON.stringify(yazlPath)}); const fs = require('node:fs');
+const zip = new yazl.ZipFile(); zip.addFile(process.argv[1], ${JSON.stringify(CSV_NAME)}); zip.end();
+zip.outputStream.pipe(fs.createWriteStream(process.argv[2])).on('close', () => process.exit(0));`;
+  await promisify(execFile)(process.execPath, ['-e', script, csvFile, zipFile], { timeout: 120_000 });
 }
+
+const yazlPath = createRequire(join(repoRoot, 'packages/sandbox/package.json')).resolve('yazl');
 
 /** What a correct load of a clean CSV leaves: rows, MySQL's checksum and the HubSpot emails. */
 export interface Expected {
