@@ -13,7 +13,7 @@ import { createMapper } from '../src/mapping.js';
 import { closeContexts, testContext } from './helpers/context.js';
 import { babyNamesConfig, names } from './helpers/drive.js';
 
-const SPECS = '/work/shared/specs/hubspot';
+import { SPECS_DIR as SPECS } from '../../sandbox/test/openapi/spec-schemas.js';
 const contactsSpec = JSON.parse(readFileSync(`${SPECS}/contacts-v3.json`, 'utf8'));
 const propertiesSpec = JSON.parse(readFileSync(`${SPECS}/properties-v3.json`, 'utf8'));
 

@@ -1,10 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
-/** Where HubSpot's official OpenAPI files live on this machine (override with HUBSPOT_SPECS_DIR). */
-const SPECS_DIR = process.env.HUBSPOT_SPECS_DIR ?? '/work/shared/specs/hubspot';
+/** HubSpot's official OpenAPI files: `../shared` beside the checkout (as CI lays it out), or HUBSPOT_SPECS_DIR. */
+export const SPECS_DIR =
+  process.env.HUBSPOT_SPECS_DIR ??
+  [fileURLToPath(new URL('../../../../../shared/specs/hubspot', import.meta.url)), '/work/shared/specs/hubspot'].find((dir) =>
+    existsSync(join(dir, 'contacts-v3.json')),
+  ) ??
+  '/work/shared/specs/hubspot';
 
 export type SpecFile = 'contacts-v3.json' | 'properties-v3.json';
 
