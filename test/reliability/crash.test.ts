@@ -45,6 +45,8 @@ async function newStack(label: string): Promise<Stack> {
   // Short: a low rate stretches the HubSpot sync over the run so kills land in it. Long: a raised (sandboxed) rate
   // so 111k contacts (1,115 requests) take about half a minute per clean pass.
   const stack = await startStack({ label, dataset, rate: longRun ? { max: 400, per: '10s' } : { max: 30, per: '10s' } });
+  // Latency (no errors) widens the window in which a kill lands mid-request.
+  stack.hubspot.setFaults({ latencyMs: [50, 250], seed });
   stacks.push(stack);
   return stack;
 }
@@ -61,13 +63,15 @@ async function assertExactlyOneCleanLoad(stack: Stack): Promise<void> {
 }
 
 type Phase = 'download' | 'mysql' | 'hubspot' | 'any';
+/** Smaller MySQL transactions: more commits, so kills land between and inside them. */
+const runArgs = ['--set', `steps.mysql.batchSize=${longRun ? 10_000 : 2000}`];
 
 describe('SIGKILL at random moments', () => {
   test(
-    `kill -9 ${longRun ? 24 : 6} times (seeded), then finish: MySQL and HubSpot hold one clean load`,
+    `kill -9 up to ${longRun ? 24 : 8} times (seeded), then finish: MySQL and HubSpot hold one clean load`,
     async () => {
       const stack = await newStack('crash');
-      const kills = longRun ? 24 : 6;
+      const kills = longRun ? 24 : 8;
       const phases: Phase[] = ['download', 'mysql', 'hubspot', 'any'];
       const log: string[] = [];
       let survived = 0;
@@ -82,7 +86,7 @@ describe('SIGKILL at random moments', () => {
             p === 'any',
         );
         const phase = open[Math.floor(random() * open.length)];
-        const run = stack.run();
+        const run = stack.run(runArgs);
         let exited = false;
         run.done.then(() => (exited = true));
         // Wait for the phase to show progress (a new download request, new rows, new contacts), then a random delay.
@@ -94,7 +98,7 @@ describe('SIGKILL at random moments', () => {
           return true;
         }, 120_000, 100);
         expect(progressed).toBeTruthy();
-        await sleep(phase === 'download' ? random() * 150 : phase === 'any' ? 1500 + random() * 6000 : random() * 1500);
+        await sleep(phase === 'download' ? random() * 150 : phase === 'any' ? 800 + random() * 3000 : random() * 400);
         if (exited) {
           const result = await run.done;
           log.push(`#${i + 1} ${phase}: finished before the kill (exit ${result.code})`);
@@ -107,7 +111,7 @@ describe('SIGKILL at random moments', () => {
         const after = { rows: (await tableFingerprint(stack.db.url)).rows, contacts: stack.hubspot.contacts().length };
         log.push(`#${i + 1} ${phase}: killed with ${after.rows} rows in MySQL, ${after.contacts} contacts`);
       }
-      const final = await stack.run().done;
+      const final = await stack.run(runArgs).done;
       const summary = parseJson(final);
       log.push(`final run: exit ${final.code}, status ${summary.status}, resumed ${summary.resumed}`);
       console.log(`[reliability] crash: ${survived} kills survived\n  ${log.join('\n  ')}`);
