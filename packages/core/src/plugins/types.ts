@@ -121,6 +121,8 @@ export interface StepContext {
   readonly dryRun: boolean;
   /** `--fresh` or a refresh option: ignore caches and ledgers from earlier runs. */
   readonly fresh: boolean;
+  /** Records per source batch the pipeline asks for (`settings.batchSize`, default 5000); sources honour it unless their own config says otherwise. */
+  readonly batchSize: number;
   progress(update: ProgressUpdate): void;
   /** Registers a value that must never appear in output (a token fetched at run time, for example). */
   addSecret(value: string): void;
@@ -207,6 +209,17 @@ interface PluginBase<Config> {
    * Throws a `FatalError`/`ConfigError` or returns `ok: false` with what to fix.
    */
   check?(ctx: StepContext, config: Config): Promise<CheckResult>;
+  /**
+   * Checks what a JSON Schema cannot (a template's syntax, a regular expression), for `etl validate`: called after the
+   * schema check with defaults applied; connects to nothing. Each problem names the config path it is about.
+   */
+  checkConfig?(config: Config): ConfigProblem[];
+}
+
+/** A problem `checkConfig` found: `path` is dotted inside the step's config (e.g. `fields.email`). */
+export interface ConfigProblem {
+  path: string;
+  message: string;
 }
 
 export interface SourcePlugin<Config = DataRecord> extends PluginBase<Config> {
@@ -217,6 +230,13 @@ export interface SourcePlugin<Config = DataRecord> extends PluginBase<Config> {
    * The runtime pulls lazily: a slow sink slows the source (backpressure), so do not read ahead unboundedly.
    */
   read(ctx: StepContext, config: Config, from: JsonValue | undefined): AsyncIterable<SourceBatch>;
+  /**
+   * Names the input a run would read, e.g. `dataset v3, md5 …`, fetching or checking it as cheaply as possible (the
+   * Kaggle source makes sure its cached download is current). Called before `read` on a run that does not resume.
+   * When both this and the pipeline's resolved config equal those of the last succeeded run, the run ends at once as
+   * up to date (unless `--fresh`). Return undefined when the input cannot be identified: the run always reads.
+   */
+  inputVersion?(ctx: StepContext, config: Config): Promise<string | undefined>;
   /** Always called after `read` finished or failed (release browsers, files). */
   close?(ctx: StepContext, config: Config): Promise<void>;
 }

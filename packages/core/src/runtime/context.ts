@@ -32,6 +32,8 @@ export interface ContextDeps {
   runDir: string;
   dryRun: boolean;
   fresh: boolean;
+  /** Records per source batch (`settings.batchSize`). @default 5000 */
+  batchSize?: number;
   stats: StepStats;
   addSecret(value: string): void;
   onProgress(step: string, update: ProgressUpdate): void;
@@ -68,6 +70,7 @@ export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepCo
     dirs: { state: deps.stateDir, run: deps.runDir, cache },
     dryRun: deps.dryRun,
     fresh: deps.fresh,
+    batchSize: deps.batchSize ?? 5000,
     progress: (update) => deps.onProgress(step.name, update),
     addSecret: deps.addSecret,
     count,
