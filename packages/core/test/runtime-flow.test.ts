@@ -181,6 +181,28 @@ describe('runPipeline: streaming', () => {
     expect(ids(sink.log.records)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
+  test("every step's context carries the pipeline's batchSize (5000 when the pipeline does not say)", async () => {
+    const { defineSource } = await import('@etl/core');
+    const seen: Array<[string, number]> = [];
+    const probe = defineSource({
+      name: 'probe',
+      configSchema: {},
+      async *read(ctx) {
+        seen.push(['source', ctx.batchSize]);
+        yield { records: [{ id: 1 }], position: 1 };
+      },
+    });
+    const spy = fnTransform('spy', (ctx) => {
+      seen.push(['transform', ctx.batchSize]);
+      return (r) => r;
+    });
+    const run = (batchSize?: number) =>
+      runPipeline({ ...resolvedPipeline('sized', { src: { plugin: probe }, t: { plugin: spy, input: 'src' }, out: { plugin: collectSink(), input: 't' } }), ...(batchSize ? { batchSize } : {}) }, { stateDir: tempStateDir() });
+    expect((await run(123)).status).toBe('succeeded');
+    expect((await run()).status).toBe('succeeded');
+    expect(seen).toEqual([['transform', 123], ['source', 123], ['transform', 5000], ['source', 5000]]);
+  });
+
   test('the invariant check names every step whose records do not add up', async () => {
     const { checkInvariants } = await import('@etl/core');
     const errors: string[] = [];

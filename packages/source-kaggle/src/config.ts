@@ -67,8 +67,8 @@ export interface KaggleConfig {
   columns: Record<string, ColumnSpec>;
   /** The exact header the file must start with. @default the keys of `columns`, in order */
   expectHeader?: string[];
-  /** Records per batch (the unit of checkpointing). @default 5000 */
-  batchSize: number;
+  /** Records per batch (the unit of checkpointing). @default the pipeline's `settings.batchSize` (`ctx.batchSize`) */
+  batchSize?: number;
 }
 
 /** The baby-names columns: `YearOfBirth,Name,Sex,Number`. */
@@ -164,7 +164,11 @@ export const configSchema: JsonSchema = {
       minItems: 1,
       description: 'The exact header the CSV must have. Default: the keys of `columns`, in order.',
     },
-    batchSize: { type: 'integer', minimum: 1, default: 5000, description: 'Records per batch (the unit of checkpoints).' },
+    batchSize: {
+      type: 'integer',
+      minimum: 1,
+      description: "Records per batch (the unit of checkpoints). Default: the pipeline's `settings.batchSize` (5000).",
+    },
   },
 };
 
@@ -175,7 +179,6 @@ export function resolveConfig(input: Partial<KaggleConfig> & Pick<KaggleConfig, 
     baseUrl: 'https://www.kaggle.com',
     refresh: false,
     columns: defaultColumns,
-    batchSize: 5000,
     ...input,
     browser: { ...defaultBrowser, ...input.browser },
   };

@@ -167,7 +167,8 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
           file,
           columns: config.columns,
           expectHeader: config.expectHeader,
-          batchSize: config.batchSize,
+          // Unset means the pipeline decides (`settings.batchSize`), so one setting sizes every checkpoint.
+          batchSize: config.batchSize ?? ctx.batchSize,
           afterLine: start.line,
           signal: ctx.signal,
         });

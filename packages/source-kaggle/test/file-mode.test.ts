@@ -129,6 +129,21 @@ describe('kaggle source, file mode', () => {
     ]);
   });
 
+  it("uses the pipeline's batch size (ctx.batchSize) when its own batchSize is unset, and its own when set", async () => {
+    const sizes = async (config: Record<string, unknown>, batchSize: number) => {
+      ctx = testContext({ batchSize });
+      const out: number[] = [];
+      for await (const batch of kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('clean.csv'), ...config } as never, undefined)) {
+        out.push(batch.records.length);
+      }
+      await ctx.cleanup();
+      return out;
+    };
+    expect(await sizes({}, 3)).toEqual([3, 3, 2]);
+    expect(await sizes({}, 5)).toEqual([5, 3]);
+    expect(await sizes({ batchSize: 4 }, 3)).toEqual([4, 4]);
+  });
+
   it('stops reading promptly when the run is aborted', async () => {
     const controller = new AbortController();
     ctx = testContext({ signal: controller.signal });

@@ -23,6 +23,8 @@ export interface TestContextOptions {
   stateDir?: string;
   dryRun?: boolean;
   fresh?: boolean;
+  /** `ctx.batchSize` (the pipeline's `settings.batchSize`). @default 5000 */
+  batchSize?: number;
   step?: string;
   pipeline?: string;
   signal?: AbortSignal;
@@ -77,6 +79,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     runDir,
     dryRun: options.dryRun === true,
     fresh: options.fresh === true,
+    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     stats,
     addSecret: (v) => logger.addSecret(v),
     onProgress: (_s, u) => progressUpdates.push(u),

@@ -64,6 +64,7 @@ export async function checkPipeline(pipeline: ResolvedPipeline, options: Pick<Ru
           runDir,
           dryRun: true,
           fresh: false,
+          ...(pipeline.batchSize === undefined ? {} : { batchSize: pipeline.batchSize }),
           stats,
           addSecret: (v) => logger.addSecret(v),
           onProgress: () => undefined,

@@ -110,6 +110,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
           runDir: folder.dir,
           dryRun,
           fresh: options.fresh === true,
+          ...(pipeline.batchSize === undefined ? {} : { batchSize: pipeline.batchSize }),
           stats: stats.get(step.name)!,
           addSecret,
           onProgress: (name, update) => events.progress(name, update),

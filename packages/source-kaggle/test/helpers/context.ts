@@ -17,7 +17,7 @@ export interface TestContext extends StepContext {
   cleanup(): Promise<void>;
 }
 
-export function testContext(overrides: { fresh?: boolean; root?: string; signal?: AbortSignal } = {}): TestContext {
+export function testContext(overrides: { fresh?: boolean; root?: string; signal?: AbortSignal; batchSize?: number } = {}): TestContext {
   const root = overrides.root ?? mkdtempSync(join(tmpdir(), 'etl-kaggle-test-'));
   const logs: TestContext['logs'] = [];
   const logger: Logger = {
@@ -56,6 +56,7 @@ export function testContext(overrides: { fresh?: boolean; root?: string; signal?
     dirs: { state: join(root, 'state'), run: join(root, 'run'), cache: join(root, 'cache') },
     dryRun: false,
     fresh: overrides.fresh ?? false,
+    batchSize: overrides.batchSize ?? 5000,
     progress: (update) => void progressUpdates.push(update),
     addSecret: (value) => void secrets.push(value),
     count: (counter, by = 1) => void (counters[counter] = (counters[counter] ?? 0) + by),
