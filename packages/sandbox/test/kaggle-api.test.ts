@@ -1,48 +1,12 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { startKaggleSandbox } from '../src/kaggle/index.js';
 import { SAMPLE_CSV_PATH } from '../src/kaggle/dataset.js';
 import { crc32c, crc32cBase64 } from '../src/kaggle/hash.js';
 import { createUrlSigner } from '../src/kaggle/signing.js';
 import type { KaggleSandbox } from '../src/types.js';
-
-const REF = 'thedevastator/us-baby-names-by-year-of-birth';
-const CSV = 'babyNamesUSYOB-full.csv';
-
-/** Reads every entry of a zip held in memory (test archives are small). */
-async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file!))),
-  );
-  const entries = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject);
-    zip.on('end', () => resolve());
-    zip.on('entry', (entry: yauzl.Entry) => {
-      zip.openReadStream(entry, async (error, stream) => {
-        if (error) return reject(error);
-        const chunks: Buffer[] = [];
-        for await (const chunk of stream!) chunks.push(chunk as Buffer);
-        entries.set(entry.fileName, Buffer.concat(chunks));
-        zip.readEntry();
-      });
-    });
-    zip.readEntry();
-  });
-  return entries;
-}
-
-const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('base64');
-const hashHeader = (response: Response) =>
-  Object.fromEntries(
-    (response.headers.get('x-goog-hash') ?? '').split(',').map((part) => {
-      const at = part.indexOf('=');
-      return [part.slice(0, at), part.slice(at + 1)];
-    }),
-  );
+import { CSV, REF, hashHeader, md5, unzip } from './helpers/kaggle.js';
 
 describe('Kaggle sandbox API (sample dataset)', () => {
   let sandbox: KaggleSandbox;

@@ -1,49 +1,13 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { startKaggleSandbox } from '../src/kaggle/index.js';
 import { yazl } from '../src/kaggle/yazl.js';
 import type { KaggleSandbox } from '../src/types.js';
-
-const REF = 'thedevastator/us-baby-names-by-year-of-birth';
-const CSV = 'babyNamesUSYOB-full.csv';
-
-/** Reads every entry of a zip held in memory (test archives are small). */
-async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file!))),
-  );
-  const entries = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject);
-    zip.on('end', () => resolve());
-    zip.on('entry', (entry: yauzl.Entry) => {
-      zip.openReadStream(entry, async (error, stream) => {
-        if (error) return reject(error);
-        const chunks: Buffer[] = [];
-        for await (const chunk of stream!) chunks.push(chunk as Buffer);
-        entries.set(entry.fileName, Buffer.concat(chunks));
-        zip.readEntry();
-      });
-    });
-    zip.readEntry();
-  });
-  return entries;
-}
-
-const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('base64');
-const hashHeader = (response: Response) =>
-  Object.fromEntries(
-    (response.headers.get('x-goog-hash') ?? '').split(',').map((part) => {
-      const at = part.indexOf('=');
-      return [part.slice(0, at), part.slice(at + 1)];
-    }),
-  );
+import { CSV, REF, hashHeader, md5, unzip } from './helpers/kaggle.js';
 
 describe('Kaggle sandbox API (a given dataset zip)', () => {
   let dir: string;

@@ -3,36 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { SAMPLE_CSV_PATH } from '../src/kaggle/dataset.js';
 import { SANDBOX_TWO_FACTOR_CODE, startKaggleSandbox } from '../src/kaggle/index.js';
 import type { KaggleSandbox } from '../src/types.js';
-
-const REF = 'thedevastator/us-baby-names-by-year-of-birth';
-const CSV = 'babyNamesUSYOB-full.csv';
-
-/** Every entry of the zip at `path`. */
-async function unzipFile(path: string): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file!))),
-  );
-  const entries = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject);
-    zip.on('end', () => resolve());
-    zip.on('entry', (entry: yauzl.Entry) =>
-      zip.openReadStream(entry, async (error, stream) => {
-        if (error) return reject(error);
-        const chunks: Buffer[] = [];
-        for await (const chunk of stream!) chunks.push(chunk as Buffer);
-        entries.set(entry.fileName, Buffer.concat(chunks));
-        zip.readEntry();
-      }),
-    );
-    zip.readEntry();
-  });
-  return entries;
-}
+import { CSV, REF, unzip as unzipFile } from './helpers/kaggle.js';
 
 describe('Kaggle sandbox in Chromium', () => {
   let sandbox: KaggleSandbox;
