@@ -89,6 +89,11 @@ export interface RunSummary {
   /** True when this run continued from an earlier run's checkpoint. */
   resumed: boolean;
   dryRun: boolean;
+  /**
+   * True when the run ended at once because the source's input version and the pipeline's fingerprint equal those of
+   * the last succeeded run (nothing was read or written; `--fresh` runs anyway).
+   */
+  upToDate?: boolean;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

@@ -14,6 +14,7 @@ import { assertPluginShape, invoke } from './invoke.js';
 import { checkInvariants } from './invariants.js';
 import { pumpSource } from './pump.js';
 import { SinkBuffer } from './sink-buffer.js';
+import { clearUpToDate, pipelineFingerprint, readUpToDate, writeUpToDate, type UpToDateRecord } from './up-to-date.js';
 
 /** The runtime's own namespace in the checkpoint store (`@` cannot start a step name). */
 const RUNTIME_NAMESPACE = '@runtime';
@@ -30,6 +31,11 @@ export const DEFAULT_SINK_BATCH_SIZE = 1000;
  * `failed` (with `error`: code, message, exitCode, suggestions) or `interrupted` (`error` is the InterruptedError for
  * SIGINT, or SIGTERM when the signal's `reason` is 'SIGTERM'). The CLI exits with `summary.error?.exitCode ?? 0`.
  * It rejects only when the run folder itself cannot be created (the state folder is not writable).
+ *
+ * Up to date: a run that neither resumes nor is `fresh` nor dry asks the source's `inputVersion()`; when it and the
+ * pipeline's fingerprint equal those of the last succeeded run, the run ends at once (`upToDate: true`, zero counts,
+ * no sink set up). Every succeeded run records both in `<pipeline state>/up-to-date.json`; a run that gets past the
+ * check and does not succeed clears it.
  *
  * Files: `<stateDir>/runs/<runId>/{summary.json, run.log, rejects.jsonl, artifacts/}`; checkpoints and step state in
  * `<stateDir>/pipelines/<pipeline>/checkpoint.jsonl` (locked while a run is active). Log lines go to `run.log` (JSON,
@@ -61,6 +67,10 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
   let store: CheckpointStore | undefined;
   let flow: Flow | undefined;
   let resumed = false;
+  let upToDate = false;
+  /** True once the pipeline's state folder is ours (its checkpoint store is open and locked). */
+  let stateDirReady = false;
+  let mark: Pick<UpToDateRecord, 'fingerprint' | 'inputVersion'> | undefined;
   let failure: unknown;
 
   try {
@@ -73,6 +83,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
       });
     }
     store = await openCheckpointStore(stateDir);
+    stateDirReady = true;
     const previous = store.checkpoint as unknown as RuntimeCheckpoint | undefined;
     resumed = !options.fresh && previous?.v === 1 && previous.status === 'running';
     const lineage = resumed ? previous!.lineage : runId;
@@ -118,79 +129,102 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
       );
     }
 
-    /* Build the tree: every step hangs under its one input. */
-    const nodes = new Map<string, FlowNode>();
-    const sinks: SinkNode[] = [];
-    for (const step of pipeline.steps) {
-      if (step.kind === 'source') continue;
-      const ctx = contexts.get(step.name)!;
-      const s = stats.get(step.name)!;
-      const site = { step: step.name, plugin: step.use, hook: step.kind === 'transform' ? 'create' : 'setup' };
-      if (step.kind === 'transform') {
-        const plugin = step.plugin as TransformPlugin;
-        const fn = await invoke(site, s, () => plugin.create(ctx, step.config));
-        if (typeof fn !== 'function') {
-          throw new FatalError(`Transform "${step.use}" of step "${step.name}" did not return a function from create().`, {
-            code: 'PLUGIN_INVALID',
-            context: { step: step.name, plugin: step.use },
-            suggestions: ['create(ctx, config) returns `(record, ref) => record | null | rejectRecord(reason)`.'],
-          });
-        }
-        nodes.set(step.name, { kind: 'transform', step, fn, stats: s, children: [] });
-      } else {
-        const plugin = step.plugin as SinkPlugin;
-        const fromPlugin = typeof plugin.batchSize === 'function' ? plugin.batchSize(step.config) : plugin.batchSize;
-        const batchSize = Math.max(1, Math.floor(step.batchSize ?? fromPlugin ?? DEFAULT_SINK_BATCH_SIZE));
-        const node: SinkNode = { kind: 'sink', step, plugin, ctx, stats: s, batchSize, buffer: new SinkBuffer(), writing: false };
-        setUp.push(node); // close() is owed from here on, even if setup() throws
-        if (plugin.setup) await invoke(site, s, () => plugin.setup!(ctx, step.config));
-        if (resumed) {
-          node.skip = previous!.sinks?.[step.name];
-          if (plugin.restore) {
-            const token = await invoke({ ...site, hook: 'restore' }, s, () => plugin.restore!(ctx, step.config));
-            const own = refFromToken(token, lineage);
-            if (own && (!node.skip || own.seq > node.skip.seq || (own.seq === node.skip.seq && own.index > node.skip.index))) node.skip = own;
-          }
-          if (!node.skip) logger.warn('this sink has no checkpoint in the resumed lineage: it receives records from the resume point on only');
-        }
-        node.last = node.skip;
-        nodes.set(step.name, node);
-        sinks.push(node);
-      }
-    }
-    const roots: FlowNode[] = [];
-    for (const step of pipeline.steps) {
-      if (step.kind === 'source') continue;
-      const input = step.inputs[0];
-      const parent = input === source.name ? undefined : nodes.get(input);
-      if (input !== source.name && (!parent || parent.kind !== 'transform')) {
-        throw new FatalError(`Step "${step.name}" reads from "${input}", which is not the source or a transform before it.`, {
-          code: 'PIPELINE_SHAPE',
-          suggestions: ['Validate the pipeline with `etl validate`.'],
+    /* Up to date? A run that would read the same input with the same pipeline as the last succeeded run ends here. */
+    const sourceCtx = contexts.get(source.name)!;
+    if (!resumed && !dryRun) {
+      const fingerprint = pipelineFingerprint(pipeline);
+      const plugin = source.plugin as SourcePlugin;
+      const version = plugin.inputVersion
+        ? await invoke({ step: source.name, plugin: source.use, hook: 'inputVersion' }, stats.get(source.name)!, () => plugin.inputVersion!(sourceCtx, source.config))
+        : undefined;
+      // Stored and compared redacted, so a version string that happens to hold a secret never reaches the disk.
+      if (typeof version === 'string') mark = { fingerprint, inputVersion: redact(version) };
+      const last = options.fresh ? undefined : await readUpToDate(stateDir);
+      if (mark && last && last.fingerprint === mark.fingerprint && last.inputVersion === mark.inputVersion) {
+        upToDate = true;
+        logger.info(`nothing to do: the input (${mark.inputVersion}) and the pipeline are unchanged since run ${last.runId}; use --fresh to run anyway`, {
+          upToDateSince: last.runId,
         });
+      } else {
+        await clearUpToDate(stateDir);
       }
-      (parent ? (parent as { children: FlowNode[] }).children : roots).push(nodes.get(step.name)!);
     }
 
-    flow = new Flow({ roots, sinks, source, sourceStats: stats.get(source.name)!, rejects, store, lineage, runId, dryRun, nextSeq, from });
-    // Record the new lineage before any write: a transactional sink may commit tokens of it, and a crash before the
-    // first checkpoint must still resume this lineage (and ask restore()) rather than start another.
-    if (!resumed && !dryRun) await flow.commit('running');
-    const wake = (): void => flow?.wake();
-    let committed = false;
-    signal.addEventListener('abort', wake, { once: true });
-    try {
-      await pumpSource({ flow, source, ctx: contexts.get(source.name)!, stats: stats.get(source.name)!, from, signal, onBatch: () => events.batches(stats) });
-      await flow.drain();
-      if (flow.failure) throw flow.failure;
-      if (!dryRun) await flow.commit(signal.aborted ? 'running' : 'done');
-      committed = true;
-    } finally {
-      signal.removeEventListener('abort', wake);
-      await flow.settle();
-      // After a failure, still save what is safe to save: the resume point only covers written records, and the
-      // failed sink's own staged state stays held back. Daily budget usage since the last write is kept this way.
-      if (!committed && !dryRun) await flow.commit('running').catch(() => undefined);
+    if (!upToDate) {
+      /* Build the tree: every step hangs under its one input. */
+      const nodes = new Map<string, FlowNode>();
+      const sinks: SinkNode[] = [];
+      for (const step of pipeline.steps) {
+        if (step.kind === 'source') continue;
+        const ctx = contexts.get(step.name)!;
+        const s = stats.get(step.name)!;
+        const site = { step: step.name, plugin: step.use, hook: step.kind === 'transform' ? 'create' : 'setup' };
+        if (step.kind === 'transform') {
+          const plugin = step.plugin as TransformPlugin;
+          const fn = await invoke(site, s, () => plugin.create(ctx, step.config));
+          if (typeof fn !== 'function') {
+            throw new FatalError(`Transform "${step.use}" of step "${step.name}" did not return a function from create().`, {
+              code: 'PLUGIN_INVALID',
+              context: { step: step.name, plugin: step.use },
+              suggestions: ['create(ctx, config) returns `(record, ref) => record | null | rejectRecord(reason)`.'],
+            });
+          }
+          nodes.set(step.name, { kind: 'transform', step, fn, stats: s, children: [] });
+        } else {
+          const plugin = step.plugin as SinkPlugin;
+          const fromPlugin = typeof plugin.batchSize === 'function' ? plugin.batchSize(step.config) : plugin.batchSize;
+          const batchSize = Math.max(1, Math.floor(step.batchSize ?? fromPlugin ?? DEFAULT_SINK_BATCH_SIZE));
+          const node: SinkNode = { kind: 'sink', step, plugin, ctx, stats: s, batchSize, buffer: new SinkBuffer(), writing: false };
+          setUp.push(node); // close() is owed from here on, even if setup() throws
+          if (plugin.setup) await invoke(site, s, () => plugin.setup!(ctx, step.config));
+          if (resumed) {
+            node.skip = previous!.sinks?.[step.name];
+            if (plugin.restore) {
+              const token = await invoke({ ...site, hook: 'restore' }, s, () => plugin.restore!(ctx, step.config));
+              const own = refFromToken(token, lineage);
+              if (own && (!node.skip || own.seq > node.skip.seq || (own.seq === node.skip.seq && own.index > node.skip.index))) node.skip = own;
+            }
+            if (!node.skip) logger.warn('this sink has no checkpoint in the resumed lineage: it receives records from the resume point on only');
+          }
+          node.last = node.skip;
+          nodes.set(step.name, node);
+          sinks.push(node);
+        }
+      }
+      const roots: FlowNode[] = [];
+      for (const step of pipeline.steps) {
+        if (step.kind === 'source') continue;
+        const input = step.inputs[0];
+        const parent = input === source.name ? undefined : nodes.get(input);
+        if (input !== source.name && (!parent || parent.kind !== 'transform')) {
+          throw new FatalError(`Step "${step.name}" reads from "${input}", which is not the source or a transform before it.`, {
+            code: 'PIPELINE_SHAPE',
+            suggestions: ['Validate the pipeline with `etl validate`.'],
+          });
+        }
+        (parent ? (parent as { children: FlowNode[] }).children : roots).push(nodes.get(step.name)!);
+      }
+
+      flow = new Flow({ roots, sinks, source, sourceStats: stats.get(source.name)!, rejects, store, lineage, runId, dryRun, nextSeq, from });
+      // Record the new lineage before any write: a transactional sink may commit tokens of it, and a crash before the
+      // first checkpoint must still resume this lineage (and ask restore()) rather than start another.
+      if (!resumed && !dryRun) await flow.commit('running');
+      const wake = (): void => flow?.wake();
+      let committed = false;
+      signal.addEventListener('abort', wake, { once: true });
+      try {
+        await pumpSource({ flow, source, ctx: sourceCtx, stats: stats.get(source.name)!, from, signal, onBatch: () => events.batches(stats) });
+        await flow.drain();
+        if (flow.failure) throw flow.failure;
+        if (!dryRun) await flow.commit(signal.aborted ? 'running' : 'done');
+        committed = true;
+      } finally {
+        signal.removeEventListener('abort', wake);
+        await flow.settle();
+        // After a failure, still save what is safe to save: the resume point only covers written records, and the
+        // failed sink's own staged state stays held back. Daily budget usage since the last write is kept this way.
+        if (!committed && !dryRun) await flow.commit('running').catch(() => undefined);
+      }
     }
   } catch (error) {
     failure = error;
@@ -227,6 +261,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
     status,
     resumed,
     dryRun,
+    upToDate,
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,
@@ -240,6 +275,13 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
     summary.error = { code: err.code, message: err.message, exitCode: err.exitCode, suggestions: err.suggestions };
   } else if (failure) {
     summary.error = errorSummary(failure, redact);
+  }
+  if (!dryRun && !upToDate && stateDirReady) {
+    // Only a succeeded run vouches for its destinations; any other end leaves them in a state the next run must redo.
+    const record = status === 'succeeded' && mark ? { runId, ...mark, finishedAt: summary.finishedAt } : undefined;
+    await (record ? writeUpToDate(stateDir, record) : clearUpToDate(stateDir)).catch((error: unknown) =>
+      logger.warn(`could not record the run for up-to-date checks: ${(error as Error).message}`),
+    );
   }
   logger.info(`run ${status}`, { durationMs: summary.durationMs });
   await rejects.close();
