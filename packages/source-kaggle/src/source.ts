@@ -2,7 +2,7 @@
  * The `kaggle` source: gets the archive (API, browser or a local file; cached while the dataset version holds), then
  * streams the wanted CSV as batches of typed records with `{ line, records }` positions.
  */
-import { access, rm } from 'node:fs/promises';
+import { access, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { FatalError, defineSource, type JsonValue, type SourcePlugin, type StepContext } from '@etl/core';
 import { configSchema, resolveConfig, type KaggleConfig } from './config.js';
@@ -10,7 +10,7 @@ import { chooseMode, defaultSources, findCredentials, secretsOf, type Credential
 import { createHttp, publicVersion, viewDataset } from './http.js';
 import { downloadWithApi, type Downloaded } from './api-download.js';
 import { checkLoginPage, downloadWithBrowser } from './browser-download.js';
-import { currentArchive, readCache, writeCache, type RemoteState } from './cache.js';
+import { currentArchive, readCache, writeCache, type CacheEntry, type RemoteState } from './cache.js';
 import { openEntry } from './archive.js';
 import { readCsvBatches } from './csv-records.js';
 
@@ -48,12 +48,29 @@ async function localFile(config: KaggleConfig): Promise<string> {
   return path;
 }
 
-/** Gets the archive for this run: the cached one while the dataset has not changed, else a fresh download. */
-async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: CredentialSources): Promise<string> {
+/** The archive a run reads, and a stable name for its content (`SourcePlugin.inputVersion`). */
+interface Obtained {
+  path: string;
+  version: string;
+}
+
+/** A downloaded archive's identity: the dataset version Kaggle reported plus the bytes we hold. */
+const describeDownload = (config: KaggleConfig, entry: CacheEntry): string =>
+  `${config.dataset} version ${entry.version ?? '?'}, ${config.file}, archive ${entry.size} bytes md5 ${entry.md5}`;
+
+/**
+ * Gets the archive for this run: the cached one while the dataset has not changed, else a fresh download. In file
+ * mode the local file is identified by path, size and modification time (hashing it would cost a full read).
+ */
+async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: CredentialSources): Promise<Obtained> {
   const credentials = findCredentials(config, sources);
   for (const secret of secretsOf(credentials)) ctx.addSecret(secret);
   const mode = chooseMode(config, credentials);
-  if (mode === 'file') return localFile(config);
+  if (mode === 'file') {
+    const path = await localFile(config);
+    const info = await stat(path);
+    return { path, version: `file ${path}, ${info.size} bytes, modified ${info.mtime.toISOString()}` };
+  }
 
   const refresh = config.refresh || ctx.fresh;
   const http = createHttp(config.baseUrl, mode === 'api' ? credentials.api : undefined);
@@ -76,7 +93,7 @@ async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: Cr
           'using the cached download. Set `refresh: true` to download it again.',
         { archive: cached.path },
       );
-      return cached.path;
+      return { path: cached.path, version: describeDownload(config, cached.entry) };
     }
   }
   const previous = await readCache(ctx.dirs.cache);
@@ -96,7 +113,7 @@ async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: Cr
   }
   ctx.count('downloads');
   ctx.count('downloadBytes', downloaded.size);
-  await writeCache(ctx.dirs.cache, {
+  const entry: CacheEntry = {
     ...wanted,
     archive: downloaded.name,
     version: remote.version,
@@ -105,9 +122,10 @@ async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: Cr
     md5: downloaded.md5,
     mode,
     downloadedAt: new Date().toISOString(),
-  });
+  };
+  await writeCache(ctx.dirs.cache, entry);
   if (previous && previous.archive !== downloaded.name) await rm(join(ctx.dirs.cache, previous.archive), { force: true });
-  return downloaded.path;
+  return { path: downloaded.path, version: describeDownload(config, entry) };
 }
 
 /**
@@ -123,6 +141,8 @@ async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: Cr
 export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<KaggleConfig> {
   const sources = options.credentials ?? defaultSources();
   const open = new Set<() => void>();
+  // What inputVersion() made sure of, for read() in the same run: the archive is checked (and downloaded) only once.
+  let ensured: { runId: string; path: string } | undefined;
   return defineSource<KaggleConfig>({
     name: 'kaggle',
     description: 'Kaggle dataset (API token or browser login, cached by version), one CSV streamed as typed records.',
@@ -153,10 +173,17 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
       return { ok: true, message: `${message} (login from ${credentials.login!.from})`, details: { mode } };
     },
 
+    async inputVersion(ctx, raw) {
+      const obtained = await obtainArchive(ctx, resolveConfig(raw), sources);
+      ensured = { runId: ctx.runId, path: obtained.path };
+      return obtained.version;
+    },
+
     async *read(ctx, raw, from) {
       const config = resolveConfig(raw);
       const start = parsePosition(from);
-      const archive = await obtainArchive(ctx, config, sources);
+      const archive = ensured?.runId === ctx.runId ? ensured.path : (await obtainArchive(ctx, config, sources)).path;
+      ensured = undefined;
       const entry = await openEntry(archive, config.file);
       open.add(entry.close);
       const file = basename(entry.name);

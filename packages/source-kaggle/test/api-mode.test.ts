@@ -101,6 +101,26 @@ describe('kaggle source, API mode', () => {
     expect(sandbox.stats().download ?? 0).toBe(downloads + 1);
   });
 
+  it('inputVersion() makes sure of the download once: read() reuses it, and the next run neither downloads nor changes it', async () => {
+    const source = kaggleSource(noLocal({ KAGGLE_API_TOKEN: sandbox.credentials.token }));
+    const before = sandbox.stats().download ?? 0;
+    const first = await source.inputVersion!(ctx, config());
+    expect(first).toMatch(/^thedevastator\/us-baby-names-by-year-of-birth version 1, babyNamesUSYOB-full\.csv, archive \d+ bytes md5 [0-9a-f]{32}$/);
+    expect(sandbox.stats().download ?? 0).toBe(before + 1);
+    const { records } = await readAll(source.read(ctx, config(), undefined));
+    expect(records).toHaveLength(sampleRows);
+    expect(sandbox.stats().download ?? 0).toBe(before + 1);
+    expect(ctx.counters.downloads).toBe(1);
+
+    // A later run (another run id, a new plugin instance as the CLI makes): same version, served from the cache.
+    const later = { ...ctx, runId: 'run-2' };
+    const again = kaggleSource(noLocal({ KAGGLE_API_TOKEN: sandbox.credentials.token }));
+    expect(await again.inputVersion!(later, config())).toBe(first);
+    expect((await readAll(again.read(later, config(), undefined))).records).toHaveLength(sampleRows);
+    expect(sandbox.stats().download ?? 0).toBe(before + 1);
+    expect(ctx.counters.cacheHits).toBe(1);
+  });
+
   it('check() reports the dataset version and file size', async () => {
     const source = kaggleSource(noLocal({ KAGGLE_API_TOKEN: sandbox.credentials.token }));
     const result = await source.check!(ctx, config());

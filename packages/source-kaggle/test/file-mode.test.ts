@@ -144,6 +144,22 @@ describe('kaggle source, file mode', () => {
     expect(await sizes({ batchSize: 4 }, 3)).toEqual([4, 4]);
   });
 
+  it('inputVersion() names the file by path, size and modification time: stable until the file changes', async () => {
+    ctx = testContext();
+    const path = join(ctx.root, 'names.csv');
+    const one = 'YearOfBirth,Name,Sex,Number\n1880,Mary,F,7065\n';
+    writeFileSync(path, one);
+    const config = { ...base, path } as never;
+    const first = await kaggleSource(noCredentials).inputVersion!(ctx, config);
+    expect(first.startsWith(`file ${path}, ${one.length} bytes, modified 20`)).toBe(true);
+    expect(await kaggleSource(noCredentials).inputVersion!({ ...ctx, runId: 'run-2' }, config)).toBe(first);
+    const two = `${one}1880,Anna,F,2604\n`;
+    writeFileSync(path, two);
+    const changed = await kaggleSource(noCredentials).inputVersion!({ ...ctx, runId: 'run-3' }, config);
+    expect(changed).not.toBe(first);
+    expect(changed).toContain(`${two.length} bytes`);
+  });
+
   it('stops reading promptly when the run is aborted', async () => {
     const controller = new AbortController();
     ctx = testContext({ signal: controller.signal });
