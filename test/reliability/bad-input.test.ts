@@ -54,6 +54,8 @@ describe('malformed CSV corpus', () => {
     const title = `${c.name}: ${c.errorCode ? `stops with ${c.errorCode}` : 'read = loaded + rejected, rejects located'}${bug ? ` [KNOWN BUG: ${bug}]` : ''}`;
     (bug ? test.fails : test)(title, async () => {
       const { result, summary, names, rejects } = await runCase(c);
+      const read = summary.steps?.find((s: any) => s.step === 'kaggle')?.read;
+      console.log(`[reliability] bad-input: ${c.name}: exit ${result.code}, read ${read}, loaded ${names.length}, rejected ${rejects.length}${summary.error ? `, ${summary.error.code}` : ''}`);
       expect(result.stdout + result.stderr).not.toMatch(stackTrace);
       if (c.errorCode) {
         expect(result.code).toBe(5);
