@@ -1,12 +1,42 @@
 /** Starting the sandbox in-process for `etl run --sandbox` and `etl sandbox`. */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@etl/sandbox';
 
+interface Ports {
+  kaggle: number;
+  hubspot: number;
+}
+
+async function lastPorts(file: string): Promise<Ports | undefined> {
+  try {
+    const ports = JSON.parse(await readFile(file, 'utf8')) as Partial<Ports>;
+    return Number.isInteger(ports.kaggle) && Number.isInteger(ports.hubspot) ? (ports as Ports) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Starts both stand-ins on free ports and puts their environment (base URLs, credentials) into `process.env`,
- * overriding what is set, so the pipeline prepared next talks to the sandbox.
+ * Starts both stand-ins and puts their environment (base URLs, credentials) into `process.env`, overriding what is
+ * set, so the pipeline prepared next talks to the sandbox. It takes the ports of the previous `--sandbox` run when they
+ * are free (else free ones): the base URLs are part of the pipeline's config, and an unchanged config is what lets a
+ * second run be up to date.
  */
 export async function startSandboxForRun(stateDir: string): Promise<Sandbox> {
-  const sandbox = await startSandbox({ dataset: process.env.ETL_SANDBOX_DATASET || undefined, stateDir, host: '127.0.0.1', kagglePort: 0, hubspotPort: 0 });
+  const file = join(stateDir, 'ports.json');
+  const dataset = process.env.ETL_SANDBOX_DATASET || undefined;
+  const previous = await lastPorts(file);
+  let sandbox: Sandbox | undefined;
+  if (previous) {
+    sandbox = await startSandbox({ dataset, stateDir, host: '127.0.0.1', kagglePort: previous.kaggle, hubspotPort: previous.hubspot }).catch(
+      () => undefined, // taken by something else meanwhile: free ports, and the next run reads again
+    );
+  }
+  sandbox ??= await startSandbox({ dataset, stateDir, host: '127.0.0.1', kagglePort: 0, hubspotPort: 0 });
+  const ports: Ports = { kaggle: Number(new URL(sandbox.kaggle.baseUrl).port), hubspot: Number(new URL(sandbox.hubspot.baseUrl).port) };
+  await mkdir(stateDir, { recursive: true });
+  await writeFile(file, JSON.stringify(ports) + '\n');
   Object.assign(process.env, sandbox.env);
   return sandbox;
 }

@@ -18,7 +18,7 @@ describe('etl run', { timeout: 240_000 }, () => {
     const summary = JSON.parse(r.stdout) as RunSummary;
     expect(summary).toMatchObject({ pipeline: 'numbers', status: 'succeeded', dryRun: false, resumed: false });
     expect(Object.keys(summary).sort()).toEqual(
-      ['runId', 'pipeline', 'status', 'resumed', 'dryRun', 'startedAt', 'finishedAt', 'durationMs', 'steps', 'runDir', 'rejectsFile', 'logFile'].sort(),
+      ['runId', 'pipeline', 'status', 'resumed', 'dryRun', 'upToDate', 'startedAt', 'finishedAt', 'durationMs', 'steps', 'runDir', 'rejectsFile', 'logFile'].sort(),
     );
     expect(counts(summary)).toEqual({
       source: [20, 20, 0, 0],
@@ -42,6 +42,27 @@ describe('etl run', { timeout: 240_000 }, () => {
     expect(r.stdout).toMatch(/^distinct +dedupe +3 +3 +0 +0 +0 /m);
     expect(r.stdout).toMatch(/^Log: \.etl\/runs\/\S+\/run\.log$/m);
     expect(r.stderr).not.toContain('\r');
+  });
+
+  test('an unchanged input and pipeline: the second run says "nothing to do" instead of the table; --fresh runs', async () => {
+    const project = makeProject();
+    const args = ['run', 'numbers', '--set', 'steps.source.config.version=v7'];
+    const first = JSON.parse((await etl([...args, '--json'], { cwd: project })).stdout) as RunSummary;
+    expect(first).toMatchObject({ status: 'succeeded', upToDate: false });
+
+    const second = await etl(args, { cwd: project });
+    expect(second.code).toBe(0);
+    expect(second.stdout.trim()).toBe(`nothing to do: the input (v7) and the pipeline are unchanged since run ${first.runId}; use --fresh to run anyway`);
+    const third = JSON.parse((await etl([...args, '--json'], { cwd: project })).stdout) as RunSummary;
+    expect(third).toMatchObject({ status: 'succeeded', upToDate: true });
+    expect(counts(third).source).toEqual([0, 0, 0, 0]);
+
+    const fresh = JSON.parse((await etl([...args, '--fresh', '--json'], { cwd: project })).stdout) as RunSummary;
+    expect(fresh).toMatchObject({ status: 'succeeded', upToDate: false });
+    expect(counts(fresh).out).toEqual([20, 20, 0, 0]);
+    const changed = JSON.parse((await etl(['run', 'numbers', '--set', 'steps.source.config.version=v8', '--json'], { cwd: project })).stdout) as RunSummary;
+    expect(changed).toMatchObject({ status: 'succeeded', upToDate: false });
+    expect(counts(changed).source).toEqual([20, 20, 0, 0]);
   });
 
   test('--dry-run writes nothing', async () => {

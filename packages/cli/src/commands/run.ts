@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { createLogger, ExitCode, runPipeline, type RunSummary } from '@etl/core';
+import { createLogger, ExitCode, pipelineStateDir, readUpToDate, runPipeline, upToDateMessage, type RunSummary } from '@etl/core';
 import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
 import { loadRunnablePipeline } from '../pipeline.js';
 import { renderSummaryError } from '../render-error.js';
@@ -13,6 +13,7 @@ export default class Run extends EtlCommand {
   static override summary = 'Run a pipeline.';
   static override description = `Loads .env from the working folder, checks the pipeline, then streams records from its source through its transforms into its sinks.
 A run stopped by Ctrl-C (or SIGTERM) flushes, checkpoints and exits with 130 (143); running the same command again resumes where it stopped. A second Ctrl-C exits at once.
+When the source's input and the pipeline are unchanged since the last succeeded run, the run ends at once and says "nothing to do" (--fresh runs anyway).
 Progress is shown on a terminal; the summary is a table, or one JSON object with --json.`;
 
   static override examples = [
@@ -20,7 +21,7 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     { description: 'Offline, against the built-in stand-ins of Kaggle and HubSpot', command: '<%= config.bin %> run babynames --profile demo --sandbox' },
     { description: 'Override a value and leave a step out', command: '<%= config.bin %> run babynames --set steps.hubspot.config.limit=10 --skip mysql' },
     { description: 'Read and plan without writing anything; print the summary as JSON', command: '<%= config.bin %> run babynames --dry-run --json' },
-    { description: 'Start over instead of resuming an interrupted run', command: '<%= config.bin %> run babynames --fresh' },
+    { description: 'Start over instead of resuming an interrupted run, even when nothing changed', command: '<%= config.bin %> run babynames --fresh' },
   ];
 
   static override args = {
@@ -33,7 +34,7 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     set: Flags.string({ description: 'Override a value: a dotted path = a YAML value, e.g. steps.hubspot.config.limit=10. Repeatable.', multiple: true }),
     skip: Flags.string({ description: 'Leave this step (and steps that read only from it) out. Repeatable.', multiple: true }),
     'dry-run': Flags.boolean({ description: 'Read and plan, write nothing anywhere, commit no checkpoint.', default: false }),
-    fresh: Flags.boolean({ description: 'Ignore the last checkpoint (and caches) and start over.', default: false }),
+    fresh: Flags.boolean({ description: 'Ignore the last checkpoint (and caches) and start over, even when the input and pipeline are unchanged.', default: false }),
     'log-format': Flags.option({ options: ['pretty', 'json'] as const, default: 'pretty', description: 'Format of log lines on stderr.' })(),
     'log-level': Flags.option({ options: ['debug', 'info', 'warn', 'error'] as const, default: 'info', description: 'Least severe log level shown on stderr.' })(),
     sandbox: Flags.boolean({
@@ -89,6 +90,7 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     }
 
     if (flags.json) this.print(JSON.stringify(summary));
+    else if (summary.upToDate) this.print(await upToDateLine(project.stateDir, summary));
     else this.print(renderSummary(summary));
 
     const code = exitCodeFor(summary, signals.exitCode, flags['fail-on-rejects']);
@@ -97,6 +99,12 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     if (code === ExitCode.rejects && !flags.json) this.printErr(`\n${rejectedCount(summary)} records were rejected and --fail-on-rejects was given.`);
     if (code !== ExitCode.ok) this.exit(code);
   }
+}
+
+/** The runtime's "nothing to do" line, rebuilt from the record it compared with (the summary only says `upToDate`). */
+async function upToDateLine(stateDir: string, summary: RunSummary): Promise<string> {
+  const record = await readUpToDate(pipelineStateDir(stateDir, summary.pipeline));
+  return record ? upToDateMessage(record) : 'nothing to do: the input and the pipeline are unchanged since the last run; use --fresh to run anyway';
 }
 
 const rejectedCount = (summary: RunSummary) => summary.steps.reduce((n, s) => n + s.rejected, 0);

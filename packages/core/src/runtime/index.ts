@@ -5,4 +5,4 @@ export { createStepContext, newStats, type StepStats, type ContextDeps } from '.
 export { assertPluginShape, wrapError, type ErrorSite } from './invoke.js';
 export type { RuntimeCheckpoint } from './flow.js';
 export { checkInvariants } from './invariants.js';
-export { pipelineFingerprint, readUpToDate, type UpToDateRecord } from './up-to-date.js';
+export { pipelineFingerprint, readUpToDate, upToDateMessage, type UpToDateRecord } from './up-to-date.js';

@@ -14,7 +14,7 @@ import { assertPluginShape, invoke } from './invoke.js';
 import { checkInvariants } from './invariants.js';
 import { pumpSource } from './pump.js';
 import { SinkBuffer } from './sink-buffer.js';
-import { clearUpToDate, pipelineFingerprint, readUpToDate, writeUpToDate, type UpToDateRecord } from './up-to-date.js';
+import { clearUpToDate, pipelineFingerprint, readUpToDate, upToDateMessage, writeUpToDate, type UpToDateRecord } from './up-to-date.js';
 
 /** The runtime's own namespace in the checkpoint store (`@` cannot start a step name). */
 const RUNTIME_NAMESPACE = '@runtime';
@@ -142,9 +142,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
       const last = options.fresh ? undefined : await readUpToDate(stateDir);
       if (mark && last && last.fingerprint === mark.fingerprint && last.inputVersion === mark.inputVersion) {
         upToDate = true;
-        logger.info(`nothing to do: the input (${mark.inputVersion}) and the pipeline are unchanged since run ${last.runId}; use --fresh to run anyway`, {
-          upToDateSince: last.runId,
-        });
+        logger.info(upToDateMessage(last), { upToDateSince: last.runId });
       } else {
         await clearUpToDate(stateDir);
       }

@@ -20,6 +20,10 @@ export interface UpToDateRecord {
 
 const FILE = 'up-to-date.json';
 
+/** The line an up-to-date run logs and the CLI prints instead of the summary table. */
+export const upToDateMessage = (record: Pick<UpToDateRecord, 'runId' | 'inputVersion'>): string =>
+  `nothing to do: the input (${record.inputVersion}) and the pipeline are unchanged since run ${record.runId}; use --fresh to run anyway`;
+
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** JSON with object keys sorted at every level, so equal configs give equal text whatever their key order. */
