@@ -22,8 +22,8 @@ beforeAll(async () => {
   await buildWorkspace();
   const dir = tempDir();
   const csv = join(dir, 'faults.csv');
-  // 5,000 names x 2 sexes x (8 | 40) years: 80k rows / 10,000 contacts (100 upsert requests) short, 400k rows long.
-  generateCsv(csv, { names: 5000, years: longRun ? 40 : 8, seed: seed % 1000 });
+  // Short: 5,000 names x 2 sexes x 8 years = 80k rows, 10,000 contacts (100 upsert requests). Long: 800k rows, 40,000 contacts.
+  generateCsv(csv, { names: longRun ? 20_000 : 5000, years: longRun ? 20 : 8, seed: seed % 1000 });
   dataset = join(dir, 'faults.zip');
   await zipCsv(csv, dataset);
   expected = await expectedOfFile(csv);
@@ -101,34 +101,41 @@ describe.skipIf(Boolean(noMariadb))('MariaDB restarted mid-load', () => {
     stacks.push(stack);
     const env = { MYSQL_URL: db.url };
     const args = ['--profile', 'mysql-only', '--set', 'steps.mysql.batchSize=2000', '--set', 'steps.mysql.retry.attempts=10', '--set', 'steps.mysql.retry.maxElapsed=5m'];
-    const restarts = longRun ? 3 : 1;
+    const restarts = longRun ? 3 : 2;
     const log: string[] = [];
-    let run = stack.run(args, env);
-    let exited = false;
-    run.done.then(() => (exited = true));
-    for (let i = 0; i < restarts && !exited; i++) {
-      const before = (await tableFingerprint(db.url).catch(() => ({ rows: 0 }))).rows;
-      await waitFor(async () => exited || (await tableFingerprint(db.url).catch(() => ({ rows: 0 }))).rows > before, 180_000, 100);
-      await sleep(random() * 500);
-      if (exited) break;
-      await mariadb.kill();
-      const down = 1000 + Math.floor(random() * 2000);
-      await sleep(down);
-      await mariadb.start();
-      log.push(`restart #${i + 1}: server down ${down} ms after ${before}+ rows`);
+    let done = 0;
+    let stoppedByRestart = 0;
+    let result;
+    // Restarts land in whichever run is loading; a run a restart stopped is resumed by the next one (the documented
+    // fallback), so every restart is tried whether or not the known bug below is fixed.
+    for (let runs = 0; runs < restarts + 3; runs++) {
+      const run = stack.run(args, env);
+      let exited = false;
+      run.done.then(() => (exited = true));
+      let restarted = false;
+      while (done < restarts && !exited) {
+        const before = (await tableFingerprint(db.url).catch(() => ({ rows: 0 }))).rows;
+        await waitFor(async () => exited || (await tableFingerprint(db.url).catch(() => ({ rows: 0 }))).rows > before, 180_000, 100);
+        await sleep(random() * 1500);
+        if (exited) break;
+        await mariadb.kill();
+        const down = 1000 + Math.floor(random() * 2000);
+        await sleep(down);
+        await mariadb.start();
+        done++;
+        restarted = true;
+        log.push(`restart #${done}: server SIGKILLed after ${before}+ rows, down ${down} ms`);
+      }
+      result = await run.done;
+      const summary = parseJson(result);
+      log.push(`run ${runs + 1}: exit ${result.code}, ${summary.status}, mysql retries ${counter(summary, 'mysql', 'retries')}${summary.error ? `, ${summary.error.code}: ${summary.error.message}` : ''}`);
+      if (restarted && result.code !== 0) stoppedByRestart++;
+      if (result.code === 0) break;
     }
-    let result = await run.done;
-    let summary = parseJson(result);
-    log.push(`run: exit ${result.code}, ${summary.status}, mysql retries ${counter(summary, 'mysql', 'retries')}${summary.error ? `, ${summary.error.code}: ${summary.error.message}` : ''}`);
-    const completedInOneGo = result.code === 0;
-    if (!completedInOneGo) {
-      // Documented fallback: the checkpointed run resumes; the data must still come out exact.
-      result = await stack.run(args, env).done;
-      summary = parseJson(result);
-      log.push(`resumed run: exit ${result.code}, ${summary.status}`);
-    }
+    const completedInOneGo = stoppedByRestart === 0;
     console.log(`[reliability] faults: MariaDB restarts\n  ${log.join('\n  ')}`);
-    expect(result.code).toBe(0);
+    expect(done).toBeGreaterThan(0);
+    expect(result!.code).toBe(0);
     expect(await tableFingerprint(db.url)).toEqual({ rows: expected.rows, checksum: expected.checksum });
     restartOutcome = { completedInOneGo, log: log.join('\n') };
     await db.drop();
