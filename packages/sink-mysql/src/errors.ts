@@ -79,13 +79,19 @@ export const rowErrorReason = (error: unknown): string => {
  * Turns a driver error into the error tree: transient ones into `RetriableError` (the runtime retries the whole
  * write), the rest into a `FatalError` that names host, port and database and says what to check.
  */
-export function toEtlError(error: unknown, target: ConnectionTarget, doing: string): EtlError {
+export function toEtlError(
+  error: unknown,
+  target: ConnectionTarget,
+  doing: string,
+  options: { refusalIsTransient?: boolean } = {},
+): EtlError {
   if (error instanceof EtlError) return error;
   const info = errorInfo(error);
   const where = describeTarget(target);
   const said = info.sqlMessage ?? info.message;
   const context = { host: target.host, port: target.port, database: target.database, mysqlCode: info.code };
-  if (info.code && TRANSIENT.has(info.code)) {
+  const transient = info.code !== undefined && (TRANSIENT.has(info.code) || (options.refusalIsTransient && info.code === 'ECONNREFUSED'));
+  if (transient) {
     return new RetriableError(`MySQL at ${where}: ${doing} failed with a transient error (${info.code}: ${said}).`, {
       code: 'MYSQL_TRANSIENT',
       context,

@@ -95,6 +95,9 @@ export class MysqlSinkSession {
     return this.config.table ?? BABY_NAMES_TABLE;
   }
 
+  /** Set once a connection of this run has worked. */
+  private connectedOnce = false;
+
   private async connection(): Promise<PoolConnection> {
     if (!this.ds) throw new Error('no data source in a dry run');
     // The server may have closed an idle connection (wait_timeout, KILL, restart) since the last write.
@@ -104,6 +107,7 @@ export class MysqlSinkSession {
       this.conn = undefined;
     }
     this.conn ??= await acquireConnection(this.ds);
+    this.connectedOnce = true;
     return this.conn;
   }
 
@@ -207,7 +211,8 @@ export class MysqlSinkSession {
       }
       const info = errorInfo(error);
       if (info.code === undefined && info.errno === undefined) throw error;
-      throw toEtlError(error, this.target, doing);
+      // A refusal after this run has already talked to the server is a restart in progress, not a wrong address.
+      throw toEtlError(error, this.target, doing, { refusalIsTransient: this.connectedOnce });
     }
   }
 

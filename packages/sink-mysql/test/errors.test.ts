@@ -183,6 +183,11 @@ describe('driver error codes map onto the error tree', () => {
     expect(error.message).toContain('etl');
     expect(`${error.message}${error.suggestions.join('')}`).not.toContain('hunter2');
   });
+  it('a refused connection is retriable once the run has talked to the server (a restart), fatal before', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(toEtlError(refused, target, 'writing', { refusalIsTransient: true })).toBeInstanceOf(RetriableError);
+    expect(toEtlError(refused, target, 'connecting')).toBeInstanceOf(FatalError);
+  });
   it("mysql2's code-less error for a closed connection is retriable", () => {
     const error = toEtlError(new Error("Can't add new command when connection is in closed state"), target, 'writing');
     expect(error).toBeInstanceOf(RetriableError);
