@@ -2,7 +2,7 @@
  * The `hubspot` sink: one HubSpot contact per record, upserted by `idProperty`, only when it changed since the last
  * acknowledged send (the ledger), at the rate the account allows.
  */
-import { defineSink, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { compileTemplate, defineSink, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
 import { Ledger } from './ledger.js';
@@ -60,6 +60,19 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
     description: 'Upserts HubSpot CRM contacts in batches of 100 by email (or another unique property), sending only what changed.',
     configSchema,
     batchSize: (config) => (config.inputsPerRequest ?? 100) * 10,
+
+    /** `etl validate`: every `properties` template must compile (a typo in a filter shows before any request). */
+    checkConfig(config) {
+      const problems: ConfigProblem[] = [];
+      for (const [property, source] of Object.entries(config.properties ?? {})) {
+        try {
+          compileTemplate(source);
+        } catch (error) {
+          problems.push({ path: `properties.${property}`, message: (error as Error).message });
+        }
+      }
+      return problems;
+    },
 
     async check(ctx, config) {
       const { client, ownLimiter } = createClient(ctx, config);

@@ -2,15 +2,15 @@ import { basename, dirname, extname } from 'node:path';
 import type { Ajv } from 'ajv';
 import { PluginLoadError, type ConfigIssue } from '../errors.js';
 import type { LimiterSpec, ResolvedPipeline, ResolvedStep } from '../pipeline/types.js';
-import type { DataRecord, Plugin, PluginKind, RetryOptions } from '../plugins/types.js';
+import type { ConfigProblem, DataRecord, Plugin, PluginKind, RetryOptions } from '../plugins/types.js';
 import { checkAgainstSchema, compileSchema, createAjv } from './ajv.js';
 import { parseDuration } from './duration.js';
 import { pipelineEnvelopeSchema } from './envelope-schema.js';
 import { issueAt } from './issues.js';
 import { suggestion } from './levenshtein.js';
-import { cloneData, isPlainObject } from './paths.js';
+import { cloneData, isPlainObject, parsePath } from './paths.js';
 import { collectSecrets } from './secrets.js';
-import type { LoadedPipeline, PluginResolver } from './types.js';
+import type { DocPath, LoadedPipeline, PluginResolver, SourceMap } from './types.js';
 import { checkWiring, stepInputs } from './wiring.js';
 
 export interface ValidationResult {
@@ -25,8 +25,8 @@ const ajv = (): Ajv => (sharedAjv ??= createAjv());
 
 /**
  * Checks a loaded pipeline without connecting to anything: the envelope schema, each step's plugin (resolved by
- * `use:`) and its `config` against the plugin's `configSchema` (defaults applied), the wiring between steps and
- * limiter references. Collects every issue rather than stopping at the first.
+ * `use:`) and its `config` against the plugin's `configSchema` (defaults applied) and then the plugin's own
+ * `checkConfig` (templates, patterns), the wiring between steps and limiter references. Collects every issue rather than stopping at the first.
  */
 export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginResolver): Promise<ValidationResult> {
   const issues = [...loaded.issues];
@@ -76,7 +76,10 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
     const config: DataRecord = isPlainObject(step.config) ? cloneData(step.config) : {};
     try {
       const validate = compileSchema(ajv(), plugin.configSchema);
-      issues.push(...checkAgainstSchema(validate, config, { ...base, prefix: configPath }));
+      const schemaIssues = checkAgainstSchema(validate, config, { ...base, prefix: configPath });
+      issues.push(...schemaIssues);
+      // What a schema cannot say (template syntax, regular expressions); only on a config the schema accepted.
+      if (schemaIssues.length === 0 && typeof plugin.checkConfig === 'function') issues.push(...pluginConfigIssues(plugin, config, configPath, map));
     } catch (error) {
       issues.push(issueAt(map.valueAt(usePath), usePath, `plugin "${plugin.name}" has an invalid configSchema: ${(error as Error).message}`, 'this is a bug in the plugin; report it to its authors'));
       continue;
@@ -107,6 +110,28 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
   pipeline.steps = wiring.order.flatMap((name) => resolved.get(name) ?? []);
   pipeline.secrets = [...secrets];
   return { issues, pipeline };
+}
+
+/** Runs a plugin's `checkConfig` and locates each problem at its path in the YAML (else the nearest node above it). */
+function pluginConfigIssues(plugin: Plugin, config: DataRecord, configPath: DocPath, map: SourceMap): ConfigIssue[] {
+  let problems: ConfigProblem[];
+  try {
+    problems = plugin.checkConfig!(config);
+  } catch (error) {
+    const message = `plugin "${plugin.name}" failed to check its config: ${(error as Error)?.message ?? String(error)}`;
+    return [issueAt(map.valueAt(configPath), configPath, message, 'this is a bug in the plugin; report it to its authors')];
+  }
+  if (!Array.isArray(problems)) return [];
+  return problems.map((problem) => {
+    let local: DocPath;
+    try {
+      local = problem.path ? parsePath(problem.path) : [];
+    } catch {
+      local = [];
+    }
+    const path = [...configPath, ...local];
+    return issueAt(map.valueAt(path), path, String(problem.message));
+  });
 }
 
 function pluginIssue(error: unknown, location: { file: string; line: number; col: number }, path: string[], use: string): ConfigIssue {

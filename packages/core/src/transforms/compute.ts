@@ -1,5 +1,5 @@
 import { defineTransform } from '../plugins/define.js';
-import type { DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+import type { ConfigProblem, DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
 import { compileTemplate, templateFilters } from './template.js';
 
 /** Config of the `compute` transform. */
@@ -31,6 +31,17 @@ export const computeTransform = (): TransformPlugin<ComputeConfig> =>
     name: 'compute',
     description: 'Adds or replaces fields computed from templates.',
     configSchema,
+    checkConfig(config) {
+      const problems: ConfigProblem[] = [];
+      for (const [name, source] of Object.entries(config.fields)) {
+        try {
+          compileTemplate(source);
+        } catch (error) {
+          problems.push({ path: `fields.${name}`, message: (error as Error).message });
+        }
+      }
+      return problems;
+    },
     create(ctx, config) {
       const fields = Object.entries(config.fields).map(
         ([name, source]) => [name, compileTemplate(source, { name: `steps.${ctx.step}.config.fields.${name}` })] as const,

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { defineTransform } from '../plugins/define.js';
-import type { JsonSchema, TransformPlugin } from '../plugins/types.js';
+import type { ConfigProblem, JsonSchema, TransformPlugin } from '../plugins/types.js';
 
 type Scalar = string | number | boolean | null;
 
@@ -194,6 +194,18 @@ export const filterTransform = (): TransformPlugin<FilterConfig> =>
     name: 'filter',
     description: 'Keeps records that match conditions; others are filtered out.',
     configSchema,
+    checkConfig(config) {
+      const problems: ConfigProblem[] = [];
+      config.where.forEach((condition, index) => {
+        if (typeof condition.matches !== 'string') return;
+        try {
+          new RegExp(condition.matches, 'u');
+        } catch (error) {
+          problems.push({ path: `where[${index}].matches`, message: `not a valid regular expression: ${(error as Error).message}` });
+        }
+      });
+      return problems;
+    },
     create(ctx, config) {
       const conditions = config.where.map((c, i) => compileCondition(c, i, ctx.step));
       if (config.mode === 'any') return (record) => (conditions.some((c) => c(record)) ? record : null);

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { builtinTransforms, createPluginResolver, defineTransform, formatIssue, loadPipeline, sortIssues, validatePipeline, type PluginFactory } from '@etl/core';
+import { fixtures } from './config-helpers.js';
+import { testBuiltins } from './fixtures/config/test-plugins.js';
+
+/** The real resolver with the test plugins, the real built-in transforms and `extra`; package lookups miss. */
+async function check(relativeFile: string, extra: Record<string, PluginFactory> = {}, sets: string[] = []) {
+  const resolver = createPluginResolver({
+    searchPaths: [],
+    builtins: { ...testBuiltins, ...builtinTransforms, ...extra },
+    loader: async (specifier) => {
+      throw Object.assign(new Error(`Cannot find module '${specifier}'`), { code: 'MODULE_NOT_FOUND' });
+    },
+  });
+  const loaded = await loadPipeline(join(fixtures, relativeFile), { env: {}, sets });
+  const { issues } = await validatePipeline(loaded, resolver);
+  return sortIssues(issues).map((issue) => formatIssue(issue, fixtures));
+}
+
+describe("validatePipeline: plugins' checkConfig", () => {
+  test('an unknown template filter and a bad regular expression, each at its own line and column', async () => {
+    const lines = await check('broken/bad-template.yaml');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^broken\/bad-template\.yaml:13:35: steps\.names\.config\.where\[1\]\.matches: not a valid regular expression: /);
+    expect(lines[1]).toMatch(
+      /^broken\/bad-template\.yaml:20:16: steps\.contacts\.config\.fields\.email: Template "\{\{ name \| shout \}\}@example\.com" is invalid at column 11: unknown filter "shout"; known filters: .*slug/,
+    );
+  });
+
+  test('good templates and patterns pass', async () => {
+    const lines = await check('broken/bad-template.yaml', {}, ['steps.contacts.config.fields.email="{{ name | lower }}@example.com"', 'steps.names.config.where[1].matches=^B']);
+    expect(lines).toEqual([]);
+  });
+
+  test('a path the YAML does not have falls back to the nearest node; a throwing checkConfig is reported, not thrown', async () => {
+    const picky = () =>
+      defineTransform({
+        name: 'picky',
+        configSchema: { type: 'object', properties: { mode: { type: 'string', default: 'fast' } } },
+        checkConfig: (config: { mode: string }) => [{ path: 'mode', message: `mode "${config.mode}" needs a license` }],
+        create: () => (r) => r,
+      });
+    const boom = () =>
+      defineTransform({
+        name: 'picky',
+        configSchema: { type: 'object' },
+        checkConfig: () => {
+          throw new Error('oops');
+        },
+        create: () => (r) => r,
+      });
+    const sets = ['steps.names={use: picky, inputs: read, config: {}}'];
+    expect(await check('broken/bad-template.yaml', { picky }, sets)).toEqual([
+      '--set steps.names: steps.names.config.mode: mode "fast" needs a license',
+      expect.stringMatching(/^broken\/bad-template\.yaml:20:16: steps\.contacts\.config\.fields\.email: /),
+    ]);
+    const thrown = await check('broken/bad-template.yaml', { picky: boom }, sets);
+    expect(thrown[0]).toBe('--set steps.names: steps.names.config: plugin "picky" failed to check its config: oops (this is a bug in the plugin; report it to its authors)');
+  });
+
+  test('checkConfig is not asked about a config the schema rejected', async () => {
+    let calls = 0;
+    const counted = () =>
+      defineTransform({
+        name: 'counted',
+        configSchema: { type: 'object', properties: { n: { type: 'integer' } } },
+        checkConfig: () => (calls++, []),
+        create: () => (r) => r,
+      });
+    const lines = await check('broken/bad-template.yaml', { counted }, ['steps.names={use: counted, inputs: read, config: {n: many}}']);
+    expect(lines.some((l) => l.includes('steps.names.config.n: must be integer'))).toBe(true);
+    expect(calls).toBe(0);
+  });
+});
