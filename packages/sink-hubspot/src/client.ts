@@ -290,8 +290,31 @@ function scopeFor(operation: string): string {
   return operation.startsWith('GET') || operation.includes('/batch/read') ? 'crm.objects.contacts.read' : 'crm.objects.contacts.write';
 }
 
+/** Certificate problems: waiting cannot fix them, and checks are never turned off to get past them. */
+const TLS_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function networkError(error: AxiosError, operation: string, baseUrl: string): Error {
   const code = error.code ?? 'UNKNOWN';
+  if (TLS_ERRORS.has(code)) {
+    return new FatalError(`HubSpot at ${baseUrl} presented a certificate that cannot be trusted (${code}) for ${operation}.`, {
+      code: 'HUBSPOT_TLS',
+      suggestions: [
+        'Check `baseUrl` (HUBSPOT_BASE_URL): the real API is https://api.hubapi.com.',
+        'Behind a TLS-intercepting proxy, give Node its CA with NODE_EXTRA_CA_CERTS; certificate checks stay on.',
+      ],
+    });
+  }
   if (code === 'ENOTFOUND' || code === 'ERR_INVALID_URL') {
     return new FatalError(`Cannot reach HubSpot at ${baseUrl} for ${operation}: the host does not resolve (${code}).`, {
       code: 'HUBSPOT_UNREACHABLE',
