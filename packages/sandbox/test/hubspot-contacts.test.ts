@@ -68,6 +68,20 @@ describe('single contact create', () => {
     expect(hs.contacts()).toHaveLength(0);
   });
 
+  it.each(['.f@babynames.example.com', 'a..b@example.com', 'a.@example.com', 'a@example', 'a b@example.com', 'a@-x.com'])(
+    'refuses the malformed email %s with INVALID_EMAIL',
+    async (email) => {
+      const res = await call(hs, 'POST', BASE, { properties: { email } });
+      expect(res.status).toBe(400);
+      expect(innerErrors(res.body.message)[0]?.error).toBe('INVALID_EMAIL');
+    },
+  );
+
+  it.each(['mary.f@babynames.example.com', "o'brien+x@mail.example.co.uk"])('accepts the email %s', async (email) => {
+    const res = await call(hs, 'POST', BASE, { properties: { email } });
+    expect(res.status).toBe(201);
+  });
+
   it('accepts an enumeration option by its internal value', async () => {
     const res = await call(hs, 'POST', BASE, { properties: { firstname: 'E', lifecyclestage: 'lead' } });
     expect(res.status).toBe(201);

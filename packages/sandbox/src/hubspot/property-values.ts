@@ -2,7 +2,8 @@ import { propertyValueError, propertyValuesError, validationError, type Property
 import type { PropertyDefinition } from './property-definitions.js';
 
 /** Loose on purpose: HubSpot rejects "example.lcom" but accepts most shapes with one @ and a dotted domain. */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// RFC 5322 dot-atom local part (no leading, trailing or doubled dot) and a dotted host name, as HubSpot checks.
+const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$/;
 const MAX_STRING = 65_536;
 
 /**
