@@ -50,7 +50,7 @@ export interface RunOptions {
   /** The project's state folder (checkpoints, run history, caches), e.g. `.etl/`. */
   stateDir: string;
   dryRun?: boolean;
-  /** Ignore the last checkpoint and start over. */
+  /** Ignore the last checkpoint and start over, and run even when the input and pipeline are unchanged (up to date). */
   fresh?: boolean;
   logger?: Logger;
   /** Abort to stop the run cleanly (the CLI wires SIGINT/SIGTERM to this). */
