@@ -62,7 +62,8 @@ describe.skipIf(!hasOpenssl)('self-signed HTTPS endpoints are refused', () => {
       { cwd: project.dir, env: { ...stack.env, [variable]: httpsUrl } },
     );
     const out = parseJson(result);
-    expect(result.code).not.toBe(0);
+    // A certificate error cannot heal by waiting: fatal (exit 5), not "retries exhausted" (6).
+    expect(result.code).toBe(5);
     expect(out.status).toBe('failed');
     console.log(`[reliability] tls: ${variable}: exit ${result.code} ${out.error.code}: ${out.error.message}`);
     const said = `${out.error.message} ${out.error.suggestions.join(' ')} ${result.stderr}`;
