@@ -49,6 +49,17 @@ describe('etl validate', { timeout: 180_000 }, () => {
     expect(r.stdout).toContain('\n1 of 1 pipeline invalid\n');
   });
 
+  test("plugins' own config checks: template filters in compute and hubspot properties, at file:line:col, exit 3", async () => {
+    const r = await etl(['validate', 'broken/shout.yaml'], { cwd: project });
+    expect(r.code).toBe(3);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('✗ broken/shout.yaml');
+    expect(lines[1]).toMatch(/^ {2}broken\/shout\.yaml:10:16: steps\.contacts\.config\.fields\.email: Template "\{\{ name \| shout \}\}@example\.com" is invalid at column 11: unknown filter "shout"; known filters: /);
+    expect(lines[2]).toMatch(/^ {2}broken\/shout\.yaml:18:20: steps\.hubspot\.config\.properties\.firstname: Template .* unknown filter "titlecase"/);
+    expect(r.stdout).toContain('\n1 of 1 pipeline invalid\n');
+    expect(r.stdout + r.stderr).not.toContain('pat-na1-not-a-real-token');
+  });
+
   test('unset variables are issues unless --allow-unset-env; they are listed either way', async () => {
     const strict = await etl(['validate', 'broken/unset-env.yaml'], { cwd: project });
     expect(strict.code).toBe(3);

@@ -5,7 +5,7 @@ import { FatalError, pipelineFingerprint, readUpToDate, runPipeline, type Logger
 import { collectSink, memorySource, numberedRecords as numbers, resolvedPipeline, tempDir } from '@etl/testing';
 
 /** A memory source whose input version the test controls; counts how often the runtime asks for it. */
-function versionedSource(version: { current: string | undefined; asked: number }): SourcePlugin & { stats: { read: number } } {
+function versionedSource(version: { current: string | undefined; asked: number }): SourcePlugin & { stats: { read: number; closed: number } } {
   const inner = memorySource(numbers(30), { batchSize: 10 });
   return Object.assign(inner, {
     inputVersion: async () => {
@@ -56,6 +56,7 @@ describe('runPipeline: up-to-date runs', () => {
     expect(two).toMatchObject({ status: 'succeeded', upToDate: true, resumed: false });
     expect(two.error).toBeUndefined();
     expect(second.source.stats.read).toBe(0);
+    expect(second.source.stats.closed).toBe(1); // what inputVersion() held is released though read() never ran
     expect(second.sink.log.setups).toBe(0);
     expect(second.sink.log.records).toHaveLength(0);
     for (const step of two.steps) expect([step.read, step.written, step.rejected, step.unchanged, step.filtered]).toEqual([0, 0, 0, 0, 0]);

@@ -134,15 +134,26 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
     if (!resumed && !dryRun) {
       const fingerprint = pipelineFingerprint(pipeline);
       const plugin = source.plugin as SourcePlugin;
-      const version = plugin.inputVersion
-        ? await invoke({ step: source.name, plugin: source.use, hook: 'inputVersion' }, stats.get(source.name)!, () => plugin.inputVersion!(sourceCtx, source.config))
-        : undefined;
+      const site = { step: source.name, plugin: source.use, hook: 'inputVersion' };
+      const sourceStats = stats.get(source.name)!;
+      // close() releases what inputVersion() may hold (a browser, a file) when read() will not run to do it.
+      const closeSource = async (): Promise<void> => {
+        if (plugin.close) await invoke({ ...site, hook: 'close' }, sourceStats, () => plugin.close!(sourceCtx, source.config));
+      };
+      let version: string | undefined;
+      try {
+        version = plugin.inputVersion ? await invoke(site, sourceStats, () => plugin.inputVersion!(sourceCtx, source.config)) : undefined;
+      } catch (error) {
+        await closeSource().catch(() => undefined);
+        throw error;
+      }
       // Stored and compared redacted, so a version string that happens to hold a secret never reaches the disk.
       if (typeof version === 'string') mark = { fingerprint, inputVersion: redact(version) };
       const last = options.fresh ? undefined : await readUpToDate(stateDir);
       if (mark && last && last.fingerprint === mark.fingerprint && last.inputVersion === mark.inputVersion) {
         upToDate = true;
         logger.info(upToDateMessage(last), { upToDateSince: last.runId });
+        await closeSource();
       } else {
         await clearUpToDate(stateDir);
       }
