@@ -34,6 +34,15 @@ describe('compileTemplate', () => {
     expect(slugify('ﬁ')).toBe('fi'); // NFKD splits the ligature
   });
 
+  test('slug keeps names with no ASCII form distinct and never empty', () => {
+    const persian = slugify('مریم');
+    expect(persian).toMatch(/^u-[0-9a-f]{8}$/);
+    expect(slugify('مریم')).toBe(persian);
+    expect(slugify('مهسا')).not.toBe(persian);
+    expect(slugify('😀Zoë')).toMatch(/^zoe-[0-9a-f]{8}$/);
+    expect(slugify('Zoë')).toBe('zoe');
+  });
+
   test('a template without fields is returned as is', () => {
     expect(compileTemplate('plain')({})).toBe('plain');
     expect(compileTemplate('')({})).toBe('');

@@ -5,6 +5,7 @@
  * No code is evaluated: a template is parsed once into a list of literal parts and field readers, and running it is
  * a loop over that list.
  */
+import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import type { DataRecord } from '../plugins/types.js';
 
@@ -26,11 +27,19 @@ const NON_SLUG_RUN = /[^a-z0-9]+/g;
 const EDGE_DASHES = /^-+|-+$/g;
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** Lowercase ASCII letters and digits; accents stripped (NFKD) first; any other run becomes one `-`. */
+/**
+ * Lowercase ASCII letters and digits; accents stripped (NFKD) first; any other run becomes one `-`. When characters
+ * with no ASCII form are dropped (مریم, emoji), a short hash of the original is appended, so distinct names never
+ * share a slug and a slug is never empty: `مریم` → `u-1b2c3d4e`, `😀Zoë` → `zoe-5f6a7b8c`.
+ */
 export function slugify(value: string): string {
   // Normalising is the expensive part; plain ASCII (most names) has nothing to decompose.
-  const ascii = NON_ASCII.test(value) ? value.normalize('NFKD').replace(COMBINING_MARKS, '') : value;
-  return ascii.toLowerCase().replace(NON_SLUG_RUN, '-').replace(EDGE_DASHES, '');
+  if (!NON_ASCII.test(value)) return value.toLowerCase().replace(NON_SLUG_RUN, '-').replace(EDGE_DASHES, '');
+  const folded = value.normalize('NFKD').replace(COMBINING_MARKS, '');
+  const slug = folded.toLowerCase().replace(NON_SLUG_RUN, '-').replace(EDGE_DASHES, '');
+  if (!NON_ASCII.test(folded)) return slug;
+  const hash = createHash('sha256').update(value).digest('hex').slice(0, 8);
+  return slug ? `${slug}-${hash}` : `u-${hash}`;
 }
 
 function expectArgs(name: string, args: unknown[], count: number, fail: (message: string) => never): void {
