@@ -117,6 +117,11 @@ export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, opt
       return;
     }
     if (line <= afterLine) return;
+    // Bytes that are not UTF-8 reach us as U+FFFD: loading the row would replace a letter silently.
+    if (hasReplacementChar(row)) {
+      add(line, undefined, { location: `${file}:${line}`, reason: 'contains bytes that are not valid UTF-8 (the file must be UTF-8)', record: row.join(',') });
+      return;
+    }
     const typed = typer.type(row);
     if (typed instanceof Invalid) add(line, undefined, { location: `${file}:${line}`, reason: typed.reason, record: row.join(',') });
     else add(line, typed, undefined);
@@ -151,6 +156,11 @@ export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, opt
   } finally {
     parser.destroy();
   }
+}
+
+function hasReplacementChar(row: string[]): boolean {
+  for (const cell of row) if (cell.includes('\uFFFD')) return true;
+  return false;
 }
 
 function lineOf(error: CsvError | undefined): number | undefined {

@@ -65,6 +65,15 @@ describe('kaggle source, file mode', () => {
     ]);
   });
 
+  it('rejects a row whose bytes are not UTF-8 instead of loading a replaced letter', async () => {
+    ctx = testContext();
+    const { records, rejects } = await readAll(
+      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('latin1.csv') } as never, undefined),
+    );
+    expect(records.map((r) => r.name)).toEqual(['Jose', 'Zoë']);
+    expect(rejects).toEqual([{ location: 'latin1.csv:2', reason: 'contains bytes that are not valid UTF-8 (the file must be UTF-8)' }]);
+  });
+
   it('rejects rows with broken quoting without losing the rows around them', async () => {
     ctx = testContext();
     const { records, rejects, locations } = await readAll(
