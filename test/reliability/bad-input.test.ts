@@ -20,10 +20,7 @@ beforeAll(async () => {
 afterAll(removeTemps);
 
 /** Known bugs in packages this suite may not edit; each test still runs and is expected to fail until fixed. */
-const knownBugs: Record<string, string> = {
-  // source-kaggle decodes the CSV as UTF-8 without `fatal`, so 0xE9 becomes U+FFFD and "Jos\uFFFD" is loaded.
-  'non-utf8': 'source-kaggle loads invalid UTF-8 as U+FFFD instead of rejecting the row',
-};
+const knownBugs: Record<string, string> = {};
 
 async function runCase(c: CsvCase) {
   const file = join(dataDir, `${c.name}.csv`);
