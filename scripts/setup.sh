@@ -47,4 +47,4 @@ if ! mariadb_up; then
 fi
 
 log "building"
-pnpm -s build
+pnpm run build

@@ -6,7 +6,7 @@ bash scripts/setup.sh || exit 1
 
 results=.etl/test-results.json
 mkdir -p .etl && rm -f "$results"
-pnpm -s test --reporter=default --reporter=json --outputFile.json="$results"
+pnpm run test --reporter=default --reporter=json --outputFile.json="$results"
 status=$?
 node -e '
   const fs = require("fs");
