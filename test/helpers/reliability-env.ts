@@ -2,13 +2,13 @@
  * Shared plumbing of the reliability suite: builds the workspace once, runs the real CLI as a child process in a temp
  * project (its own `etl.config.json` and state folder), talks to MariaDB with mysql2, and gives a seeded random source.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { buildOnce } from './build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../..');
@@ -20,35 +20,9 @@ export const mysql2 = createRequire(join(repoRoot, 'packages/sink-mysql/package.
 /** `ETL_RELIABILITY=long` runs the full dataset and many kills; anything else is the short CI version. */
 export const longRun = process.env.ETL_RELIABILITY === 'long';
 
-/** Same lock folder as packages/cli's tests: two `tsc -b` writing the same dist/ at once race. */
-const buildLock = join(tmpdir(), 'etl-cli-test-build.lock');
-
-/**
- * Builds every package the spawned CLI runs (`dist/`). Type errors elsewhere do not stop tsc -b from emitting, so a
- * failure is judged by the files that must exist afterwards.
- */
-export async function buildWorkspace(): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    try {
-      mkdirSync(buildLock);
-      break;
-    } catch {
-      const age = Date.now() - (statSync(buildLock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 300_000) rmSync(buildLock, { recursive: true, force: true }); // left by a killed run
-      if (Date.now() > deadline) throw new Error(`waited 5 minutes for ${buildLock}; remove it if no test is running`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    await promisify(execFile)('npx', ['tsc', '-b'], { cwd: repoRoot, timeout: 300_000 }).catch(() => undefined);
-  } finally {
-    rmSync(buildLock, { recursive: true, force: true });
-  }
-  for (const file of ['packages/cli/dist/commands/run.js', 'packages/sandbox/dist/index.js', 'packages/sink-mysql/dist/index.js']) {
-    if (!existsSync(join(repoRoot, file))) throw new Error(`${file} is missing: run \`npx tsc -b\` from ${repoRoot} to see why`);
-  }
-}
+/** Builds every package the spawned CLI runs (`dist/`). */
+export const buildWorkspace = (): Promise<void> =>
+  buildOnce([], ['packages/cli/dist/commands/run.js', 'packages/sandbox/dist/index.js', 'packages/sink-mysql/dist/index.js']);
 
 const temps: string[] = [];
 
@@ -128,17 +102,8 @@ export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs: number,
   return value;
 }
 
-/** mulberry32: a small seeded generator so a failing kill schedule can be replayed with ETL_RELIABILITY_SEED. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The sandbox's seeded generator (mulberry32), so a failing kill schedule can be replayed with ETL_RELIABILITY_SEED. */
+export { seededRandom } from '@etl/sandbox';
 
 /** The seed of this run: ETL_RELIABILITY_SEED, else a fresh one; printed so a failure can be replayed. */
 export function suiteSeed(label: string): number {

@@ -2,45 +2,21 @@
  * Runs the real CLI (`node packages/cli/bin/run.js`, built `dist/`) in a copy of the fixture project, as a person
  * would: separate process, real exit codes, real signals. Fixture plugins are loaded by path from the copy.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { buildOnce } from '../../../test/helpers/build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const cliDir = resolve(here, '..');
 export const repoRoot = resolve(cliDir, '../..');
 const bin = join(cliDir, 'bin/run.js');
 
-const buildLock = join(tmpdir(), 'etl-cli-test-build.lock');
-
-/**
- * Builds the CLI (and core) before a test file spawns it; other packages' type errors do not stop tsc -b from
- * emitting. Test files run in parallel, so builds take turns (a lock folder): two tsc -b writing the same dist/ race.
- */
-export async function buildCli(): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    try {
-      mkdirSync(buildLock);
-      break;
-    } catch {
-      const age = Date.now() - (statSync(buildLock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 300_000) rmSync(buildLock, { recursive: true, force: true }); // left by a killed run
-      if (Date.now() > deadline) throw new Error(`waited 5 minutes for ${buildLock}; remove it if no test is running`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  try {
-    await promisify(execFile)('npx', ['tsc', '-b', 'packages/cli'], { cwd: repoRoot, timeout: 300_000 }).catch(() => undefined);
-  } finally {
-    rmSync(buildLock, { recursive: true, force: true });
-  }
-  if (!existsSync(join(cliDir, 'dist/commands/run.js'))) throw new Error('packages/cli did not build: run `npx tsc -b packages/cli` to see why');
-}
+/** Builds the CLI (and what it depends on) before a test file spawns it. */
+export const buildCli = (): Promise<void> => buildOnce(['packages/cli'], ['packages/cli/dist/commands/run.js']);
 
 const projects: string[] = [];
 
