@@ -34,7 +34,7 @@ export function renderSummary(summary: RunSummary): string {
   }
   const rejected = summary.steps.reduce((n, s) => n + s.rejected, 0);
   lines.push('');
-  if (rejected > 0) lines.push(`Rejected records (${formatCount(rejected)}): ${shown(summary.rejectsFile)}`);
+  lines.push(rejected > 0 ? `Rejected records (${formatCount(rejected)}): ${shown(summary.rejectsFile)}` : 'Rejected records: none');
   lines.push(`Log: ${shown(summary.logFile)}`);
   return lines.join('\n');
 }
