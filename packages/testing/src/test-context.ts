@@ -23,6 +23,8 @@ export interface TestContextOptions {
   stateDir?: string;
   dryRun?: boolean;
   fresh?: boolean;
+  /** `ctx.reconcile` (`etl run --reconcile`). */
+  reconcile?: boolean;
   /** `ctx.batchSize` (the pipeline's `settings.batchSize`). @default 5000 */
   batchSize?: number;
   step?: string;
@@ -79,6 +81,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     runDir,
     dryRun: options.dryRun === true,
     fresh: options.fresh === true,
+    reconcile: options.reconcile === true,
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     stats,
     addSecret: (v) => logger.addSecret(v),

@@ -119,8 +119,17 @@ export interface StepContext {
   readonly dirs: StepDirs;
   /** `etl run --dry-run`: read and plan, write nothing anywhere. */
   readonly dryRun: boolean;
-  /** `--fresh` or a refresh option: ignore caches and ledgers from earlier runs. */
+  /**
+   * True in every run of a lineage that was started with `--fresh`, resumes included (the flag is kept in the
+   * checkpoint). Caches from before the lineage must not be trusted. Sinks need not act on it for their state: the
+   * runtime empties a sink's `ctx.state` when a fresh lineage starts, so entries a resumed fresh lineage sees are its own.
+   */
   readonly fresh: boolean;
+  /**
+   * `etl run --reconcile`: sinks that implement `reconcile()` are asked to compare their state with the destination
+   * before the first write. Other hooks may read it to explain what they do.
+   */
+  readonly reconcile: boolean;
   /** Records per source batch the pipeline asks for (`settings.batchSize`, default 5000); sources honour it unless their own config says otherwise. */
   readonly batchSize: number;
   progress(update: ProgressUpdate): void;
@@ -266,8 +275,23 @@ export interface SinkPlugin<Config = DataRecord> extends PluginBase<Config> {
   readonly kind: 'sink';
   /** Records per `write` call. The runtime buffers up to this many. @default 1000 */
   readonly batchSize?: number | ((config: Config) => number);
+  /**
+   * Names the destination this step writes to (a HubSpot portal, a database table). Called once per run before
+   * `setup()`, dry runs included, and before the up-to-date check; keep it cheap (one request at most). `ctx.state` is
+   * not available yet: the runtime binds it to the destination returned here. A destination this step has never
+   * written starts with empty state, and the run says so. Throw `FatalError` when the destination cannot be
+   * identified (bad credentials). Sinks that keep state (ledgers) or restore checkpoints must implement it.
+   */
+  destination?(ctx: StepContext, config: Config): Promise<Destination> | Destination;
   /** Connect, migrate, create properties... Called once before the first write (also in dry runs: do not write then). */
   setup?(ctx: StepContext, config: Config): Promise<void>;
+  /**
+   * `etl run --reconcile`: reads back what `ctx.state` claims the destination holds (in batches: a read per many
+   * entries), and deletes the claims the destination contradicts, so this run sends those records again. Called after
+   * `setup()` and `restore()`, before the first write, only when `ctx.reconcile` is set. Count what is re-sent with
+   * `ctx.count('resent')`.
+   */
+  reconcile?(ctx: StepContext, config: Config): Promise<ReconcileReport>;
   /**
    * A sink that commits checkpoints together with its data (see `SinkBatch.checkpoint`) returns the last token it
    * committed for this lineage, so the runtime resumes after it. Called after `setup` on a resumed run.
@@ -290,6 +314,34 @@ export interface SinkPlugin<Config = DataRecord> extends PluginBase<Config> {
    * reverts the last one, `status` only reports. Returns what was applied or is pending, for printing.
    */
   migrate?(ctx: StepContext, config: Config, action: 'up' | 'down' | 'status'): Promise<MigrationReport>;
+}
+
+/**
+ * Where a sink writes, as its `destination()` hook names it. The runtime keeps the sink's state (`ctx.state`) and its
+ * resume position per destination, so a ledger of what one HubSpot portal holds is never trusted for another.
+ */
+export interface Destination {
+  /**
+   * Stable identity of the place written to: the same string for the same destination on every run and machine, a
+   * different one for any other. Never a secret. E.g. `hubspot:portal:12345`, `mysql://db.example:3306/etl/baby_names`.
+   */
+  id: string;
+  /** How to name it to a person, e.g. `HubSpot portal 12345 (https://api.hubapi.com)`. @default id */
+  label?: string;
+  /** A caveat for the log, e.g. why a weaker fallback identity was used. */
+  note?: string;
+}
+
+/** What `reconcile()` found: ledger claims it checked, and how many of them the destination contradicted. */
+export interface ReconcileReport {
+  /** State entries (ledger claims) compared with the destination. */
+  checked: number;
+  /** Claimed records the destination does not hold (deleted there, or never arrived). */
+  missing: number;
+  /** Claimed records the destination holds with other content. */
+  different: number;
+  /** Read requests spent. */
+  reads?: number;
 }
 
 export interface MigrationReport {

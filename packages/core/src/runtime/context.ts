@@ -32,6 +32,8 @@ export interface ContextDeps {
   runDir: string;
   dryRun: boolean;
   fresh: boolean;
+  /** `etl run --reconcile`. @default false */
+  reconcile?: boolean;
   /** Records per source batch (`settings.batchSize`). @default 5000 */
   batchSize?: number;
   stats: StepStats;
@@ -70,6 +72,7 @@ export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepCo
     dirs: { state: deps.stateDir, run: deps.runDir, cache },
     dryRun: deps.dryRun,
     fresh: deps.fresh,
+    reconcile: deps.reconcile === true,
     batchSize: deps.batchSize ?? 5000,
     progress: (update) => deps.onProgress(step.name, update),
     addSecret: deps.addSecret,

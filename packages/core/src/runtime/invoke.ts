@@ -3,9 +3,9 @@ import type { ResolvedStep } from '../pipeline/types.js';
 
 /** The hooks each kind of plugin has; `true` marks the required one. */
 const HOOKS: Record<ResolvedStep['kind'], Record<string, boolean>> = {
-  source: { read: true, check: false, close: false },
-  transform: { create: true, check: false },
-  sink: { write: true, setup: false, restore: false, close: false, check: false, migrate: false },
+  source: { read: true, inputVersion: false, check: false, checkConfig: false, close: false },
+  transform: { create: true, check: false, checkConfig: false },
+  sink: { write: true, destination: false, setup: false, restore: false, reconcile: false, close: false, check: false, checkConfig: false, migrate: false },
 };
 
 const FORMS: Record<ResolvedStep['kind'], string> = {
