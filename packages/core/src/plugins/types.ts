@@ -109,6 +109,12 @@ export interface StepContext {
   readonly pipeline: string;
   readonly step: string;
   readonly runId: string;
+  /**
+   * The lineage this run belongs to: the id of the run that started it. A resumed run keeps its lineage; `--fresh`, or
+   * an interrupted run whose input or pipeline changed since, starts a new one. Name per-lineage work with it (a
+   * shadow table); checkpoint tokens already carry it.
+   */
+  readonly lineage: string;
   readonly logger: Logger;
   /** Aborted on SIGINT/SIGTERM: stop starting new work, let in-flight work finish or abort it, return promptly. */
   readonly signal: AbortSignal;
@@ -133,6 +139,11 @@ export interface StepContext {
   /** Records per source batch the pipeline asks for (`settings.batchSize`, default 5000); sources honour it unless their own config says otherwise. */
   readonly batchSize: number;
   progress(update: ProgressUpdate): void;
+  /**
+   * A salted hash of a secret (a token), stable for this project: the salt is random and kept in the state folder,
+   * so the hash names the secret without letting anyone guess it offline. For identities built from credentials.
+   */
+  hashSecret(value: string): string;
   /** Registers a value that must never appear in output (a token fetched at run time, for example). */
   addSecret(value: string): void;
   /** Adds to this step's counters in the run summary (e.g. `retries`, `requests`, `http429`). */

@@ -1,8 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ResolvedStep } from '../pipeline/types.js';
 import type { Logger, ProgressUpdate, RateLimiter, StepContext, StepState } from '../plugins/types.js';
 import type { ConfigurableRetryService } from '../services/retry.js';
+import { hashSecret } from '../services/salt.js';
+
+/** `stateDir` in the deps is a pipeline's state folder (`<project state>/pipelines/<name>`); the salt is the project's. */
+const projectStateDir = (pipelineStateDir: string): string => dirname(dirname(pipelineStateDir));
 
 /** Counters of one step, as the run summary reports them. */
 export interface StepStats {
@@ -23,6 +27,8 @@ export const newStats = (): StepStats => ({ read: 0, written: 0, rejected: 0, un
 export interface ContextDeps {
   pipeline: string;
   runId: string;
+  /** The run's lineage. @default runId */
+  lineage?: string;
   logger: Logger;
   signal: AbortSignal;
   retry: ConfigurableRetryService;
@@ -61,6 +67,7 @@ export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepCo
     pipeline: deps.pipeline,
     step: step.name,
     runId: deps.runId,
+    lineage: deps.lineage ?? deps.runId,
     logger,
     signal: deps.signal,
     retry,
@@ -75,6 +82,7 @@ export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepCo
     reconcile: deps.reconcile === true,
     batchSize: deps.batchSize ?? 5000,
     progress: (update) => deps.onProgress(step.name, update),
+    hashSecret: (value) => hashSecret(projectStateDir(deps.stateDir), value),
     addSecret: deps.addSecret,
     count,
   };

@@ -10,6 +10,7 @@ export {
   type ConfigurableRetryService,
 } from './retry.js';
 export { createRateLimiter, type RateLimiterOptions, type ManagedRateLimiter, type DailyUsage } from './rate-limit.js';
+export { projectSalt, hashSecret } from './salt.js';
 export { openCheckpointStore, type CheckpointStore, type CheckpointStoreOptions, type CommitOptions } from './checkpoint.js';
 export {
   createRunFolder,
