@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FatalError, pipelineFingerprint, readUpToDate, runPipeline, type Logger, type ResolvedPipeline, type SourcePlugin } from '@etl/core';
+import { FatalError, hashSecret, pipelineFingerprint, readUpToDate, runPipeline, type Logger, type ResolvedPipeline, type SourcePlugin } from '@etl/core';
 import { collectSink, memorySource, numberedRecords as numbers, resolvedPipeline, tempDir } from '@etl/testing';
 
 /** A memory source whose input version the test controls; counts how often the runtime asks for it. */
@@ -27,6 +27,9 @@ function setup(version: Setup['version'], config: Record<string, unknown> = { ta
   const pipeline = resolvedPipeline('fresh-check', { src: { plugin: source }, out: { plugin: sink, input: 'src', config } }, { secrets: ['s3cret-token'] });
   return { version, sink, source, pipeline };
 }
+
+/** The fingerprint a run in `stateDir` computes (secrets hashed under that project's salt). */
+const fingerprintIn = (stateDir: string, pipeline: ResolvedPipeline): string => pipelineFingerprint(pipeline, (v) => hashSecret(stateDir, v));
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -76,7 +79,7 @@ describe('runPipeline: up-to-date runs', () => {
     expect(changedConfig.sink.log.records).toHaveLength(30);
 
     const changedSecret = setup(version, { table: 'other', token: 'other-token' });
-    const before = pipelineFingerprint(changedSecret.pipeline);
+    const before = fingerprintIn(stateDir, changedSecret.pipeline);
     expect((await runPipeline(changedSecret.pipeline, { stateDir })).upToDate).toBe(false);
     const sameSecret = setup(version, { table: 'other', token: 'other-token' });
     expect((await runPipeline(sameSecret.pipeline, { stateDir })).upToDate).toBe(true);
@@ -85,18 +88,18 @@ describe('runPipeline: up-to-date runs', () => {
     const changedInput = setup(version, { table: 'other', token: 'other-token' });
     expect((await runPipeline(changedInput.pipeline, { stateDir })).upToDate).toBe(false);
     expect(changedInput.source.stats.read).toBe(30);
-    expect(pipelineFingerprint(changedInput.pipeline)).toBe(before);
+    expect(fingerprintIn(stateDir, changedInput.pipeline)).toBe(before);
   });
 
   test('secrets change the fingerprint but never reach the state folder', async () => {
     const stateDir = tempDir();
     const a = setup({ current: 'v1', asked: 0 }, { token: 'xx s3cret-token xx' });
     const b = setup({ current: 'v1', asked: 0 }, { token: 'xx s3cret-tokem xx' });
-    expect(pipelineFingerprint(a.pipeline)).not.toBe(pipelineFingerprint(b.pipeline));
+    expect(fingerprintIn(stateDir, a.pipeline)).not.toBe(fingerprintIn(stateDir, b.pipeline));
     await runPipeline(a.pipeline, { stateDir });
     const text = readFileSync(join(stateDir, 'pipelines', 'fresh-check', 'up-to-date.json'), 'utf8');
     expect(text).not.toContain('s3cret');
-    expect(JSON.parse(text)).toMatchObject({ fingerprint: pipelineFingerprint(a.pipeline), inputVersion: 'v1' });
+    expect(JSON.parse(text)).toMatchObject({ fingerprint: fingerprintIn(stateDir, a.pipeline), inputVersion: 'v1' });
   });
 
   test('a failed run never counts: it clears the record, even when every write went through', async () => {

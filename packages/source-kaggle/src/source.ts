@@ -72,7 +72,8 @@ async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: Cr
     return { path, version: `file ${path}, ${info.size} bytes, modified ${info.mtime.toISOString()}` };
   }
 
-  const refresh = config.refresh || ctx.fresh;
+  // A fresh lineage downloads anew in its first run; its resumes read what that run downloaded.
+  const refresh = config.refresh || (ctx.fresh && ctx.lineage === ctx.runId);
   const http = createHttp(config.baseUrl, mode === 'api' ? credentials.api : undefined);
   const wanted = { dataset: config.dataset, file: config.file };
   let remote: RemoteState;

@@ -2,7 +2,7 @@
  * The two shapes on either side of resolution: what the config side hands the runtime (`ResolvedPipeline`), and what
  * the runtime reports back (`RunSummary`). The runtime only ever sees resolved plugin objects.
  */
-import type { DataRecord, Logger, Plugin, PluginKind, RetryOptions } from '../plugins/types.js';
+import type { DataRecord, Logger, Plugin, PluginKind, ReconcileReport, RetryOptions } from '../plugins/types.js';
 
 export interface LimiterSpec {
   /** Requests allowed per interval. */
@@ -50,8 +50,13 @@ export interface RunOptions {
   /** The project's state folder (checkpoints, run history, caches), e.g. `.etl/`. */
   stateDir: string;
   dryRun?: boolean;
-  /** Ignore the last checkpoint and start over, and run even when the input and pipeline are unchanged (up to date). */
+  /**
+   * Start a new lineage from the beginning instead of resuming, with sinks' state (ledgers) emptied, and run even
+   * when the input and pipeline are unchanged (up to date). The lineage stays fresh when it is resumed.
+   */
   fresh?: boolean;
+  /** Ask sinks that can read back (`reconcile()`) to check their state against the destination before writing; runs even when up to date. */
+  reconcile?: boolean;
   logger?: Logger;
   /** Abort to stop the run cleanly (the CLI wires SIGINT/SIGTERM to this). */
   signal?: AbortSignal;
@@ -79,6 +84,10 @@ export interface StepSummary {
   durationMs: number;
   /** Plugin counters (`retries`, `requests`, `http429`, `created`, `updated`, …). */
   counters: Record<string, number>;
+  /** Sinks that name their destination: where they wrote, and whether this pipeline had written there before. */
+  destination?: { id: string; label: string; note?: string; known: boolean };
+  /** `--reconcile`: what the sink's state claimed and the destination contradicted. */
+  reconcile?: ReconcileReport;
 }
 
 export interface RunSummary {
@@ -88,6 +97,11 @@ export interface RunSummary {
   status: 'succeeded' | 'failed' | 'interrupted';
   /** True when this run continued from an earlier run's checkpoint. */
   resumed: boolean;
+  /** The lineage the run belongs to (the id of the run that started it), and whether it was started with --fresh. */
+  lineage?: string;
+  fresh?: boolean;
+  /** Why an interrupted run was not resumed: its input, pipeline, batch size or destinations changed since. */
+  restarted?: string;
   dryRun: boolean;
   /**
    * True when the run ended at once because the source's input version and the pipeline's fingerprint equal those of

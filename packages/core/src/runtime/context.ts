@@ -24,16 +24,27 @@ export interface StepStats {
 
 export const newStats = (): StepStats => ({ read: 0, written: 0, rejected: 0, unchanged: 0, filtered: 0, skipped: 0, durationMs: 0, counters: {} });
 
+/**
+ * What the runtime decides only after hooks have run (a sink's destination, the source's input version): which
+ * lineage the run continues and whether it is fresh. Contexts read it when a hook asks, so it may change until the
+ * lineage is settled.
+ */
+export interface LineageBinding {
+  lineage: string;
+  fresh: boolean;
+}
+
 export interface ContextDeps {
   pipeline: string;
   runId: string;
-  /** The run's lineage. @default runId */
-  lineage?: string;
+  /** The run's lineage and whether it is fresh, read at each access. @default { lineage: runId, fresh } */
+  binding?: LineageBinding;
   logger: Logger;
   signal: AbortSignal;
   retry: ConfigurableRetryService;
   limiters: Map<string, RateLimiter>;
-  state: StepState;
+  /** The step's state, or a function returning it once it is bound (sinks: to their destination). */
+  state: StepState | (() => StepState);
   stateDir: string;
   runDir: string;
   dryRun: boolean;
@@ -46,6 +57,9 @@ export interface ContextDeps {
   addSecret(value: string): void;
   onProgress(step: string, update: ProgressUpdate): void;
 }
+
+/** Records per source batch when `settings.batchSize` does not say. */
+export const DEFAULT_SOURCE_BATCH_SIZE = 5000;
 
 /** Builds the `StepContext` a step's hooks receive. */
 export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepContext {
@@ -63,11 +77,15 @@ export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepCo
       logger.warn(`retrying after a temporary failure (attempt ${attempt}, waiting ${delayMs} ms)`, { error });
     },
   });
+  const binding = deps.binding ?? { lineage: deps.runId, fresh: deps.fresh };
+  const state = deps.state;
   return {
     pipeline: deps.pipeline,
     step: step.name,
     runId: deps.runId,
-    lineage: deps.lineage ?? deps.runId,
+    get lineage() {
+      return binding.lineage;
+    },
     logger,
     signal: deps.signal,
     retry,
@@ -75,12 +93,16 @@ export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepCo
       const key = name ?? step.limiter;
       return key === undefined ? undefined : deps.limiters.get(key);
     },
-    state: deps.state,
+    get state() {
+      return typeof state === 'function' ? state() : state;
+    },
     dirs: { state: deps.stateDir, run: deps.runDir, cache },
     dryRun: deps.dryRun,
-    fresh: deps.fresh,
+    get fresh() {
+      return binding.fresh;
+    },
     reconcile: deps.reconcile === true,
-    batchSize: deps.batchSize ?? 5000,
+    batchSize: deps.batchSize ?? DEFAULT_SOURCE_BATCH_SIZE,
     progress: (update) => deps.onProgress(step.name, update),
     hashSecret: (value) => hashSecret(projectStateDir(deps.stateDir), value),
     addSecret: deps.addSecret,

@@ -15,6 +15,7 @@ import type { CheckpointStore } from '../services/checkpoint.js';
 import type { ConfigurableRetryService } from '../services/retry.js';
 import type { RejectsWriter } from '../services/run-history.js';
 import type { StepStats } from './context.js';
+import type { LineageRecord } from './lineage.js';
 import { describeValue as describe, invoke, wrapError } from './invoke.js';
 import { SinkBuffer, accountWrite, indexIn, partAt, refsOf, type Part } from './sink-buffer.js';
 
@@ -33,6 +34,8 @@ export interface SinkNode {
   ctx: StepContext;
   stats: StepStats;
   batchSize: number;
+  /** The checkpoint-store namespace of the sink's state (bound to its destination). */
+  namespace: string;
   /** Buffered records with the source batch and index each came from. */
   buffer: SinkBuffer;
   /** Records at or before this ref were written by an earlier run of this lineage. */
@@ -45,7 +48,7 @@ export interface SinkNode {
 export type FlowNode = TransformNode | SinkNode;
 
 /** What the runtime stores as its checkpoint in the journal. */
-export interface RuntimeCheckpoint {
+export interface RuntimeCheckpoint extends LineageRecord {
   v: 1;
   lineage: string;
   runId: string;
@@ -73,6 +76,8 @@ export interface FlowOptions {
   rejects: RejectsWriter;
   store: CheckpointStore;
   lineage: string;
+  /** What the lineage started with, written into every checkpoint (a resume verifies it). */
+  lineageFields: Pick<LineageRecord, 'fresh' | 'identity'>;
   runId: string;
   dryRun: boolean;
   nextSeq: number;
@@ -269,13 +274,13 @@ export class Flow {
     };
     const site = { step: step.name, plugin: step.use, hook: 'write', seq: last.seq };
     // The sink's own staged state (a ledger) must not be committed by another sink's commit before this write is durable.
-    this.o.store.hold(step.name, true);
+    this.o.store.hold(node.namespace, true);
     const result = await (ctx.retry as ConfigurableRetryService).run(
       () => invoke(site, stats, () => plugin.write(ctx, step.config, batch)),
       { operation: `write of ${n} records to step "${step.name}"` },
     );
     accountWrite(node, result, n, this.o.dryRun, this.o.rejects);
-    this.o.store.hold(step.name, false);
+    this.o.store.hold(node.namespace, false);
     node.last = last;
     for (const part of parts) {
       const entry = this.pending.get(part.seq)!;
@@ -332,7 +337,8 @@ export class Flow {
       const ref = node.last ?? node.skip;
       if (ref) sinks[node.step.name] = ref;
     }
-    const cp: RuntimeCheckpoint = { v: 1, lineage: this.o.lineage, runId: this.o.runId, status, nextSeq: point.seq, sinks };
+    const { fresh, identity } = this.o.lineageFields;
+    const cp: RuntimeCheckpoint = { v: 1, lineage: this.o.lineage, runId: this.o.runId, status, nextSeq: point.seq, sinks, fresh, identity };
     if (point.position !== undefined) cp.position = point.position;
     return this.o.store.commit(cp as unknown as JsonValue, { upTo: point.seq });
   }

@@ -15,6 +15,8 @@ export interface UpToDateRecord {
   fingerprint: string;
   /** What the source's `inputVersion()` returned then. */
   inputVersion: string;
+  /** Sink step → destination id it wrote to (absent in records of older runs: those never count as up to date). */
+  destinations?: Record<string, string>;
   finishedAt: string;
 }
 
@@ -37,32 +39,55 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Replaces every string that holds a secret by its hash: a changed token still changes the fingerprint. */
-function hideSecrets(value: unknown, secrets: string[]): unknown {
-  if (typeof value === 'string') return secrets.some((s) => value.includes(s)) ? `sha256:${sha256(value)}` : value;
-  if (Array.isArray(value)) return value.map((v) => hideSecrets(v, secrets));
+/** How a secret is put in a fingerprint: a salted hash (`ctx.hashSecret`), so a weak one cannot be guessed offline. */
+export type SecretHasher = (secret: string) => string;
+
+/** Replaces every string that holds a secret by its salted hash: a changed token still changes the fingerprint. */
+function hideSecrets(value: unknown, secrets: string[], hash: SecretHasher): unknown {
+  if (typeof value === 'string') return secrets.some((s) => value.includes(s)) ? `secret:${hash(value)}` : value;
+  if (Array.isArray(value)) return value.map((v) => hideSecrets(v, secrets, hash));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, hideSecrets(v, secrets)]));
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, hideSecrets(v, secrets, hash)]));
   }
   return value;
 }
 
-/**
- * sha256 (hex) of what decides a run's result: each step's name, plugin, inputs, config (defaults applied, secrets
- * hashed), limiter and batch size, and the pipeline's batch size. Limiter rates and retry policies only change how
- * fast a run goes, so they are left out.
- */
-export function pipelineFingerprint(pipeline: ResolvedPipeline): string {
+/** Each step's part of the fingerprint: name, plugin, inputs, config (secrets hashed), limiter and batch size. */
+function stepParts(pipeline: ResolvedPipeline, hash: SecretHasher) {
   const secrets = pipeline.secrets.filter((s) => typeof s === 'string' && s.length > 0);
-  const steps = pipeline.steps.map((step) => ({
+  return pipeline.steps.map((step) => ({
     name: step.name,
     use: step.use,
     inputs: step.inputs,
-    config: hideSecrets(step.config, secrets),
+    config: hideSecrets(step.config, secrets, hash),
     limiter: step.limiter,
     batchSize: step.batchSize,
   }));
-  return sha256(canonical({ batchSize: pipeline.batchSize, steps }));
+}
+
+/**
+ * sha256 (hex) of what decides a run's result: each step's name, plugin, inputs, config (defaults applied, secrets
+ * salted and hashed), limiter and batch size, and the pipeline's batch size. Limiter rates and retry policies only
+ * change how fast a run goes, so they are left out.
+ */
+export function pipelineFingerprint(pipeline: ResolvedPipeline, hash: SecretHasher): string {
+  return sha256(canonical({ batchSize: pipeline.batchSize, steps: stepParts(pipeline, hash) }));
+}
+
+/** Per step, sha256 of its part of the fingerprint, so a refused resume can name the steps that changed. */
+export function stepFingerprints(pipeline: ResolvedPipeline, hash: SecretHasher): Record<string, string> {
+  return Object.fromEntries(stepParts(pipeline, hash).map((part) => [part.name, sha256(canonical(part)).slice(0, 16)]));
+}
+
+/** True when `record` vouches for this pipeline, input and set of destinations. */
+export function isUpToDate(record: UpToDateRecord | undefined, mark: Omit<UpToDateRecord, 'runId' | 'finishedAt'>): boolean {
+  return (
+    record !== undefined &&
+    record.fingerprint === mark.fingerprint &&
+    record.inputVersion === mark.inputVersion &&
+    record.destinations !== undefined &&
+    canonical(record.destinations) === canonical(mark.destinations ?? {})
+  );
 }
 
 /** The last succeeded run's record, or undefined (none yet, cleared, or unreadable: the run then simply runs). */

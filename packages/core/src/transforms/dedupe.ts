@@ -41,7 +41,6 @@ export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
     create(ctx, config) {
       const fields = config.key;
       const fold = config.caseSensitive === false;
-      if (ctx.fresh && ctx.state.size > 0) ctx.state.clear();
       const seen = new Set<string>(ctx.state.keys());
       const keyOf = (record: DataRecord): string | undefined => {
         let key = '';
