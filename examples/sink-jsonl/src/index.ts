@@ -2,7 +2,7 @@
  * An example sink, small enough to read in one sitting: it appends records to a JSON Lines file.
  *
  * It shows the parts of the contract a real destination needs: a config schema with defaults and descriptions,
- * `setup` to open the destination, `write` that is durable when it resolves, and `restore` for exactly-once delivery:
+ * `destination` to name where it writes (the runtime keeps a sink's state per destination), `setup` to open it, `write` that is durable when it resolves, and `restore` for exactly-once delivery:
  * the file's committed length is saved together with the runtime's checkpoint token, so after a crash the
  * unacknowledged tail is cut off and the runtime resumes right after the last committed record.
  */
@@ -54,6 +54,9 @@ export function jsonlSink() {
     description: 'Appends records to a JSON Lines file (an example plugin).',
     configSchema,
     batchSize: 1000,
+
+    /** The file's absolute path: another `path` is another destination, with its own checkpoints. */
+    destination: (_ctx, config) => ({ id: `file://${resolve(config.path)}`, label: resolve(config.path) }),
 
     async setup(ctx: StepContext, config) {
       if (ctx.dryRun) return;

@@ -56,6 +56,8 @@ export function collectSink(options: CollectSinkOptions = {}): SinkPlugin & { lo
     description: 'Keeps written records in memory (tests).',
     configSchema: { type: 'object', description: 'No settings.', properties: {}, additionalProperties: true },
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    // Each collect sink is its own in-memory destination.
+    destination: () => ({ id: `memory:${options.name ?? 'collect'}`, label: 'memory (test)' }),
     async setup() {
       log.setups++;
     },

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { DataRecord, RecordRef, SinkBatch, SinkPlugin, WriteResult } from '@etl/core';
-import { configProblems, schemaProblems, shapeProblems } from './schema-checks.js';
+import { runPipeline, type DataRecord, type JsonSchema, type RecordRef, type SinkBatch, type SinkPlugin, type WriteResult } from '@etl/core';
+import { tempDir } from './fixtures.js';
+import { memorySource } from './memory-source.js';
+import { resolvedPipeline } from './pipeline.js';
+import { configProblems, propertiesOf, schemaProblems, shapeProblems } from './schema-checks.js';
 import { createTestContext, type TestContext, type TestContextOptions } from './test-context.js';
 
 export interface SinkContractOptions<Config> {
@@ -55,7 +58,7 @@ export function describeSinkContract<Config>(factory: () => SinkPlugin<Config>, 
     if (options.teardown) afterAll(options.teardown, timeout);
 
     test('is a sink plugin: name, kind, configSchema, write()', () => {
-      expect(shapeProblems(factory(), 'sink', ['write'], ['setup', 'restore', 'close', 'migrate'])).toEqual([]);
+      expect(shapeProblems(factory(), 'sink', ['write', 'destination'], ['setup', 'restore', 'reconcile', 'close', 'migrate'])).toEqual([]);
       const size = factory().batchSize;
       expect(size === undefined || typeof size === 'number' || typeof size === 'function').toBe(true);
     });
@@ -115,6 +118,47 @@ export function describeSinkContract<Config>(factory: () => SinkPlugin<Config>, 
       });
     }, timeout);
 
+    test('names its destination: a stable, printable id that holds no secret', async () => {
+      const config = configOf();
+      const ctx = await createTestContext(options.context);
+      const first = factory();
+      const second = factory();
+      try {
+        const a = await first.destination!(ctx, config);
+        const b = await second.destination!(ctx, config);
+        expect(typeof a.id).toBe('string');
+        expect(a.id.trim()).not.toBe('');
+        expect(a.id).not.toMatch(/[\u0000-\u001f\u007f]/);
+        expect(b.id).toBe(a.id);
+        for (const secret of secretValues(first.configSchema, config, options.context?.secrets)) {
+          expect(a.id).not.toContain(secret);
+          expect(a.label ?? '').not.toContain(secret);
+        }
+      } finally {
+        await first.close?.(ctx, config, 'succeeded');
+        await second.close?.(ctx, config, 'succeeded');
+        await ctx.dispose();
+      }
+    }, timeout);
+
+    test('through the runtime: a new destination is reported new, then known, and every record is accounted for', async () => {
+      const stateDir = tempDir();
+      const config = configOf();
+      const run = () =>
+        runPipeline(resolvedPipeline('contract', { src: { plugin: memorySource(options.records) }, sink: { plugin: factory(), input: 'src', config: config as DataRecord } }), {
+          stateDir,
+          fresh: true,
+        });
+      const first = await run();
+      expect(first.error).toBeUndefined();
+      const second = await run();
+      for (const [summary, known] of [[first, false], [second, true]] as const) {
+        const sink = summary.steps.find((s) => s.step === 'sink')!;
+        expect(sink.destination?.known).toBe(known);
+        expect(sink.written + sink.unchanged + sink.rejected + sink.filtered).toBe(options.records.length);
+      }
+    }, timeout);
+
     test('close() works after a failed run and without any write', async () => {
       const plugin = factory();
       const config = configOf();
@@ -124,4 +168,15 @@ export function describeSinkContract<Config>(factory: () => SinkPlugin<Config>, 
       await ctx.dispose();
     }, timeout);
   });
+}
+
+/** Values of the config's fields that the schema marks `secret: true`, plus secrets the test context knows. */
+function secretValues(schema: JsonSchema, config: unknown, extra: string[] = []): string[] {
+  const values = [...extra];
+  for (const prop of propertiesOf(schema)) {
+    if (prop.schema.secret !== true || prop.path.includes('[') || prop.path.includes('(')) continue;
+    const value = prop.path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), config);
+    if (typeof value === 'string' && value.length >= 4) values.push(value);
+  }
+  return values;
 }

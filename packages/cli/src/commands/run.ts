@@ -13,7 +13,9 @@ export default class Run extends EtlCommand {
   static override summary = 'Run a pipeline.';
   static override description = `Loads .env from the working folder, checks the pipeline, then streams records from its source through its transforms into its sinks.
 A run stopped by Ctrl-C (or SIGTERM) flushes, checkpoints and exits with 130 (143); running the same command again resumes where it stopped. A second Ctrl-C exits at once.
-When the source's input and the pipeline are unchanged since the last succeeded run, the run ends at once and says "nothing to do" (--fresh runs anyway).
+A run resumes an interrupted one only when its input, pipeline, settings.batchSize and destinations are unchanged; otherwise it starts over from the beginning and says why (what the sinks already hold comes back unchanged).
+Sinks keep what they know of a destination (a ledger) per destination: a new HubSpot portal or database gets every record.
+When the source's input, the pipeline and the destinations are unchanged since the last succeeded run, the run ends at once and says "nothing to do" (--fresh or --reconcile runs anyway).
 Progress is shown on a terminal; the summary is a table, or one JSON object with --json.`;
 
   static override examples = [
@@ -22,6 +24,7 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     { description: 'Override a value and leave a step out', command: '<%= config.bin %> run babynames --set steps.hubspot.config.limit=10 --skip mysql' },
     { description: 'Read and plan without writing anything; print the summary as JSON', command: '<%= config.bin %> run babynames --dry-run --json' },
     { description: 'Start over instead of resuming an interrupted run, even when nothing changed', command: '<%= config.bin %> run babynames --fresh' },
+    { description: 'Check what HubSpot holds against the ledger and re-send what was deleted or changed there', command: '<%= config.bin %> run babynames --profile demo --reconcile' },
   ];
 
   static override args = {
@@ -34,7 +37,14 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     set: Flags.string({ description: 'Override a value: a dotted path = a YAML value, e.g. steps.hubspot.config.limit=10. Repeatable.', multiple: true }),
     skip: Flags.string({ description: 'Leave this step (and steps that read only from it) out. Repeatable.', multiple: true }),
     'dry-run': Flags.boolean({ description: 'Read and plan, write nothing anywhere, commit no checkpoint.', default: false }),
-    fresh: Flags.boolean({ description: 'Ignore the last checkpoint (and caches) and start over, even when the input and pipeline are unchanged.', default: false }),
+    fresh: Flags.boolean({
+      description: 'Start a new lineage from the beginning: ignore the last checkpoint, empty the sinks\' ledgers and download caches, and run even when nothing changed. A fresh run that is interrupted stays fresh when resumed.',
+      default: false,
+    }),
+    reconcile: Flags.boolean({
+      description: 'Before writing, have sinks that can read back (hubspot) compare their ledger with the destination, and re-send what is missing or different there. Runs even when nothing changed.',
+      default: false,
+    }),
     'log-format': Flags.option({ options: ['pretty', 'json'] as const, default: 'pretty', description: 'Format of log lines on stderr.' })(),
     'log-level': Flags.option({ options: ['debug', 'info', 'warn', 'error'] as const, default: 'info', description: 'Least severe log level shown on stderr.' })(),
     sandbox: Flags.boolean({
@@ -75,6 +85,7 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
           stateDir: project.stateDir,
           dryRun: flags['dry-run'],
           fresh: flags.fresh,
+          reconcile: flags.reconcile,
           logger,
           signal: signals.signal,
           onEvent: progress ? (event) => progress.onEvent(event) : undefined,

@@ -24,7 +24,7 @@ export function renderSummary(summary: RunSummary): string {
   const head = `Run ${summary.runId} of ${summary.pipeline}${summary.profile ? ` (profile ${summary.profile})` : ''}` +
     `${summary.dryRun ? ' [dry run]' : ''}${summary.resumed ? ' [resumed]' : ''} ${status} in ${formatDuration(summary.durationMs)}.`;
   const rows = summary.steps.map((s) => [s.step, s.plugin, s.read, s.written, s.rejected, s.unchanged, s.filtered, formatDuration(s.durationMs)]);
-  const lines = [head, '', table(['step', 'plugin', 'read', 'written', 'rejected', 'unchanged', 'filtered', 'time'], rows)];
+  const lines = [head, ...(summary.restarted ? [`Not resumed: ${summary.restarted}.`] : []), '', table(['step', 'plugin', 'read', 'written', 'rejected', 'unchanged', 'filtered', 'time'], rows)];
   const counters = summary.steps.filter((s) => Object.keys(s.counters ?? {}).length > 0);
   if (counters.length > 0) {
     lines.push('');
@@ -32,9 +32,28 @@ export function renderSummary(summary: RunSummary): string {
       lines.push(`${s.step}: ${Object.entries(s.counters).map(([k, v]) => `${k} ${formatCount(v)}`).join(', ')}`);
     }
   }
+  lines.push(...destinationLines(summary));
   const rejected = summary.steps.reduce((n, s) => n + s.rejected, 0);
   lines.push('');
   lines.push(rejected > 0 ? `Rejected records (${formatCount(rejected)}): ${shown(summary.rejectsFile)}` : 'Rejected records: none');
   lines.push(`Log: ${shown(summary.logFile)}`);
   return lines.join('\n');
+}
+
+/** Where each sink wrote (new destinations say so) and, with --reconcile, what the destination contradicted. */
+function destinationLines(summary: RunSummary): string[] {
+  const sinks = summary.steps.filter((s) => s.destination);
+  if (sinks.length === 0) return [];
+  const lines = ['', 'Destinations:'];
+  for (const s of sinks) {
+    const d = s.destination!;
+    lines.push(`  ${s.step} → ${d.label}${d.known ? '' : ' (new: no ledger yet, every record was sent)'}`);
+    if (d.note) lines.push(`    ${d.note}`);
+    const r = s.reconcile;
+    if (r) {
+      const reads = r.reads === undefined ? '' : ` in ${formatCount(r.reads)} reads`;
+      lines.push(`    reconciled: ${formatCount(r.checked)} checked${reads}, ${formatCount(r.missing)} missing, ${formatCount(r.different)} different, re-sent ${formatCount(s.counters.resent ?? 0)}`);
+    }
+  }
+  return lines;
 }
