@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { FatalError, checkPipeline, defineSink } from '@etl/core';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FatalError, checkPipeline, defineSink, openCheckpointStore, pipelineStateDir } from '@etl/core';
 import { collectSink, memorySource, resolvedPipeline, tempDir } from '@etl/testing';
 
 describe('checkPipeline', () => {
@@ -41,5 +43,40 @@ describe('checkPipeline', () => {
     expect(results[1]).toMatchObject({ message: 'reached the API as a', details: { dryRun: true } });
     expect(results[2].message).toBe('401 Unauthorized for token ***');
     expect(results[2].error).toEqual({ code: 'HUBSPOT_AUTH', exitCode: 5, suggestions: ['Create a new private app token.'] });
+  });
+
+  test('never writes the journal: a torn last line (a live run mid-append) is left byte for byte', async () => {
+    const stateDir = tempDir();
+    const dir = pipelineStateDir(stateDir, 'live');
+    const run = await openCheckpointStore(dir);
+    run.state('a').set('k', 1);
+    await run.commit({ at: 1 });
+    const file = join(dir, 'checkpoint.jsonl');
+    appendFileSync(file, '1234abcd {"seq":2,"puts":{"a":{"k"');
+    const before = readFileSync(file);
+    const locks = () => readdirSync(dir).filter((f) => f.startsWith('checkpoint.')).sort();
+    const lockFiles = locks();
+    const seen: unknown[] = [];
+    const probe = defineSink({
+      name: 'probe',
+      configSchema: {},
+      write: async (_c, _k, b) => ({ written: b.records.length }),
+      check: async (ctx) => {
+        seen.push(ctx.state.get('k'));
+        return { ok: true, message: 'ok' };
+      },
+    });
+    const results = await checkPipeline(resolvedPipeline('live', { src: { plugin: memorySource([]) }, a: { plugin: probe, input: 'src' } }), { stateDir });
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(seen).toEqual([1]);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(locks()).toEqual(lockFiles); // no lock taken, no temp file left
+    await run.close();
+  });
+
+  test('a pipeline that never ran is checked without creating its state folder', async () => {
+    const stateDir = tempDir();
+    await checkPipeline(resolvedPipeline('new', { src: { plugin: memorySource([]) }, c: { plugin: collectSink(), input: 'src' } }), { stateDir });
+    expect(existsSync(pipelineStateDir(stateDir, 'new'))).toBe(false);
   });
 });

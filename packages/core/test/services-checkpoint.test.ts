@@ -1,4 +1,5 @@
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { FatalError, openCheckpointStore } from '@etl/core';
@@ -157,8 +158,39 @@ describe('checkpoint store lock', () => {
     const reader = await openCheckpointStore(dir, { lock: false });
     await reader.close();
     await first.close();
-    writeFileSync(join(dir, 'checkpoint.lock'), '999999999'); // no such process
+    // A lock left by a process that no longer exists (pid far beyond pid_max) is taken over.
+    const top = readdirSync(dir).filter((f) => f.startsWith('checkpoint.lock.')).length + 10;
+    writeFileSync(join(dir, `checkpoint.lock.${top}`), JSON.stringify({ pid: 999999999, start: '1', host: hostname(), nonce: 'dead' }));
     const second = await openCheckpointStore(dir);
     await second.close();
+  });
+});
+
+describe('read-only checkpoint store (etl check)', () => {
+  test('reads committed state, leaves a torn tail and the lock alone, and refuses to commit', async () => {
+    const dir = tempStateDir();
+    const file = join(dir, 'checkpoint.jsonl');
+    const writer = await openCheckpointStore(dir);
+    writer.state('s').set('k', 'one');
+    await writer.commit({ at: 1 });
+    // A live run mid-append: half a line, and the writer still holds the lock.
+    appendFileSync(file, '0badc0de {"seq":2,"puts":');
+    const before = readFileSync(file);
+    const reader = await openCheckpointStore(dir, { readOnly: true });
+    expect(reader.checkpoint).toEqual({ at: 1 });
+    expect(reader.state('s').get('k')).toBe('one');
+    await expect(reader.commit({ at: 2 })).rejects.toThrow(/read-only/);
+    await reader.close();
+    expect(readFileSync(file).equals(before)).toBe(true);
+    await writer.close();
+  });
+
+  test('a missing folder reads as empty and is not created', async () => {
+    const dir = join(tempStateDir(), 'never-run');
+    const reader = await openCheckpointStore(dir, { readOnly: true });
+    expect(reader.checkpoint).toBeUndefined();
+    expect(reader.namespaces()).toEqual([]);
+    await reader.close();
+    expect(existsSync(dir)).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ export const MIGRATIONS_TABLE = 'etl_migrations';
 type MigrationClass = new () => MigrationInterface;
 
 /** mysql2 options shared by TypeORM's pool and the plain connections used before the database exists. */
-function driverOptions(target: ConnectionTarget) {
+export function driverOptions(target: ConnectionTarget) {
   return {
     host: target.host,
     port: target.port,

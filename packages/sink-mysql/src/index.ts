@@ -1,6 +1,7 @@
 import { defineSink } from '@etl/core';
 import { configSchema, type MysqlSinkConfig } from './config.js';
 import { checkMysql } from './check.js';
+import { mysqlDestination } from './destination.js';
 import { MysqlSinkSession } from './session.js';
 
 export { configSchema, resolveTarget, describeTarget, BABY_NAMES_COLUMNS, BABY_NAMES_KEY, BABY_NAMES_TABLE } from './config.js';
@@ -9,10 +10,14 @@ export { builtinMigrations } from './migrations/index.js';
 export { MIGRATIONS_TABLE } from './data-source.js';
 export { CHECKPOINT_TABLE } from './checkpoint-table.js';
 export { toEtlError } from './errors.js';
+export { mysqlDestination } from './destination.js';
+export { tableLockName } from './table-lock.js';
+export { shadowName } from './session.js';
 
 /**
  * The `mysql` sink: writes records into a MySQL/MariaDB table whose schema TypeORM migrations own, through
- * LOAD DATA LOCAL INFILE (or multi-row INSERT), committing each batch with its checkpoint in one transaction.
+ * LOAD DATA LOCAL INFILE (or multi-row INSERT), committing each batch with its checkpoint in one transaction. A load
+ * holds a MySQL advisory lock on its database + table from setup to close, so two runs never load one table at once.
  */
 export function mysqlSink() {
   let session: MysqlSinkSession | undefined;
@@ -26,6 +31,7 @@ export function mysqlSink() {
     configSchema,
     batchSize: (config) => config.batchSize ?? 10_000,
     check: checkMysql,
+    destination: (_ctx, config) => mysqlDestination(config),
     async setup(ctx, config) {
       session = await MysqlSinkSession.open(ctx, config);
     },

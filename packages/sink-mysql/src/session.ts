@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PoolConnection } from 'mysql2';
 import type { DataSource } from 'typeorm';
 import { FatalError, type EtlError, type JsonValue, type RunOutcome, type SinkBatch, type StepContext, type WriteResult } from '@etl/core';
@@ -6,11 +7,31 @@ import { acquireConnection, rawQuery } from './connection.js';
 import { ensureDatabase, openDataSource, quoteId, runMigrations } from './data-source.js';
 import { errorInfo, toEtlError } from './errors.js';
 import { loadRows, toSqlValue, type LoadPlan } from './bulk-load.js';
-import { CHECKPOINT_TABLE, readCheckpoint, writeCheckpoint } from './checkpoint-table.js';
+import { clearShadow, readCheckpoint, writeCheckpoint, type CheckpointKey } from './checkpoint-table.js';
+import { TableLock } from './table-lock.js';
 import { readTableMeta, resolveKey } from './table-meta.js';
 
-/** The name a replace-all run loads into, next to the real table (identifiers stay within MySQL's 64 characters). */
-export const shadowName = (table: string, suffix: 'new' | 'old') => `${table.slice(0, 55)}__etl_${suffix}`;
+const hex8 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
+
+/**
+ * What shadow names start with: the table itself, or for a long name its first 37 characters and a hash of the whole,
+ * so two long tables that start alike never share (or clean up) each other's shadows.
+ */
+const shadowPrefix = (table: string) => (table.length <= 46 ? table : `${table.slice(0, 37)}_${hex8(table)}`);
+
+/**
+ * The table a replace-all lineage loads into, next to the real one: `<table>__etl_new_<8 hex of sha256(lineage)>`
+ * (at most 64 characters). One per lineage, so a new lineage never continues a shadow another one left half-filled.
+ */
+export const shadowName = (table: string, lineage: string) => `${shadowPrefix(table)}__etl_new_${hex8(lineage)}`;
+
+/** Where the previous content goes for the instant of the swap. */
+export const retiredName = (table: string) => `${shadowPrefix(table)}__etl_old`;
+
+/** Shadows of `table` by any lineage, and the one fixed name used before shadows were named per lineage. */
+const isShadowOf = (table: string, name: string) =>
+  (name.startsWith(`${shadowPrefix(table)}__etl_new_`) && /^[0-9a-f]{8}$/.test(name.slice(shadowPrefix(table).length + 10))) ||
+  name === `${table.slice(0, 55)}__etl_new`;
 
 /**
  * One step's connection and write state, from `setup` to `close`. Kept in the plugin factory's closure, so each
@@ -21,6 +42,8 @@ export class MysqlSinkSession {
   /** Set by `restore()`: this run continues an earlier one. */
   private restoredShadow: string | null | undefined;
   private shadowReady = false;
+  /** The checkpoint row this load resumed from predates the table key: replace it with the first write. */
+  private legacyRow = false;
 
   private constructor(
     private readonly ctx: StepContext,
@@ -29,6 +52,7 @@ export class MysqlSinkSession {
     private readonly ds: DataSource | undefined,
     private readonly fields: string[],
     private readonly plan: LoadPlan,
+    private readonly lock: TableLock | undefined,
   ) {}
 
   /** Connects, creates the database and runs pending migrations when allowed, and checks the table and mapping. */
@@ -39,7 +63,7 @@ export class MysqlSinkSession {
     const table = config.table ?? BABY_NAMES_TABLE;
     const mode = config.mode ?? 'upsert';
     const plan: LoadPlan = {
-      table: mode === 'replace-all' ? shadowName(table, 'new') : table,
+      table: mode === 'replace-all' ? shadowName(table, ctx.lineage) : table,
       columns: Object.values(mapping),
       key: config.key ?? (table === BABY_NAMES_TABLE && !config.columns ? BABY_NAMES_KEY : []),
       onDuplicate: mode === 'insert-ignore' ? 'ignore' : 'update',
@@ -48,10 +72,13 @@ export class MysqlSinkSession {
     };
     if (ctx.dryRun) {
       await MysqlSinkSession.plan(ctx, config, target, `${table} (${mode})`);
-      return new MysqlSinkSession(ctx, config, target, undefined, Object.keys(mapping), plan);
+      return new MysqlSinkSession(ctx, config, target, undefined, Object.keys(mapping), plan, undefined);
     }
-    const ds = await openDataSource(target, config, { createDatabase: config.createDatabase ?? true });
+    // Before anything else: a second load of this table (another state folder or host) stops here.
+    const lock = await TableLock.take(target, table);
+    let ds: DataSource | undefined;
     try {
+      ds = await openDataSource(target, config, { createDatabase: config.createDatabase ?? true });
       if (config.migrations?.auto ?? true) {
         const report = await runMigrations(ds, 'up');
         if (report.ran.length > 0) ctx.logger.info(`applied migrations: ${report.ran.join(', ')}`);
@@ -61,10 +88,11 @@ export class MysqlSinkSession {
       plan.duplicatesMeans = /mariadb/i.test(version) ? 'updated' : 'existing';
       plan.key = resolveKey(meta, table, plan.columns, plan.key.length > 0 ? plan.key : undefined);
     } catch (error) {
-      await ds.destroy().catch(() => undefined);
+      await ds?.destroy().catch(() => undefined);
+      await lock.release();
       throw toEtlError(error, target, 'preparing the schema');
     }
-    return new MysqlSinkSession(ctx, config, target, ds, Object.keys(mapping), plan);
+    return new MysqlSinkSession(ctx, config, target, ds, Object.keys(mapping), plan, lock);
   }
 
   /** Dry run: connects to prove the credentials, and says what a real run would create or migrate. */
@@ -95,6 +123,10 @@ export class MysqlSinkSession {
     return this.config.table ?? BABY_NAMES_TABLE;
   }
 
+  private get key(): CheckpointKey {
+    return { pipeline: this.ctx.pipeline, step: this.ctx.step, table: this.table };
+  }
+
   /** Set once a connection of this run has worked. */
   private connectedOnce = false;
 
@@ -114,9 +146,18 @@ export class MysqlSinkSession {
   /** The token committed with the last batch of this pipeline step, to resume after it. */
   async restore(): Promise<JsonValue | undefined> {
     if (!this.ds) return undefined;
-    const stored = await this.guard('reading the checkpoint', async (conn) => readCheckpoint(conn, this.ctx.pipeline, this.ctx.step));
-    if (stored) this.restoredShadow = stored.targetTable;
-    return stored?.token;
+    const stored = await this.guard('reading the checkpoint', async (conn) => readCheckpoint(conn, this.key));
+    if (!stored) return undefined;
+    this.legacyRow = stored.legacy;
+    // A token of another lineage (a --fresh run that stopped before its first write) is ignored by the runtime: so is
+    // its shadow, and this lineage loads into its own. A token of this lineage continues the shadow recorded with it,
+    // whatever its name (it may predate per-lineage names).
+    const lineage = (stored.token as { lineage?: unknown } | null)?.lineage;
+    if (typeof lineage !== 'string' || lineage === this.ctx.lineage) {
+      this.restoredShadow = stored.targetTable;
+      if (stored.targetTable && this.mode === 'replace-all') this.plan.table = stored.targetTable;
+    }
+    return stored.token;
   }
 
   async write(batch: SinkBatch): Promise<WriteResult> {
@@ -124,11 +165,13 @@ export class MysqlSinkSession {
     if (!this.ds) return { written: n, details: { wouldWrite: n } };
     const rows = batch.records.map((r) => this.fields.map((f) => toSqlValue(r[f])));
     const counts = await this.guard(`writing ${n} rows to ${this.plan.table}`, async (conn) => {
+      if (await this.lock!.ensure()) this.ctx.logger.warn(`took the lock on table ${this.table} again after its connection was lost`);
       if (this.mode === 'replace-all' && !this.shadowReady) await this.prepareShadow(conn);
       await rawQuery(conn, 'START TRANSACTION');
       const loaded = await loadRows(conn, this.plan, rows);
-      await writeCheckpoint(conn, this.ctx.pipeline, this.ctx.step, batch.checkpoint, this.mode === 'replace-all' ? this.plan.table : null);
+      await writeCheckpoint(conn, this.key, batch.checkpoint, this.mode === 'replace-all' ? this.plan.table : null, this.legacyRow);
       await rawQuery(conn, 'COMMIT');
+      this.legacyRow = false;
       return loaded;
     });
     return {
@@ -144,6 +187,7 @@ export class MysqlSinkSession {
     try {
       if (this.ds && this.mode === 'replace-all' && outcome === 'succeeded') {
         await this.guard(`swapping in the new ${this.table}`, async (conn) => {
+          await this.lock!.ensure();
           if (!this.shadowReady) {
             if (this.restoredShadow !== undefined) {
               // Resumed without writing: publish the shadow an earlier attempt filled, if one is still in progress
@@ -154,13 +198,13 @@ export class MysqlSinkSession {
               await this.prepareShadow(conn);
             }
           }
-          const old = shadowName(this.table, 'old');
+          const old = retiredName(this.table);
           await rawQuery(conn, `DROP TABLE IF EXISTS ${quoteId(old)}`);
           // One RENAME TABLE swaps both names atomically: readers see the old content or the new, never neither.
           await rawQuery(conn, `RENAME TABLE ${quoteId(this.table)} TO ${quoteId(old)}, ${quoteId(this.plan.table)} TO ${quoteId(this.table)}`);
           await rawQuery(conn, `DROP TABLE ${quoteId(old)}`);
           // No shadow is in progress any more: a later run that resumes from this row starts a new one.
-          await rawQuery(conn, `UPDATE ${CHECKPOINT_TABLE} SET target_table = NULL WHERE pipeline = ? AND step = ?`, [this.ctx.pipeline, this.ctx.step]);
+          await clearShadow(conn, this.key);
           this.ctx.logger.info(`replaced table ${this.table} with the rows of this run`);
         });
       }
@@ -168,6 +212,7 @@ export class MysqlSinkSession {
       this.conn?.release();
       this.conn = undefined;
       await this.ds?.destroy().catch(() => undefined);
+      await this.lock?.release();
     }
   }
 
@@ -182,6 +227,20 @@ export class MysqlSinkSession {
         });
       }
     } else {
+      // A new shadow: shadows other lineages left (failed or abandoned loads) are dead, and the table lock we hold
+      // means no run is filling them.
+      const start = this.table.slice(0, 37); // common to every shadow name of this table, old and new
+      const tables = await rawQuery<Array<{ name: string }>>(
+        conn,
+        'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND LEFT(TABLE_NAME, CHAR_LENGTH(?)) = ?',
+        [start, start],
+      );
+      for (const { name } of tables) {
+        if (name !== shadow && isShadowOf(this.table, name)) {
+          await rawQuery(conn, `DROP TABLE IF EXISTS ${quoteId(name)}`);
+          this.ctx.logger.info(`dropped ${name}, the shadow table of an earlier replace-all load that did not finish`);
+        }
+      }
       await rawQuery(conn, `DROP TABLE IF EXISTS ${quoteId(shadow)}`);
       await rawQuery(conn, `CREATE TABLE ${quoteId(shadow)} LIKE ${quoteId(this.table)}`);
     }

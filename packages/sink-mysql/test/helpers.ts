@@ -34,6 +34,7 @@ export function testContext(overrides: Partial<StepContext> & { secrets?: string
     pipeline: 'babynames',
     step: 'mysql',
     runId: 'test-run',
+    lineage: 'test-lineage',
     logger,
     signal: new AbortController().signal,
     retry: { run: (work) => work(1) },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mysqlSink, { MIGRATIONS_TABLE } from '@etl/sink-mysql';
 import { testContext, testDatabase } from './helpers.js';
 
-const ALL = ['CreateEtlCheckpoints1732900000000', 'CreateBabyNames1732900000001'];
+const ALL = ['CreateEtlCheckpoints1732900000000', 'CreateBabyNames1732900000001', 'KeyEtlCheckpointsByTable1732900000002'];
 
 describe('migrations on MariaDB', () => {
   let db: Awaited<ReturnType<typeof testDatabase>>;
@@ -48,14 +48,29 @@ describe('migrations on MariaDB', () => {
     ]);
   });
 
-  it('down reverts only the last migration, and up re-applies it', async () => {
+  it('down reverts only the last migration (the checkpoint key goes back to pipeline + step), and up re-applies it', async () => {
     const config = { url: db.url };
+    const primaryKey = async () =>
+      (
+        await db.query<Array<{ COLUMN_NAME: string }>>(
+          "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'etl_checkpoints' AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
+          [db.name],
+        )
+      ).map((r) => r.COLUMN_NAME);
+    expect(await primaryKey()).toEqual(['pipeline', 'step', 'table_name']);
+    // Two tables loaded by one step: down keeps the most recent row of the two.
+    await db.query(
+      `INSERT INTO \`${db.name}\`.etl_checkpoints (pipeline, step, table_name, token, updated_at) VALUES
+       ('p', 's', 'a', '1', '2020-01-01 00:00:00'), ('p', 's', 'b', '2', '2021-01-01 00:00:00')`,
+    );
     const down = await sink.migrate!(ctx, config, 'down');
-    expect(down).toEqual({ applied: ALL, pending: [], ran: ['CreateBabyNames1732900000001'] });
-    const tables = await db.query<unknown[]>('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [db.name, 'baby_names']);
-    expect(tables).toHaveLength(0);
-    expect(await sink.migrate!(ctx, config, 'status')).toEqual({ applied: [ALL[0]], pending: [ALL[1]], ran: [] });
-    expect((await sink.migrate!(ctx, config, 'up')).ran).toEqual([ALL[1]]);
+    expect(down).toEqual({ applied: ALL, pending: [], ran: [ALL[2]] });
+    expect(await primaryKey()).toEqual(['pipeline', 'step']);
+    expect(await db.query(`SELECT token FROM \`${db.name}\`.etl_checkpoints WHERE pipeline = 'p'`)).toEqual([{ token: '2' }]);
+    expect(await sink.migrate!(ctx, config, 'status')).toEqual({ applied: ALL.slice(0, 2), pending: [ALL[2]], ran: [] });
+    expect((await sink.migrate!(ctx, config, 'up')).ran).toEqual([ALL[2]]);
+    expect(await primaryKey()).toEqual(['pipeline', 'step', 'table_name']);
+    expect(await db.query(`SELECT table_name, token FROM \`${db.name}\`.etl_checkpoints WHERE pipeline = 'p'`)).toEqual([{ table_name: '', token: '2' }]);
   });
 
   it('runs a user folder of compiled migrations after the built-in ones', async () => {

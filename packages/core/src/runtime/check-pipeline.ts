@@ -36,7 +36,8 @@ export async function checkPipeline(pipeline: ResolvedPipeline, options: Pick<Ru
   const runDir = mkdtempSync(join(tmpdir(), `etl-check-${pipeline.name}-`));
   const stateDir = pipelineStateDir(options.stateDir, pipeline.name);
   const logger = createLogger({ stream: null, secrets: pipeline.secrets, forward: options.logger, fields: { runId } });
-  const store = await openCheckpointStore(stateDir, { lock: false });
+  // Read-only: a run may be appending to the journal right now; its torn tail is a live append, not damage to repair.
+  const store = await openCheckpointStore(stateDir, { readOnly: true });
   const limiters = new Map<string, ManagedRateLimiter>();
   for (const [name, spec] of Object.entries(pipeline.limiters ?? {})) limiters.set(name, createRateLimiter(name, spec));
   const retry = createRetryService();

@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { open, readFile, rename, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { FatalError } from '../errors.js';
 import type { JsonValue, StepState } from '../plugins/types.js';
+import { acquireLock } from './lock.js';
 import { Namespace, stepStateView } from './step-state.js';
 
 export interface CheckpointStoreOptions {
@@ -12,10 +13,16 @@ export interface CheckpointStoreOptions {
   /** The journal is compacted once it is this big and much bigger than the live state. @default 8 MiB */
   compactMinBytes?: number;
   /**
-   * Take the pipeline's lock file (`checkpoint.lock`, holding our pid), so two runs of one pipeline cannot interleave
-   * commits. A lock left by a dead process is taken over. Readers (`etl check`) pass false. @default true
+   * Take the pipeline's lock (`checkpoint.lock.<n>`, see lock.ts), so two runs of one pipeline cannot interleave
+   * commits. A lock left by a dead process is taken over. @default true
    */
   lock?: boolean;
+  /**
+   * Only read the journal, for `etl check` while a run may be appending to it: no folder is created, a torn tail is
+   * left as it is (it may be a live append), no lock is taken and `commit()` throws. A missing journal reads as empty.
+   * @default false
+   */
+  readOnly?: boolean;
 }
 
 export interface CommitOptions {
@@ -115,10 +122,13 @@ export async function openCheckpointStore(dir: string | undefined, options: Chec
     seq = line.seq;
   };
 
+  const readOnly = options.readOnly ?? false;
   let unlock = (): void => undefined;
   if (dir && file) {
-    mkdirSync(dir, { recursive: true });
-    if (options.lock ?? true) unlock = takeLock(join(dir, 'checkpoint.lock'));
+    if (!readOnly) {
+      mkdirSync(dir, { recursive: true });
+      if (options.lock ?? true) unlock = acquireLock(dir).release;
+    }
     const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
     let good = 0; // bytes of valid, complete lines
     let offset = 0;
@@ -146,8 +156,10 @@ export async function openCheckpointStore(dir: string | undefined, options: Chec
     }
     journalBytes = good;
     try {
-      if (Buffer.byteLength(text, 'utf8') !== good) await truncate(file, good);
-      handle = await open(file, 'a');
+      if (!readOnly) {
+        if (Buffer.byteLength(text, 'utf8') !== good) await truncate(file, good);
+        handle = await open(file, 'a');
+      }
     } catch (error) {
       unlock();
       throw error;
@@ -232,6 +244,7 @@ export async function openCheckpointStore(dir: string | undefined, options: Chec
     },
     namespaces: () => [...spaces].filter(([, ns]) => ns.committed.size > 0 || ns.pendingCount > 0).map(([n]) => n),
     commit(cp, commitOptions = {}) {
+      if (readOnly) return Promise.reject(new Error(`The checkpoint store of ${dir} was opened read-only (etl check): commit() is not allowed.`));
       const run = chain.then(() => doCommit(cp, commitOptions.upTo ?? Infinity));
       chain = run.catch(() => undefined);
       return run;
@@ -246,40 +259,4 @@ export async function openCheckpointStore(dir: string | undefined, options: Chec
       }
     },
   };
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/** Creates `file` exclusively with our pid; returns the release function. */
-function takeLock(file: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => {
-        try {
-          if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
-        } catch {
-          // already gone
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-        throw new FatalError(`Another run of this pipeline (process ${pid}) is using ${file}.`, {
-          code: 'PIPELINE_LOCKED',
-          suggestions: [`Wait for process ${pid} to finish, or stop it; if no such run exists, delete ${file}.`],
-        });
-      }
-      unlinkSync(file); // left by a run that died (kill -9): take it over
-    }
-  }
-  throw new FatalError(`Could not take the lock ${file}.`, { code: 'PIPELINE_LOCKED', suggestions: [`Delete ${file} if no run is active.`] });
 }

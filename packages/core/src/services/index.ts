@@ -11,6 +11,7 @@ export {
 } from './retry.js';
 export { createRateLimiter, type RateLimiterOptions, type ManagedRateLimiter, type DailyUsage } from './rate-limit.js';
 export { projectSalt, hashSecret } from './salt.js';
+export { acquireLock, processStartTime, type HeldLock } from './lock.js';
 export { openCheckpointStore, type CheckpointStore, type CheckpointStoreOptions, type CommitOptions } from './checkpoint.js';
 export {
   createRunFolder,
