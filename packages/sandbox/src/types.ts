@@ -43,6 +43,11 @@ export interface KaggleSandbox {
   setBehaviours(behaviours: KaggleBehaviours): void;
   /** Counts of requests by route, e.g. `{ login: 1, download: 2 }` (also `GET /__sandbox/stats`). */
   stats(): Record<string, number>;
+  /**
+   * Publishes a new version of the served dataset, as its owner would on Kaggle: the version number goes up and, when
+   * `dataset` (a zip) is given, its files are served from now on. Resolves with the new version number.
+   */
+  publishVersion(dataset?: string): Promise<number>;
   close(): Promise<void>;
 }
 

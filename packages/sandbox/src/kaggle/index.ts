@@ -4,7 +4,7 @@ import { listen } from '../shared/listen.js';
 import type { KaggleBehaviours, KaggleSandbox, KaggleSandboxOptions } from '../types.js';
 import { apiRoutes } from './api-routes.js';
 import { createCatalog, DEFAULT_DATASET_REF, isDatasetRef } from './catalog.js';
-import { COMPRESS_ABOVE_BYTES, loadDataset } from './dataset.js';
+import { COMPRESS_ABOVE_BYTES, loadDataset, type DatasetStore } from './dataset.js';
 import { createUrlSigner } from './signing.js';
 import { DEFAULT_KAGGLE_CREDENTIALS, KaggleState } from './state.js';
 import { storageRoutes } from './storage-routes.js';
@@ -59,6 +59,8 @@ export async function startKaggleSandbox(options: KaggleSandboxOptions = {}): Pr
     });
   }
   const catalog = createCatalog(datasetRef, store);
+  // Stores replaced by publishVersion(): closed with the server, since a download may still be reading one.
+  const retired: DatasetStore[] = [];
   const context = { state, catalog, signer: createUrlSigner() };
 
   // No logger: request logs would carry Authorization headers and sign-in bodies. Forced close: a browser's
@@ -88,9 +90,20 @@ export async function startKaggleSandbox(options: KaggleSandboxOptions = {}): Pr
       datasetRef,
       setBehaviours: (behaviours) => state.setBehaviours(behaviours),
       stats: () => state.stats(),
+      async publishVersion(dataset) {
+        const entry = catalog.get(datasetRef)!;
+        if (dataset !== undefined) {
+          const next = await loadDataset(dataset);
+          const previous = entry.store;
+          entry.store = next;
+          retired.push(previous);
+        }
+        entry.currentVersionNumber += 1;
+        return entry.currentVersionNumber;
+      },
       async close() {
         await app.close();
-        await store.close();
+        await Promise.allSettled([store, ...retired, catalog.get(datasetRef)!.store].map((s) => s.close()));
       },
     };
   } catch (error) {
