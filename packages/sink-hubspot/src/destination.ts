@@ -1,0 +1,71 @@
+/**
+ * Which HubSpot this step writes to. The runtime keeps the ledger per destination, so the identity must change
+ * whenever the portal (account) does: a new base URL, a token of another account, a second stand-in. The portal id
+ * from account-info is that identity; a token that may not read it falls back to base URL + a salted hash of the token.
+ */
+import { EtlError, type Destination, type StepContext } from '@etl/core';
+import { HubspotRequestError, type HubspotClient } from './client.js';
+import type { HubspotConfig } from './config.js';
+
+export const ACCOUNT_INFO_PATH = '/account-info/v3/details';
+
+/** The part of account-info's answer used here. */
+export interface AccountDetails {
+  portalId?: unknown;
+}
+
+/** The base URL as it names a destination: no trailing slash, and never credentials someone put in the URL. */
+export function displayBaseUrl(baseUrl: string): string {
+  try {
+    const url = new URL(baseUrl);
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/+$/, '');
+  } catch {
+    return baseUrl.replace(/\/+$/, '');
+  }
+}
+
+/** A portal id as account-info gives it (an integer), or undefined. */
+export function portalIdOf(details: AccountDetails | undefined): string | undefined {
+  const id = details?.portalId;
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return String(id);
+  if (typeof id === 'string' && /^\d+$/.test(id)) return id;
+  return undefined;
+}
+
+/**
+ * Why account-info could not be read when the token itself is fine: 403 (no scope for it) or 404 (a proxy or an
+ * API without the route). Undefined for anything else, which the caller rethrows (401 stays the usual fatal error).
+ */
+export function unreadableReason(error: unknown): string | undefined {
+  if (error instanceof HubspotRequestError && error.status === 404) return 'account-info is not available at this base URL (404)';
+  if (error instanceof EtlError && error.code === 'HUBSPOT_MISSING_SCOPES') return 'the access token may not read account-info (403)';
+  return undefined;
+}
+
+/** One GET of account-info through `client` (the step's limiter, retries, error mapping), then the destination. */
+export async function identifyDestination(ctx: StepContext, config: HubspotConfig, client: HubspotClient): Promise<Destination> {
+  const baseUrl = displayBaseUrl(config.baseUrl);
+  let reason: string;
+  try {
+    const answer = await client.request<AccountDetails>('GET', ACCOUNT_INFO_PATH);
+    const portalId = portalIdOf(answer.data);
+    if (portalId !== undefined) return { id: `hubspot:portal:${portalId}`, label: `HubSpot portal ${portalId} (${baseUrl})` };
+    reason = 'account-info answered without a portalId';
+  } catch (error) {
+    const why = unreadableReason(error);
+    if (why === undefined) throw error;
+    reason = why;
+  }
+  // Salted, so the id (stored in the state folder, printed in logs) does not let anyone test guesses of the token.
+  const tokenHash = ctx.hashSecret(config.accessToken);
+  return {
+    id: `hubspot:${baseUrl}:token:${tokenHash}`,
+    label: `HubSpot at ${baseUrl} (token ${tokenHash})`,
+    note:
+      `The HubSpot portal id is unknown: ${reason}. The destination is named by the base URL and a salted hash of the ` +
+      'access token instead, so switching to another token counts as a new destination (its ledger starts empty and ' +
+      'every contact is sent again). Grant the private app access to account-info to name the portal itself.',
+  };
+}
