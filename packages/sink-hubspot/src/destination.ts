@@ -44,20 +44,27 @@ export function unreadableReason(error: unknown): string | undefined {
   return undefined;
 }
 
-/** One GET of account-info through `client` (the step's limiter, retries, error mapping), then the destination. */
+/**
+ * One GET of account-info through `client` (the step's limiter, retries, error mapping): the portal id, or why the
+ * token may not read it. Other failures (401 first of all) propagate.
+ */
+export async function readPortal(client: HubspotClient): Promise<{ portalId: string } | { reason: string }> {
+  try {
+    const portalId = portalIdOf((await client.request<AccountDetails>('GET', ACCOUNT_INFO_PATH)).data);
+    return portalId !== undefined ? { portalId } : { reason: 'account-info answered without a portalId' };
+  } catch (error) {
+    const reason = unreadableReason(error);
+    if (reason === undefined) throw error;
+    return { reason };
+  }
+}
+
+/** The destination: `hubspot:portal:<id>`, else base URL + salted token hash with a note saying why. */
 export async function identifyDestination(ctx: StepContext, config: HubspotConfig, client: HubspotClient): Promise<Destination> {
   const baseUrl = displayBaseUrl(config.baseUrl);
-  let reason: string;
-  try {
-    const answer = await client.request<AccountDetails>('GET', ACCOUNT_INFO_PATH);
-    const portalId = portalIdOf(answer.data);
-    if (portalId !== undefined) return { id: `hubspot:portal:${portalId}`, label: `HubSpot portal ${portalId} (${baseUrl})` };
-    reason = 'account-info answered without a portalId';
-  } catch (error) {
-    const why = unreadableReason(error);
-    if (why === undefined) throw error;
-    reason = why;
-  }
+  const portal = await readPortal(client);
+  if ('portalId' in portal) return { id: `hubspot:portal:${portal.portalId}`, label: `HubSpot portal ${portal.portalId} (${baseUrl})` };
+  const { reason } = portal;
   // Salted, so the id (stored in the state folder, printed in logs) does not let anyone test guesses of the token.
   const tokenHash = ctx.hashSecret(config.accessToken);
   return {

@@ -5,7 +5,7 @@
 import { compileTemplate, defineSink, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
-import { ACCOUNT_INFO_PATH, identifyDestination, portalIdOf, unreadableReason, type AccountDetails } from './destination.js';
+import { identifyDestination, readPortal } from './destination.js';
 import { Ledger } from './ledger.js';
 import { createMapper, type Mapper } from './mapping.js';
 import { ensureProperties } from './properties.js';
@@ -95,11 +95,11 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
           rate.max !== undefined ? `${rate.remaining ?? '?'} of ${rate.max} requests left per ${(rate.intervalMs ?? 10_000) / 1000} s` : 'no rate-limit headers',
           rate.daily !== undefined ? `${rate.dailyRemaining ?? '?'} of ${rate.daily} left today` : undefined,
         ].filter(Boolean);
-        const where = portal.portalId !== undefined ? `portal ${portal.portalId}` : `portal id unknown (${portal.reason})`;
+        const where = 'portalId' in portal ? `portal ${portal.portalId}` : `portal id unknown (${portal.reason})`;
         return {
           ok: true,
           message: `HubSpot reached at ${config.baseUrl}; token accepted; ${where}; ${parts.join(', ')}.`,
-          details: { rateLimit: { ...rate }, ...(portal.portalId !== undefined ? { portalId: portal.portalId } : {}) },
+          details: { rateLimit: { ...rate }, ...('portalId' in portal ? { portalId: portal.portalId } : {}) },
         };
       } finally {
         await ownLimiter?.stop();
@@ -182,18 +182,6 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
       await own?.stop();
     },
   });
-}
-
-/** account-info's portal id for `check()`, or why it cannot be read (other errors propagate). */
-async function readPortal(client: HubspotClient): Promise<{ portalId?: string; reason?: string }> {
-  try {
-    const portalId = portalIdOf((await client.request<AccountDetails>('GET', ACCOUNT_INFO_PATH)).data);
-    return portalId !== undefined ? { portalId } : { reason: 'account-info answered without a portalId' };
-  } catch (error) {
-    const reason = unreadableReason(error);
-    if (reason === undefined) throw error;
-    return { reason };
-  }
 }
 
 /** Splits a batch into contacts to send, rejects, unchanged (ledger) and skipped (over `limit`). */
