@@ -24,6 +24,8 @@ test('etl sandbox --json prints one line with URLs that answer, and stops on SIG
   expect(info.env.HUBSPOT_BASE_URL).toBe(info.hubspot.baseUrl);
   const stats = await fetch(`${info.hubspot.baseUrl}/__sandbox/stats`);
   expect(stats.ok).toBe(true);
+  // The portal the stand-in's account-info names (a sink's destination id), printed for the person too.
+  expect((await stats.json()).portalId).toBe(info.hubspot.portalId);
   sandbox.child.kill('SIGTERM');
   const done = await sandbox.done;
   expect(done.code).toBe(0);

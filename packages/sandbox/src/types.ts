@@ -78,18 +78,26 @@ export interface HubspotSandboxOptions {
   /** Where contacts, properties and counters persist; in memory only when absent. */
   stateDir?: string;
   faults?: HubspotFaults;
+  /**
+   * What the token may do with `GET /account-info/v3/details`: `granted` answers the portal's details,
+   * `missing-scope` answers 403 MISSING_SCOPES (a token without the scope), `not-found` answers 404 (a proxy or an
+   * API without the route). @default "granted"
+   */
+  accountInfo?: 'granted' | 'missing-scope' | 'not-found';
 }
 
 export interface HubspotSandbox {
   baseUrl: string;
   token: string;
+  /** The portal (HubSpot account) id account-info reports: random, kept in `stateDir`, so each folder is one portal. */
+  portalId: number;
   /** Change faults at run time (also `POST /__sandbox/faults` with JSON). */
   setFaults(faults: HubspotFaults): void;
   /** Every contact held, for assertions (also `GET /__sandbox/contacts`). */
   contacts(): Array<{ id: string; properties: Record<string, string | null>; createdAt: string; updatedAt: string; archived: boolean }>;
-  /** Counters: requests, by status, 429s by policy (also `GET /__sandbox/stats`). */
-  stats(): { requests: number; byStatus: Record<string, number>; rateLimited: Record<string, number>; byRoute: Record<string, number> };
-  /** Clears contacts, custom properties and counters (also `POST /__sandbox/reset`). */
+  /** Counters: requests, by status, 429s by policy, and the portal id (also `GET /__sandbox/stats`). */
+  stats(): { portalId: number; requests: number; byStatus: Record<string, number>; rateLimited: Record<string, number>; byRoute: Record<string, number> };
+  /** Clears contacts, custom properties and counters (also `POST /__sandbox/reset`); the portal id stays. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }

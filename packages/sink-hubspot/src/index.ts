@@ -15,5 +15,9 @@ export { Ledger, hashProperties } from './ledger.js';
 export { Upserter, upsertBody, readableMessage } from './upsert.js';
 export type { UpsertInput, UpsertOutcome } from './upsert.js';
 export { ensureProperties, propertyBody } from './properties.js';
+export { identifyDestination, displayBaseUrl, ACCOUNT_INFO_PATH } from './destination.js';
+export { reconcileLedger, heldHash } from './reconcile.js';
+export { readHeld, existingIdentities } from './upsert.js';
+export type { HeldContact } from './upsert.js';
 
 export default hubspotSink;

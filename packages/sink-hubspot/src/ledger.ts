@@ -33,6 +33,18 @@ export class Ledger {
     this.state.set(PREFIX + identity, [hash, id]);
   }
 
+  /** Forgets a contact (reconcile found the portal contradicts the claim), so the next write sends it again. */
+  drop(identity: string): void {
+    this.state.delete(PREFIX + identity);
+  }
+
+  /** Every identity the ledger claims, snapshotted first so callers may drop entries while they go. */
+  identities(): string[] {
+    const found: string[] = [];
+    for (const key of this.state.keys()) if (key.startsWith(PREFIX)) found.push(key.slice(PREFIX.length));
+    return found;
+  }
+
   /** True when the contact was last sent with exactly these properties. */
   isUnchanged(identity: string, hash: string): boolean {
     return this.get(identity)?.[0] === hash;

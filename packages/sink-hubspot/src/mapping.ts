@@ -24,6 +24,9 @@ export function createMapper(config: HubspotConfig, enumValues: Map<string, Set<
   return (record) => {
     const properties: Record<string, string> = {};
     for (const [property, render] of templates) properties[property] = render(record);
+    // HubSpot stores email trimmed and lowercased; sending it so keeps the ledger's hash equal to what a read-back
+    // (reconcile) hashes to, also when email is not the idProperty.
+    if (properties.email !== undefined) properties.email = properties.email.trim().toLowerCase();
     const identity = normalise(properties[idProperty] ?? '');
     if (identity === '') return { ok: false, reason: `The ${idProperty} template rendered an empty value, so the contact has no identity.` };
     properties[idProperty] = identity;

@@ -5,10 +5,12 @@
 import { compileTemplate, defineSink, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
+import { identifyDestination, readPortal } from './destination.js';
 import { Ledger } from './ledger.js';
 import { createMapper, type Mapper } from './mapping.js';
 import { ensureProperties } from './properties.js';
 import { createHubspotLimiter, DailyBudget, rateFromConfig } from './rate.js';
+import { reconcileLedger } from './reconcile.js';
 import { existingIdentities, Upserter, type UpsertInput } from './upsert.js';
 
 /** Everything one run of the step builds in `setup()`. */
@@ -17,16 +19,22 @@ interface Session {
   upserter: Upserter;
   mapper: Mapper;
   ledger: Ledger;
-  /** Our own limiter when the step names no shared one; stopped in `close()`. */
-  ownLimiter?: ManagedRateLimiter;
+  /** Identities whose ledger entry `reconcile()` dropped; each one acknowledged again counts as `resent`. */
+  dropped: Set<string>;
   /** Records considered so far in this run, for `limit`. */
   considered: number;
   limitLogged: boolean;
   sent: number;
 }
 
+/** A client and, when the step names no shared limiter, the limiter built for it (to stop when done). */
+interface Connection {
+  client: HubspotClient;
+  ownLimiter?: ManagedRateLimiter;
+}
+
 /** Builds the client for `config`, using the step's shared limiter when there is one. */
-export function createClient(ctx: StepContext, config: HubspotConfig): { client: HubspotClient; ownLimiter?: ManagedRateLimiter } {
+export function createClient(ctx: StepContext, config: HubspotConfig): Connection {
   ctx.addSecret(config.accessToken);
   const spec = rateFromConfig(config);
   const shared: RateLimiter | undefined = ctx.limiter();
@@ -49,6 +57,9 @@ export function createClient(ctx: StepContext, config: HubspotConfig): { client:
 /** The `hubspot` sink plugin. Call once per step: the run's session lives in this closure. */
 export function hubspotSink(): SinkPlugin<HubspotConfig> {
   let session: Session | undefined;
+  /** Built by `destination()` or `setup()`, whichever runs first, and shared; its limiter is stopped in `close()`. */
+  let connection: Connection | undefined;
+  const connect = (ctx: StepContext, config: HubspotConfig): Connection => (connection ??= createClient(ctx, config));
 
   const open = (): Session => {
     if (!session) throw new Error('hubspot sink: write() before setup()');
@@ -79,18 +90,29 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
       try {
         await client.request('GET', `/crm/v3/objects/${config.object ?? 'contacts'}?limit=1&archived=false`);
         const rate = client.lastRateLimit;
+        const portal = await readPortal(client);
         const parts = [
           rate.max !== undefined ? `${rate.remaining ?? '?'} of ${rate.max} requests left per ${(rate.intervalMs ?? 10_000) / 1000} s` : 'no rate-limit headers',
           rate.daily !== undefined ? `${rate.dailyRemaining ?? '?'} of ${rate.daily} left today` : undefined,
         ].filter(Boolean);
-        return { ok: true, message: `HubSpot reached at ${config.baseUrl}; token accepted; ${parts.join(', ')}.`, details: { rateLimit: { ...rate } } };
+        const where = 'portalId' in portal ? `portal ${portal.portalId}` : `portal id unknown (${portal.reason})`;
+        return {
+          ok: true,
+          message: `HubSpot reached at ${config.baseUrl}; token accepted; ${where}; ${parts.join(', ')}.`,
+          details: { rateLimit: { ...rate }, ...('portalId' in portal ? { portalId: portal.portalId } : {}) },
+        };
       } finally {
         await ownLimiter?.stop();
       }
     },
 
+    /** One GET of account-info: `hubspot:portal:<id>`, or base URL + salted token hash when the token may not read it. */
+    async destination(ctx, config) {
+      return identifyDestination(ctx, config, connect(ctx, config).client);
+    },
+
     async setup(ctx, config) {
-      const { client, ownLimiter } = createClient(ctx, config);
+      const { client } = connect(ctx, config);
       const properties = await ensureProperties(client, config, ctx.dryRun);
       if (properties.created.length > 0) {
         ctx.logger.info(`${ctx.dryRun ? 'Would create' : 'Created'} HubSpot properties: ${properties.created.join(', ')}`, { properties: properties.created });
@@ -98,14 +120,20 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
       }
       session = {
         client,
-        ownLimiter,
         upserter: new Upserter(client, config.object, config.idProperty, () => ctx.count('splitRequests')),
         mapper: createMapper(config, properties.enumValues),
         ledger: new Ledger(ctx.state),
+        dropped: new Set(),
         considered: 0,
         limitLogged: false,
         sent: 0,
       };
+    },
+
+    /** `--reconcile`: read the ledger's contacts back, 100 a request, and forget what HubSpot contradicts. */
+    async reconcile(ctx, config) {
+      const s = open();
+      return reconcileLedger(ctx, config, { client: s.client, ledger: s.ledger, dropped: s.dropped });
     },
 
     async write(ctx, config, batch) {
@@ -126,6 +154,7 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
           const outcome = await s.upserter.upsert(chunk);
           for (const { input, id, isNew } of outcome.acknowledged) {
             s.ledger.record(input.identity, input.hash, id);
+            if (s.dropped.delete(input.identity)) ctx.count('resent');
             if (isNew) created++;
             else updated++;
           }
@@ -145,16 +174,21 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
       };
     },
 
+    // Also after destination() alone (setup never ran): the limiter built there must not keep the process alive.
     async close() {
-      await session?.ownLimiter?.stop();
+      const own = connection?.ownLimiter;
+      connection = undefined;
       session = undefined;
+      await own?.stop();
     },
   });
 }
 
 /** Splits a batch into contacts to send, rejects, unchanged (ledger) and skipped (over `limit`). */
 function classify(ctx: StepContext, config: HubspotConfig, s: Session, batch: SinkBatch) {
-  const ignoreLedger = config.fullRefresh || ctx.fresh;
+  // Not `ctx.fresh`: the runtime empties the ledger when a fresh lineage starts, and what a resumed fresh lineage finds
+  // there is its own work, which must not be sent twice.
+  const ignoreLedger = config.fullRefresh;
   const rejects: Rejection[] = [];
   const byIdentity = new Map<string, UpsertInput>();
   let unchanged = 0;

@@ -176,27 +176,48 @@ export class Upserter {
   }
 }
 
+/** A contact as `batch/read` returned it: its record id and the properties asked for (null when empty). */
+export interface HeldContact {
+  id: string;
+  properties: Record<string, string | null>;
+}
+
+/** Reads back one request's worth of contacts; at most this many identities per `readHeld` call. */
+export const READ_BATCH = 100;
+
+/**
+ * One `batch/read` by idProperty (≤ 100 identities): the contacts HubSpot holds, by identity (lowercased for email,
+ * as the mapper writes it). Missing ones are simply absent: HubSpot names them in a 207's errors, or answers 404 when
+ * none is there.
+ */
+export async function readHeld(client: HubspotClient, object: string, idProperty: string, identities: string[], properties: string[]): Promise<Map<string, HeldContact>> {
+  const held = new Map<string, HeldContact>();
+  if (identities.length === 0) return held;
+  if (identities.length > READ_BATCH) throw new Error(`readHeld: at most ${READ_BATCH} identities per request, got ${identities.length}`);
+  try {
+    const response = await client.request<UpsertResponse>('POST', `/crm/v3/objects/${object}/batch/read`, {
+      idProperty,
+      properties: properties.includes(idProperty) ? properties : [idProperty, ...properties],
+      propertiesWithHistory: [],
+      inputs: identities.map((id) => ({ id })),
+    });
+    for (const result of response.data?.results ?? []) {
+      const value = result.properties?.[idProperty];
+      if (typeof value !== 'string') continue;
+      held.set(idProperty === 'email' ? value.toLowerCase() : value, { id: String(result.id), properties: result.properties ?? {} });
+    }
+  } catch (error) {
+    if (!(error instanceof HubspotRequestError && error.status === 404)) throw error;
+  }
+  return held;
+}
+
 /** `batch/read` by idProperty: which identities HubSpot already holds (for dry runs). */
 export async function existingIdentities(client: HubspotClient, object: string, idProperty: string, identities: string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let start = 0; start < identities.length; start += 100) {
-    const chunk = identities.slice(start, start + 100);
-    try {
-      const response = await client.request<UpsertResponse>('POST', `/crm/v3/objects/${object}/batch/read`, {
-        idProperty,
-        properties: [idProperty],
-        propertiesWithHistory: [],
-        inputs: chunk.map((id) => ({ id })),
-      });
-      for (const result of response.data?.results ?? []) {
-        const value = result.properties?.[idProperty];
-        if (typeof value === 'string') found.add(idProperty === 'email' ? value.toLowerCase() : value);
-      }
-    } catch (error) {
-      // All of them missing can come back as a 404 instead of a 207.
-      if (error instanceof HubspotRequestError && error.status === 404) continue;
-      throw error;
-    }
+  for (let start = 0; start < identities.length; start += READ_BATCH) {
+    const held = await readHeld(client, object, idProperty, identities.slice(start, start + READ_BATCH), [idProperty]);
+    for (const identity of held.keys()) found.add(identity);
   }
   return found;
 }

@@ -17,6 +17,12 @@ describe('mapping records to contacts', () => {
     if (result.ok) expect(result.properties).toEqual({ email: 'zoe-ann.f@babynames.example.com', firstname: 'Zoë Ann', babyname_sex: 'F' });
   });
 
+  it('sends email lowercased as HubSpot stores it, also when another property is the identity', () => {
+    const byCustomId = createMapper(withDefaults({ accessToken: 't', idProperty: 'external_id', properties: { external_id: ' X-1 ', email: ' Ada@Example.COM ' } }), new Map());
+    const result = byCustomId({});
+    expect(result).toMatchObject({ ok: true, identity: 'X-1', properties: { external_id: 'X-1', email: 'ada@example.com' } });
+  });
+
   it('gives the same hash for the same properties in any order, and another for a change', () => {
     expect(hashProperties({ a: '1', b: '2' })).toBe(hashProperties({ b: '2', a: '1' }));
     expect(hashProperties({ a: '1', b: '2' })).not.toBe(hashProperties({ a: '1', b: '3' }));

@@ -47,7 +47,7 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
     // Printed on purpose: these are the sandbox's own throwaway credentials, not real ones.
     const info = {
       kaggle: { baseUrl: sandbox.kaggle.baseUrl, dataset: sandbox.kaggle.datasetRef, credentials: sandbox.kaggle.credentials },
-      hubspot: { baseUrl: sandbox.hubspot.baseUrl, token: sandbox.hubspot.token },
+      hubspot: { baseUrl: sandbox.hubspot.baseUrl, token: sandbox.hubspot.token, portalId: sandbox.hubspot.portalId },
       env: sandbox.env,
     };
     if (flags.json) process.stdout.write(`${JSON.stringify(info)}\n`);
@@ -56,7 +56,7 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
         [
           `Kaggle stand-in:  ${info.kaggle.baseUrl}  (dataset ${info.kaggle.dataset})`,
           `  login ${info.kaggle.credentials.email} / ${info.kaggle.credentials.password}; API ${info.kaggle.credentials.username} / ${info.kaggle.credentials.key}`,
-          `HubSpot stand-in: ${info.hubspot.baseUrl}  (token ${info.hubspot.token}, rate ${flags.rate})`,
+          `HubSpot stand-in: ${info.hubspot.baseUrl}  (portal ${info.hubspot.portalId}, token ${info.hubspot.token}, rate ${flags.rate})`,
           '',
           'Environment for pipelines (.env):',
           ...Object.entries(sandbox.env).map(([k, v]) => `${k}=${v}`),

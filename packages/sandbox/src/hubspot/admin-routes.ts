@@ -29,6 +29,7 @@ export function adminRoutes(app: FastifyInstance, ctx: HubspotContext, setFaults
 export function statsOf(ctx: HubspotContext) {
   const { requests, byStatus, rateLimited, byRoute } = ctx.stats;
   return {
+    portalId: ctx.portalId,
     requests,
     byStatus: { ...byStatus },
     rateLimited: { ...rateLimited },

@@ -31,6 +31,8 @@ export class ContactStore {
   private readonly builtIn = new Map(defaultProperties().map((p) => [p.name, p]));
   private readonly custom = new Map<string, PropertyDefinition>();
   private nextId = 1;
+  /** The portal's id, shown inside "Property values were not valid" messages; set once the state is loaded. */
+  portalId = 0;
   /** Bumped on every change, so the persister knows when to write. */
   version = 0;
 
@@ -63,7 +65,7 @@ export class ContactStore {
 
   /** Validates and normalizes write values (throws HubSpot's 400 on bad ones). */
   normalize(raw: unknown): Record<string, string> {
-    return normalizeValues(raw, (name) => this.property(name));
+    return normalizeValues(raw, (name) => this.property(name), this.portalId);
   }
 
   get(id: string): StoredContact | undefined {

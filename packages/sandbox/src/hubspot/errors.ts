@@ -14,8 +14,6 @@ export interface PropertyValueError {
   portalId: number;
 }
 
-/** The portal id shown in error payloads; any stable number will do. */
-export const PORTAL_ID = 891936587;
 
 /** An error answer: HTTP status plus the body without correlationId (added when sent). */
 export class HubspotApiError extends Error {
@@ -38,8 +36,8 @@ export function validationError(message: string, extra: Record<string, unknown> 
   return new HubspotApiError(400, errorBody('VALIDATION_ERROR', message, extra));
 }
 
-export function propertyValueError(name: string, error: string, message: string): PropertyValueError {
-  return { isValid: false, message, error, name, localizedErrorMessage: message, portalId: PORTAL_ID };
+export function propertyValueError(name: string, error: string, message: string, portalId: number): PropertyValueError {
+  return { isValid: false, message, error, name, localizedErrorMessage: message, portalId };
 }
 
 /** 400 VALIDATION_ERROR whose message embeds the invalid values as JSON, as HubSpot does. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { listen } from '../shared/listen.js';
 import type { HubspotFaults, HubspotSandbox, HubspotSandboxOptions } from '../types.js';
+import { newPortalId } from './account.js';
 import { statsOf } from './admin-routes.js';
 import { ContactStore } from './contact-store.js';
 import { emptyStats, type HubspotContext } from './context.js';
@@ -10,6 +11,7 @@ import { RateLimits, parseRate } from './rate-limits.js';
 import { buildServer } from './server.js';
 
 export type { SandboxFaults } from './faults.js';
+export type { AccountInfoAccess } from './account.js';
 export { STATE_FILE } from './persistence.js';
 
 /** The private-app token the sandbox accepts unless `token` is given. */
@@ -18,7 +20,8 @@ export const DEFAULT_HUBSPOT_TOKEN = 'pat-sandbox-0000';
 /**
  * Starts a local stand-in of HubSpot's CRM v3 contacts, contact search and contact properties APIs, with HubSpot's
  * auth, rate limits (rolling burst window, daily budget, search's own limit), error bodies, seeded fault injection
- * and optional persistence in `stateDir`. Admin routes under `/__sandbox/` (no auth) expose contacts, stats, reset
+ * and optional persistence in `stateDir`, plus account-info (`GET /account-info/v3/details`) naming the portal: one
+ * random, stable portal id per state folder (per server without one), `portalId` on the handle. Admin routes under `/__sandbox/` (no auth) expose contacts, stats, reset
  * and faults.
  *
  * @example
@@ -38,6 +41,8 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
   const faults = new FaultInjector(options.faults, Date.now());
   const stats = emptyStats();
 
+  // One portal per state folder (a second folder is a second HubSpot account), one per server in memory.
+  let portalId = newPortalId();
   let persister: StatePersister | undefined;
   if (options.stateDir) {
     const file = join(options.stateDir, STATE_FILE);
@@ -46,9 +51,13 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
       store.restore(state);
       limits.restoreDaily(state.daily, Date.now());
     }
-    const snapshot = (): HubspotState => ({ version: 1, ...store.snapshot(), daily: limits.dailyState() });
+    if (state?.portalId !== undefined) portalId = state.portalId;
+    const snapshot = (): HubspotState => ({ version: 1, portalId, ...store.snapshot(), daily: limits.dailyState() });
     persister = new StatePersister(file, snapshot, () => `${store.version}:${limits.dailyState().count}`);
+    // Written now, so the folder is this portal from its first use even if the server stops before any change.
+    if (state?.portalId === undefined) await persister.flush(true);
   }
+  store.portalId = portalId;
 
   let baseUrl = '';
   const ctx: HubspotContext = {
@@ -57,6 +66,8 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
     faults,
     stats,
     token,
+    portalId,
+    accountInfo: options.accountInfo ?? 'granted',
     baseUrl: () => baseUrl,
     now: () => Date.now(),
     async reset() {
@@ -74,6 +85,7 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
   return {
     baseUrl,
     token,
+    portalId,
     setFaults,
     contacts: () =>
       store.all().map((c) => ({ id: c.id, properties: { ...c.properties }, createdAt: c.createdAt, updatedAt: c.updatedAt, archived: c.archived })),

@@ -4,6 +4,8 @@ import type { StoreSnapshot } from './contact-store.js';
 /** The state file's content. */
 export interface HubspotState extends StoreSnapshot {
   version: 1;
+  /** The portal this state folder is; absent in files written before account-info existed (one is chosen then). */
+  portalId?: number;
   daily?: { day: string; count: number };
 }
 

@@ -15,6 +15,7 @@ const MAX_STRING = 65_536;
 export function normalizeValues(
   raw: unknown,
   lookup: (name: string) => PropertyDefinition | undefined,
+  portalId: number,
 ): Record<string, string> {
   if (raw === undefined) return {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -25,21 +26,21 @@ export function normalizeValues(
   for (const [name, rawValue] of Object.entries(raw as Record<string, unknown>)) {
     const definition = lookup(name);
     if (!definition) {
-      errors.push(propertyValueError(name, 'PROPERTY_DOESNT_EXIST', `Property "${name}" does not exist`));
+      errors.push(propertyValueError(name, 'PROPERTY_DOESNT_EXIST', `Property "${name}" does not exist`, portalId));
       continue;
     }
     if (definition.modificationMetadata.readOnlyValue) {
-      errors.push(propertyValueError(name, 'READ_ONLY_VALUE', `"${name}" is a read only property; its value cannot be set.`));
+      errors.push(propertyValueError(name, 'READ_ONLY_VALUE', `"${name}" is a read only property; its value cannot be set.`, portalId));
       continue;
     }
     // JSON numbers and booleans are accepted and stored as text, like HubSpot; null clears like "".
     if (rawValue !== null && typeof rawValue === 'object') {
-      errors.push(propertyValueError(name, 'INVALID_PROPERTY_VALUE', `${JSON.stringify(rawValue)} is not a valid value for ${name}; send a string`));
+      errors.push(propertyValueError(name, 'INVALID_PROPERTY_VALUE', `${JSON.stringify(rawValue)} is not a valid value for ${name}; send a string`, portalId));
       continue;
     }
     const value = rawValue === null ? '' : String(rawValue);
     const problem = value === '' ? undefined : checkValue(definition, value);
-    if (problem) errors.push(propertyValueError(name, problem[0], problem[1]));
+    if (problem) errors.push(propertyValueError(name, problem[0], problem[1], portalId));
     else values[name] = name === 'email' ? value.trim().toLowerCase() : value;
   }
   if (errors.length > 0) throw propertyValuesError(errors);

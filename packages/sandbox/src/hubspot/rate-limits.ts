@@ -1,5 +1,3 @@
-import { PORTAL_ID } from './errors.js';
-
 /** The policies a 429 names, as in HubSpot's bodies. */
 export type RatePolicy = 'TEN_SECONDLY_ROLLING' | 'DAILY' | 'SECONDLY';
 
@@ -20,16 +18,16 @@ export function parseRate(rate: string): { max: number; windowMs: number } {
 }
 
 /** The body of a 429 for `policy`, in HubSpot's shape (`errorType`, not `category`). */
-export function rateLimitBody(policy: RatePolicy): Record<string, unknown> {
+export function rateLimitBody(policy: RatePolicy, portalId: number): Record<string, unknown> {
   const message = {
     TEN_SECONDLY_ROLLING: 'You have reached your ten_secondly_rolling limit.',
     DAILY: 'You have reached your daily limit.',
     SECONDLY: 'You have reached your secondly limit.',
   }[policy];
   const group = {
-    TEN_SECONDLY_ROLLING: `publicapi:private_app-api-calls-ten-secondly:${PORTAL_ID}:${APP_ID}`,
-    DAILY: `publicapi:private_app-api-calls-daily:${PORTAL_ID}`,
-    SECONDLY: `publicapi:private_app-api-calls-search-secondly:${PORTAL_ID}`,
+    TEN_SECONDLY_ROLLING: `publicapi:private_app-api-calls-ten-secondly:${portalId}:${APP_ID}`,
+    DAILY: `publicapi:private_app-api-calls-daily:${portalId}`,
+    SECONDLY: `publicapi:private_app-api-calls-search-secondly:${portalId}`,
   }[policy];
   return { status: 'error', message, errorType: 'RATE_LIMIT', policyName: policy, groupName: group };
 }

@@ -2,6 +2,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { accountRoutes } from './account.js';
 import { adminRoutes } from './admin-routes.js';
 import { batchRoutes } from './batch-routes.js';
 import { contactRoutes } from './contacts-routes.js';
@@ -67,7 +68,7 @@ export function buildServer(
 
   const limited = (reply: FastifyReply, meta: RequestMeta, policy: RatePolicy) => {
     bump(ctx.stats.rateLimited, policy);
-    return send(reply, meta, 429, rateLimitBody(policy));
+    return send(reply, meta, 429, rateLimitBody(policy, ctx.portalId));
   };
 
   app.addHook('onRequest', async (request, reply) => {
@@ -138,13 +139,14 @@ export function buildServer(
   app.setNotFoundHandler((request, reply) => {
     const meta = metas.get(request.raw) ?? { correlationId: randomUUID(), search: false, dropped: false };
     return send(reply, meta, 404, errorBody('OBJECT_NOT_FOUND',
-      `No route for ${request.method} ${request.url.split('?')[0]}: this sandbox emulates the CRM v3 contacts, contact search and contact properties APIs.`));
+      `No route for ${request.method} ${request.url.split('?')[0]}: this sandbox emulates the CRM v3 contacts, contact search and contact properties APIs and account-info.`));
   });
 
   contactRoutes(app, ctx);
   batchRoutes(app, ctx);
   searchRoutes(app, ctx);
   propertyRoutes(app, ctx);
+  accountRoutes(app, ctx);
   adminRoutes(app, ctx, setFaults);
   return app;
 }

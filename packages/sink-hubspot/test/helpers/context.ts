@@ -2,7 +2,7 @@
  * A minimal StepContext for driving the sink's hooks directly: real core services (checkpoint store for `state`,
  * retry service), a logger that keeps its lines, and counters. The runtime is not under test here.
  */
-import { createRetryService, openCheckpointStore, type CheckpointStore, type Logger, type RateLimiter, type StepContext } from '@etl/core';
+import { createRetryService, hashSecret, openCheckpointStore, type CheckpointStore, type Logger, type RateLimiter, type StepContext } from '@etl/core';
 
 export interface TestContext extends StepContext {
   counters: Record<string, number>;
@@ -22,7 +22,7 @@ export async function closeContexts(): Promise<void> {
   await Promise.all(stores.map((store) => store.close().catch(() => undefined)));
 }
 
-export async function testContext(options: { dir?: string; dryRun?: boolean; fresh?: boolean; limiter?: RateLimiter; signal?: AbortSignal } = {}): Promise<TestContext> {
+export async function testContext(options: { dir?: string; dryRun?: boolean; fresh?: boolean; reconcile?: boolean; limiter?: RateLimiter; signal?: AbortSignal } = {}): Promise<TestContext> {
   const store = await openCheckpointStore(options.dir, { fsync: false });
   open.add(store);
   const lines: TestContext['lines'] = [];
@@ -39,6 +39,7 @@ export async function testContext(options: { dir?: string; dryRun?: boolean; fre
     pipeline: 'test',
     step: 'hubspot',
     runId: 'run-1',
+    lineage: 'run-1',
     logger: logger(),
     signal: options.signal ?? new AbortController().signal,
     retry: createRetryService({ defaults: { baseDelayMs: 50, maxDelayMs: 500 } }),
@@ -47,6 +48,10 @@ export async function testContext(options: { dir?: string; dryRun?: boolean; fre
     dirs: { state: options.dir ?? '/tmp', run: options.dir ?? '/tmp', cache: options.dir ?? '/tmp' },
     dryRun: options.dryRun ?? false,
     fresh: options.fresh ?? false,
+    reconcile: options.reconcile ?? false,
+    batchSize: 5000,
+    // The real salted hash, under a salt in the test's state folder.
+    hashSecret: (value) => hashSecret(options.dir ?? '/tmp', value),
     progress: () => undefined,
     addSecret: (value) => void secrets.push(value),
     count: (counter, by = 1) => void (counters[counter] = (counters[counter] ?? 0) + by),

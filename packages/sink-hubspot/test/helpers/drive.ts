@@ -1,8 +1,8 @@
 /**
- * Drives a sink the way the runtime does (setup → write per batch, retried on RetriableError → commit → close), for
+ * Drives a sink the way the runtime does (setup → reconcile when asked → write per batch, retried on RetriableError → commit → close), for
  * tests that must not wait for core's runtime. Returns the totals a run summary would show.
  */
-import type { DataRecord, Rejection, SinkPlugin } from '@etl/core';
+import type { DataRecord, ReconcileReport, Rejection, SinkPlugin } from '@etl/core';
 import { withDefaults, type HubspotConfig } from '@etl/sink-hubspot';
 import type { TestContext } from './context.js';
 
@@ -12,6 +12,8 @@ export interface Totals {
   skipped: number;
   rejects: Rejection[];
   details: Record<string, number>;
+  /** What `reconcile()` reported, when the context asked for it (`--reconcile`). */
+  reconcile?: ReconcileReport;
 }
 
 export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext, config: HubspotConfig, records: DataRecord[], batchSize = 250): Promise<Totals> {
@@ -19,6 +21,8 @@ export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext,
   let outcome: 'succeeded' | 'failed' = 'failed';
   await plugin.setup?.(ctx, config);
   try {
+    // As the runtime does: after setup, before the first write, only under --reconcile.
+    if (ctx.reconcile && plugin.reconcile) totals.reconcile = await plugin.reconcile(ctx, config);
     for (let start = 0, seq = 1; start < records.length; start += batchSize, seq++) {
       const slice = records.slice(start, start + batchSize);
       const batch = {
