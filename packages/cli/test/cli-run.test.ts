@@ -18,7 +18,7 @@ describe('etl run', { timeout: 240_000 }, () => {
     const summary = JSON.parse(r.stdout) as RunSummary;
     expect(summary).toMatchObject({ pipeline: 'numbers', status: 'succeeded', dryRun: false, resumed: false });
     expect(Object.keys(summary).sort()).toEqual(
-      ['runId', 'pipeline', 'status', 'resumed', 'dryRun', 'upToDate', 'startedAt', 'finishedAt', 'durationMs', 'steps', 'runDir', 'rejectsFile', 'logFile'].sort(),
+      ['runId', 'pipeline', 'status', 'resumed', 'lineage', 'fresh', 'dryRun', 'upToDate', 'startedAt', 'finishedAt', 'durationMs', 'steps', 'runDir', 'rejectsFile', 'logFile'].sort(),
     );
     expect(counts(summary)).toEqual({
       source: [20, 20, 0, 0],
