@@ -1,9 +1,11 @@
 /**
  * Dependencies stay honest: every runtime dependency a package declares is imported by its code, type packages
- * belong to something installed, and decorator compiler flags exist only while some code uses decorators.
+ * belong to something installed, decorator compiler flags exist only while some code uses decorators, and a
+ * dependency that several packages share takes its version from the one pnpm catalog.
  */
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -67,5 +69,23 @@ describe('dependencies', () => {
     const configs = ['tsconfig.base.json', ...packageDirs.map((dir) => `${dir}/tsconfig.json`)].filter((file) => existsSync(join(repoRoot, file)));
     const flagged = configs.filter((file) => /"(experimentalDecorators|emitDecoratorMetadata)"\s*:\s*true/.test(readFileSync(join(repoRoot, file), 'utf8')));
     expect(usesDecorators ? [] : flagged).toEqual([]);
+  });
+
+  test('a dependency declared by more than one package.json is `catalog:` in each, with its version in the catalog', () => {
+    const catalog = (parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as { catalog?: Record<string, string> }).catalog ?? {};
+    const owners = new Map<string, string[]>();
+    for (const dir of ['.', ...packageDirs.filter((dir) => !ownedElsewhere.has(dir))]) {
+      const m = manifest(dir);
+      for (const [name, spec] of Object.entries({ ...m.dependencies, ...m.devDependencies })) {
+        if (spec.startsWith('workspace:')) continue;
+        owners.set(name, [...(owners.get(name) ?? []), `${dir}/package.json ${name}@${spec}`]);
+      }
+    }
+    const shared = [...owners.values()].filter((list) => list.length > 1).flat();
+    expect(shared.filter((entry) => !entry.endsWith('@catalog:'))).toEqual([]);
+    const uncataloged = [...owners].filter(([name, list]) => list.some((entry) => entry.endsWith('@catalog:')) && !(name in catalog));
+    expect(uncataloged).toEqual([]);
+    // The tools every package builds and tests with, whether or not a second package.json names them yet.
+    for (const name of ['typescript', 'vitest', '@types/node', 'axios', 'mysql2', 'yaml', 'ajv']) expect(catalog, name).toHaveProperty([name]);
   });
 });
