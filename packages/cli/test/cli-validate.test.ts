@@ -60,6 +60,17 @@ describe('etl validate', { timeout: 180_000 }, () => {
     expect(r.stdout + r.stderr).not.toContain('pat-na1-not-a-real-token');
   });
 
+  test("schema errors and plugins' own config checks in one pass, each located, in this step and in others", async () => {
+    const r = await etl(['validate', 'broken/schema-and-check.yaml'], { cwd: project });
+    expect(r.code).toBe(3);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('✗ broken/schema-and-check.yaml');
+    expect(lines[1]).toBe('  broken/schema-and-check.yaml:6:14: steps.source.config.count: must be integer');
+    expect(lines[2]).toBe('  broken/schema-and-check.yaml:11:7: steps.contacts.config.colour: unknown key "colour" (allowed keys: fields)');
+    expect(lines[3]).toMatch(/^ {2}broken\/schema-and-check\.yaml:13:16: steps\.contacts\.config\.fields\.email: Template .* unknown filter "shout"/);
+    expect(lines[4]).toBe('');
+  });
+
   test('unset variables are located warnings (exit 0); --strict makes them errors; run refuses them', async () => {
     const lint = await etl(['validate', 'broken/unset-env.yaml'], { cwd: project });
     expect(lint.code).toBe(0);
