@@ -13,8 +13,10 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
-# Node 20+ is the one thing we do not install: it decides which versions of everything else apply.
-node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { log "Node.js 20 or newer is required"; exit 1; }
+# Node.js is the one thing we do not install: it decides which versions of everything else apply. The floor is
+# package.json's engines.node (20.19: typeorm 1.1 and vite 8 need it, node:zlib crc32 needs 20.15).
+command -v node >/dev/null || { log "Node.js is not installed: install Node.js 20.19 or newer (or 22), then run this again"; exit 1; }
+node scripts/check-node.js || { log "stopping: this Node.js is too old (see above)"; exit 1; }
 
 if ! command -v pnpm >/dev/null || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
   log "installing pnpm $PNPM_VERSION"

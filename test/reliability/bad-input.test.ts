@@ -96,7 +96,8 @@ describe('broken pipelines', () => {
   for (const [file, message] of Object.entries(expectations)) {
     test(`${file}: validate and run refuse it with the place and the problem, nothing runs`, async () => {
       const project = makeProject(brokenDir);
-      const validate = await etl(['validate', join(brokenDir, file)], { cwd: project.dir });
+      // --strict: without it an unset variable (missing-env.yaml) is only a warning.
+      const validate = await etl(['validate', join(brokenDir, file), '--strict'], { cwd: project.dir });
       expect(validate.code).toBe(3);
       expect(validate.stdout + validate.stderr).toMatch(message);
       expect(validate.stdout + validate.stderr).not.toMatch(stackTrace);

@@ -44,6 +44,19 @@ describe('etl run', { timeout: 240_000 }, () => {
     expect(r.stderr).not.toContain('\r');
   });
 
+  // Needs `plugin: step.plugin.name` in toStepSummary (packages/core/src/runtime/run-pipeline.ts), which builds the column.
+  test("the summary's plugin column names each plugin by its name, also one loaded by path", async () => {
+    const project = makeProject();
+    const r = await etl(['run', 'numbers', '--profile', 'small'], { cwd: project });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^source +counter +3 +3 +0 /m);
+    expect(r.stdout).toMatch(/^out +file +3 +3 +0 /m);
+    expect(r.stdout).toMatch(/^typed +validate +3 /m);
+    expect(r.stdout).not.toContain('../plugins/');
+    const json = JSON.parse((await etl(['run', 'numbers', '--profile', 'small', '--fresh', '--json'], { cwd: project })).stdout) as RunSummary;
+    expect(json.steps.map((s) => s.plugin)).toEqual(['counter', 'validate', 'filter', 'file', 'dedupe', 'file']);
+  });
+
   test('an unchanged input and pipeline: the second run says "nothing to do" instead of the table; --fresh runs', async () => {
     const project = makeProject();
     const args = ['run', 'numbers', '--set', 'steps.source.config.version=v7'];

@@ -76,6 +76,8 @@ export interface ConfigIssue {
   path: string;
   message: string;
   hint?: string;
+  /** Set on issues that do not make a pipeline invalid (unset variables in `etl validate` without `--strict`). */
+  severity?: 'warning';
 }
 
 /** The pipeline or project config is wrong; carries every issue found, not just the first. */

@@ -59,17 +59,39 @@ describe("validatePipeline: plugins' checkConfig", () => {
     expect(thrown[0]).toBe('--set steps.names: steps.names.config: plugin "picky" failed to check its config: oops (this is a bug in the plugin; report it to its authors)');
   });
 
-  test('checkConfig is not asked about a config the schema rejected', async () => {
-    let calls = 0;
+  test('checkConfig only sees values the schema accepted: rejected ones are left out (defaults return), or it is not asked', async () => {
+    const seen: unknown[] = [];
     const counted = () =>
       defineTransform({
         name: 'counted',
-        configSchema: { type: 'object', properties: { n: { type: 'integer' } } },
-        checkConfig: () => (calls++, []),
+        configSchema: { type: 'object', required: ['mode'], properties: { n: { type: 'integer', default: 1 }, mode: { enum: ['a', 'b'] } } },
+        checkConfig: (config) => (seen.push(config), []),
         create: () => (r) => r,
       });
-    const lines = await check('broken/bad-template.yaml', { counted }, ['steps.names={use: counted, inputs: read, config: {n: many}}']);
+    const lines = await check('broken/bad-template.yaml', { counted }, ['steps.names={use: counted, inputs: read, config: {n: many, mode: a}}']);
     expect(lines.some((l) => l.includes('steps.names.config.n: must be integer'))).toBe(true);
-    expect(calls).toBe(0);
+    expect(seen).toEqual([{ n: 1, mode: 'a' }]);
+    // Without the rejected required value the config would still fail its schema: checkConfig is not called.
+    await check('broken/bad-template.yaml', { counted }, ['steps.names={use: counted, inputs: read, config: {mode: c}}']);
+    expect(seen).toHaveLength(1);
+  });
+
+  test("one step's schema errors do not hide another step's checkConfig errors: both, each at its place", async () => {
+    const lines = await check('broken/bad-template.yaml', {}, ['steps.load.config.table=7']);
+    expect(lines).toEqual([
+      '--set steps.load.config.table: must be string',
+      expect.stringMatching(/^broken\/bad-template\.yaml:13:35: steps\.names\.config\.where\[1\]\.matches: not a valid regular expression: /),
+      expect.stringMatching(/^broken\/bad-template\.yaml:20:16: steps\.contacts\.config\.fields\.email: Template .* unknown filter "shout"/),
+    ]);
+  });
+
+  test("a schema error in one field does not hide checkConfig's errors about the step's other fields", async () => {
+    const lines = await check('broken/bad-template.yaml', {}, ['steps.contacts.config.colour=red', 'steps.names.config.where[0].colour=red']);
+    expect(lines).toEqual([
+      '--set steps.contacts.config.colour: unknown key "colour" (allowed keys: fields)',
+      expect.stringMatching(/^--set steps\.names\.config\.where\[0\]\.colour: unknown key "colour"/),
+      expect.stringMatching(/^broken\/bad-template\.yaml:13:35: steps\.names\.config\.where\[1\]\.matches: not a valid regular expression: /),
+      expect.stringMatching(/^broken\/bad-template\.yaml:20:16: steps\.contacts\.config\.fields\.email: Template .* unknown filter "shout"/),
+    ]);
   });
 });

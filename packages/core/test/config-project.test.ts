@@ -134,7 +134,7 @@ describe('preparePipeline', () => {
     expect(prepared.issues.map((issue) => formatIssue(issue, dir))).toEqual(['etl.config.yaml:3:16: settings.batchSize: must be integer']);
   });
 
-  test('issues come back sorted; allowUnsetEnv keeps unset variables out of them', async () => {
+  test('issues come back sorted; allowUnsetEnv turns unset variables into located warnings', async () => {
     const dir = await project('prepare-bad', { 'pipelines/x.yaml': 'version: 1\nsteps:\n  read:\n    use: csv\n    config: { file: "${env:ETL_X_FILE}", extra: 1 }\n' });
     const strict = await preparePipeline('x', { cwd: dir, env: {}, resolver: testResolver() });
     expect(strict.unsetEnv).toEqual(['ETL_X_FILE']);
@@ -145,5 +145,9 @@ describe('preparePipeline', () => {
     const lenient = await preparePipeline('x', { cwd: dir, env: {}, resolver: testResolver(), allowUnsetEnv: true });
     expect(lenient.unsetEnv).toEqual(['ETL_X_FILE']);
     expect(lenient.issues.map((issue) => issue.path)).toEqual(['steps.read.config.extra']);
+    expect(lenient.warnings.map((issue) => formatIssue(issue, dir))).toEqual([
+      'pipelines/x.yaml:5:21: warning: steps.read.config.file: environment variable ETL_X_FILE is not set (set ETL_X_FILE in the environment or .env)',
+    ]);
+    expect(strict.warnings).toEqual([]);
   });
 });

@@ -62,4 +62,41 @@ describe('logger and redaction', () => {
     expect(parsed[1].error.message).toBe('Access denied using password ***');
     expect(pretty).toContain('ERROR [mysql] failed');
   });
+
+  describe('flush', () => {
+    /** flush() or a timeout: a flush that never resolves fails the test instead of hanging it. */
+    const settled = (promise: Promise<void>) =>
+      Promise.race([promise.then(() => 'flushed'), new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000))]);
+
+    test('resolves once a few lines (far below the buffer limit) are in the file, and the file stays open', async () => {
+      const file = join(tempStateDir(), 'run.log');
+      const logger = createLogger({ stream: null, file });
+      logger.info('one');
+      logger.info('two');
+      expect(await settled(logger.flush())).toBe('flushed');
+      expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).msg)).toEqual(['one', 'two']);
+      logger.info('three');
+      expect(await settled(logger.flush())).toBe('flushed');
+      expect(readFileSync(file, 'utf8')).toContain('"three"');
+      await logger.close();
+    });
+
+    test('resolves after the buffer overflowed, with every line written', async () => {
+      const file = join(tempStateDir(), 'run.log');
+      const logger = createLogger({ stream: null, file });
+      const big = 'x'.repeat(1_000);
+      for (let i = 0; i < 200; i++) logger.info(big, { i });
+      expect(await settled(logger.flush())).toBe('flushed');
+      expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(200);
+      await logger.close();
+    });
+
+    test('resolves at once with nothing written, with no file, and after close', async () => {
+      expect(await settled(createLogger({ stream: null }).flush())).toBe('flushed');
+      const logger = createLogger({ stream: null, file: join(tempStateDir(), 'run.log') });
+      expect(await settled(logger.flush())).toBe('flushed');
+      await logger.close();
+      expect(await settled(logger.flush())).toBe('flushed');
+    });
+  });
 });

@@ -58,6 +58,9 @@ export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, opt
 
   const parser = parse({
     bom: true,
+    // Left to itself csv-parse takes the first line end it meets as the only one, so one CRLF in an LF file leaves
+    // "9\r" in a field. Files edited on several systems mix them: accept each, CRLF first so its CR is not a line.
+    record_delimiter: ['\r\n', '\n', '\r'],
     // Without it csv-parse recovers badly from a stray quote and swallows the next row unreported; with it the quote
     // stays in the cell and the row typer rejects the row.
     relax_quotes: true,
@@ -87,7 +90,7 @@ export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, opt
       if (line <= afterLine) return undefined;
       const problem = (error && csvProblems[error.code]) ?? `malformed CSV${error ? ` (${error.code})` : ''}`;
       const span = first < line ? ` (lines ${first}-${line} could not be read)` : '';
-      add(line, undefined, { location: `${file}:${first}`, reason: `${problem}${span}`, record: raw?.replace(/\r?\n$/, '') });
+      add(line, undefined, { location: `${file}:${first}`, reason: `${problem}${span}`, record: raw?.replace(/\r?\n$|\r$/, '') });
       return undefined;
     },
   });

@@ -1,23 +1,26 @@
 import { relative } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { ConfigError, ExitCode, formatIssue, listPipelineFiles, preparePipeline, type ConfigIssue } from '@etl/core';
+import { ConfigError, ExitCode, formatIssue, listPipelineFiles, preparePipeline, sortIssues, type ConfigIssue } from '@etl/core';
 import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
 
 interface FileResult {
   file: string;
   valid: boolean;
   issues: ConfigIssue[];
+  warnings: ConfigIssue[];
   unsetEnv: string[];
 }
 
 export default class Validate extends EtlCommand {
   static override summary = 'Check pipeline files without connecting to anything.';
   static override description = `Checks each pipeline's YAML, wiring, plugin names and every step's config against its plugin's schema, and lists environment variables that are referenced but unset.
+A linter runs where secrets are not (CI, editors, a reviewer's laptop), so an unset variable without a default is a warning, at its file:line:col; --strict makes it an error, as it is for \`etl run\` and \`etl check\`.
 Without arguments, checks every pipeline in the project's pipelines folder. Exits 0 when all are valid, ${ExitCode.config} otherwise.`;
 
   static override examples = [
     { description: 'Check every pipeline in the pipelines folder', command: '<%= config.bin %> validate' },
-    { description: 'Check some files, as CI does (secrets are not set there)', command: '<%= config.bin %> validate pipelines/*.yaml --allow-unset-env' },
+    { description: 'Check some files; unset variables are warnings', command: '<%= config.bin %> validate pipelines/*.yaml' },
+    { description: 'Also require every referenced variable to be set, as `etl run` does', command: '<%= config.bin %> validate babynames --strict' },
     { description: 'Machine-readable result', command: '<%= config.bin %> validate babynames --json' },
   ];
 
@@ -28,10 +31,12 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
 
   static override flags = {
     ...jsonFlag,
-    'allow-unset-env': Flags.boolean({
-      description: 'Do not count unset environment variables as problems (for CI, where secrets are absent on purpose); they are still listed.',
+    strict: Flags.boolean({
+      description: 'Count unset environment variables (without a default) as problems, as `etl run` does; without it they are warnings.',
       default: false,
     }),
+    // Unset variables are warnings by default now; kept so CI scripts written for the old default keep working.
+    'allow-unset-env': Flags.boolean({ hidden: true, default: false }),
   };
 
   async run(): Promise<void> {
@@ -48,7 +53,7 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
     }
 
     const results: FileResult[] = [];
-    for (const file of files) results.push(await validateOne(file, flags['allow-unset-env']));
+    for (const file of files) results.push(await validateOne(file, !flags.strict));
 
     const invalid = results.filter((r) => !r.valid).length;
     if (flags.json) {
@@ -57,7 +62,7 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
           {
             valid: results.length - invalid,
             invalid,
-            pipelines: results.map((r) => ({ ...r, file: shown(r.file), issues: r.issues.map((i) => ({ ...i, text: formatIssue(i) })) })),
+            pipelines: results.map((r) => ({ ...r, file: shown(r.file), issues: withText(r.issues), warnings: withText(r.warnings) })),
           },
           null,
           2,
@@ -65,36 +70,40 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
       );
     } else {
       for (const r of results) {
-        if (r.valid) this.print(`✓ ${shown(r.file)}`);
-        else {
-          this.print(`✗ ${shown(r.file)}`);
-          for (const issue of r.issues) this.print(`  ${formatIssue(issue)}`);
-        }
+        this.print(`${r.valid ? '✓' : '✗'} ${shown(r.file)}`);
+        for (const issue of sortIssues([...r.issues, ...r.warnings])) this.print(`  ${formatIssue(issue)}`);
         if (r.unsetEnv.length > 0) this.print(`  Unset environment variables: ${r.unsetEnv.join(', ')} (set them in the environment or .env before running).`);
       }
       const n = results.length;
+      const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
+      const warned = warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
       this.print('');
-      this.print(invalid === 0 ? `${n} pipeline${n === 1 ? '' : 's'} valid` : `${invalid} of ${n} pipeline${n === 1 ? '' : 's'} invalid`);
+      this.print(invalid === 0 ? `${n} pipeline${n === 1 ? '' : 's'} valid${warned}` : `${invalid} of ${n} pipeline${n === 1 ? '' : 's'} invalid${warned}`);
     }
     if (invalid > 0) this.exit(ExitCode.config);
   }
 }
+
+const withText = (issues: ConfigIssue[]) => issues.map((issue) => ({ ...issue, text: formatIssue(issue) }));
 
 const shown = (file: string): string => {
   const rel = relative(process.cwd(), file);
   return rel && !rel.startsWith('..') ? rel : file;
 };
 
-/** Every problem of one file; errors thrown while preparing it (a missing file) count as its issues. */
+/**
+ * Every problem of one file; errors thrown while preparing it (a missing file) count as its issues. `allowUnsetEnv`
+ * turns unset variables into warnings.
+ */
 async function validateOne(nameOrFile: string, allowUnsetEnv: boolean): Promise<FileResult> {
   try {
     const prepared = await preparePipeline(nameOrFile, { cwd: process.cwd(), extraSearchPaths: [cliPackageDir], allowUnsetEnv });
     const file = prepared.pipeline?.file ?? prepared.issues[0]?.file ?? nameOrFile;
-    return { file, valid: prepared.issues.length === 0, issues: prepared.issues, unsetEnv: prepared.unsetEnv };
+    return { file, valid: prepared.issues.length === 0, issues: prepared.issues, warnings: prepared.warnings, unsetEnv: prepared.unsetEnv };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const hint = error.suggestions.length > 0 ? error.suggestions.join(' ') : undefined;
     const issues = error.issues.length > 0 ? error.issues : [{ file: nameOrFile, line: 0, col: 0, path: '', message: error.message, ...(hint ? { hint } : {}) }];
-    return { file: issues[0].file || nameOrFile, valid: false, issues, unsetEnv: [] };
+    return { file: issues[0].file || nameOrFile, valid: false, issues, warnings: [], unsetEnv: [] };
   }
 }

@@ -14,7 +14,8 @@ export const issueAt = (location: SourceLocation, path: DocPath | string, messag
 });
 
 /**
- * `pipelines/x.yaml:12:7: steps.load.config.batchSize: must be integer (did you mean …?)`. File paths are shown
+ * `pipelines/x.yaml:12:7: steps.load.config.batchSize: must be integer (did you mean …?)`, with `warning: ` after the
+ * position for warnings (as compilers print them, so editors' problem matchers pick them up). File paths are shown
  * relative to `cwd`; values from the command line show the flag instead of a position.
  */
 export function formatIssue(issue: ConfigIssue, cwd: string = process.cwd()): string {
@@ -23,7 +24,8 @@ export function formatIssue(issue: ConfigIssue, cwd: string = process.cwd()): st
   // `--set a.b: a.b: …` says the path twice.
   const path = issue.path && issue.file !== `--set ${issue.path}` ? `${issue.path}: ` : '';
   const hint = issue.hint ? ` (${issue.hint})` : '';
-  return `${where}: ${path}${issue.message}${hint}`;
+  const severity = issue.severity === 'warning' ? 'warning: ' : '';
+  return `${where}: ${severity}${path}${issue.message}${hint}`;
 }
 
 /** Sorts issues by file, line and column so output reads top to bottom. */

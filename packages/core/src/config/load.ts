@@ -42,6 +42,7 @@ export function loadPipelineText(text: string, file: string, options: LoadPipeli
     sourceMap: new DocSourceMap({ file, line: 1, col: 1 }),
     issues,
     unsetEnv: [],
+    unsetIssues: [],
     interpolated: new Map(),
     unsetPaths: new Set(),
   });
@@ -80,11 +81,10 @@ export function loadPipelineText(text: string, file: string, options: LoadPipeli
 
   /* ${env:…} in string values; unused profiles are not the run's business. */
   const { unset, interpolated } = interpolateEnv(doc, options.env ?? process.env, ['profiles']);
-  for (const reference of unset) {
-    issues.push(
-      issueAt(map.valueAt(reference.path), reference.path, `environment variable ${reference.name} is not set`, `set ${reference.name} in the environment or .env`),
-    );
-  }
+  const unsetIssues = unset.map((reference) =>
+    issueAt(map.valueAt(reference.path), reference.path, `environment variable ${reference.name} is not set`, `set ${reference.name} in the environment or .env`),
+  );
+  issues.push(...unsetIssues);
   return {
     file,
     doc,
@@ -92,6 +92,7 @@ export function loadPipelineText(text: string, file: string, options: LoadPipeli
     sourceMap: map,
     issues,
     unsetEnv: [...new Set(unset.map((reference) => reference.name))],
+    unsetIssues,
     interpolated,
     unsetPaths: new Set(unset.map((reference) => pathKey(reference.path))),
   };

@@ -22,8 +22,9 @@ export interface PrepareOptions {
   /** More folders to resolve plugin packages from (the CLI passes its own install). */
   extraSearchPaths?: string[];
   /**
-   * Leave unset `${env:…}` variables out of `issues` (they are still listed in `unsetEnv`): for `etl validate` in
-   * CI, where secrets are absent on purpose. @default false
+   * Report unset `${env:…}` variables as `warnings` instead of `issues` (they are listed in `unsetEnv` either way):
+   * for `etl validate`, which runs where secrets are absent on purpose (CI, editors, a reviewer's laptop). `etl run`
+   * leaves this off: a run cannot start without them. @default false
    */
   allowUnsetEnv?: boolean;
 }
@@ -32,6 +33,8 @@ export interface PreparedPipeline {
   /** Resolved steps in topological order; only fit to run when `issues` is empty. */
   pipeline: ResolvedPipeline;
   issues: ConfigIssue[];
+  /** Problems that do not stop a run from being valid (`severity: 'warning'`), sorted by position. */
+  warnings: ConfigIssue[];
   unsetEnv: string[];
   project: ProjectConfig;
 }
@@ -63,11 +66,13 @@ export async function preparePipeline(nameOrFile: string, options: PrepareOption
     defaults: project.defaults,
     defaultsFile: project.configFile,
   });
+  const warnings: ConfigIssue[] = [];
   if (options.allowUnsetEnv) {
-    const unset = new Set(loaded.unsetEnv.map((name) => `environment variable ${name} is not set`));
-    loaded.issues = loaded.issues.filter((issue) => !unset.has(issue.message));
+    const unset = new Set(loaded.unsetIssues);
+    loaded.issues = loaded.issues.filter((issue) => !unset.has(issue));
+    warnings.push(...loaded.unsetIssues.map((issue): ConfigIssue => ({ ...issue, severity: 'warning' })));
   }
   const resolver = options.resolver ?? projectResolver(project, options.extraSearchPaths);
   const { issues, pipeline } = await validatePipeline(loaded, resolver);
-  return { pipeline, issues: sortIssues(issues), unsetEnv: loaded.unsetEnv, project };
+  return { pipeline, issues: sortIssues(issues), warnings: sortIssues(warnings), unsetEnv: loaded.unsetEnv, project };
 }

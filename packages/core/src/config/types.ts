@@ -48,6 +48,8 @@ export interface LoadedPipeline {
   issues: ConfigIssue[];
   /** Names of referenced environment variables that are unset and have no default. */
   unsetEnv: string[];
+  /** The issues (also in `issues`) that say a variable is unset: a linter may report them as warnings. */
+  unsetIssues: ConfigIssue[];
   /** Paths (as `pathKey`) whose string value was produced by `${env:…}` interpolation. */
   interpolated: Map<string, { envValues: string[] }>;
   /** Paths (as `pathKey`) holding an unset variable: schema errors there would only repeat the issue. */

@@ -1,14 +1,14 @@
 import { basename, dirname, extname } from 'node:path';
-import type { Ajv } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { PluginLoadError, type ConfigIssue } from '../errors.js';
 import type { LimiterSpec, ResolvedPipeline, ResolvedStep } from '../pipeline/types.js';
 import type { ConfigProblem, DataRecord, Plugin, PluginKind, RetryOptions } from '../plugins/types.js';
-import { checkAgainstSchema, compileSchema, createAjv } from './ajv.js';
+import { checkAgainstSchema, compileSchema, createAjv, type SchemaCheck } from './ajv.js';
 import { parseDuration } from './duration.js';
 import { pipelineEnvelopeSchema } from './envelope-schema.js';
 import { issueAt } from './issues.js';
 import { suggestion } from './levenshtein.js';
-import { cloneData, isPlainObject, parsePath } from './paths.js';
+import { cloneData, isPlainObject, parsePath, setByPath } from './paths.js';
 import { collectSecrets } from './secrets.js';
 import type { DocPath, LoadedPipeline, PluginResolver, SourceMap } from './types.js';
 import { checkWiring, stepInputs } from './wiring.js';
@@ -78,8 +78,12 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
       const validate = compileSchema(ajv(), plugin.configSchema);
       const schemaIssues = checkAgainstSchema(validate, config, { ...base, prefix: configPath });
       issues.push(...schemaIssues);
-      // What a schema cannot say (template syntax, regular expressions); only on a config the schema accepted.
-      if (schemaIssues.length === 0 && typeof plugin.checkConfig === 'function') issues.push(...pluginConfigIssues(plugin, config, configPath, map));
+      // What a schema cannot say (template syntax, regular expressions); only on a config the schema accepted, but
+      // not only after every schema error is fixed: without its rejected values, the rest of the config is checked.
+      if (typeof plugin.checkConfig === 'function') {
+        const checkable = schemaIssues.length === 0 ? config : withoutRejected(validate, config, schemaIssues, { ...base, prefix: configPath });
+        if (checkable) issues.push(...pluginConfigIssues(plugin, checkable, configPath, map));
+      }
     } catch (error) {
       issues.push(issueAt(map.valueAt(usePath), usePath, `plugin "${plugin.name}" has an invalid configSchema: ${(error as Error).message}`, 'this is a bug in the plugin; report it to its authors'));
       continue;
@@ -110,6 +114,26 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
   pipeline.steps = wiring.order.flatMap((name) => resolved.get(name) ?? []);
   pipeline.secrets = [...secrets];
   return { issues, pipeline };
+}
+
+/**
+ * A copy of `config` without the values its schema rejected (their defaults come back), when that copy passes the
+ * schema; otherwise undefined. Values inside lists are not removed (the items after them would move, and problems
+ * `checkConfig` reports about them would point at the wrong item), nor required ones: such configs are not checked.
+ */
+function withoutRejected(validate: ValidateFunction, config: DataRecord, rejected: ConfigIssue[], check: SchemaCheck): DataRecord | undefined {
+  const pruned = cloneData(config);
+  for (const issue of rejected) {
+    let local: DocPath;
+    try {
+      local = parsePath(issue.path).slice(check.prefix.length);
+    } catch {
+      return undefined;
+    }
+    if (local.length === 0 || typeof local[local.length - 1] === 'number') return undefined;
+    setByPath(pruned, local, undefined);
+  }
+  return checkAgainstSchema(validate, pruned, check).length === 0 ? pruned : undefined;
 }
 
 /** Runs a plugin's `checkConfig` and locates each problem at its path in the YAML (else the nearest node above it). */

@@ -75,6 +75,7 @@ export type RunEvent =
 export interface StepSummary {
   step: string;
   kind: PluginKind;
+  /** The plugin's `name` (the summary's plugin column), not the step's `use:`, which may be a path like `./plugins/x.mjs`. */
   plugin: string;
   read: number;
   written: number;

@@ -116,7 +116,10 @@ export function createLogger(options: LoggerOptions = {}): RootLogger {
     flush: () =>
       new Promise<void>((resolve) => {
         if (!file || file.writableLength === 0) return resolve();
-        file.once('drain', () => resolve());
+        // 'drain' only fires after a write overflowed the buffer. Writes complete in order, so the callback of an empty
+        // write runs once every earlier line is written, overflow or not. A failed write resolves too: logging is
+        // best effort and must not hold up the run.
+        file.write('', () => resolve());
       }),
     close: () =>
       new Promise<void>((resolve) => {
