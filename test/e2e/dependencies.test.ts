@@ -15,8 +15,6 @@ interface Manifest {
   devDependencies?: Record<string, string>;
 }
 
-/** Other work in progress owns these files (their unused entries are reported there, e.g. sink-mysql's reflect-metadata). */
-const ownedElsewhere = new Set(['packages/sink-hubspot', 'packages/sink-mysql']);
 
 /** Declared on purpose without an import: the CLI finds these plugins by name at run time (`use: kaggle`). */
 const loadedByName: Record<string, string[]> = {
@@ -49,7 +47,7 @@ const imports = (text: string, name: string): boolean =>
   new RegExp(`(from |import\\(|require\\(|resolve\\()['"]${name.replace(/[/.]/g, '\\$&')}(/[^'"]*)?['"]`).test(text);
 
 describe('dependencies', () => {
-  test.each(packageDirs.filter((dir) => !ownedElsewhere.has(dir)))('%s imports every runtime dependency it declares', (dir) => {
+  test.each(packageDirs)('%s imports every runtime dependency it declares', (dir) => {
     const text = sourceText(dir);
     const unused = Object.keys(manifest(dir).dependencies ?? {}).filter((name) => !imports(text, name) && !loadedByName[dir]?.includes(name));
     expect(unused).toEqual([]);
@@ -74,7 +72,7 @@ describe('dependencies', () => {
   test('a dependency declared by more than one package.json is `catalog:` in each, with its version in the catalog', () => {
     const catalog = (parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as { catalog?: Record<string, string> }).catalog ?? {};
     const owners = new Map<string, string[]>();
-    for (const dir of ['.', ...packageDirs.filter((dir) => !ownedElsewhere.has(dir))]) {
+    for (const dir of ['.', ...packageDirs]) {
       const m = manifest(dir);
       for (const [name, spec] of Object.entries({ ...m.dependencies, ...m.devDependencies })) {
         if (spec.startsWith('workspace:')) continue;

@@ -96,7 +96,7 @@ function stepSummary(scope: RunScope, step: ResolvedStep, s: StepStats): StepSum
   return {
     step: step.name,
     kind: step.kind,
-    plugin: step.use,
+    plugin: step.plugin.name,
     read: s.read,
     written: s.written,
     rejected: s.rejected,
