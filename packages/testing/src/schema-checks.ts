@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import type { JsonSchema, Plugin } from '@etl/core';
+import { PLUGIN_HOOKS, type JsonSchema, type Plugin } from '@etl/core';
 
 /** Property names that hold credentials and must carry `secret: true`. */
 export const SECRET_NAME = /(password|passwd|secret|token|api[-_]?key|private[-_]?key|credential|client[-_]?secret)/i;
@@ -31,15 +31,20 @@ export function propertiesOf(schema: JsonSchema, path = ''): Array<{ path: strin
   return out;
 }
 
-/** Problems with a plugin's shape for `kind`; empty when it is fine. */
-export function shapeProblems(plugin: Plugin, kind: Plugin['kind'], required: string[], optional: string[]): string[] {
+/**
+ * Problems with a plugin's shape for `kind`, by core's table of hooks (`PLUGIN_HOOKS`): required and expected hooks
+ * must be functions, optional ones functions when present. Empty when it is fine.
+ */
+export function shapeProblems(plugin: Plugin, kind: Plugin['kind']): string[] {
   const problems: string[] = [];
   const p = plugin as unknown as Record<string, unknown>;
   if (typeof p.name !== 'string' || p.name === '') problems.push('name must be a non-empty string');
   if (p.kind !== kind) problems.push(`kind must be '${kind}' (got ${JSON.stringify(p.kind)})`);
   if (!p.configSchema || typeof p.configSchema !== 'object') problems.push('configSchema must be a JSON Schema object');
-  for (const hook of required) if (typeof p[hook] !== 'function') problems.push(`${hook} must be a function`);
-  for (const hook of [...optional, 'check']) if (p[hook] !== undefined && typeof p[hook] !== 'function') problems.push(`${hook} must be a function when present`);
+  for (const [hook, need] of Object.entries(PLUGIN_HOOKS[kind])) {
+    if (need !== 'optional' && typeof p[hook] !== 'function') problems.push(`${hook} must be a function`);
+    if (need === 'optional' && p[hook] !== undefined && typeof p[hook] !== 'function') problems.push(`${hook} must be a function when present`);
+  }
   return problems;
 }
 

@@ -41,11 +41,12 @@ describeTransformContract(dedupeTransform, {
 describe('contract checks', () => {
   test('shapeProblems names what is missing or wrong', () => {
     const bad = defineSink({ name: '', configSchema: {}, write: undefined as never });
-    expect(shapeProblems(bad, 'sink', ['write'], ['setup'])).toEqual(['name must be a non-empty string', 'write must be a function']);
-    expect(shapeProblems(memorySource([]), 'sink', ['write'], [])).toContain("kind must be 'sink' (got \"source\")");
+    expect(shapeProblems(bad, 'sink')).toEqual(['name must be a non-empty string', 'destination must be a function', 'write must be a function']);
+    expect(shapeProblems(memorySource([]), 'sink')).toContain("kind must be 'sink' (got \"source\")");
     // The sink suite requires destination(): a sink that cannot name where it writes cannot keep state per destination.
     const nameless = defineSink({ name: 'nameless', configSchema: {}, write: async () => ({ written: 0 }) });
-    expect(shapeProblems(nameless, 'sink', ['write', 'destination'], [])).toEqual(['destination must be a function']);
+    expect(shapeProblems(nameless, 'sink')).toEqual(['destination must be a function']);
+    expect(shapeProblems({ ...nameless, destination: () => ({ id: 'x' }), setup: 'no' } as never, 'sink')).toEqual(['setup must be a function when present']);
   });
 
   test('schemaProblems flags invalid schemas, undescribed fields and unmarked secrets', () => {

@@ -17,7 +17,8 @@ import type { RejectsWriter } from '../services/run-history.js';
 import type { StepStats } from './context.js';
 import type { LineageRecord } from './lineage.js';
 import { describeValue as describe, invoke, wrapError } from './invoke.js';
-import { SinkBuffer, accountWrite, indexIn, partAt, refsOf, type Part } from './sink-buffer.js';
+import { SinkBuffer, indexIn, partAt, refsOf, type Part } from './sink-buffer.js';
+import { accountWrite } from './write-result.js';
 
 export interface TransformNode {
   kind: 'transform';
@@ -279,7 +280,7 @@ export class Flow {
       () => invoke(site, stats, () => plugin.write(ctx, step.config, batch)),
       { operation: `write of ${n} records to step "${step.name}"` },
     );
-    accountWrite(node, result, n, this.o.dryRun, this.o.rejects);
+    accountWrite(step, stats, result, n, this.o.dryRun, this.o.rejects);
     this.o.store.hold(node.namespace, false);
     node.last = last;
     for (const part of parts) {

@@ -1,12 +1,7 @@
 import { EtlError, FatalError, PluginLoadError } from '../errors.js';
 import type { ResolvedStep } from '../pipeline/types.js';
+import { PLUGIN_HOOKS } from '../plugins/hooks.js';
 
-/** The hooks each kind of plugin has; `true` marks the required one. */
-const HOOKS: Record<ResolvedStep['kind'], Record<string, boolean>> = {
-  source: { read: true, inputVersion: false, check: false, checkConfig: false, close: false },
-  transform: { create: true, check: false, checkConfig: false },
-  sink: { write: true, destination: false, setup: false, restore: false, reconcile: false, close: false, check: false, checkConfig: false, migrate: false },
-};
 
 const FORMS: Record<ResolvedStep['kind'], string> = {
   source: "defineSource({ name, configSchema, async *read(ctx, config, from) { yield { records, position } } })",
@@ -25,7 +20,8 @@ export function assertPluginShape(step: ResolvedStep): void {
   else {
     if (typeof plugin.name !== 'string' || plugin.name === '') problems.push('`name` must be a non-empty string');
     if (plugin.kind !== step.kind) problems.push(`\`kind\` is ${JSON.stringify(plugin.kind)} but the step needs a ${step.kind}`);
-    for (const [hook, required] of Object.entries(HOOKS[step.kind] ?? {})) {
+    for (const [hook, need] of Object.entries(PLUGIN_HOOKS[step.kind] ?? {})) {
+      const required = need === 'required';
       const value = plugin[hook];
       if (required && typeof value !== 'function') problems.push(`\`${hook}\` must be a function`);
       if (!required && value !== undefined && typeof value !== 'function') problems.push(`\`${hook}\`, when present, must be a function`);

@@ -1,0 +1,22 @@
+/** The plugin-authoring guide documents every hook of core's one table of hooks, in each kind's lifecycle row. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { PLUGIN_HOOKS } from '@etl/core';
+import { repoRoot } from '../helpers/paths.js';
+
+const guide = readFileSync(join(repoRoot, 'docs/plugin-authoring.md'), 'utf8');
+/** The lifecycle table's row of a kind: `| sink | … |`. */
+const row = (kind: string) => guide.split('\n').find((line) => line.startsWith(`| ${kind} |`)) ?? '';
+
+describe('docs/plugin-authoring.md', () => {
+  test.each(Object.entries(PLUGIN_HOOKS))('the %s row names every hook, marking optional ones', (kind, hooks) => {
+    const text = row(kind);
+    expect(text, `no lifecycle row for ${kind}`).not.toBe('');
+    for (const [hook, need] of Object.entries(hooks)) {
+      if (hook === 'checkConfig') continue; // every kind has it; the guide says so once, under the table
+      expect(text, `${kind}: ${hook}`).toMatch(need === 'optional' ? new RegExp(`\`${hook}\\?`) : new RegExp(`\`${hook}[\`(]`));
+    }
+    expect(guide).toContain('`checkConfig(config)`');
+  });
+});
