@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHubspotSandbox } from '../src/hubspot/index.js';
+import { describe, expect, it } from 'vitest';
 import type { HubspotSandbox } from '../src/types.js';
+import { useHubspotSandbox } from './helpers/hubspot.js';
 import { assertSchema, call } from './openapi/hubspot-http.js';
 
 const BASE = '/crm/v3/objects/contacts';
-let hs: HubspotSandbox;
-
-beforeAll(async () => {
-  hs = await startHubspotSandbox({ rate: '100000/10s' });
-});
-afterAll(async () => {
-  await hs.close();
-});
-beforeEach(async () => {
-  await hs.reset();
-});
+const sandbox = useHubspotSandbox();
 
 function innerErrors(message: string): Array<{ error: string; name: string; message: string }> {
   const prefix = 'Property values were not valid: ';
@@ -24,33 +14,33 @@ function innerErrors(message: string): Array<{ error: string; name: string; mess
 
 describe('single contact create', () => {
   it('answers 201 with a SimplePublicObject whose values are strings and email is lowercased', async () => {
-    const res = await call(hs, 'POST', BASE, { properties: { email: 'Ada@Example.COM', firstname: 'Ada', lastname: 'Lovelace' } });
+    const res = await call(sandbox(), 'POST', BASE, { properties: { email: 'Ada@Example.COM', firstname: 'Ada', lastname: 'Lovelace' } });
     expect(res.status).toBe(201);
     assertSchema(res.body, 'SimplePublicObject');
     expect(res.body.properties).toMatchObject({ email: 'ada@example.com', firstname: 'Ada', hs_object_id: res.body.id });
     expect(Object.values(res.body.properties).every((v) => typeof v === 'string')).toBe(true);
     expect(res.body.archived).toBe(false);
-    expect(hs.contacts().map((c) => c.properties.email)).toEqual(['ada@example.com']);
+    expect(sandbox().contacts().map((c) => c.properties.email)).toEqual(['ada@example.com']);
   });
 
   it('stores numbers sent as JSON numbers as strings, and accepts a body without associations', async () => {
-    const res = await call(hs, 'POST', BASE, { properties: { firstname: 'Bo', annualrevenue: 1000 } });
+    const res = await call(sandbox(), 'POST', BASE, { properties: { firstname: 'Bo', annualrevenue: 1000 } });
     expect(res.status).toBe(201);
     expect(res.body.properties.annualrevenue).toBe('1000');
   });
 
   it('answers 409 CONFLICT "Contact already exists. Existing ID: N" for a duplicate email in any case', async () => {
-    const first = await call(hs, 'POST', BASE, { properties: { email: 'dup@example.com' } });
-    const second = await call(hs, 'POST', BASE, { properties: { email: 'DUP@example.com' } });
+    const first = await call(sandbox(), 'POST', BASE, { properties: { email: 'dup@example.com' } });
+    const second = await call(sandbox(), 'POST', BASE, { properties: { email: 'DUP@example.com' } });
     expect(second.status).toBe(409);
     assertSchema(second.body, 'Error');
     expect(second.body).toMatchObject({ status: 'error', category: 'CONFLICT', message: `Contact already exists. Existing ID: ${first.body.id}` });
     expect(/Existing ID: (\d+)/.exec(second.body.message)?.[1]).toBe(first.body.id);
-    expect(hs.contacts()).toHaveLength(1);
+    expect(sandbox().contacts()).toHaveLength(1);
   });
 
   it('reports every bad value in one 400 VALIDATION_ERROR (INVALID_EMAIL, PROPERTY_DOESNT_EXIST, INVALID_OPTION, READ_ONLY_VALUE)', async () => {
-    const res = await call(hs, 'POST', BASE, {
+    const res = await call(sandbox(), 'POST', BASE, {
       properties: { email: 'example.lcom', missing: 'x', lifecyclestage: 'Lead', hs_object_id: '5' },
     });
     expect(res.status).toBe(400);
@@ -65,35 +55,35 @@ describe('single contact create', () => {
     ]);
     expect(inner[0].message).toBe('Email address example.lcom is invalid');
     expect(inner[1].message).toBe('Property "missing" does not exist');
-    expect(hs.contacts()).toHaveLength(0);
+    expect(sandbox().contacts()).toHaveLength(0);
   });
 
   it.each(['.f@babynames.example.com', 'a..b@example.com', 'a.@example.com', 'a@example', 'a b@example.com', 'a@-x.com'])(
     'refuses the malformed email %s with INVALID_EMAIL',
     async (email) => {
-      const res = await call(hs, 'POST', BASE, { properties: { email } });
+      const res = await call(sandbox(), 'POST', BASE, { properties: { email } });
       expect(res.status).toBe(400);
       expect(innerErrors(res.body.message)[0]?.error).toBe('INVALID_EMAIL');
     },
   );
 
   it.each(['mary.f@babynames.example.com', "o'brien+x@mail.example.co.uk"])('accepts the email %s', async (email) => {
-    const res = await call(hs, 'POST', BASE, { properties: { email } });
+    const res = await call(sandbox(), 'POST', BASE, { properties: { email } });
     expect(res.status).toBe(201);
   });
 
   it('accepts an enumeration option by its internal value', async () => {
-    const res = await call(hs, 'POST', BASE, { properties: { firstname: 'E', lifecyclestage: 'lead' } });
+    const res = await call(sandbox(), 'POST', BASE, { properties: { firstname: 'E', lifecyclestage: 'lead' } });
     expect(res.status).toBe(201);
     expect(res.body.properties.lifecyclestage).toBe('lead');
   });
 
   it('answers 400 VALIDATION_ERROR for malformed JSON and a non-object properties', async () => {
-    const bad = await call(hs, 'POST', BASE, '{"properties": {');
+    const bad = await call(sandbox(), 'POST', BASE, '{"properties": {');
     expect(bad.status).toBe(400);
     expect(bad.body.category).toBe('VALIDATION_ERROR');
     expect(bad.body.message).toMatch(/Invalid input JSON/);
-    const wrong = await call(hs, 'POST', BASE, { properties: ['email'] });
+    const wrong = await call(sandbox(), 'POST', BASE, { properties: ['email'] });
     expect(wrong.status).toBe(400);
     assertSchema(wrong.body, 'Error');
   });
@@ -101,13 +91,13 @@ describe('single contact create', () => {
 
 describe('read, update, archive one contact', () => {
   it('reads by id and by ?idProperty=email, default properties with null for empty ones', async () => {
-    const created = await call(hs, 'POST', BASE, { properties: { email: 'read@example.com', firstname: 'R' } });
-    const byId = await call(hs, 'GET', `${BASE}/${created.body.id}`);
+    const created = await call(sandbox(), 'POST', BASE, { properties: { email: 'read@example.com', firstname: 'R' } });
+    const byId = await call(sandbox(), 'GET', `${BASE}/${created.body.id}`);
     expect(byId.status).toBe(200);
     assertSchema(byId.body, 'SimplePublicObjectWithAssociations');
     expect(Object.keys(byId.body.properties).sort()).toEqual(['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname']);
     expect(byId.body.properties.lastname).toBeNull();
-    const byEmail = await call(hs, 'GET', `${BASE}/READ@example.com?idProperty=email&properties=firstname,phone,nosuchprop`);
+    const byEmail = await call(sandbox(), 'GET', `${BASE}/READ@example.com?idProperty=email&properties=firstname,phone,nosuchprop`);
     expect(byEmail.status).toBe(200);
     expect(byEmail.body.id).toBe(created.body.id);
     // Unknown names in a read's property list are ignored (spec).
@@ -115,40 +105,40 @@ describe('read, update, archive one contact', () => {
   });
 
   it('answers 404 OBJECT_NOT_FOUND for a missing id and email', async () => {
-    const byId = await call(hs, 'GET', `${BASE}/999`);
+    const byId = await call(sandbox(), 'GET', `${BASE}/999`);
     expect(byId.status).toBe(404);
     assertSchema(byId.body, 'Error');
     expect(byId.body.category).toBe('OBJECT_NOT_FOUND');
-    expect((await call(hs, 'GET', `${BASE}/nobody@example.com?idProperty=email`)).status).toBe(404);
+    expect((await call(sandbox(), 'GET', `${BASE}/nobody@example.com?idProperty=email`)).status).toBe(404);
   });
 
   it('PATCH updates values, clears with "", refuses another contact\'s email with 409 and unknown properties with 400', async () => {
-    const a = await call(hs, 'POST', BASE, { properties: { email: 'a@example.com', firstname: 'A', lastname: 'L' } });
-    await call(hs, 'POST', BASE, { properties: { email: 'b@example.com' } });
-    const patched = await call(hs, 'PATCH', `${BASE}/${a.body.id}`, { properties: { firstname: 'Alice', lastname: '' } });
+    const a = await call(sandbox(), 'POST', BASE, { properties: { email: 'a@example.com', firstname: 'A', lastname: 'L' } });
+    await call(sandbox(), 'POST', BASE, { properties: { email: 'b@example.com' } });
+    const patched = await call(sandbox(), 'PATCH', `${BASE}/${a.body.id}`, { properties: { firstname: 'Alice', lastname: '' } });
     expect(patched.status).toBe(200);
     assertSchema(patched.body, 'SimplePublicObject');
     expect(patched.body.properties.firstname).toBe('Alice');
     expect(patched.body.properties.lastname).toBeUndefined();
-    const conflict = await call(hs, 'PATCH', `${BASE}/${a.body.id}`, { properties: { email: 'B@example.com' } });
+    const conflict = await call(sandbox(), 'PATCH', `${BASE}/${a.body.id}`, { properties: { email: 'B@example.com' } });
     expect(conflict.status).toBe(409);
-    const unknown = await call(hs, 'PATCH', `${BASE}/${a.body.id}`, { properties: { nope: '1' } });
+    const unknown = await call(sandbox(), 'PATCH', `${BASE}/${a.body.id}`, { properties: { nope: '1' } });
     expect(unknown.status).toBe(400);
     expect(innerErrors(unknown.body.message)[0].error).toBe('PROPERTY_DOESNT_EXIST');
-    expect((await call(hs, 'PATCH', `${BASE}/404`, { properties: { firstname: 'x' } })).status).toBe(404);
+    expect((await call(sandbox(), 'PATCH', `${BASE}/404`, { properties: { firstname: 'x' } })).status).toBe(404);
   });
 
   it('DELETE archives (204): the contact disappears from reads, shows with archived=true, and its email is free again', async () => {
-    const a = await call(hs, 'POST', BASE, { properties: { email: 'gone@example.com' } });
-    const del = await call(hs, 'DELETE', `${BASE}/${a.body.id}`);
+    const a = await call(sandbox(), 'POST', BASE, { properties: { email: 'gone@example.com' } });
+    const del = await call(sandbox(), 'DELETE', `${BASE}/${a.body.id}`);
     expect(del.status).toBe(204);
     expect(del.body).toBeUndefined();
-    expect((await call(hs, 'GET', `${BASE}/${a.body.id}`)).status).toBe(404);
-    const archived = await call(hs, 'GET', `${BASE}/${a.body.id}?archived=true`);
+    expect((await call(sandbox(), 'GET', `${BASE}/${a.body.id}`)).status).toBe(404);
+    const archived = await call(sandbox(), 'GET', `${BASE}/${a.body.id}?archived=true`);
     expect(archived.status).toBe(200);
     expect(archived.body.archived).toBe(true);
     expect(typeof archived.body.archivedAt).toBe('string');
-    expect((await call(hs, 'POST', BASE, { properties: { email: 'gone@example.com' } })).status).toBe(201);
+    expect((await call(sandbox(), 'POST', BASE, { properties: { email: 'gone@example.com' } })).status).toBe(201);
   });
 });
 
@@ -156,9 +146,9 @@ describe('GET list with paging', () => {
   it('pages with paging.next.after until no paging is returned, capping limit at 100', async () => {
     for (let batch = 0; batch < 3; batch++) {
       const inputs = Array.from({ length: 50 }, (_, i) => ({ properties: { email: `p${batch * 50 + i}@example.com` } }));
-      expect((await call(hs, 'POST', `${BASE}/batch/create`, { inputs })).status).toBe(201);
+      expect((await call(sandbox(), 'POST', `${BASE}/batch/create`, { inputs })).status).toBe(201);
     }
-    const first = await call(hs, 'GET', `${BASE}?limit=200`);
+    const first = await call(sandbox(), 'GET', `${BASE}?limit=200`);
     expect(first.status).toBe(200);
     assertSchema(first.body, 'CollectionResponseSimplePublicObjectWithAssociationsForwardPaging');
     expect(first.body.results).toHaveLength(100);
@@ -167,7 +157,7 @@ describe('GET list with paging', () => {
     expect(first.body.paging.next.link).toContain(`after=${after}`);
     let pages = 1;
     while (after !== undefined) {
-      const page = await call(hs, 'GET', `${BASE}?limit=40&after=${after}&properties=email`);
+      const page = await call(sandbox(), 'GET', `${BASE}?limit=40&after=${after}&properties=email`);
       expect(page.status).toBe(200);
       for (const r of page.body.results) seen.add(r.id);
       expect(Object.keys(page.body.results[0].properties)).toEqual(['email']);
@@ -179,12 +169,12 @@ describe('GET list with paging', () => {
   });
 
   it('lists archived contacts only with archived=true, and rejects a bad after', async () => {
-    const a = await call(hs, 'POST', BASE, { properties: { email: 'x@example.com' } });
-    await call(hs, 'POST', BASE, { properties: { email: 'y@example.com' } });
-    await call(hs, 'DELETE', `${BASE}/${a.body.id}`);
-    expect((await call(hs, 'GET', BASE)).body.results.map((r: { id: string }) => r.id)).not.toContain(a.body.id);
-    expect((await call(hs, 'GET', `${BASE}?archived=true`)).body.results.map((r: { id: string }) => r.id)).toEqual([a.body.id]);
-    const bad = await call(hs, 'GET', `${BASE}?after=abc`);
+    const a = await call(sandbox(), 'POST', BASE, { properties: { email: 'x@example.com' } });
+    await call(sandbox(), 'POST', BASE, { properties: { email: 'y@example.com' } });
+    await call(sandbox(), 'DELETE', `${BASE}/${a.body.id}`);
+    expect((await call(sandbox(), 'GET', BASE)).body.results.map((r: { id: string }) => r.id)).not.toContain(a.body.id);
+    expect((await call(sandbox(), 'GET', `${BASE}?archived=true`)).body.results.map((r: { id: string }) => r.id)).toEqual([a.body.id]);
+    const bad = await call(sandbox(), 'GET', `${BASE}?after=abc`);
     expect(bad.status).toBe(400);
     assertSchema(bad.body, 'Error');
   });
@@ -192,7 +182,7 @@ describe('GET list with paging', () => {
 
 describe('unknown routes', () => {
   it('answers 404 with an Error body naming what the sandbox emulates', async () => {
-    const res = await call(hs, 'GET', '/crm/v3/objects/companies');
+    const res = await call(sandbox(), 'GET', '/crm/v3/objects/companies');
     expect(res.status).toBe(404);
     assertSchema(res.body, 'Error');
     expect(res.body.message).toMatch(/contacts/);

@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHubspotSandbox } from '../src/hubspot/index.js';
+import { describe, expect, it } from 'vitest';
 import type { HubspotSandbox } from '../src/types.js';
+import { useHubspotSandbox } from './helpers/hubspot.js';
 import { assertSchema, call } from './openapi/hubspot-http.js';
 import { schemaErrors } from './openapi/spec-schemas.js';
 
 const PROPS = '/crm/v3/properties/contacts';
-let hs: HubspotSandbox;
-
-beforeAll(async () => {
-  hs = await startHubspotSandbox({ rate: '100000/10s' });
-});
-afterAll(async () => {
-  await hs.close();
-});
-beforeEach(async () => {
-  await hs.reset();
-});
+const sandbox = useHubspotSandbox();
 
 const gender = {
   groupName: 'contactinformation', name: 'gender', label: 'Gender', type: 'enumeration', fieldType: 'select',
@@ -32,7 +22,7 @@ describe('the spec helper', () => {
 
 describe('GET properties', () => {
   it('lists realistic default properties that conform to CollectionResponsePropertyNoPaging', async () => {
-    const res = await call(hs, 'GET', PROPS);
+    const res = await call(sandbox(), 'GET', PROPS);
     expect(res.status).toBe(200);
     assertSchema(res.body, 'CollectionResponsePropertyNoPaging', 'properties-v3.json');
     const names = res.body.results.map((p: { name: string }) => p.name);
@@ -43,38 +33,38 @@ describe('GET properties', () => {
   });
 
   it('reads one property, 404 OBJECT_NOT_FOUND when missing', async () => {
-    const ok = await call(hs, 'GET', `${PROPS}/firstname`);
+    const ok = await call(sandbox(), 'GET', `${PROPS}/firstname`);
     expect(ok.status).toBe(200);
     assertSchema(ok.body, 'Property', 'properties-v3.json');
-    const missing = await call(hs, 'GET', `${PROPS}/gender`);
+    const missing = await call(sandbox(), 'GET', `${PROPS}/gender`);
     expect(missing.status).toBe(404);
     assertSchema(missing.body, 'Error', 'properties-v3.json');
     expect(missing.body.category).toBe('OBJECT_NOT_FOUND');
-    expect((await call(hs, 'GET', '/crm/v3/properties/deals')).status).toBe(404);
+    expect((await call(sandbox(), 'GET', '/crm/v3/properties/deals')).status).toBe(404);
   });
 });
 
 describe('POST property', () => {
   it('creates an enumeration property: 201, Property body, Location header; contacts then accept only its options', async () => {
-    const res = await call(hs, 'POST', PROPS, gender);
+    const res = await call(sandbox(), 'POST', PROPS, gender);
     expect(res.status).toBe(201);
     assertSchema(res.body, 'Property', 'properties-v3.json');
-    expect(res.headers.location).toBe(`${hs.baseUrl}${PROPS}/gender`);
+    expect(res.headers.location).toBe(`${sandbox().baseUrl}${PROPS}/gender`);
     expect(res.body.options.map((o: { value: string }) => o.value)).toEqual(['F', 'M']);
-    expect((await call(hs, 'GET', `${PROPS}/gender`)).body.name).toBe('gender');
-    expect((await call(hs, 'POST', '/crm/v3/objects/contacts', { properties: { firstname: 'Mary', gender: 'F' } })).status).toBe(201);
-    const bad = await call(hs, 'POST', '/crm/v3/objects/contacts', { properties: { firstname: 'Mary', gender: 'Female' } });
+    expect((await call(sandbox(), 'GET', `${PROPS}/gender`)).body.name).toBe('gender');
+    expect((await call(sandbox(), 'POST', '/crm/v3/objects/contacts', { properties: { firstname: 'Mary', gender: 'F' } })).status).toBe(201);
+    const bad = await call(sandbox(), 'POST', '/crm/v3/objects/contacts', { properties: { firstname: 'Mary', gender: 'Female' } });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('INVALID_OPTION');
   });
 
   it('answers 409 when the property exists (custom or built-in)', async () => {
-    expect((await call(hs, 'POST', PROPS, gender)).status).toBe(201);
-    const again = await call(hs, 'POST', PROPS, gender);
+    expect((await call(sandbox(), 'POST', PROPS, gender)).status).toBe(201);
+    const again = await call(sandbox(), 'POST', PROPS, gender);
     expect(again.status).toBe(409);
     assertSchema(again.body, 'Error', 'properties-v3.json');
     expect(again.body.message).toContain("'gender' already exists");
-    expect((await call(hs, 'POST', PROPS, { ...gender, name: 'email', type: 'string', fieldType: 'text', options: [] })).status).toBe(409);
+    expect((await call(sandbox(), 'POST', PROPS, { ...gender, name: 'email', type: 'string', fieldType: 'text', options: [] })).status).toBe(409);
   });
 
   it.each([
@@ -87,7 +77,7 @@ describe('POST property', () => {
     ['a reserved name', { ...gender, name: 'hs_gender' }, /reserved prefix/],
     ['an option without value', { ...gender, options: [{ label: 'F' }] }, /options\[0\] needs a string label and value/],
   ])('answers 400 VALIDATION_ERROR for %s', async (_name, body, message) => {
-    const res = await call(hs, 'POST', PROPS, body);
+    const res = await call(sandbox(), 'POST', PROPS, body);
     expect(res.status).toBe(400);
     assertSchema(res.body, 'Error', 'properties-v3.json');
     expect(res.body.category).toBe('VALIDATION_ERROR');
@@ -96,21 +86,21 @@ describe('POST property', () => {
 
   it('allows at most 10 unique-value properties', async () => {
     for (let i = 0; i < 10; i++) {
-      const res = await call(hs, 'POST', PROPS, { name: `key_${i}`, label: `Key ${i}`, type: 'string', fieldType: 'text', groupName: 'contactinformation', hasUniqueValue: true });
+      const res = await call(sandbox(), 'POST', PROPS, { name: `key_${i}`, label: `Key ${i}`, type: 'string', fieldType: 'text', groupName: 'contactinformation', hasUniqueValue: true });
       expect(res.status).toBe(201);
     }
-    const eleventh = await call(hs, 'POST', PROPS, { name: 'key_x', label: 'Key', type: 'string', fieldType: 'text', groupName: 'contactinformation', hasUniqueValue: true });
+    const eleventh = await call(sandbox(), 'POST', PROPS, { name: 'key_x', label: 'Key', type: 'string', fieldType: 'text', groupName: 'contactinformation', hasUniqueValue: true });
     expect(eleventh.status).toBe(400);
     expect(eleventh.body.message).toMatch(/at most 10/);
   });
 
   it('enforces a unique property across contacts with 409', async () => {
-    await call(hs, 'POST', PROPS, { name: 'etl_key', label: 'Key', type: 'string', fieldType: 'text', groupName: 'contactinformation', hasUniqueValue: true });
-    const first = await call(hs, 'POST', '/crm/v3/objects/contacts', { properties: { firstname: 'A', etl_key: 'k1' } });
-    const second = await call(hs, 'POST', '/crm/v3/objects/contacts', { properties: { firstname: 'B', etl_key: 'k1' } });
+    await call(sandbox(), 'POST', PROPS, { name: 'etl_key', label: 'Key', type: 'string', fieldType: 'text', groupName: 'contactinformation', hasUniqueValue: true });
+    const first = await call(sandbox(), 'POST', '/crm/v3/objects/contacts', { properties: { firstname: 'A', etl_key: 'k1' } });
+    const second = await call(sandbox(), 'POST', '/crm/v3/objects/contacts', { properties: { firstname: 'B', etl_key: 'k1' } });
     expect(second.status).toBe(409);
     expect(second.body.message).toBe(`Contact already exists. Existing ID: ${first.body.id}`);
-    const byKey = await call(hs, 'GET', '/crm/v3/objects/contacts/k1?idProperty=etl_key&properties=firstname');
+    const byKey = await call(sandbox(), 'GET', '/crm/v3/objects/contacts/k1?idProperty=etl_key&properties=firstname');
     expect(byKey.body.properties.firstname).toBe('A');
   });
 });

@@ -2,55 +2,36 @@
  * `--reconcile` against the stand-in over real HTTP: contacts a person deleted or edited in HubSpot are found with one
  * batch/read per 100 ledger entries, dropped from the ledger, and sent again by the same run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EtlError } from '@etl/core';
-import { startHubspotSandbox, type HubspotSandbox } from '@etl/sandbox';
 import hubspotSink from '@etl/sink-hubspot';
-import { closeContexts, testContext } from './helpers/context.js';
+import { testContext } from './helpers/context.js';
+import { useSandbox } from './helpers/sandbox.js';
 import { babyNamesConfig, drive, names } from './helpers/drive.js';
 
 const READ = 'POST /crm/v3/objects/contacts/batch/read';
 const UPSERT = 'POST /crm/v3/objects/contacts/batch/upsert';
-let sandbox: HubspotSandbox;
-let dir: string;
-
-beforeAll(async () => {
-  sandbox = await startHubspotSandbox({ port: 0, host: '127.0.0.1', rate: '1000/1s' });
-});
-afterAll(async () => {
-  await sandbox?.close();
-});
-beforeEach(async () => {
-  await sandbox.reset();
-  dir = mkdtempSync(join(tmpdir(), 'etl-hubspot-reconcile-'));
-});
-afterEach(async () => {
-  await closeContexts();
-  rmSync(dir, { recursive: true, force: true });
-});
+const world = useSandbox('etl-hubspot-reconcile-');
 
 /** A person's action in HubSpot, over the API like any client. */
 async function api(method: string, path: string, body?: unknown): Promise<number> {
-  const response = await fetch(`${sandbox.baseUrl}${path}`, {
+  const response = await fetch(`${world.sandbox().baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${sandbox.token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${world.sandbox().token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   await response.arrayBuffer();
   return response.status;
 }
 
-const active = () => sandbox.contacts().filter((c) => !c.archived);
-const routes = () => ({ ...sandbox.stats().byRoute });
-const delta = (before: Record<string, number>, route: string) => (sandbox.stats().byRoute[route] ?? 0) - (before[route] ?? 0);
+const active = () => world.sandbox().contacts().filter((c) => !c.archived);
+const routes = () => ({ ...world.sandbox().stats().byRoute });
+const delta = (before: Record<string, number>, route: string) => (world.sandbox().stats().byRoute[route] ?? 0) - (before[route] ?? 0);
 const ledgerKeys = (ctx: { state: { keys(): IterableIterator<string> } }) => [...ctx.state.keys()].filter((k) => k.startsWith('c:')).sort();
 
 /** First run: sends `records` and commits the ledger; returns the state folder's first context closed. */
-async function firstRun(records = names(50), config = babyNamesConfig(sandbox.baseUrl, sandbox.token)) {
-  const ctx = await testContext({ dir });
+async function firstRun(records = names(50), config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token)) {
+  const ctx = await testContext({ dir: world.dir() });
   const totals = await drive(hubspotSink(), ctx, config, records);
   expect(totals.written).toBe(records.length);
   await ctx.store.close();
@@ -58,15 +39,15 @@ async function firstRun(records = names(50), config = babyNamesConfig(sandbox.ba
 
 describe('reconcile()', () => {
   it('restores exactly the 10 of 50 contacts deleted in HubSpot, with one read and one write', async () => {
-    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token);
+    const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token);
     await firstRun(names(50), config);
     const doomed = active().slice(0, 10);
     expect(await api('POST', '/crm/v3/objects/contacts/batch/archive', { inputs: doomed.map((c) => ({ id: c.id })) })).toBe(204);
     expect(active()).toHaveLength(40);
 
     const before = routes();
-    const requestsBefore = sandbox.stats().requests;
-    const ctx = await testContext({ dir, reconcile: true });
+    const requestsBefore = world.sandbox().stats().requests;
+    const ctx = await testContext({ dir: world.dir(), reconcile: true });
     const plugin = hubspotSink();
     await plugin.setup!(ctx, config);
     const report = await plugin.reconcile!(ctx, config);
@@ -87,16 +68,16 @@ describe('reconcile()', () => {
     expect(delta(before, READ)).toBe(1); // ≤ ceil(50 / 100)
     expect(delta(before, UPSERT)).toBe(1);
     // Nothing else but the property list (setup, twice: the reconcile session and the write session).
-    expect(sandbox.stats().requests - requestsBefore).toBe(1 + 1 + 2);
+    expect(world.sandbox().stats().requests - requestsBefore).toBe(1 + 1 + 2);
   });
 
   it('in one run (setup → reconcile → writes) counts what it re-sent', async () => {
-    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token);
+    const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token);
     await firstRun(names(50), config);
     const doomed = active().slice(20, 30);
     for (const contact of doomed) expect(await api('DELETE', `/crm/v3/objects/contacts/${contact.id}`)).toBe(204);
     const before = routes();
-    const ctx = await testContext({ dir, reconcile: true });
+    const ctx = await testContext({ dir: world.dir(), reconcile: true });
     const totals = await drive(hubspotSink(), ctx, config, names(50));
     expect(totals.reconcile).toEqual({ checked: 50, missing: 10, different: 0, reads: 1 });
     expect(totals).toMatchObject({ written: 10, unchanged: 40 });
@@ -107,26 +88,26 @@ describe('reconcile()', () => {
   });
 
   it('counts a contact edited in HubSpot as different and sends the ledger\'s version again', async () => {
-    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token);
+    const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token);
     await firstRun(names(50), config);
     const edited = active()[7];
     expect(await api('PATCH', `/crm/v3/objects/contacts/${edited.id}`, { properties: { firstname: 'Changed by a person' } })).toBe(200);
-    const ctx = await testContext({ dir, reconcile: true });
+    const ctx = await testContext({ dir: world.dir(), reconcile: true });
     const totals = await drive(hubspotSink(), ctx, config, names(50));
     expect(totals.reconcile).toEqual({ checked: 50, missing: 0, different: 1, reads: 1 });
     expect(ctx.counters).toMatchObject({ different: 1, resent: 1 });
     expect(totals).toMatchObject({ written: 1, unchanged: 49 });
     expect(totals.details).toMatchObject({ created: 0, updated: 1 });
-    expect(sandbox.contacts().find((c) => c.id === edited.id)?.properties.firstname).toBe(edited.properties.firstname);
+    expect(world.sandbox().contacts().find((c) => c.id === edited.id)?.properties.firstname).toBe(edited.properties.firstname);
   });
 
   it('finds nothing to re-send when HubSpot holds what the ledger claims (email case included), reading 100 a request', async () => {
-    const base = babyNamesConfig(sandbox.baseUrl, sandbox.token);
+    const base = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token);
     // A mixed-case email in the template: HubSpot stores it lowercased, which must not count as different.
     const config = { ...base, properties: { ...base.properties, email: '{{ name | slug }}.{{ sex }}@BabyNames.Example.com' } };
     await firstRun(names(250), config);
     const before = routes();
-    const ctx = await testContext({ dir, reconcile: true });
+    const ctx = await testContext({ dir: world.dir(), reconcile: true });
     const totals = await drive(hubspotSink(), ctx, config, names(250));
     expect(totals.reconcile).toEqual({ checked: 250, missing: 0, different: 0, reads: 3 });
     expect(totals).toMatchObject({ written: 0, unchanged: 250 });
@@ -137,10 +118,10 @@ describe('reconcile()', () => {
   });
 
   it('stops before reading when the run is stopping', async () => {
-    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token);
+    const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token);
     await firstRun(names(20), config);
     const stop = new AbortController();
-    const ctx = await testContext({ dir, reconcile: true, signal: stop.signal });
+    const ctx = await testContext({ dir: world.dir(), reconcile: true, signal: stop.signal });
     const plugin = hubspotSink();
     await plugin.setup!(ctx, config);
     stop.abort();
@@ -156,9 +137,9 @@ describe('reconcile()', () => {
 
 describe('ctx.fresh', () => {
   it('no longer makes the sink ignore its ledger (the runtime empties it for a fresh lineage); fullRefresh still does', async () => {
-    const config = babyNamesConfig(sandbox.baseUrl, sandbox.token);
+    const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token);
     await firstRun(names(30), config);
-    const ctx = await testContext({ dir, fresh: true });
+    const ctx = await testContext({ dir: world.dir(), fresh: true });
     expect(await drive(hubspotSink(), ctx, config, names(30))).toMatchObject({ written: 0, unchanged: 30 });
     expect(await drive(hubspotSink(), ctx, { ...config, fullRefresh: true }, names(30))).toMatchObject({ written: 30, unchanged: 0 });
   });
