@@ -9,7 +9,8 @@ import { checkAgainstSchema, compileSchema, createAjv } from './ajv.js';
 import { isPlainObject } from './paths.js';
 import { defaultsLocations, DocSourceMap, mapDocument } from './source-map.js';
 import type { ProjectConfig } from './types.js';
-import { formatIssue } from './issues.js';
+import { findForbiddenKeys, FORBIDDEN_KEY_HINT } from './forbidden-keys.js';
+import { formatIssue, issueAt } from './issues.js';
 
 const MODULE = 'etl';
 const SEARCH_PLACES = [
@@ -59,10 +60,12 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
     const map = await projectSourceMap(configFile);
     defaultsLocations.set(defaults, { map: map.map, path: [...map.prefix, 'defaults'] });
     const issues = checkAgainstSchema(compileSchema(createAjv(), projectConfigSchema), config, { prefix: map.prefix, map: map.map });
+    // `defaults` is merged under every pipeline: a `__proto__` key there would reach Object.prototype.
+    for (const path of findForbiddenKeys(config, map.prefix)) issues.push(issueAt(map.map.keyAt(path), path, `the key "${path[path.length - 1]}" is not allowed`, FORBIDDEN_KEY_HINT));
     if (issues.length > 0) {
       throw new ConfigError(`The project config ${configFile} is invalid:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, issues, {
         code: 'PROJECT_CONFIG_INVALID',
-        suggestions: ['Allowed keys: pipelinesDir, stateDir, pluginPaths (list of folders), defaults (an object).'],
+        suggestions: ['Allowed keys: pipelinesDir, stateDir, pluginPaths (list of folders), defaults (an object); never __proto__, constructor or prototype.'],
       });
     }
   }
