@@ -2,6 +2,7 @@ import mysql, { type Connection } from 'mysql2/promise';
 import type { CheckResult, StepContext } from '@etl/core';
 import { describeTarget, resolveTarget, type MysqlSinkConfig } from './config.js';
 import { toEtlError } from './errors.js';
+import { quoteId } from './identifiers.js';
 
 /** Privileges the sink uses: loading and upserting rows, and migrations / replace-all (CREATE, ALTER, DROP, INDEX). */
 export const REQUIRED_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX'];
@@ -52,7 +53,7 @@ export async function checkMysql(_ctx: StepContext, config: MysqlSinkConfig): Pr
     const problems: string[] = [];
     const exists = schemas.length > 0;
     if (!exists && !(config.createDatabase ?? true)) problems.push(`database ${target.database} does not exist and createDatabase is false`);
-    if (exists) await conn.query(`USE \`${target.database.replace(/`/g, '``')}\``);
+    if (exists) await conn.query(`USE ${quoteId(target.database)}`);
     const missing = REQUIRED_PRIVILEGES.filter((p) => !granted.has(p));
     if (missing.length > 0) problems.push(`user ${info.user} lacks ${missing.join(', ')} on ${target.database}`);
     if ((config.method ?? 'load-data') === 'load-data' && Number(info.localInfile) !== 1) {

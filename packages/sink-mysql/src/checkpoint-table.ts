@@ -1,6 +1,7 @@
 import type { PoolConnection } from 'mysql2';
 import type { JsonValue } from '@etl/core';
 import { rawQuery } from './connection.js';
+import { quoteId } from './identifiers.js';
 
 /**
  * Owned by the `CreateEtlCheckpoints` and `KeyEtlCheckpointsByTable` migrations: one row per pipeline + step + table.
@@ -31,7 +32,7 @@ export interface StoredCheckpoint {
 export async function readCheckpoint(conn: PoolConnection, key: CheckpointKey): Promise<StoredCheckpoint | undefined> {
   const rows = await rawQuery<Array<{ token: string; target_table: string | null; table_name: string }>>(
     conn,
-    `SELECT token, target_table, table_name FROM ${CHECKPOINT_TABLE} WHERE pipeline = ? AND step = ? AND table_name IN (?, '')
+    `SELECT token, target_table, table_name FROM ${quoteId(CHECKPOINT_TABLE)} WHERE pipeline = ? AND step = ? AND table_name IN (?, '')
      ORDER BY table_name = '' LIMIT 1`,
     [key.pipeline, key.step, key.table],
   );
@@ -46,14 +47,14 @@ export async function readCheckpoint(conn: PoolConnection, key: CheckpointKey): 
 export async function writeCheckpoint(conn: PoolConnection, key: CheckpointKey, token: JsonValue, targetTable: string | null, replacesLegacy = false): Promise<void> {
   await rawQuery(
     conn,
-    `INSERT INTO ${CHECKPOINT_TABLE} (pipeline, step, table_name, token, target_table) VALUES (?, ?, ?, ?, ?)
+    `INSERT INTO ${quoteId(CHECKPOINT_TABLE)} (pipeline, step, table_name, token, target_table) VALUES (?, ?, ?, ?, ?)
      ON DUPLICATE KEY UPDATE token = VALUES(token), target_table = VALUES(target_table)`,
     [key.pipeline, key.step, key.table, JSON.stringify(token), targetTable],
   );
-  if (replacesLegacy) await rawQuery(conn, `DELETE FROM ${CHECKPOINT_TABLE} WHERE pipeline = ? AND step = ? AND table_name = ''`, [key.pipeline, key.step]);
+  if (replacesLegacy) await rawQuery(conn, `DELETE FROM ${quoteId(CHECKPOINT_TABLE)} WHERE pipeline = ? AND step = ? AND table_name = ''`, [key.pipeline, key.step]);
 }
 
 /** Records that no shadow table is in progress any more (after a replace-all swap). */
 export async function clearShadow(conn: PoolConnection, key: CheckpointKey): Promise<void> {
-  await rawQuery(conn, `UPDATE ${CHECKPOINT_TABLE} SET target_table = NULL WHERE pipeline = ? AND step = ? AND table_name IN (?, '')`, [key.pipeline, key.step, key.table]);
+  await rawQuery(conn, `UPDATE ${quoteId(CHECKPOINT_TABLE)} SET target_table = NULL WHERE pipeline = ? AND step = ? AND table_name IN (?, '')`, [key.pipeline, key.step, key.table]);
 }

@@ -1,4 +1,5 @@
 import { ConfigError, type JsonSchema } from '@etl/core';
+import { IDENTIFIER_PATTERN, isIdentifier } from './identifiers.js';
 
 /** How rows meet rows already in the table. */
 export type WriteMode = 'upsert' | 'insert-ignore' | 'replace-all';
@@ -47,7 +48,7 @@ export const BABY_NAMES_TABLE = 'baby_names';
 export const BABY_NAMES_COLUMNS: Record<string, string> = { year: 'year_of_birth', name: 'name', sex: 'sex', count: 'count' };
 export const BABY_NAMES_KEY = ['year_of_birth', 'name', 'sex'];
 
-const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$]{0,63}$' };
+const identifier = { type: 'string', pattern: IDENTIFIER_PATTERN };
 
 export const configSchema: JsonSchema = {
   type: 'object',
@@ -133,6 +134,13 @@ export function resolveTarget(config: MysqlSinkConfig): ConnectionTarget {
     throw new ConfigError('The mysql step names no database.', [], {
       code: 'MYSQL_NO_DATABASE',
       suggestions: ['Add it to the URL (mysql://root@127.0.0.1:3306/etl) or set `database:`.'],
+    });
+  }
+  // The URL's database skips the schema's identifier pattern; without this check a quote in it reached SQL.
+  if (!isIdentifier(database)) {
+    throw new ConfigError(`The mysql step's database name ${JSON.stringify(database)} is not a valid identifier.`, [], {
+      code: 'MYSQL_DATABASE_INVALID',
+      suggestions: ['Use letters, digits, _ and $ only, starting with a letter or _, at most 64 characters (as for table names).'],
     });
   }
   const urlPassword = parsed.password ? decodeURIComponent(parsed.password) : undefined;

@@ -7,6 +7,7 @@ import { DataSource, MigrationExecutor, type MigrationInterface } from 'typeorm'
 import { ConfigError, type MigrationReport } from '@etl/core';
 import type { ConnectionTarget, MysqlSinkConfig } from './config.js';
 import { toEtlError } from './errors.js';
+import { quoteId } from './identifiers.js';
 import { builtinMigrations } from './migrations/index.js';
 
 /** TypeORM's migrations table, named so it cannot collide with an application's own `migrations` table. */
@@ -116,5 +117,5 @@ export async function runMigrations(ds: DataSource, action: 'up' | 'down' | 'sta
   return { applied, pending, ran };
 }
 
-/** Backquotes an identifier (identifiers are schema-checked; this also defuses a stray backquote). */
-export const quoteId = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
+// Kept here for the modules that import it from this file; the helper lives in identifiers.ts.
+export { quoteId } from './identifiers.js';
