@@ -8,6 +8,7 @@ import { ConfigError, type MigrationReport } from '@etl/core';
 import type { ConnectionTarget, MysqlSinkConfig } from './config.js';
 import { toEtlError } from './errors.js';
 import { quoteId } from './identifiers.js';
+import { withSsl } from './tls.js';
 import { builtinMigrations } from './migrations/index.js';
 
 /** TypeORM's migrations table, named so it cannot collide with an application's own `migrations` table. */
@@ -25,6 +26,7 @@ export function driverOptions(target: ConnectionTarget) {
     // Without FOUND_ROWS, ON DUPLICATE KEY UPDATE reports 0 affected rows for a row that was already identical.
     flags: ['-FOUND_ROWS'],
     connectTimeout: 10_000,
+    ...withSsl(target),
   };
 }
 
@@ -80,6 +82,7 @@ export async function createDataSource(target: ConnectionTarget, config: MysqlSi
     timezone: 'Z',
     flags: ['-FOUND_ROWS'],
     connectTimeout: 10_000,
+    ...withSsl(target),
     poolSize,
     migrations: [...builtinMigrations, ...userMigrations],
     migrationsTableName: MIGRATIONS_TABLE,
