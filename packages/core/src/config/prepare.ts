@@ -2,6 +2,7 @@ import type { ConfigIssue } from '../errors.js';
 import type { ResolvedPipeline } from '../pipeline/types.js';
 import type { PluginFactory } from '../plugins/types.js';
 import { createPluginResolver } from '../plugins/resolve.js';
+import { projectPluginRoots } from '../plugins/path-policy.js';
 import * as transforms from '../transforms/index.js';
 import { sortIssues } from './issues.js';
 import { loadPipeline } from './load.js';
@@ -46,7 +47,7 @@ export function builtinPlugins(): Record<string, PluginFactory> {
 
 /** The default resolver for a project: plugin paths, then the project root, then `extra` (the CLI's install). */
 export function projectResolver(project: ProjectConfig, extra: string[] = []): PluginResolver {
-  return createPluginResolver({ searchPaths: [...project.pluginPaths, project.root, ...extra], builtins: builtinPlugins() });
+  return createPluginResolver({ searchPaths: [...project.pluginPaths, project.root, ...extra], builtins: builtinPlugins(), pathRoots: projectPluginRoots(project) });
 }
 
 /**
