@@ -198,7 +198,7 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
       const start = parsePosition(from);
       const archive = ensured?.runId === ctx.runId ? ensured.path : (await obtainArchive(ctx, config, sources)).path;
       ensured = undefined;
-      const entry = await openEntry(archive, config.file);
+      const entry = await openEntry(archive, config.file, config.maxEntryBytes);
       open.add(entry.close);
       const file = basename(entry.name);
       if (start.line > 0) ctx.logger.info(`kaggle: resuming after ${file}:${start.line} (${start.records} records already delivered)`);
