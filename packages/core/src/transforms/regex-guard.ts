@@ -17,8 +17,9 @@ export const MAX_MATCH_INPUT = 4096;
 /** recheck's verdict, or undefined when the pattern may be used. */
 type Recheck = { checkSync(source: string, flags: string, params?: Record<string, unknown>): { status: string; complexity?: { type: string; degree?: number } } };
 let recheck: Recheck | undefined;
+const require = createRequire(import.meta.url);
 // Loaded on first use: most runs and `etl validate` of pipelines without patterns never need it.
-const analyser = (): Recheck => (recheck ??= createRequire(import.meta.url)('recheck') as Recheck);
+const analyser = (): Recheck => (recheck ??= require('recheck') as Recheck);
 
 const cache = new Map<string, string | undefined>();
 
