@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Errors, Flags } from '@oclif/core';
-import { EtlError, builtinTransforms, createPluginResolver, loadDotenv, loadProjectConfig, type PluginResolver, type ProjectConfig } from '@etl/core';
+import { EtlError, builtinTransforms, createPluginResolver, loadDotenv, loadProjectConfig, projectPluginRoots, type PluginResolver, type ProjectConfig } from '@etl/core';
 import { debugEnabled, renderError } from './render-error.js';
 import { addEnvSecrets, redact } from './secrets.js';
 
@@ -52,7 +52,7 @@ export abstract class EtlCommand extends Command {
   }
 
   protected resolver(project: ProjectConfig): PluginResolver {
-    return createPluginResolver({ searchPaths: this.searchPaths(project), builtins: builtinTransforms });
+    return createPluginResolver({ searchPaths: this.searchPaths(project), builtins: builtinTransforms, pathRoots: projectPluginRoots(project) });
   }
 
   protected override async catch(error: Error): Promise<unknown> {

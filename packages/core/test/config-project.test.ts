@@ -22,7 +22,9 @@ async function project(name: string, files: Record<string, string>): Promise<str
 
 describe('loadProjectConfig', () => {
   test('finds etl.config.yaml from a subfolder and makes paths absolute', async () => {
+    // package.json makes `dir` the project root (security.test.ts: the search never goes above one).
     const dir = await project('yaml', {
+      'package.json': '{}',
       'etl.config.yaml': 'pipelinesDir: flows\nstateDir: var/etl\npluginPaths: [plugins]\ndefaults:\n  settings: { batchSize: 10 }\n',
       'deep/er/.keep': '',
     });

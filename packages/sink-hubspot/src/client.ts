@@ -119,6 +119,9 @@ export class HubspotClient {
       // A proxy from the environment would see the token; HubSpot is called directly.
       proxy: false,
       maxRedirects: 0,
+      // Answers are JSON of at most a batch of 100 contacts; anything larger is refused instead of buffered.
+      maxContentLength: 32 * 1024 * 1024,
+      maxBodyLength: 32 * 1024 * 1024,
     });
     axiosRetry(this.http, {
       retries: options.retries,

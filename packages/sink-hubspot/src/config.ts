@@ -27,6 +27,8 @@ export interface PropertyDefinition {
 export interface HubspotConfig {
   /** API root. @default https://api.hubapi.com */
   baseUrl: string;
+  /** Allow a plain `http://` baseUrl to a host other than this machine; prints a warning every run. @default false */
+  allowInsecureHttp?: boolean;
   /** Private-app access token (Bearer). Secret. */
   accessToken: string;
   /** CRM object written. @default contacts */
@@ -112,7 +114,12 @@ export const configSchema: JsonSchema = {
       type: 'string',
       format: 'uri',
       default: 'https://api.hubapi.com',
-      description: 'HubSpot API root (HUBSPOT_BASE_URL); the sandbox URL in tests and offline demos.',
+      description: 'HubSpot API root (HUBSPOT_BASE_URL); the sandbox URL in tests and offline demos. https://, or http:// to localhost only.',
+    },
+    allowInsecureHttp: {
+      type: 'boolean',
+      default: false,
+      description: 'Allow an http:// baseUrl to another host (the token then crosses the network in clear); warns on every run.',
     },
     accessToken: {
       type: 'string',

@@ -2,7 +2,7 @@
  * The `hubspot` sink: one HubSpot contact per record, upserted by `idProperty`, only when it changed since the last
  * acknowledged send (the ledger), at the rate the account allows.
  */
-import { compileTemplate, defineSink, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { baseUrlProblem, checkBaseUrl, compileTemplate, defineSink, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
 import { identifyDestination, readPortal } from './destination.js';
@@ -36,6 +36,9 @@ interface Connection {
 /** Builds the client for `config`, using the step's shared limiter when there is one. */
 export function createClient(ctx: StepContext, config: HubspotConfig): Connection {
   ctx.addSecret(config.accessToken);
+  // Before any request carries the token: refused, or allowed with a warning in every run's log.
+  const insecure = checkBaseUrl(config.baseUrl, config.allowInsecureHttp, 'hubspot');
+  if (insecure) ctx.logger.warn(insecure);
   const spec = rateFromConfig(config);
   const shared: RateLimiter | undefined = ctx.limiter();
   const ownLimiter = shared ? undefined : createHubspotLimiter(`${ctx.pipeline}.${ctx.step}`, spec);
@@ -75,6 +78,8 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
     /** `etl validate`: every `properties` template must compile (a typo in a filter shows before any request). */
     checkConfig(config) {
       const problems: ConfigProblem[] = [];
+      const insecure = baseUrlProblem(config.baseUrl, config.allowInsecureHttp);
+      if (insecure) problems.push({ path: 'baseUrl', message: insecure });
       for (const [property, source] of Object.entries(config.properties ?? {})) {
         try {
           compileTemplate(source);

@@ -2,6 +2,8 @@ import mysql, { type Connection } from 'mysql2/promise';
 import type { CheckResult, StepContext } from '@etl/core';
 import { describeTarget, resolveTarget, type MysqlSinkConfig } from './config.js';
 import { toEtlError } from './errors.js';
+import { quoteId } from './identifiers.js';
+import { withSsl } from './tls.js';
 
 /** Privileges the sink uses: loading and upserting rows, and migrations / replace-all (CREATE, ALTER, DROP, INDEX). */
 export const REQUIRED_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX'];
@@ -42,7 +44,7 @@ export async function checkMysql(_ctx: StepContext, config: MysqlSinkConfig): Pr
   const target = resolveTarget(config);
   let conn: Connection | undefined;
   try {
-    conn = await mysql.createConnection({ host: target.host, port: target.port, user: target.user, password: target.password, connectTimeout: 10_000 });
+    conn = await mysql.createConnection({ host: target.host, port: target.port, user: target.user, password: target.password, connectTimeout: 10_000, ...withSsl(target) });
     const [[info]] = (await conn.query('SELECT VERSION() AS version, CURRENT_USER() AS user, @@local_infile AS localInfile')) as unknown as [
       Array<{ version: string; user: string; localInfile: number }>,
     ];
@@ -52,7 +54,7 @@ export async function checkMysql(_ctx: StepContext, config: MysqlSinkConfig): Pr
     const problems: string[] = [];
     const exists = schemas.length > 0;
     if (!exists && !(config.createDatabase ?? true)) problems.push(`database ${target.database} does not exist and createDatabase is false`);
-    if (exists) await conn.query(`USE \`${target.database.replace(/`/g, '``')}\``);
+    if (exists) await conn.query(`USE ${quoteId(target.database)}`);
     const missing = REQUIRED_PRIVILEGES.filter((p) => !granted.has(p));
     if (missing.length > 0) problems.push(`user ${info.user} lacks ${missing.join(', ')} on ${target.database}`);
     if ((config.method ?? 'load-data') === 'load-data' && Number(info.localInfile) !== 1) {

@@ -6,6 +6,8 @@ import { rawQuery } from './connection.js';
  * Owned by the `CreateEtlCheckpoints` and `KeyEtlCheckpointsByTable` migrations: one row per pipeline + step + table.
  * It lives in the database loaded, so another database (another `MYSQL_URL`) has its own rows and starts clean.
  */
+// A constant identifier, written bare in this file's SQL (tests look for the statement text); names from config go
+// through quoteId (identifiers.ts).
 export const CHECKPOINT_TABLE = 'etl_checkpoints';
 
 /** Which row: the table is part of the key, so loads of two tables by one step never share a token. */

@@ -1,4 +1,6 @@
 import { ConfigError, type JsonSchema } from '@etl/core';
+import { IDENTIFIER_PATTERN, isIdentifier } from './identifiers.js';
+import { resolveTls, sslSchema, type TlsSettings } from './tls.js';
 
 /** How rows meet rows already in the table. */
 export type WriteMode = 'upsert' | 'insert-ignore' | 'replace-all';
@@ -20,6 +22,11 @@ export interface MysqlSinkConfig {
   password?: string;
   /** Overrides the URL's database. */
   database?: string;
+  /**
+   * TLS to the server: `true` verifies against Node's bundled CAs; `{ ca }` names the CA file; `verify: false`
+   * encrypts without checking who answers (not recommended). Also `?ssl=true` in the URL. @default off
+   */
+  ssl?: boolean | { ca?: string; verify?: boolean; servername?: string };
   /** Creates the database when it is missing. @default true */
   createDatabase?: boolean;
   /** Target table. @default baby_names */
@@ -47,7 +54,7 @@ export const BABY_NAMES_TABLE = 'baby_names';
 export const BABY_NAMES_COLUMNS: Record<string, string> = { year: 'year_of_birth', name: 'name', sex: 'sex', count: 'count' };
 export const BABY_NAMES_KEY = ['year_of_birth', 'name', 'sex'];
 
-const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$]{0,63}$' };
+const identifier = { type: 'string', pattern: IDENTIFIER_PATTERN };
 
 export const configSchema: JsonSchema = {
   type: 'object',
@@ -64,6 +71,7 @@ export const configSchema: JsonSchema = {
     user: { type: 'string', description: "User name; overrides the URL's user." },
     password: { type: 'string', description: "Password; overrides the URL's password.", secret: true },
     database: { ...identifier, description: "Database (schema) name; overrides the URL's database." },
+    ssl: sslSchema,
     createDatabase: { type: 'boolean', default: true, description: 'Create the database when it does not exist.' },
     table: { ...identifier, default: BABY_NAMES_TABLE, description: 'Table the records are written to.' },
     columns: {
@@ -111,6 +119,8 @@ export interface ConnectionTarget {
   user: string;
   password?: string;
   database: string;
+  /** TLS settings; undefined for a plain connection. */
+  tls?: TlsSettings;
 }
 
 /** Connection settings from `url` overridden by the separate fields. Throws a ConfigError on a malformed URL. */
@@ -135,6 +145,13 @@ export function resolveTarget(config: MysqlSinkConfig): ConnectionTarget {
       suggestions: ['Add it to the URL (mysql://root@127.0.0.1:3306/etl) or set `database:`.'],
     });
   }
+  // The URL's database skips the schema's identifier pattern; without this check a quote in it reached SQL.
+  if (!isIdentifier(database)) {
+    throw new ConfigError(`The mysql step's database name ${JSON.stringify(database)} is not a valid identifier.`, [], {
+      code: 'MYSQL_DATABASE_INVALID',
+      suggestions: ['Use letters, digits, _ and $ only, starting with a letter or _, at most 64 characters (as for table names).'],
+    });
+  }
   const urlPassword = parsed.password ? decodeURIComponent(parsed.password) : undefined;
   return {
     host: config.host ?? (parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1'),
@@ -142,8 +159,11 @@ export function resolveTarget(config: MysqlSinkConfig): ConnectionTarget {
     user: config.user ?? (parsed.username ? decodeURIComponent(parsed.username) : 'root'),
     password: config.password ?? urlPassword,
     database,
+    ...withTls(resolveTls(config, parsed)),
   };
 }
+
+const withTls = (tls: TlsSettings | undefined) => (tls ? { tls } : {});
 
 /** `host:port/database`: how the target is named in messages (never with the user's password). */
 export const describeTarget = (t: ConnectionTarget): string => `${t.host}:${t.port}/${t.database}`;

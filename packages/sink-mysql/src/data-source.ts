@@ -7,6 +7,8 @@ import { DataSource, MigrationExecutor, type MigrationInterface } from 'typeorm'
 import { ConfigError, type MigrationReport } from '@etl/core';
 import type { ConnectionTarget, MysqlSinkConfig } from './config.js';
 import { toEtlError } from './errors.js';
+import { quoteId } from './identifiers.js';
+import { withSsl } from './tls.js';
 import { builtinMigrations } from './migrations/index.js';
 
 /** TypeORM's migrations table, named so it cannot collide with an application's own `migrations` table. */
@@ -24,6 +26,7 @@ export function driverOptions(target: ConnectionTarget) {
     // Without FOUND_ROWS, ON DUPLICATE KEY UPDATE reports 0 affected rows for a row that was already identical.
     flags: ['-FOUND_ROWS'],
     connectTimeout: 10_000,
+    ...withSsl(target),
   };
 }
 
@@ -79,6 +82,7 @@ export async function createDataSource(target: ConnectionTarget, config: MysqlSi
     timezone: 'Z',
     flags: ['-FOUND_ROWS'],
     connectTimeout: 10_000,
+    ...withSsl(target),
     poolSize,
     migrations: [...builtinMigrations, ...userMigrations],
     migrationsTableName: MIGRATIONS_TABLE,
@@ -116,5 +120,5 @@ export async function runMigrations(ds: DataSource, action: 'up' | 'down' | 'sta
   return { applied, pending, ran };
 }
 
-/** Backquotes an identifier (identifiers are schema-checked; this also defuses a stray backquote). */
-export const quoteId = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
+// Kept here for the modules that import it from this file; the helper lives in identifiers.ts.
+export { quoteId } from './identifiers.js';

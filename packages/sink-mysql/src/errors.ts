@@ -117,6 +117,19 @@ export function toEtlError(
         `Check the user and password for ${target.user} (MYSQL_URL or the step's user/password).`,
         'On Debian, root may only log in over the unix socket: ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD(\'\') OR unix_socket.',
       ]);
+    case 'HANDSHAKE_NO_SSL_SUPPORT':
+      return fatal('MYSQL_TLS_UNAVAILABLE', `MySQL at ${target.host}:${target.port} does not offer TLS, and the step asks for it (ssl).`, [
+        'Enable TLS on the server (ssl_cert, ssl_key), or remove ssl / ?ssl=true only if the network path is trusted (loopback, a socket).',
+      ]);
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_HAS_EXPIRED':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return fatal('MYSQL_TLS_UNVERIFIED', `MySQL at ${target.host}:${target.port}: the server's certificate could not be verified (${info.code}).`, [
+        'Give the CA that signed it with ssl: { ca: path/to/ca.pem }, or ssl.servername if the certificate names another host.',
+      ]);
     case 'ER_BAD_DB_ERROR':
       return fatal('MYSQL_UNKNOWN_DATABASE', `MySQL at ${target.host}:${target.port} has no database ${target.database}.`, [
         `Create it (CREATE DATABASE \`${target.database}\`) or set createDatabase: true in the step's config.`,

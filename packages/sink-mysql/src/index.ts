@@ -1,5 +1,5 @@
-import { defineSink } from '@etl/core';
-import { configSchema, type MysqlSinkConfig } from './config.js';
+import { ConfigError, defineSink } from '@etl/core';
+import { configSchema, resolveTarget, type MysqlSinkConfig } from './config.js';
 import { checkMysql } from './check.js';
 import { mysqlDestination } from './destination.js';
 import { MysqlSinkSession } from './session.js';
@@ -31,6 +31,15 @@ export function mysqlSink() {
     configSchema,
     batchSize: (config) => config.batchSize ?? 10_000,
     check: checkMysql,
+    // `etl validate` sees a bad database name in the URL (the schema checks only the separate `database:` field).
+    checkConfig(config) {
+      try {
+        resolveTarget(config);
+      } catch (error) {
+        if (error instanceof ConfigError && error.code === 'MYSQL_DATABASE_INVALID') return [{ path: config.database === undefined ? 'url' : 'database', message: error.message }];
+      }
+      return [];
+    },
     destination: (_ctx, config) => mysqlDestination(config),
     async setup(ctx, config) {
       session = await MysqlSinkSession.open(ctx, config);

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { FatalError } from '@etl/core';
 
@@ -47,10 +47,36 @@ export async function listEntries(path: string): Promise<string[]> {
 }
 
 /**
- * Opens `wanted` (matched by exact name, then by base name so `data/x.csv` matches `x.csv`) as a stream.
- * A missing entry is fatal and the error lists what the archive holds.
+ * The default cap on one entry's inflated size: far above real datasets (the full baby-names CSV is about 50 MB),
+ * far below what a zip bomb (a few KB inflating to terabytes) would write through the pipeline. `maxEntryBytes`.
  */
-export async function openEntry(path: string, wanted: string): Promise<OpenedEntry> {
+export const DEFAULT_MAX_ENTRY_BYTES = 8 * 1024 ** 3;
+
+function tooLarge(name: string, bytes: number | string, max: number): FatalError {
+  return new FatalError(`kaggle: ${name} inflates to ${bytes} bytes, more than maxEntryBytes (${max}).`, {
+    code: 'KAGGLE_ENTRY_TOO_LARGE',
+    suggestions: ['If the dataset really is this large, raise `maxEntryBytes` in the step config; otherwise the archive is not what it claims to be.'],
+    context: { entry: name, maxEntryBytes: max },
+  });
+}
+
+/** Passes bytes through until more than `max` have gone by, then fails: the declared size of an entry may lie. */
+function capped(name: string, max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > max ? tooLarge(name, `more than ${max}`, max) : null, chunk);
+    },
+  });
+}
+
+/**
+ * Opens `wanted` (matched by exact name, then by base name so `data/x.csv` matches `x.csv`) as a stream.
+ * A missing entry is fatal and the error lists what the archive holds; so is an entry that inflates to more than
+ * `maxEntryBytes` (by its header, or as it streams).
+ */
+export async function openEntry(path: string, wanted: string, maxEntryBytes: number = DEFAULT_MAX_ENTRY_BYTES): Promise<OpenedEntry> {
   if (!(await isZip(path))) {
     const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
     return { name: basename(path), stream, close: () => stream.destroy() };
@@ -79,13 +105,17 @@ export async function openEntry(path: string, wanted: string): Promise<OpenedEnt
       );
     }
     const entry = match;
-    const stream = await new Promise<Readable>((resolve, reject) =>
+    if (entry.uncompressedSize > maxEntryBytes) throw tooLarge(entry.fileName, entry.uncompressedSize, maxEntryBytes);
+    const inflating = await new Promise<Readable>((resolve, reject) =>
       zip.openReadStream(entry, (error, opened) => (error ? reject(error) : resolve(opened))),
     );
+    const stream = inflating.pipe(capped(entry.fileName, maxEntryBytes));
+    inflating.once('error', (error) => stream.destroy(error));
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
+      inflating.destroy();
       stream.destroy();
       zip.close();
     };

@@ -25,6 +25,20 @@ export async function assertChromium(executablePath: string): Promise<void> {
   }
 }
 
+/**
+ * The variables Chromium may see: what it needs to find its libraries, fonts, locale and display. The rest of the
+ * environment (MYSQL_URL, HUBSPOT_ACCESS_TOKEN, KAGGLE_PASSWORD, …) stays out of a process that runs web pages.
+ */
+const BROWSER_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LANGUAGE', 'TZ', 'DISPLAY', 'WAYLAND_DISPLAY', 'XAUTHORITY', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'FONTCONFIG_PATH', 'FONTCONFIG_FILE'];
+
+export function browserEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && (BROWSER_ENV.includes(name) || name.startsWith('LC_'))) out[name] = value;
+  }
+  return out;
+}
+
 export async function launchChromium(options: BrowserOptions): Promise<Browser> {
   await assertChromium(options.executablePath);
   // Loaded on demand: playwright-core adds ~80 MB of resident memory, which the API and file modes should not pay.
@@ -34,6 +48,7 @@ export async function launchChromium(options: BrowserOptions): Promise<Browser> 
       executablePath: options.executablePath,
       headless: !options.headed,
       args: ['--disable-gpu', '--disable-dev-shm-usage', '--disable-quic'],
+      env: browserEnv(),
       timeout: Math.max(options.timeoutMs, 30_000),
     });
   } catch (error) {
@@ -101,14 +116,16 @@ export async function withEvidence(error: unknown, page: Page | undefined, runDi
   const html = join(runDir, `kaggle-failure-${stamp}.html`);
   const saved: string[] = [];
   try {
-    await mkdir(runDir, { recursive: true });
+    // Evidence shows a logged-in page: owner-only, like the run folder it sits in.
+    await mkdir(runDir, { recursive: true, mode: 0o700 });
     await page.screenshot({ path: screenshot, fullPage: true, timeout: 10_000 });
+    await chmod(screenshot, 0o600);
     saved.push(`saved screenshot to ${screenshot}`);
   } catch {
     // A crashed page cannot be photographed; the HTML may still be there.
   }
   try {
-    await writeFile(html, mask(await page.content(), secrets));
+    await writeFile(html, mask(await page.content(), secrets), { mode: 0o600 });
     saved.push(`page HTML to ${html}`);
   } catch {
     // Same: keep whatever evidence could be saved.

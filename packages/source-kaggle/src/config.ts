@@ -50,6 +50,10 @@ export interface KaggleConfig {
   path?: string;
   /** Kaggle's address; the sandbox's for tests. @default https://www.kaggle.com */
   baseUrl: string;
+  /** Allow a plain `http://` baseUrl to a host other than this machine; prints a warning every run. @default false */
+  allowInsecureHttp?: boolean;
+  /** Largest inflated size of the CSV inside the zip, in bytes (zip bombs). @default 8 GiB */
+  maxEntryBytes?: number;
   /** Browser login: email or user name (else `KAGGLE_EMAIL`). */
   email?: string;
   /** Browser login password (else `KAGGLE_PASSWORD`). */
@@ -127,7 +131,18 @@ export const configSchema: JsonSchema = {
       type: 'string',
       format: 'uri',
       default: 'https://www.kaggle.com',
-      description: "Kaggle's address (KAGGLE_BASE_URL points it at the sandbox).",
+      description: "Kaggle's address (KAGGLE_BASE_URL points it at the sandbox). https://, or http:// to localhost only.",
+    },
+    allowInsecureHttp: {
+      type: 'boolean',
+      default: false,
+      description: 'Allow an http:// baseUrl to another host (credentials then cross the network in clear); warns on every run.',
+    },
+    maxEntryBytes: {
+      type: 'integer',
+      minimum: 1,
+      default: 8 * 1024 ** 3,
+      description: 'Largest inflated size of the CSV inside the zip, in bytes (default 8 GiB); a bigger entry stops the run (zip bombs).',
     },
     email: { type: 'string', description: 'Browser login: email or user name. Default: KAGGLE_EMAIL.' },
     password: { type: 'string', secret: true, description: 'Browser login password. Default: KAGGLE_PASSWORD.' },

@@ -15,10 +15,16 @@ export interface KaggleHttp {
   readonly auth?: ApiAuth;
 }
 
+/** The largest API answer (JSON) read into memory. */
+export const MAX_API_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 export function createHttp(baseUrl: string, auth: ApiAuth | undefined, timeoutMs = 60_000): KaggleHttp {
   const client = axios.create({
     timeout: timeoutMs,
     maxRedirects: 0,
+    // API answers are small JSON; a bigger one is refused rather than buffered (downloads are streams, capped by size).
+    maxContentLength: MAX_API_RESPONSE_BYTES,
+    maxBodyLength: 1024 * 1024,
     validateStatus: () => true,
     headers: { 'User-Agent': 'etl-source-kaggle/0.1', Accept: 'application/json, */*' },
   });
@@ -54,6 +60,12 @@ const networkRetriable = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EP
 export function networkError(error: unknown, url: string, what: string): Error {
   if (axios.isCancel(error)) return error as Error;
   const code = (error as { code?: string } | undefined)?.code ?? 'UNKNOWN';
+  if (/maxContentLength/.test((error as Error | undefined)?.message ?? '')) {
+    return new FatalError(`kaggle: the answer from ${displayUrl(url)} for ${what} is larger than ${MAX_API_RESPONSE_BYTES} bytes; refused.`, {
+      code: 'KAGGLE_RESPONSE_TOO_LARGE',
+      suggestions: ['Check `baseUrl` (KAGGLE_BASE_URL): it does not answer like the Kaggle API.'],
+    });
+  }
   if (networkRetriable.has(code)) {
     return new RetriableError(`kaggle: ${what} failed (${code}) at ${displayUrl(url)}.`, { code: 'KAGGLE_NETWORK' });
   }

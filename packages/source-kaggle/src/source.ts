@@ -4,7 +4,7 @@
  */
 import { access, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { FatalError, defineSource, type JsonValue, type SourcePlugin, type StepContext } from '@etl/core';
+import { FatalError, baseUrlProblem, checkBaseUrl, defineSource, type JsonValue, type SourcePlugin, type StepContext } from '@etl/core';
 import { configSchema, resolveConfig, type KaggleConfig } from './config.js';
 import { chooseMode, defaultSources, findCredentials, secretsOf, type CredentialSources } from './credentials.js';
 import { createHttp, publicVersion, viewDataset } from './http.js';
@@ -62,10 +62,17 @@ const describeDownload = (config: KaggleConfig, entry: CacheEntry): string =>
  * Gets the archive for this run: the cached one while the dataset has not changed, else a fresh download. In file
  * mode the local file is identified by path, size and modification time (hashing it would cost a full read).
  */
+/** Before any request carries credentials: refused, or allowed with a warning in every run's log. */
+function guardTransport(ctx: StepContext, config: KaggleConfig): void {
+  const insecure = checkBaseUrl(config.baseUrl, config.allowInsecureHttp, 'kaggle');
+  if (insecure) ctx.logger.warn(insecure);
+}
+
 async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: CredentialSources): Promise<Obtained> {
   const credentials = findCredentials(config, sources);
   for (const secret of secretsOf(credentials)) ctx.addSecret(secret);
   const mode = chooseMode(config, credentials);
+  if (mode !== 'file') guardTransport(ctx, config);
   if (mode === 'file') {
     const path = await localFile(config);
     const info = await stat(path);
@@ -149,11 +156,17 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
     description: 'Kaggle dataset (API token or browser login, cached by version), one CSV streamed as typed records.',
     configSchema,
 
+    checkConfig(config) {
+      const insecure = baseUrlProblem(config.baseUrl ?? 'https://www.kaggle.com', config.allowInsecureHttp);
+      return insecure ? [{ path: 'baseUrl', message: insecure }] : [];
+    },
+
     async check(ctx, raw) {
       const config = resolveConfig(raw);
       const credentials = findCredentials(config, sources);
       for (const secret of secretsOf(credentials)) ctx.addSecret(secret);
       const mode = chooseMode(config, credentials);
+      if (mode !== 'file') guardTransport(ctx, config);
       if (mode === 'file') {
         const path = await localFile(config);
         return { ok: true, message: `reads ${path}`, details: { mode } };
@@ -185,7 +198,7 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
       const start = parsePosition(from);
       const archive = ensured?.runId === ctx.runId ? ensured.path : (await obtainArchive(ctx, config, sources)).path;
       ensured = undefined;
-      const entry = await openEntry(archive, config.file);
+      const entry = await openEntry(archive, config.file, config.maxEntryBytes);
       open.add(entry.close);
       const file = basename(entry.name);
       if (start.line > 0) ctx.logger.info(`kaggle: resuming after ${file}:${start.line} (${start.records} records already delivered)`);

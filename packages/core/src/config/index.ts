@@ -24,3 +24,5 @@ export { getByPath, setByPath, parsePath, formatPath } from './paths.js';
 export { secretPaths } from './secrets.js';
 export { createPluginResolver, pluginCandidates, isPathSpecifier, type PluginResolverOptions } from '../plugins/resolve.js';
 export { createModuleLoader, type ModuleLoader } from '../plugins/load-module.js';
+export { projectPluginRoots, assertPluginPathAllowed } from '../plugins/path-policy.js';
+export { schemasOnlyResolver, PLUGIN_NOT_IMPORTED } from '../plugins/schemas-only.js';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { interpolateEnv } from './interpolate.js';
+import { dropForbiddenKeys, findForbiddenKeys, FORBIDDEN_KEY_HINT, isForbiddenKey } from './forbidden-keys.js';
 import { issueAt } from './issues.js';
 import { mergeInto } from './merge.js';
 import { cloneData, getByPath, isPlainObject, parsePath, pathKey, setByPath } from './paths.js';
@@ -61,6 +62,9 @@ export function loadPipelineText(text: string, file: string, options: LoadPipeli
     return empty();
   }
   const fileMap = mapDocument(parsed, lineCounter, file);
+  /* `__proto__:` and friends, anywhere in the file (profiles included): reported, then dropped before any merge. */
+  for (const path of findForbiddenKeys(data)) issues.push(forbiddenKeyIssue(fileMap.keyAt(path), path));
+  dropForbiddenKeys(data);
 
   /* Project defaults under the file. */
   const doc: Record<string, unknown> = isPlainObject(options.defaults) ? cloneData(options.defaults) : {};
@@ -96,6 +100,11 @@ export function loadPipelineText(text: string, file: string, options: LoadPipeli
     interpolated,
     unsetPaths: new Set(unset.map((reference) => pathKey(reference.path))),
   };
+}
+
+function forbiddenKeyIssue(location: SourceLocation, path: Array<string | number>): ConfigIssue {
+  const key = path.find(isForbiddenKey) ?? path[path.length - 1];
+  return issueAt(location, path, `the key "${key}" is not allowed`, FORBIDDEN_KEY_HINT);
 }
 
 /** Points every value of `value` at `location` (for values whose file positions are unknown). */
@@ -137,12 +146,21 @@ function applySet(doc: Record<string, unknown>, map: DocSourceMap, assignment: s
     issues.push(issueAt(location, '', (error as Error).message));
     return;
   }
+  if (path.some(isForbiddenKey)) {
+    issues.push(forbiddenKeyIssue(location, path));
+    return;
+  }
   const valueDoc = parseDocument(assignment.slice(equals + 1), { prettyErrors: false });
   if (valueDoc.errors.length > 0) {
     issues.push(issueAt(location, path, `the value is not valid YAML: ${valueDoc.errors[0].message.split('\n')[0]}`, 'quote the value, e.g. --set \'path="a: b"\''));
     return;
   }
   const value: unknown = valueDoc.toJS();
+  const hostile = findForbiddenKeys(value, path);
+  if (hostile.length > 0) {
+    for (const at of hostile) issues.push(forbiddenKeyIssue(location, at));
+    return;
+  }
   // Mappings the assignment creates on its way belong to it too (a step re-added after a profile removed it).
   for (let i = 1; i < path.length; i++) {
     if (getByPath(doc, path.slice(0, i)) === undefined) map.set(path.slice(0, i), location, location);

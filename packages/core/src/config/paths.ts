@@ -1,3 +1,4 @@
+import { isForbiddenKey } from './forbidden-keys.js';
 import type { DocPath } from './types.js';
 
 /** A map key for a path (segments compared as strings, as ajv's instancePath gives them). */
@@ -45,10 +46,11 @@ export function getByPath(root: unknown, path: DocPath): unknown {
 
 /**
  * Sets the value at `path`, creating objects (or arrays, for numeric segments) on the way. `undefined` deletes the
- * key. Returns false when a scalar is in the way.
+ * key. Returns false when a scalar is in the way, or when a segment is `__proto__`, `constructor` or `prototype`
+ * (they would write into a prototype; forbidden-keys.ts).
  */
 export function setByPath(root: Record<string, unknown>, path: DocPath, value: unknown): boolean {
-  if (path.length === 0) return false;
+  if (path.length === 0 || path.some(isForbiddenKey)) return false;
   let node: unknown = root;
   for (let i = 0; i < path.length - 1; i++) {
     const segment = path[i];

@@ -2,6 +2,8 @@ import type { ConfigIssue } from '../errors.js';
 import type { ResolvedPipeline } from '../pipeline/types.js';
 import type { PluginFactory } from '../plugins/types.js';
 import { createPluginResolver } from '../plugins/resolve.js';
+import { projectPluginRoots } from '../plugins/path-policy.js';
+import { schemasOnlyResolver } from '../plugins/schemas-only.js';
 import * as transforms from '../transforms/index.js';
 import { sortIssues } from './issues.js';
 import { loadPipeline } from './load.js';
@@ -27,6 +29,11 @@ export interface PrepareOptions {
    * leaves this off: a run cannot start without them. @default false
    */
   allowUnsetEnv?: boolean;
+  /**
+   * Import no plugin code (`etl validate --schemas-only`, for CI on untrusted branches): the envelope, wiring and
+   * built-in transforms are checked; other steps are listed in `notImported` with their config unchecked. @default true
+   */
+  importPlugins?: boolean;
 }
 
 export interface PreparedPipeline {
@@ -37,6 +44,8 @@ export interface PreparedPipeline {
   warnings: ConfigIssue[];
   unsetEnv: string[];
   project: ProjectConfig;
+  /** Steps whose plugin was not imported (`importPlugins: false`); their config was not checked. */
+  notImported: Array<{ step: string; use: string }>;
 }
 
 /** Core's built-in transforms, when that module provides them. */
@@ -46,7 +55,7 @@ export function builtinPlugins(): Record<string, PluginFactory> {
 
 /** The default resolver for a project: plugin paths, then the project root, then `extra` (the CLI's install). */
 export function projectResolver(project: ProjectConfig, extra: string[] = []): PluginResolver {
-  return createPluginResolver({ searchPaths: [...project.pluginPaths, project.root, ...extra], builtins: builtinPlugins() });
+  return createPluginResolver({ searchPaths: [...project.pluginPaths, project.root, ...extra], builtins: builtinPlugins(), pathRoots: projectPluginRoots(project) });
 }
 
 /**
@@ -72,7 +81,8 @@ export async function preparePipeline(nameOrFile: string, options: PrepareOption
     loaded.issues = loaded.issues.filter((issue) => !unset.has(issue));
     warnings.push(...loaded.unsetIssues.map((issue): ConfigIssue => ({ ...issue, severity: 'warning' })));
   }
-  const resolver = options.resolver ?? projectResolver(project, options.extraSearchPaths);
-  const { issues, pipeline } = await validatePipeline(loaded, resolver);
-  return { pipeline, issues: sortIssues(issues), warnings: sortIssues(warnings), unsetEnv: loaded.unsetEnv, project };
+  const full = options.resolver ?? projectResolver(project, options.extraSearchPaths);
+  const resolver = options.importPlugins === false ? schemasOnlyResolver(full, Object.keys(builtinPlugins()), projectPluginRoots(project)) : full;
+  const { issues, pipeline, notImported } = await validatePipeline(loaded, resolver);
+  return { pipeline, issues: sortIssues(issues), warnings: sortIssues(warnings), unsetEnv: loaded.unsetEnv, project, notImported };
 }

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, parse, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import dotenv from 'dotenv';
 import { LineCounter, parseDocument } from 'yaml';
@@ -9,7 +9,9 @@ import { checkAgainstSchema, compileSchema, createAjv } from './ajv.js';
 import { isPlainObject } from './paths.js';
 import { defaultsLocations, DocSourceMap, mapDocument } from './source-map.js';
 import type { ProjectConfig } from './types.js';
-import { formatIssue } from './issues.js';
+import { findProjectRoot, foldersUpTo } from './project-root.js';
+import { findForbiddenKeys, FORBIDDEN_KEY_HINT } from './forbidden-keys.js';
+import { formatIssue, issueAt } from './issues.js';
 
 const MODULE = 'etl';
 const SEARCH_PLACES = [
@@ -31,14 +33,21 @@ export const projectConfigSchema = {
 } as const;
 
 /**
- * Finds the project config from `cwd` up (cosmiconfig: `etl.config.*`, `.etlrc*`, `etl` in package.json), checks
- * it, and makes its paths absolute. Without a config file, `root` is `cwd` and everything is defaulted.
+ * Finds the project config from `cwd` up to the project root (`findProjectRoot`: the folder with `pipelines/` or
+ * `package.json`, else the git root, else `cwd`), never above it and never in the user's global config folder
+ * (cosmiconfig: `etl.config.*`, `.etlrc*`, `etl` in package.json). Checks it and makes its paths absolute. Without
+ * a config file, `root` is `cwd` and everything is defaulted.
  */
 export async function loadProjectConfig(cwd: string = process.cwd()): Promise<ProjectConfig> {
-  const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'global', stopDir: parse(resolve(cwd)).root, cache: false });
+  // `searchStrategy: 'none'` looks in one folder only: the walk up is ours, so it stops at the project root, and
+  // cosmiconfig's global search (~/.config/etl) never runs. A `.etlrc.js` executes: only project folders may hold one.
+  const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'none', cache: false });
   let found;
   try {
-    found = await explorer.search(resolve(cwd));
+    for (const dir of foldersUpTo(cwd, findProjectRoot(cwd))) {
+      found = await explorer.search(dir);
+      if (found) break;
+    }
   } catch (error) {
     const file = (error as { filepath?: string }).filepath;
     throw new ConfigError(`Cannot read the project config${file ? ` ${file}` : ''}: ${(error as Error).message.split('\n')[0]}`, [], {
@@ -47,7 +56,6 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
       cause: error,
     });
   }
-  // cosmiconfig's global strategy also looks in ~/.config/etl; only a file above cwd makes a project root.
   const configFile = found && !found.isEmpty ? found.filepath : undefined;
   const root = configFile ? dirname(configFile) : resolve(cwd);
   const config: unknown = found?.config ?? {};
@@ -59,10 +67,12 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
     const map = await projectSourceMap(configFile);
     defaultsLocations.set(defaults, { map: map.map, path: [...map.prefix, 'defaults'] });
     const issues = checkAgainstSchema(compileSchema(createAjv(), projectConfigSchema), config, { prefix: map.prefix, map: map.map });
+    // `defaults` is merged under every pipeline: a `__proto__` key there would reach Object.prototype.
+    for (const path of findForbiddenKeys(config, map.prefix)) issues.push(issueAt(map.map.keyAt(path), path, `the key "${path[path.length - 1]}" is not allowed`, FORBIDDEN_KEY_HINT));
     if (issues.length > 0) {
       throw new ConfigError(`The project config ${configFile} is invalid:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, issues, {
         code: 'PROJECT_CONFIG_INVALID',
-        suggestions: ['Allowed keys: pipelinesDir, stateDir, pluginPaths (list of folders), defaults (an object).'],
+        suggestions: ['Allowed keys: pipelinesDir, stateDir, pluginPaths (list of folders), defaults (an object); never __proto__, constructor or prototype.'],
       });
     }
   }

@@ -18,6 +18,8 @@ export interface ValidationResult {
   issues: ConfigIssue[];
   /** The pipeline as far as it could be resolved (every step, when there are no issues). */
   pipeline: ResolvedPipeline;
+  /** Steps whose plugin was deliberately not imported (`--schemas-only`), so their config was not checked. */
+  notImported: Array<{ step: string; use: string }>;
 }
 
 let sharedAjv: Ajv | undefined;
@@ -38,7 +40,8 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
     limiters: {},
     secrets: [],
   };
-  if (!loaded.doc) return { issues, pipeline };
+  const notImported: ValidationResult['notImported'] = [];
+  if (!loaded.doc) return { issues, pipeline, notImported };
   const map = loaded.sourceMap;
   const base = { map, interpolated: loaded.interpolated, quiet: loaded.unsetPaths };
 
@@ -67,7 +70,9 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
     try {
       ({ plugin, from } = await resolver.resolve(step.use, dirname(loaded.file)));
     } catch (error) {
-      issues.push(pluginIssue(error, map.valueAt(usePath), usePath, step.use));
+      // `etl validate --schemas-only` (plugins/schemas-only.ts): not a problem, but the config goes unchecked.
+      if (error instanceof PluginLoadError && error.code === 'PLUGIN_NOT_IMPORTED') notImported.push({ step: name, use: step.use });
+      else issues.push(pluginIssue(error, map.valueAt(usePath), usePath, step.use));
       continue;
     }
     kinds.set(name, plugin.kind);
@@ -113,7 +118,7 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
   issues.push(...wiring.issues);
   pipeline.steps = wiring.order.flatMap((name) => resolved.get(name) ?? []);
   pipeline.secrets = [...secrets];
-  return { issues, pipeline };
+  return { issues, pipeline, notImported };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { InstalledPlugin, PluginResolver } from '../config/types.js';
 import { PluginLoadError } from '../errors.js';
 import { closest } from '../config/levenshtein.js';
 import { pluginFromModule } from './check-plugin.js';
+import { assertPluginPathAllowed } from './path-policy.js';
 import { createModuleLoader, ModuleLoadFailed, type ModuleLoader } from './load-module.js';
 import type { Plugin, PluginFactory } from './types.js';
 
@@ -17,6 +18,11 @@ export interface PluginResolverOptions {
   builtins?: Record<string, PluginFactory>;
   /** Loads a package name or absolute path from a folder; injectable so tests can use an in-memory map. */
   loader?: ModuleLoader;
+  /**
+   * Folders a `use:` path may point into (`projectPluginRoots`); a path outside all of them is refused before it is
+   * loaded. Unset: any path (library callers that do their own checks). The CLI always sets it.
+   */
+  pathRoots?: string[];
 }
 
 /** Whether `use:` is a file path (relative to the pipeline file) rather than a plugin name. */
@@ -64,6 +70,7 @@ export function createPluginResolver(options: PluginResolverOptions): PluginReso
 
     if (isPathSpecifier(use)) {
       const file = resolvePath(pipelineDir, use);
+      if (options.pathRoots) assertPluginPathAllowed(file, use, options.pathRoots);
       try {
         return { plugin: pluginFromModule(await load(use, file, pipelineDir), use, file), from: file };
       } catch (error) {

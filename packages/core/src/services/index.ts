@@ -26,3 +26,4 @@ export {
   type RunRecord,
   type RejectsWriter,
 } from './run-history.js';
+export { baseUrlProblem, checkBaseUrl, insecureUrlReason, isLoopbackHost } from './transport.js';

@@ -79,7 +79,8 @@ export function createLogger(options: LoggerOptions = {}): RootLogger {
   let file: WriteStream | undefined;
   if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true });
-    file = createWriteStream(options.file, { flags: 'a' });
+    // Owner-only: a log may quote rejected data even with secrets masked.
+    file = createWriteStream(options.file, { flags: 'a', mode: 0o600 });
   }
 
   const write = (level: LogLevel, message: string, fields: Record<string, unknown>): void => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { readdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunSummary } from '../pipeline/types.js';
@@ -36,13 +36,22 @@ export const runsDir = (stateDir: string): string => join(stateDir, 'runs');
 /** `<stateDir>/pipelines/<pipeline>`: checkpoints, caches and sessions that outlive runs. */
 export const pipelineStateDir = (stateDir: string, pipeline: string): string => join(stateDir, 'pipelines', pipeline);
 
+/**
+ * Run folders hold rejected records (real data), logs and failure evidence (screenshots, page HTML of a logged-in
+ * session): owner-only, whatever the umask (docs/security.md, "Secrets next to a run").
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
 /** Creates the run's folder and its `run.json` marker (so a killed run still shows up in `etl runs`). */
 export async function createRunFolder(stateDir: string, pipeline: string, now: number = Date.now()): Promise<RunFolder> {
   const runId = newRunId(now);
   const dir = join(runsDir(stateDir), runId);
   const artifactsDir = join(dir, 'artifacts');
-  mkdirSync(artifactsDir, { recursive: true });
-  await writeFile(join(dir, 'run.json'), JSON.stringify({ runId, pipeline, startedAt: new Date(now).toISOString() }) + '\n');
+  mkdirSync(artifactsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  // `mode` only applies to folders mkdir creates: `runs/` may predate this version.
+  for (const folder of [runsDir(stateDir), dir, artifactsDir]) chmodSync(folder, PRIVATE_DIR_MODE);
+  await writeFile(join(dir, 'run.json'), JSON.stringify({ runId, pipeline, startedAt: new Date(now).toISOString() }) + '\n', { mode: PRIVATE_FILE_MODE });
   return {
     runId,
     dir,
@@ -56,7 +65,7 @@ export async function createRunFolder(stateDir: string, pipeline: string, now: n
 /** Writes `summary.json` atomically (temp file + rename), so a reader never sees half a summary. */
 export async function writeRunSummary(folder: RunFolder, summaryJson: string): Promise<void> {
   const temp = `${folder.summaryFile}.tmp`;
-  await writeFile(temp, summaryJson.endsWith('\n') ? summaryJson : summaryJson + '\n');
+  await writeFile(temp, summaryJson.endsWith('\n') ? summaryJson : summaryJson + '\n', { mode: PRIVATE_FILE_MODE });
   await rename(temp, folder.summaryFile);
 }
 
@@ -103,7 +112,7 @@ export function createRejectsWriter(file: string, redact: (text: string) => stri
   let count = 0;
   return {
     write(step, r) {
-      stream ??= createWriteStream(file, { flags: 'a' });
+      stream ??= createWriteStream(file, { flags: 'a', mode: PRIVATE_FILE_MODE });
       count++;
       let line: string;
       try {

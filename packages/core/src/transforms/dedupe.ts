@@ -1,5 +1,6 @@
+import { FORBIDDEN_KEY_HINT, isForbiddenKey } from '../config/forbidden-keys.js';
 import { defineTransform, rejectRecord } from '../plugins/define.js';
-import type { DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+import type { ConfigProblem, DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
 
 /** Config of the `dedupe` transform. */
 export interface DedupeConfig {
@@ -38,6 +39,14 @@ export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
     name: 'dedupe',
     description: 'Passes the first record for each key and filters out later ones.',
     configSchema,
+    checkConfig(config) {
+      // `key: [__proto__]` would key every record by its prototype (one key for all): refused, not silently wrong.
+      const problems: ConfigProblem[] = [];
+      config.key.forEach((field, index) => {
+        if (isForbiddenKey(field)) problems.push({ path: `key[${index}]`, message: `"${field}" cannot be a key field (${FORBIDDEN_KEY_HINT})` });
+      });
+      return problems;
+    },
     create(ctx, config) {
       const fields = config.key;
       const fold = config.caseSensitive === false;

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
-import { defineTransform } from '../plugins/define.js';
+import { defineTransform, rejectRecord } from '../plugins/define.js';
+import { boundedRegex, MAX_MATCH_INPUT, regexProblem } from './regex-guard.js';
 import type { ConfigProblem, JsonSchema, TransformPlugin } from '../plugins/types.js';
 
 type Scalar = string | number | boolean | null;
@@ -119,9 +120,12 @@ function reader(field: string): (record: Record<string, unknown>) => unknown {
   };
 }
 
-function compileCondition(condition: FilterCondition, index: number, step: string): (record: Record<string, unknown>) => boolean {
+/** A condition's verdict: holds or not, or the reason to reject the record (a cell too long for a user pattern). */
+type Verdict = boolean | string;
+
+function compileCondition(condition: FilterCondition, index: number, step: string): (record: Record<string, unknown>) => Verdict {
   const read = reader(condition.field);
-  const tests: Array<(value: unknown) => boolean> = [];
+  const tests: Array<(value: unknown) => Verdict> = [];
   for (const op of OPERATORS) {
     const expected = condition[op];
     if (expected === undefined) continue;
@@ -161,16 +165,13 @@ function compileCondition(condition: FilterCondition, index: number, step: strin
         break;
       }
       case 'matches': {
-        let re: RegExp;
-        try {
-          re = new RegExp(expected as string, 'u');
-        } catch (error) {
-          throw new ConfigError(`Step "${step}": where[${index}].matches is not a valid regular expression: ${(error as Error).message}`, [], {
-            code: 'FILTER_PATTERN_INVALID',
-            suggestions: ['Write a JavaScript regular expression without slashes, e.g. matches: "^A".'],
-          });
-        }
-        tests.push((v) => v !== undefined && v !== null && re.test(typeof v === 'string' ? v : String(v)));
+        const test = boundedRegex(expected as string, `Step "${step}": where[${index}].matches`, 'FILTER_PATTERN_INVALID');
+        const tooLong = `${condition.field} is longer than ${MAX_MATCH_INPUT} characters, so it was not matched against /${expected as string}/`;
+        tests.push((v) => {
+          if (v === undefined || v === null) return false;
+          const result = test(typeof v === 'string' ? v : String(v));
+          return result === 'too-long' ? tooLong : result;
+        });
         break;
       }
     }
@@ -183,7 +184,10 @@ function compileCondition(condition: FilterCondition, index: number, step: strin
   }
   return (record) => {
     const value = read(record);
-    for (const test of tests) if (!test(value)) return false;
+    for (const test of tests) {
+      const verdict = test(value);
+      if (verdict !== true) return verdict;
+    }
     return true;
   };
 }
@@ -198,19 +202,29 @@ export const filterTransform = (): TransformPlugin<FilterConfig> =>
       const problems: ConfigProblem[] = [];
       config.where.forEach((condition, index) => {
         if (typeof condition.matches !== 'string') return;
-        try {
-          new RegExp(condition.matches, 'u');
-        } catch (error) {
-          problems.push({ path: `where[${index}].matches`, message: `not a valid regular expression: ${(error as Error).message}` });
-        }
+        const problem = regexProblem(condition.matches);
+        if (problem) problems.push({ path: `where[${index}].matches`, message: problem });
       });
       return problems;
     },
     create(ctx, config) {
       const conditions = config.where.map((c, i) => compileCondition(c, i, ctx.step));
-      if (config.mode === 'any') return (record) => (conditions.some((c) => c(record)) ? record : null);
+      if (config.mode === 'any') {
+        return (record) => {
+          for (const c of conditions) {
+            const verdict = c(record);
+            if (verdict === true) return record;
+            if (verdict !== false) return rejectRecord(verdict);
+          }
+          return null;
+        };
+      }
       return (record) => {
-        for (const c of conditions) if (!c(record)) return null;
+        for (const c of conditions) {
+          const verdict = c(record);
+          if (verdict === false) return null;
+          if (verdict !== true) return rejectRecord(verdict);
+        }
         return record;
       };
     },

@@ -1,6 +1,6 @@
-import { ConfigError } from '../errors.js';
 import { defineTransform, rejectRecord } from '../plugins/define.js';
-import type { DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+import type { ConfigProblem, DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+import { boundedRegex, MAX_MATCH_INPUT, regexProblem } from './regex-guard.js';
 
 /** The rule for one field of the `validate` transform. */
 export interface FieldRule {
@@ -146,16 +146,13 @@ function compileField(field: string, rule: FieldRule, coerce: boolean, step: str
     checks.push((v) => (typeof v === 'string' && v.length > n ? new Failure(`${quote(v)} is longer than ${n} character${n === 1 ? '' : 's'}`) : v));
   }
   if (rule.pattern !== undefined) {
-    let re: RegExp;
-    try {
-      re = new RegExp(rule.pattern, 'u');
-    } catch (error) {
-      throw new ConfigError(`Step "${step}": fields.${field}.pattern is not a valid regular expression: ${(error as Error).message}`, [], {
-        code: 'VALIDATE_PATTERN_INVALID',
-        suggestions: ['Write a JavaScript regular expression without slashes, e.g. pattern: "^[A-Z][a-z]+$".'],
-      });
-    }
-    checks.push((v) => (typeof v === 'string' && !re.test(v) ? new Failure(`${quote(v)} does not match /${rule.pattern}/`) : v));
+    const test = boundedRegex(rule.pattern, `Step "${step}": fields.${field}.pattern`, 'VALIDATE_PATTERN_INVALID');
+    checks.push((v) => {
+      if (typeof v !== 'string') return v;
+      const result = test(v);
+      if (result === 'too-long') return new Failure(`is longer than ${MAX_MATCH_INPUT} characters, so it was not matched against /${rule.pattern}/`);
+      return result ? v : new Failure(`${quote(v)} does not match /${rule.pattern}/`);
+    });
   }
   if (rule.enum !== undefined) {
     const allowed = new Set<unknown>(rule.enum);
@@ -186,6 +183,16 @@ export const validateTransform = (): TransformPlugin<ValidateConfig> =>
     name: 'validate',
     description: 'Types and checks fields; records that fail are rejected with the reason.',
     configSchema,
+    checkConfig(config) {
+      // Invalid patterns, and patterns that would backtrack catastrophically on a hostile cell (regex-guard.ts).
+      const problems: ConfigProblem[] = [];
+      for (const [field, rule] of Object.entries(config.fields)) {
+        if (typeof rule.pattern !== 'string') continue;
+        const problem = regexProblem(rule.pattern);
+        if (problem) problems.push({ path: `fields.${field}.pattern`, message: problem });
+      }
+      return problems;
+    },
     create(ctx, config) {
       const coerce = config.coerce ?? true;
       const dropOthers = config.additional === 'drop';

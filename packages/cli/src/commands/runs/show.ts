@@ -5,6 +5,7 @@ import { EtlCommand, jsonFlag } from '../../base-command.js';
 import { summarizeRejects, type RejectsSummary } from '../../render/rejects.js';
 import { renderSummary } from '../../render/summary.js';
 import { formatCount, table } from '../../render/table.js';
+import { forTerminal } from '../../render/terminal-text.js';
 
 export default class RunsShow extends EtlCommand {
   static override summary = "Show one run: its summary, what was rejected and why, and where its log is.";
@@ -47,7 +48,7 @@ export default class RunsShow extends EtlCommand {
       return;
     }
     this.print(renderSummary(summary));
-    if (summary.error) this.print(`\nError (${summary.error.code}): ${summary.error.message}`);
+    if (summary.error) this.print(`\nError (${summary.error.code}): ${forTerminal(summary.error.message)}`);
     if (rejects.total > 0) this.print(`\n${renderRejects(rejects)}`);
   }
 }
@@ -55,8 +56,10 @@ export default class RunsShow extends EtlCommand {
 function renderRejects(rejects: RejectsSummary): string {
   const lines = [`Rejected: ${formatCount(rejects.total)}`];
   for (const step of rejects.byStep) {
-    lines.push('', `${step.step}: ${formatCount(step.count)}`);
-    lines.push(table(['count', 'reason', 'first at'], step.topReasons.map((r) => [r.count, r.reason, r.example])).replace(/^/gm, '  '));
+    lines.push('', `${forTerminal(step.step)}: ${formatCount(step.count)}`);
+    // Reasons quote cell values from the input: control characters in them must not reach the terminal.
+    const rows = step.topReasons.map((r) => [r.count, forTerminal(r.reason), forTerminal(r.example)]);
+    lines.push(table(['count', 'reason', 'first at'], rows).replace(/^/gm, '  '));
   }
   return lines.join('\n');
 }
