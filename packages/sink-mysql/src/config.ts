@@ -1,6 +1,6 @@
 import { ConfigError, type JsonSchema } from '@etl/core';
 import { IDENTIFIER_PATTERN, isIdentifier } from './identifiers.js';
-import { resolveTls, sslSchema, type TlsSettings } from './tls.js';
+import { resolveTls, sslSchema, type SslOption, type TlsSettings } from './tls.js';
 
 /** How rows meet rows already in the table. */
 export type WriteMode = 'upsert' | 'insert-ignore' | 'replace-all';
@@ -26,7 +26,7 @@ export interface MysqlSinkConfig {
    * TLS to the server: `true` verifies against Node's bundled CAs; `{ ca }` names the CA file; `verify: false`
    * encrypts without checking who answers (not recommended). Also `?ssl=true` in the URL. @default off
    */
-  ssl?: boolean | { ca?: string; verify?: boolean; servername?: string };
+  ssl?: SslOption;
   /** Creates the database when it is missing. @default true */
   createDatabase?: boolean;
   /** Target table. @default baby_names */
@@ -159,7 +159,7 @@ export function resolveTarget(config: MysqlSinkConfig): ConnectionTarget {
     user: config.user ?? (parsed.username ? decodeURIComponent(parsed.username) : 'root'),
     password: config.password ?? urlPassword,
     database,
-    ...withTls(resolveTls(config, parsed)),
+    ...withTls(resolveTls(config.ssl, parsed)),
   };
 }
 

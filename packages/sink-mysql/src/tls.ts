@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@etl/core';
-import type { ConnectionTarget, MysqlSinkConfig } from './config.js';
 
 /** TLS settings of a connection, as resolved from `ssl:` and the URL's `?ssl=`. */
 export interface TlsSettings {
@@ -34,8 +33,11 @@ export const sslSchema = {
  * `ssl:` in the step wins over the URL's `?ssl=true|false`; without either, the connection is plain (as before: a
  * loopback or socket database needs no TLS). With `ssl` set, verification is on unless `verify: false` says otherwise.
  */
-export function resolveTls(config: MysqlSinkConfig, url: URL): TlsSettings | undefined {
-  const ssl = config.ssl ?? urlSsl(url);
+/** The step's `ssl` option: `true`, or a CA, verification and server name. */
+export type SslOption = boolean | { ca?: string; verify?: boolean; servername?: string };
+
+export function resolveTls(option: SslOption | undefined, url: URL): TlsSettings | undefined {
+  const ssl = option ?? urlSsl(url);
   if (ssl === undefined || ssl === false) return undefined;
   if (ssl === true) return { verify: true };
   return { ...(ssl.ca ? { ca: ssl.ca } : {}), verify: ssl.verify ?? true, ...(ssl.servername ? { servername: ssl.servername } : {}) };
@@ -53,7 +55,7 @@ function urlSsl(url: URL): boolean | undefined {
 }
 
 /** The mysql2 `ssl` option for a target (undefined: plain TCP). Reads the CA file, so call it when connecting. */
-export function driverSsl(target: ConnectionTarget): Record<string, unknown> | undefined {
+export function driverSsl(target: { tls?: TlsSettings }): Record<string, unknown> | undefined {
   const tls = target.tls;
   if (!tls) return undefined;
   let ca: string | undefined;
@@ -71,7 +73,7 @@ export function driverSsl(target: ConnectionTarget): Record<string, unknown> | u
 }
 
 /** `{ ssl }` for mysql2 and TypeORM when the target asks for TLS, else nothing (docs/security.md, "Transport"). */
-export function withSsl(target: ConnectionTarget): { ssl?: Record<string, unknown> } {
+export function withSsl(target: { tls?: TlsSettings }): { ssl?: Record<string, unknown> } {
   const ssl = driverSsl(target);
   return ssl ? { ssl } : {};
 }

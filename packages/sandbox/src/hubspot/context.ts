@@ -1,4 +1,4 @@
-import type { AccountInfoAccess } from './account.js';
+import type { HubspotSandboxOptions } from '../types.js';
 import type { ContactStore, StoredContact } from './contact-store.js';
 import type { FaultInjector } from './faults.js';
 import type { RateLimits } from './rate-limits.js';
@@ -21,7 +21,7 @@ export interface HubspotContext {
   /** This portal's id (account-info, error payloads, rate-limit group names); kept with the state folder. */
   portalId: number;
   /** What the token may do with account-info (a token without its scope, or a proxy that lacks the route). */
-  accountInfo: AccountInfoAccess;
+  accountInfo: NonNullable<HubspotSandboxOptions['accountInfo']>;
   /** Base URL the server listens on (for Location headers and paging links). */
   baseUrl(): string;
   /** Wall clock in ms; one place so every timestamp of a request agrees. */
