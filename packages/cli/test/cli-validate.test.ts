@@ -16,7 +16,7 @@ describe('etl --help', { timeout: 180_000 }, () => {
     expect(r.code).toBe(0);
     for (const command of ['run', 'validate', 'schema', 'check', 'plugins', 'runs', 'migrate', 'sandbox']) expect(r.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
     expect(r.stdout).toContain('EXIT CODES');
-    expect(r.stdout).toMatch(/^ {2}3 +the pipeline or project config is invalid$/m);
+    expect(r.stdout).toMatch(/^ {2}3 +the pipeline or project config is invalid \(/m);
     expect(r.stdout).toMatch(/^ {2}130 +stopped by Ctrl-C/m);
   });
 

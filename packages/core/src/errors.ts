@@ -29,6 +29,24 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * What each exit code means, for people: `etl --help` prints this table, and a test keeps the README's and the CLI
+ * README's tables equal to it.
+ */
+export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCodeValue, string]> = [
+  [ExitCode.ok, 'success'],
+  [ExitCode.internal, 'internal error: a bug in etl, please report it'],
+  [ExitCode.usage, 'bad command-line usage'],
+  [ExitCode.config, 'the pipeline or project config is invalid (`etl validate` found problems; `etl run` refused to start)'],
+  [ExitCode.pluginLoad, 'a plugin could not be found or is not a valid plugin'],
+  [ExitCode.fatal, 'the run stopped on a fatal error (authentication, unreachable service, bad data format)'],
+  [ExitCode.retriesExhausted, 'retries or the daily budget ran out; run the same command later to resume'],
+  [ExitCode.checkFailed, '`etl check` found a step whose check failed'],
+  [ExitCode.rejects, 'the run completed, records were rejected and `--fail-on-rejects` was given'],
+  [ExitCode.interrupted, 'stopped by Ctrl-C (SIGINT) after a clean checkpoint; run again to resume'],
+  [ExitCode.terminated, 'stopped by SIGTERM after a clean checkpoint; run again to resume'],
+];
+
 export interface EtlErrorOptions {
   /** Stable machine-readable code, e.g. `CONFIG_INVALID`, `MYSQL_ACCESS_DENIED`. */
   code?: string;

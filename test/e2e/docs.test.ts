@@ -1,8 +1,8 @@
-/** The plugin-authoring guide documents every hook of core's one table of hooks, in each kind's lifecycle row. */
+/** The docs say what the code says: every hook of core's table of hooks, every exit code with its meaning. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PLUGIN_HOOKS } from '@etl/core';
+import { EXIT_CODE_MEANINGS, PLUGIN_HOOKS } from '@etl/core';
 import { repoRoot } from '../helpers/paths.js';
 
 const guide = readFileSync(join(repoRoot, 'docs/plugin-authoring.md'), 'utf8');
@@ -18,5 +18,19 @@ describe('docs/plugin-authoring.md', () => {
       expect(text, `${kind}: ${hook}`).toMatch(need === 'optional' ? new RegExp(`\`${hook}\\?`) : new RegExp(`\`${hook}[\`(]`));
     }
     expect(guide).toContain('`checkConfig(config)`');
+  });
+});
+
+describe('exit codes', () => {
+  /** The `| code | meaning |` rows of a markdown file. */
+  const rows = (file: string) =>
+    readFileSync(join(repoRoot, file), 'utf8')
+      .split('\n')
+      .map((line) => /^\| (\d+) \| (.+) \|$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [Number(m[1]), m[2]]);
+
+  test.each(['README.md', 'packages/cli/README.md'])('%s lists exactly the codes and meanings etl --help prints', (file) => {
+    expect(rows(file)).toEqual(EXIT_CODE_MEANINGS.map(([code, text]) => [code, text]));
   });
 });
