@@ -1,9 +1,8 @@
 import { Args } from '@oclif/core';
-import { createLogger, type MigrationReport, type SinkPlugin } from '@etl/core';
+import { createLogger, migratePipeline, type StepMigration } from '@etl/core';
 import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
 import { loadRunnablePipeline } from '../pipeline.js';
 import { wireSignals } from '../signals.js';
-import { commandStepContext } from '../step-context.js';
 
 export default class Migrate extends EtlCommand {
   static override summary = "Apply, revert or list the schema migrations of a pipeline's sinks.";
@@ -32,14 +31,9 @@ Runs also apply pending migrations themselves; use this to prepare a database ah
     const { pipeline } = await loadRunnablePipeline(args.pipeline, { extraSearchPaths: [cliPackageDir] });
     const logger = createLogger({ format: 'pretty', level: 'warn', stream: process.stderr, secrets: pipeline.secrets });
     const signals = wireSignals();
-    const reports: Array<{ step: string; plugin: string; report: MigrationReport }> = [];
+    let reports: StepMigration[];
     try {
-      for (const step of pipeline.steps) {
-        const plugin = step.plugin as SinkPlugin;
-        if (step.kind !== 'sink' || typeof plugin.migrate !== 'function') continue;
-        const ctx = commandStepContext({ pipeline, step, stateDir: project.stateDir, logger, signal: signals.signal });
-        reports.push({ step: step.name, plugin: step.use, report: await plugin.migrate(ctx, step.config, action) });
-      }
+      reports = await migratePipeline(pipeline, action, { stateDir: project.stateDir, logger, signal: signals.signal });
     } finally {
       signals.dispose();
     }

@@ -3,6 +3,7 @@ export { runPipeline, DEFAULT_SINK_BATCH_SIZE } from './run-pipeline.js';
 export { DEFAULT_SOURCE_BATCH_SIZE, type LineageBinding } from './context.js';
 export type { LineageIdentity, LineageRecord } from './lineage.js';
 export { checkPipeline, type StepCheckResult } from './check-pipeline.js';
+export { migratePipeline, type StepMigration } from './migrate-pipeline.js';
 export { createStepContext, newStats, type StepStats, type ContextDeps } from './context.js';
 export { assertPluginShape, wrapError, type ErrorSite } from './invoke.js';
 export type { RuntimeCheckpoint } from './flow.js';
