@@ -68,11 +68,17 @@ function guardTransport(ctx: StepContext, config: KaggleConfig): void {
   if (insecure) ctx.logger.warn(insecure);
 }
 
-async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: CredentialSources): Promise<Obtained> {
+/** The credentials found and the mode they allow, with secrets registered and the transport checked. */
+function prepareAccess(ctx: StepContext, config: KaggleConfig, sources: CredentialSources) {
   const credentials = findCredentials(config, sources);
   for (const secret of secretsOf(credentials)) ctx.addSecret(secret);
   const mode = chooseMode(config, credentials);
   if (mode !== 'file') guardTransport(ctx, config);
+  return { credentials, mode };
+}
+
+async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: CredentialSources): Promise<Obtained> {
+  const { credentials, mode } = prepareAccess(ctx, config, sources);
   if (mode === 'file') {
     const path = await localFile(config);
     const info = await stat(path);
@@ -163,10 +169,7 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
 
     async check(ctx, raw) {
       const config = resolveConfig(raw);
-      const credentials = findCredentials(config, sources);
-      for (const secret of secretsOf(credentials)) ctx.addSecret(secret);
-      const mode = chooseMode(config, credentials);
-      if (mode !== 'file') guardTransport(ctx, config);
+      const { credentials, mode } = prepareAccess(ctx, config, sources);
       if (mode === 'file') {
         const path = await localFile(config);
         return { ok: true, message: `reads ${path}`, details: { mode } };
