@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startHubspotSandbox, type HubspotSandbox } from '@etl/sandbox';
-import { expectedOfFile, generateCsv, zipCsv, type Expected } from '../helpers/reliability-data.js';
+import { expectedOf, expectedOfFile, fullDatasetZip, generateCsv, openZipEntry, zipCsv, type Expected } from '../helpers/reliability-data.js';
 import { buildWorkspace, longRun, parseJson, removeTemps, sleep, suiteSeed, tableFingerprint, tempDir, waitFor } from '../helpers/reliability-env.js';
 import { contactEmails, startStack, type Stack } from '../helpers/reliability-stack.js';
 
@@ -39,6 +39,13 @@ afterAll(async () => {
   await Promise.allSettled([...stacks.map((s) => s.close()), ...portals.map((p) => p.close())]);
   removeTemps();
 });
+
+/** The real SSA file, for the long version. */
+async function realDataset(): Promise<{ zip: string; expected: Expected }> {
+  const zip = fullDatasetZip();
+  if (!zip) throw new Error('ETL_RELIABILITY=long needs ../shared/data/us-baby-names-by-year-of-birth.zip (or /work/shared/data/…)');
+  return { zip, expected: await expectedOf(await openZipEntry(zip)) };
+}
 
 async function newStack(label: string, dataset?: string, rate = { max: 100, per: '10s' }): Promise<Stack> {
   const stack = await startStack({ label, dataset, rate });
@@ -114,8 +121,10 @@ describe('a second HubSpot portal from the same project', () => {
   }, 300_000);
 
   test('a full run to A killed mid-HubSpot, then the same command against an empty B: every contact in B, once', async () => {
-    const stack = await newStack('dest-full', v1.zip, { max: 30, per: '10s' });
-    const total = v1.expected.emails.size;
+    // Long version: the real file (111,472 contacts) at a sandboxed 400 / 10 s; short: 6,000 contacts at 30 / 10 s.
+    const data = longRun ? await realDataset() : v1;
+    const stack = await newStack('dest-full', data.zip, longRun ? { max: 400, per: '10s' } : { max: 30, per: '10s' });
+    const total = data.expected.emails.size;
     for (const at of [total * 0.2, total * 0.45, total * 0.7]) {
       await killWhen(stack, ['--profile', 'full'], () => live(stack.hubspot).emails.size >= at);
     }
@@ -130,9 +139,10 @@ describe('a second HubSpot portal from the same project', () => {
     const inB = live(b);
     expect(inB.duplicates).toEqual([]);
     expect(inB.emails.size).toBe(total);
-    expect([...v1.expected.emails].filter((e) => !inB.emails.has(e))).toEqual([]);
+    expect([...data.expected.emails].filter((e) => !inB.emails.has(e))).toEqual([]);
     expect(live(stack.hubspot).emails.size).toBe(inA);
-    expect(await tableFingerprint(stack.db.url)).toEqual({ rows: v1.expected.rows, checksum: v1.expected.checksum });
+    expect(await tableFingerprint(stack.db.url)).toEqual({ rows: data.expected.rows, checksum: data.expected.checksum });
+    console.log(`[reliability] state: ${total} contacts; killed with ${inA} in A; B got ${inB.emails.size}, 0 duplicates`);
   }, 600_000);
 });
 
