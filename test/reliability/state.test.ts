@@ -92,14 +92,17 @@ async function killWhen(stack: Stack, args: string[], ready: () => boolean | Pro
   let exited = false;
   run.done.then(() => (exited = true));
   expect(await waitFor(async () => exited || (await ready()), 180_000, 50)).toBeTruthy();
-  expect(exited, 'the run finished before it could be killed').toBe(false);
+  if (exited) {
+    const result = await run.done;
+    throw new Error(`the run ended (exit ${result.code}) before it could be killed:\n${result.stdout.slice(-1500)}\n${result.stderr.slice(-1500)}`);
+  }
   run.child.kill('SIGKILL');
   expect((await run.done).signal).toBe('SIGKILL');
 }
 
 describe('a second HubSpot portal from the same project', () => {
   test('demo to portal A, then demo to an empty portal B: B gets all 50, A is untouched', async () => {
-    const stack = await newStack('dest-demo');
+    const stack = await newStack('dest_demo');
     const first = await runOk(stack, ['--profile', 'demo']);
     expect(hubspotStep(first)).toMatchObject({ written: 50, destination: { id: `hubspot:portal:${stack.hubspot.portalId}`, known: false } });
     const aBefore = { contacts: live(stack.hubspot).emails.size, requests: stack.hubspot.stats().requests };
@@ -123,7 +126,7 @@ describe('a second HubSpot portal from the same project', () => {
   test('a full run to A killed mid-HubSpot, then the same command against an empty B: every contact in B, once', async () => {
     // Long version: the real file (111,472 contacts) at a sandboxed 400 / 10 s; short: 6,000 contacts at 30 / 10 s.
     const data = longRun ? await realDataset() : v1;
-    const stack = await newStack('dest-full', data.zip, longRun ? { max: 400, per: '10s' } : { max: 30, per: '10s' });
+    const stack = await newStack('dest_full', data.zip, longRun ? { max: 400, per: '10s' } : { max: 30, per: '10s' });
     const total = data.expected.emails.size;
     for (const at of [total * 0.2, total * 0.45, total * 0.7]) {
       await killWhen(stack, ['--profile', 'full'], () => live(stack.hubspot).emails.size >= at);
@@ -196,7 +199,7 @@ describe('--fresh, killed, resumed', () => {
 
 describe('an interrupted run whose input or batch size changed', () => {
   test('a new dataset version between the kill and the next run: a new lineage, and MySQL holds exactly the new version', async () => {
-    const stack = await newStack('new-version', v1.zip);
+    const stack = await newStack('new_version', v1.zip);
     await killWhen(stack, ['--profile', 'mysql-only', '--set', 'steps.mysql.batchSize=2000'], async () => (await tableFingerprint(stack.db.url)).rows >= 30_000);
     expect(await stack.kaggle.publishVersion(v2.zip)).toBe(2);
     const summary = await runOk(stack, ['--profile', 'mysql-only', '--set', 'steps.mysql.batchSize=2000']);
@@ -208,7 +211,7 @@ describe('an interrupted run whose input or batch size changed', () => {
   test('a larger settings.batchSize after a kill while HubSpot lags: a new lineage, no row skipped', async () => {
     // HubSpot's contacts all come from the first batches and it is slow, so it holds the resume point back while
     // MySQL runs far ahead: resuming by position with bigger batches would skip rows MySQL never wrote.
-    const stack = await newStack('batch-size', v1.zip, { max: 15, per: '10s' });
+    const stack = await newStack('batch_size', v1.zip, { max: 15, per: '10s' });
     await killWhen(stack, ['--profile', 'full'], async () => (await tableFingerprint(stack.db.url)).rows >= 60_000);
     expect(live(stack.hubspot).emails.size).toBeLessThan(v1.expected.emails.size);
     const summary = await runOk(stack, ['--profile', 'full', '--set', 'settings.batchSize=20000']);
@@ -222,7 +225,7 @@ describe('an interrupted run whose input or batch size changed', () => {
 
 describe('two runs at once in one project', () => {
   test('exactly one runs; the other is refused with PIPELINE_LOCKED and changes nothing', async () => {
-    const stack = await newStack('two-at-once', v1.zip);
+    const stack = await newStack('two_at_once', v1.zip);
     const rounds = longRun ? 5 : 2;
     for (let round = 0; round < rounds; round++) {
       const runs = [stack.run(['--profile', 'mysql-only', '--fresh']), stack.run(['--profile', 'mysql-only', '--fresh'])];
