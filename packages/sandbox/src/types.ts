@@ -106,15 +106,22 @@ export interface SandboxOptions {
   dataset?: string;
   kagglePort?: number;
   hubspotPort?: number;
+  pipedrivePort?: number;
+  /** Folder of the HubSpot (`hubspot/`) and Pipedrive (`pipedrive/`) state. */
   stateDir?: string;
   rate?: string;
   dailyLimit?: number;
+  /** The Pipedrive stand-in's plan (burst limits and default budget). @default "advanced" */
+  pipedrivePlan?: PipedrivePlan;
+  /** The Pipedrive stand-in's daily token budget. */
+  pipedriveDailyTokens?: number;
   host?: string;
 }
 
 export interface Sandbox {
   kaggle: KaggleSandbox;
   hubspot: HubspotSandbox;
+  pipedrive: PipedriveSandbox;
   /** The environment a user would set for the real services, pointed at the sandbox: KAGGLE_BASE_URL, KAGGLE_EMAIL, … */
   env: Record<string, string>;
   close(): Promise<void>;
