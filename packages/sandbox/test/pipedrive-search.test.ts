@@ -36,6 +36,12 @@ describe('search by email, exact match', () => {
     expect(ids((await search('term=example.com&fields=email&exact_match=true')).body)).toEqual([]);
   });
 
+  it('returns every person with the email: Pipedrive, unlike HubSpot, does not keep emails unique', async () => {
+    const a = await add('First', 'same@example.com');
+    const b = await add('Second', 'SAME@example.com');
+    expect(ids((await search('term=same@example.com&fields=email&exact_match=true')).body)).toEqual([a, b]);
+  });
+
   it('follows an email changed by PATCH', async () => {
     const id = await add('Move', 'old@example.com');
     await pd(sandbox(), 'PATCH', `/api/v2/persons/${id}`, { emails: [{ value: 'new@example.com' }] });

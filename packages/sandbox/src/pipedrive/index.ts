@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+// The HubSpot stand-in's seeded injector: this one uses only its errorRate, latencyMs, dropRate and seed.
 import { FaultInjector } from '../hubspot/faults.js';
 import { listen } from '../shared/listen.js';
 import type { PipedriveSandbox, PipedriveSandboxOptions } from '../types.js';
