@@ -9,9 +9,12 @@ test('run --sandbox puts the stand-ins\' environment in place before the pipelin
   const project = makeProject();
   const r = await etl(['run', 'sandbox-env', '--sandbox', '--json'], { cwd: project, env: { HUBSPOT_BASE_URL: 'https://example.invalid' } });
   expect(r.code).toBe(0);
-  const hubs = readLines(join(project, 'stamped.jsonl')).map((x) => x.hub);
+  const lines = readLines(join(project, 'stamped.jsonl'));
+  const hubs = lines.map((x) => x.hub);
   expect(hubs).toHaveLength(2);
   expect(hubs[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(lines[0].pd).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(lines[0].pd).not.toBe(hubs[0]);
 }, 300_000);
 
 test('etl sandbox --json prints one line with URLs that answer, and stops on SIGTERM', async () => {
@@ -26,6 +29,11 @@ test('etl sandbox --json prints one line with URLs that answer, and stops on SIG
   expect(stats.ok).toBe(true);
   // The portal the stand-in's account-info names (a sink's destination id), printed for the person too.
   expect((await stats.json()).portalId).toBe(info.hubspot.portalId);
+  // The Pipedrive stand-in: its URL and token in the environment, and the company users/me names printed too.
+  expect(info.env.PIPEDRIVE_BASE_URL).toBe(info.pipedrive.baseUrl);
+  expect(info.env.PIPEDRIVE_API_TOKEN).toBe(info.pipedrive.apiToken);
+  const me = await fetch(`${info.pipedrive.baseUrl}/api/v1/users/me`, { headers: { 'x-api-token': info.pipedrive.apiToken } });
+  expect((await me.json()).data.company_id).toBe(info.pipedrive.companyId);
   sandbox.child.kill('SIGTERM');
   const done = await sandbox.done;
   expect(done.code).toBe(0);

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { startHubspotSandbox } from './hubspot/index.js';
 import { startKaggleSandbox } from './kaggle/index.js';
+import { startPipedriveSandbox } from './pipedrive/index.js';
 import type { Sandbox, SandboxOptions } from './types.js';
 
 /**
- * Starts both stand-ins and returns the environment a user would set for the real services, pointed at them.
+ * Starts the three stand-ins and returns the environment a user would set for the real services, pointed at them.
  * `etl run --sandbox` puts `env` into process.env before the pipeline is read, so only base URLs and credentials differ.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -23,6 +24,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await kaggle.close();
     throw error;
   }
+  let pipedrive;
+  try {
+    pipedrive = await startPipedriveSandbox({
+      port: options.pipedrivePort,
+      host,
+      plan: options.pipedrivePlan,
+      dailyTokens: options.pipedriveDailyTokens,
+      stateDir: options.stateDir ? join(options.stateDir, 'pipedrive') : undefined,
+    });
+  } catch (error) {
+    await Promise.allSettled([kaggle.close(), hubspot.close()]);
+    throw error;
+  }
   const { credentials } = kaggle;
   // No API key here: with only email and password set, `mode: auto` takes the browser flow, the one the demo shows.
   const env: Record<string, string> = {
@@ -31,13 +45,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     KAGGLE_PASSWORD: credentials.password,
     HUBSPOT_BASE_URL: hubspot.baseUrl,
     HUBSPOT_ACCESS_TOKEN: hubspot.token,
+    // The origin: a client adds /api/v2/... (and /api/v1/users/me), as with https://<company>.pipedrive.com.
+    PIPEDRIVE_BASE_URL: pipedrive.baseUrl,
+    PIPEDRIVE_API_TOKEN: pipedrive.token,
   };
   return {
     kaggle,
     hubspot,
+    pipedrive,
     env,
     async close() {
-      await Promise.allSettled([kaggle.close(), hubspot.close()]);
+      await Promise.allSettled([kaggle.close(), hubspot.close(), pipedrive.close()]);
     },
   };
 }

@@ -106,16 +106,118 @@ export interface SandboxOptions {
   dataset?: string;
   kagglePort?: number;
   hubspotPort?: number;
+  pipedrivePort?: number;
+  /** Folder of the HubSpot (`hubspot/`) and Pipedrive (`pipedrive/`) state. */
   stateDir?: string;
   rate?: string;
   dailyLimit?: number;
+  /** The Pipedrive stand-in's plan (burst limits and default budget). @default "advanced" */
+  pipedrivePlan?: PipedrivePlan;
+  /** The Pipedrive stand-in's daily token budget. */
+  pipedriveDailyTokens?: number;
   host?: string;
 }
 
 export interface Sandbox {
   kaggle: KaggleSandbox;
   hubspot: HubspotSandbox;
+  pipedrive: PipedriveSandbox;
   /** The environment a user would set for the real services, pointed at the sandbox: KAGGLE_BASE_URL, KAGGLE_EMAIL, … */
   env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Pipedrive plans; they set the burst limits (per 2 s) and the default daily token budget. */
+export type PipedrivePlan = 'essential' | 'advanced' | 'professional' | 'power' | 'enterprise';
+
+export interface PipedriveFaults {
+  /** Share (0..1) of API requests answered with a 5xx (500, 502, 503, 504 in turn), charged no tokens. */
+  errorRate?: number;
+  /** Added latency per request, ms (or a [min, max] range). */
+  latencyMs?: number | [number, number];
+  /** Share (0..1) of requests whose connection is destroyed without an answer. */
+  dropRate?: number;
+  /** Seed for the random choices above, for repeatable runs. */
+  seed?: number;
+}
+
+export interface PipedriveSandboxOptions {
+  port?: number;
+  host?: string;
+  /** The API token accepted in `x-api-token`. @default "pd-sandbox-api-token-0000" */
+  token?: string;
+  /** The OAuth access token accepted as `Authorization: Bearer`. @default "pd-sandbox-oauth-token-0000" */
+  oauthToken?: string;
+  /** Sets the burst limits and the default budget. @default "advanced" (40 / 2 s by api token, 160 by OAuth) */
+  plan?: PipedrivePlan;
+  /** Requests per 2-s window per token, for both kinds of token; overrides the plan's. */
+  burst?: number;
+  /** Search requests per 2-s window per token. @default 10 */
+  searchBurst?: number;
+  /** The company's daily token budget. @default 30,000 × the plan's multiplier (UNVERIFIED formula) */
+  dailyTokens?: number;
+  /**
+   * What both tokens may do: OAuth scopes such as `contacts:read`, `contacts:full`, `search:read`, `admin`,
+   * `contact-fields:full`, `base`. A route none of whose scopes is granted answers 403. @default all of them
+   */
+  scopes?: string[];
+  /** Where persons, fields, the company id, the day's spent tokens and the clock persist; in memory when absent. */
+  stateDir?: string;
+  /** The stand-in's clock in ms (its day ends at midnight UTC of this clock). @default Date.now plus any setClock shift */
+  now?: () => number;
+  faults?: PipedriveFaults;
+}
+
+/** A person as held by the stand-in, for assertions. */
+export interface PipedrivePerson {
+  id: number;
+  name: string;
+  emails: Array<{ value: string; primary: boolean; label: string }>;
+  phones: Array<{ value: string; primary: boolean; label: string }>;
+  customFields: Record<string, unknown>;
+  addTime: string;
+  updateTime: string;
+  isDeleted: boolean;
+}
+
+export interface PipedriveStats {
+  companyId: number;
+  requests: number;
+  /** By route pattern, e.g. `{"POST /api/v2/persons": 3}`. */
+  byRoute: Record<string, number>;
+  byStatus: Record<string, number>;
+  /** By route pattern and status, e.g. `{"POST /api/v2/persons 200": 3}`. */
+  byRouteStatus: Record<string, number>;
+  /** 429s by the limit hit: `burst`, `search`, `daily_budget`. */
+  rateLimited: Record<string, number>;
+  /** The stand-in's current day (UTC, YYYY-MM-DD), tokens spent that day and the budget. */
+  day: string;
+  tokensSpent: number;
+  dailyTokens: number;
+}
+
+export interface PipedriveSandbox {
+  /** Origin of the server: the API is at `${baseUrl}/api/v2/...` (and `${baseUrl}/api/v1/users/me`). */
+  baseUrl: string;
+  /** The API token (`x-api-token` header). */
+  token: string;
+  /** The OAuth access token (`Authorization: Bearer`). */
+  oauthToken: string;
+  /** The company id `GET /api/v1/users/me` reports: random, kept in `stateDir`, so each folder is one company. */
+  companyId: number;
+  /** Every person held, deleted ones included (also `GET /__sandbox/persons`). */
+  persons(): PipedrivePerson[];
+  /** Counters (also `GET /__sandbox/stats`). */
+  stats(): PipedriveStats;
+  /** Sets the stand-in's clock to `time` (ms or Date); later calls move on from there in real time. */
+  setClock(time: number | Date): void;
+  /** Moves the clock to the next midnight UTC (plus `plusMs`), where the daily budget starts over. */
+  advanceDay(plusMs?: number): void;
+  /** Current time of the stand-in's clock, ms. */
+  now(): number;
+  /** Change faults at run time (also `POST /__sandbox/faults`). */
+  setFaults(faults: PipedriveFaults): void;
+  /** Clears persons, custom fields, counters and the day's spending (also `POST /__sandbox/reset`); the company stays. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }

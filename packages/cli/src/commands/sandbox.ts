@@ -6,8 +6,8 @@ import { startStandaloneSandbox } from '../sandbox.js';
 import { wireSignals } from '../signals.js';
 
 export default class Sandbox extends EtlCommand {
-  static override summary = 'Start the local stand-ins of Kaggle and HubSpot and keep them running.';
-  static override description = `Serves a Kaggle-like site and API (login, dataset download) and a HubSpot CRM v3 API (contacts, properties, rate limits) on this machine, for trying pipelines offline.
+  static override summary = 'Start the local stand-ins of Kaggle, HubSpot and Pipedrive and keep them running.';
+  static override description = `Serves a Kaggle-like site and API (login, dataset download), a HubSpot CRM v3 API (contacts, properties, rate limits) and a Pipedrive API v2 (persons, person fields, burst limits, daily token budget) on this machine, for trying pipelines offline.
 Prints the base URLs and the credentials they accept (one JSON line with --json), then runs until Ctrl-C or SIGTERM.
 Put the printed variables in .env (or use \`etl run --sandbox\`, which starts its own).`;
 
@@ -22,7 +22,9 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
     dataset: Flags.string({ description: 'The dataset zip to serve (default: ETL_SANDBOX_DATASET, else the small sample).' }),
     'kaggle-port': Flags.integer({ description: 'Port of the Kaggle stand-in (default: a free one).', min: 0, max: 65535 }),
     'hubspot-port': Flags.integer({ description: 'Port of the HubSpot stand-in (default: a free one).', min: 0, max: 65535 }),
-    'state-dir': Flags.string({ description: 'Where HubSpot contacts persist between starts (default: .etl/sandbox).' }),
+    'pipedrive-port': Flags.integer({ description: 'Port of the Pipedrive stand-in (default: a free one).', min: 0, max: 65535 }),
+    'pipedrive-daily-tokens': Flags.integer({ description: 'Daily token budget of the Pipedrive stand-in (default: the Advanced plan\'s, 60000).', min: 1 }),
+    'state-dir': Flags.string({ description: 'Where HubSpot contacts and Pipedrive persons persist between starts (default: .etl/sandbox).' }),
     rate: Flags.string({ description: 'HubSpot burst limit as max/interval, e.g. "100/10s".', default: '100/10s' }),
     host: Flags.string({ description: 'Interface to listen on.', default: '127.0.0.1' }),
   };
@@ -40,6 +42,8 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
       dataset: dataset ? resolve(dataset) : undefined,
       kagglePort: flags['kaggle-port'] ?? 0,
       hubspotPort: flags['hubspot-port'] ?? 0,
+      pipedrivePort: flags['pipedrive-port'] ?? 0,
+      pipedriveDailyTokens: flags['pipedrive-daily-tokens'],
       stateDir: resolve(flags['state-dir'] ?? `${project.stateDir}/sandbox`),
       rate: flags.rate,
       host: flags.host,
@@ -48,6 +52,13 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
     const info = {
       kaggle: { baseUrl: sandbox.kaggle.baseUrl, dataset: sandbox.kaggle.datasetRef, credentials: sandbox.kaggle.credentials },
       hubspot: { baseUrl: sandbox.hubspot.baseUrl, token: sandbox.hubspot.token, portalId: sandbox.hubspot.portalId },
+      pipedrive: {
+        baseUrl: sandbox.pipedrive.baseUrl,
+        apiToken: sandbox.pipedrive.token,
+        oauthToken: sandbox.pipedrive.oauthToken,
+        companyId: sandbox.pipedrive.companyId,
+        dailyTokens: sandbox.pipedrive.stats().dailyTokens,
+      },
       env: sandbox.env,
     };
     if (flags.json) process.stdout.write(`${JSON.stringify(info)}\n`);
@@ -57,6 +68,8 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
           `Kaggle stand-in:  ${info.kaggle.baseUrl}  (dataset ${info.kaggle.dataset})`,
           `  login ${info.kaggle.credentials.email} / ${info.kaggle.credentials.password}; API ${info.kaggle.credentials.username} / ${info.kaggle.credentials.key}`,
           `HubSpot stand-in: ${info.hubspot.baseUrl}  (portal ${info.hubspot.portalId}, token ${info.hubspot.token}, rate ${flags.rate})`,
+          `Pipedrive stand-in: ${info.pipedrive.baseUrl}  (API v2 under /api/v2, company ${info.pipedrive.companyId}, ${info.pipedrive.dailyTokens} tokens a day)`,
+          `  x-api-token ${info.pipedrive.apiToken}; OAuth bearer ${info.pipedrive.oauthToken}; next day: POST ${info.pipedrive.baseUrl}/__sandbox/advance-day`,
           '',
           'Environment for pipelines (.env):',
           ...Object.entries(sandbox.env).map(([k, v]) => `${k}=${v}`),
