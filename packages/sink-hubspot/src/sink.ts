@@ -2,11 +2,10 @@
  * The `hubspot` sink: one HubSpot contact per record, upserted by `idProperty`, only when it changed since the last
  * acknowledged send (the ledger), at the rate the account allows.
  */
-import { compileTemplate, defineSink, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { compileTemplate, createLedger, defineSink, type Ledger, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
 import { identifyDestination, readPortal } from './destination.js';
-import { Ledger } from './ledger.js';
 import { createMapper, type Mapper } from './mapping.js';
 import { ensureProperties } from './properties.js';
 import { createHubspotLimiter, DailyBudget, rateFromConfig } from './rate.js';
@@ -122,7 +121,7 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
         client,
         upserter: new Upserter(client, config.object, config.idProperty, () => ctx.count('splitRequests')),
         mapper: createMapper(config, properties.enumValues),
-        ledger: new Ledger(ctx.state),
+        ledger: createLedger(ctx.state),
         dropped: new Set(),
         considered: 0,
         limitLogged: false,
