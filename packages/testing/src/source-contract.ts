@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { DataRecord, JsonValue, SourceBatch, SourcePlugin } from '@etl/core';
+import { applyConfigDefaults, type DataRecord, type JsonValue, type SourceBatch, type SourcePlugin } from '@etl/core';
 import { configProblems, schemaProblems, shapeProblems } from './schema-checks.js';
 import { createTestContext, type TestContextOptions } from './test-context.js';
 
@@ -46,7 +46,9 @@ async function readAll<C>(plugin: SourcePlugin<C>, config: C, from: JsonValue | 
 export function describeSourceContract<Config>(factory: () => SourcePlugin<Config>, options: SourceContractOptions<Config>): void {
   const timeout = options.timeoutMs ?? 120_000;
   const max = options.maxBatches ?? Infinity;
-  const configOf = (): Config => (typeof options.config === 'function' ? (options.config as () => Config)() : options.config);
+  const rawConfigOf = (): Config => (typeof options.config === 'function' ? (options.config as () => Config)() : options.config);
+  // Hooks get the config as the runtime hands it over: with the schema's defaults filled in.
+  const configOf = (): Config => applyConfigDefaults(factory().configSchema, rawConfigOf());
 
   describe(`source contract: ${factory().name}`, () => {
     let first: SourceBatch[] | undefined;
@@ -63,7 +65,7 @@ export function describeSourceContract<Config>(factory: () => SourcePlugin<Confi
     });
 
     test('the example config satisfies the schema', () => {
-      expect(configProblems(factory().configSchema, configOf())).toEqual([]);
+      expect(configProblems(factory().configSchema, rawConfigOf())).toEqual([]);
     });
 
     test('yields batches of records with JSON positions and locations', async () => {
