@@ -131,6 +131,7 @@ export const configSchema: JsonSchema = {
       minProperties: 1,
       additionalProperties: { type: 'string' },
       description: 'HubSpot property → template, e.g. `firstname: "{{ name }}"`. Must map idProperty.',
+      examples: [{ email: '{{ email }}', firstname: '{{ name }}' }],
     },
     ensureProperties: {
       type: 'array',
