@@ -10,7 +10,7 @@ import { redactSecrets } from '../services/redact.js';
 import { createRateLimiter, type ManagedRateLimiter } from '../services/rate-limit.js';
 import { createRetryService } from '../services/retry.js';
 import { newRunId, pipelineStateDir } from '../services/run-history.js';
-import { createStepContext, newStats } from './context.js';
+import { addDefaultLimiters, createStepContext, newStats } from './context.js';
 import { assertPluginShape, invoke } from './invoke.js';
 
 /** What `etl check` prints per step. `ok` is true for steps whose plugin has no `check()` (`skipped`). */
@@ -40,6 +40,7 @@ export async function checkPipeline(pipeline: ResolvedPipeline, options: Pick<Ru
   const store = await openCheckpointStore(stateDir, { readOnly: true });
   const limiters = new Map<string, ManagedRateLimiter>();
   for (const [name, spec] of Object.entries(pipeline.limiters ?? {})) limiters.set(name, createRateLimiter(name, spec));
+  addDefaultLimiters(pipeline.steps, limiters, (name, spec) => createRateLimiter(name, spec));
   const retry = createRetryService();
   const signal = options.signal ?? new AbortController().signal;
   const results: StepCheckResult[] = [];
