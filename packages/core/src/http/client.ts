@@ -8,8 +8,8 @@
  *   (with Retry-After as `retryAfterMs`) and the runtime retries the whole `write()` under the step's `retry:`
  *   policy. Records acknowledged before the failure are in the sink's ledger, so the retried write sends only the
  *   rest: one record is sent at most `retry.attempts` times, never attempts × attempts.
- * - `'client'` (for sources and `check()`, which the runtime does not retry): each request is retried under
- *   `ctx.retry`, the same policy.
+ * - `'client'` (for sources, and for the hooks the runtime does not retry: `setup()`, `destination()`, `check()`,
+ *   `reconcile()`): each request is retried under `ctx.retry`, the same policy. A request may choose for itself.
  *
  * Stopping: once `ctx.signal` is aborted nothing new is sent (the request fails with a `RetriableError`, code
  * `HTTP_STOPPED`); a request already sent is left to finish so its answer is not lost, unless the request passes its
@@ -36,6 +36,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Statuses returned instead of thrown, besides 2xx (e.g. 404 for "not there", 302 to follow by hand). */
   accept?: number[];
+  /** Who retries this request, when it differs from the client's `retries` (a sink's setup() is not retried by the runtime). */
+  retries?: 'runtime' | 'client';
 }
 
 export interface HttpResponse<T = unknown> {
@@ -137,7 +139,7 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
       throw fail(options.classify?.(failed) ?? defaultHttpError(failed));
     };
     const paced = (): Promise<HttpResponse<T>> => (limiter ? limiter.schedule(send, { weight: request.weight ?? 1 }) : send());
-    return options.retries === 'client' ? ctx.retry.run(paced, { operation: `${options.service} ${operation}` }) : paced();
+    return (request.retries ?? options.retries) === 'client' ? ctx.retry.run(paced, { operation: `${options.service} ${operation}` }) : paced();
   };
 
   return { request: once, limiter };

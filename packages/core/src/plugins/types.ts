@@ -221,6 +221,8 @@ export interface RateLimitSpec {
   maxConcurrent?: number;
   /** Requests allowed per day, if the remote has a daily budget. */
   daily?: number;
+  /** Share of the window kept free for network jitter (e.g. 0.01). @default 0.03 */
+  margin?: number;
 }
 
 export interface CheckResult {

@@ -40,7 +40,7 @@ export async function checkPipeline(pipeline: ResolvedPipeline, options: Pick<Ru
   const store = await openCheckpointStore(stateDir, { readOnly: true });
   const limiters = new Map<string, ManagedRateLimiter>();
   for (const [name, spec] of Object.entries(pipeline.limiters ?? {})) limiters.set(name, createRateLimiter(name, spec));
-  addDefaultLimiters(pipeline.steps, limiters, (name, spec) => createRateLimiter(name, spec));
+  addDefaultLimiters(pipeline.steps, limiters, (name, spec) => createRateLimiter(name, spec, { margin: spec.margin }));
   const retry = createRetryService();
   const signal = options.signal ?? new AbortController().signal;
   const results: StepCheckResult[] = [];

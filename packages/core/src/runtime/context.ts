@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { LimiterSpec, ResolvedStep } from '../pipeline/types.js';
-import type { Logger, ProgressUpdate, RateLimiter, StepContext, StepState } from '../plugins/types.js';
+import type { ResolvedStep } from '../pipeline/types.js';
+import type { Logger, ProgressUpdate, RateLimiter, RateLimitSpec, StepContext, StepState } from '../plugins/types.js';
 import type { ConfigurableRetryService } from '../services/retry.js';
 import { hashSecret } from '../services/salt.js';
 
@@ -65,7 +65,7 @@ export const defaultLimiterKey = (step: string): string => `step:${step}`;
  * Adds a limiter for each step that names no `limiter:` but whose plugin declares a `rateLimit`, keyed by
  * `defaultLimiterKey`. `create` builds one from a spec (the runtime's keeps daily usage across runs).
  */
-export function addDefaultLimiters<L>(steps: ResolvedStep[], limiters: Map<string, L>, create: (name: string, spec: LimiterSpec) => L): void {
+export function addDefaultLimiters<L>(steps: ResolvedStep[], limiters: Map<string, L>, create: (name: string, spec: RateLimitSpec) => L): void {
   for (const step of steps) {
     const declared = step.plugin.rateLimit;
     if (step.limiter !== undefined || declared === undefined) continue;

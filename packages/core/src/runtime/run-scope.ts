@@ -141,7 +141,7 @@ function openLimiters(scope: RunScope): void {
     scope.limiters.set(name, createRateLimiter(name, spec, { dailyUsage, onDailySpend: (usage) => runtimeState.set(key, { ...usage }) }));
   }
   // A plugin's declared default serves the step alone (no daily usage kept: a shared `limiters:` entry does that).
-  addDefaultLimiters(scope.pipeline.steps, scope.limiters, (name, spec) => createRateLimiter(name, spec));
+  addDefaultLimiters(scope.pipeline.steps, scope.limiters, (name, spec) => createRateLimiter(name, spec, { margin: spec.margin }));
 }
 
 function contextFor(scope: RunScope, step: ResolvedStep, retry: ConfigurableRetryService, addSecret: (value: string) => void): StepContext {
