@@ -34,8 +34,10 @@ export interface HttpRequest {
   responseType?: 'json' | 'text' | 'stream' | 'arraybuffer';
   /** Aborts the request in flight too (long downloads). */
   signal?: AbortSignal;
-  /** Statuses returned instead of thrown, besides 2xx (e.g. 404 for "not there", 302 to follow by hand). */
-  accept?: number[];
+  /** Statuses returned instead of thrown, besides 2xx (e.g. 404 for "not there", 302 to follow by hand), or all. */
+  accept?: number[] | 'any';
+  /** This request's timeout, when it differs from the client's. */
+  timeoutMs?: number;
   /** Who retries this request, when it differs from the client's `retries` (a sink's setup() is not retried by the runtime). */
   retries?: 'runtime' | 'client';
 }
@@ -123,6 +125,7 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
           headers: { Accept: 'application/json', ...(url.origin === origin ? options.headers : {}), ...request.headers },
           responseType: request.responseType ?? 'json',
           signal: request.signal,
+          ...(request.timeoutMs === undefined ? {} : { timeout: request.timeoutMs }),
         });
       } catch (error) {
         ctx.count('networkErrors');
@@ -132,7 +135,8 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
       const headers = { ...(answer.headers as Record<string, unknown>) };
       const body = parseBody(answer.data);
       options.observe?.({ status: answer.status, headers, body });
-      if ((answer.status >= 200 && answer.status < 300) || request.accept?.includes(answer.status)) return { status: answer.status, headers, data: answer.data as T };
+      const accepted = request.accept === 'any' || request.accept?.includes(answer.status);
+      if ((answer.status >= 200 && answer.status < 300) || accepted) return { status: answer.status, headers, data: answer.data as T };
       if (answer.status === 429) ctx.count('http429');
       else if (answer.status >= 500) ctx.count('http5xx');
       const failed = failure({ status: answer.status, headers, body, retryAfterMs: parseRetryAfter(headers) });
