@@ -3,9 +3,10 @@
  * install the CLI and core in a scratch project, `etl new plugin acme-sink --kind sink`, build and test it, pack it,
  * install it, and `etl run` a pipeline that uses it as `use: acme-sink`. docs/plugin-authoring.md walks the same path.
  *
- * Slow (npm installs): one install of every tarball plus typescript/vitest (the plugin's build and test tools are
- * found up the tree, so the plugin folder needs no install of its own), then one of the plugin's tarball. npm's
- * cache is the user's (shared across runs) and `--prefer-offline` keeps the registry out of it when it can.
+ * Slow (npm installs, as a user runs them): the CLI's tarballs into the project, the plugin's dev dependencies into
+ * its folder (@etl/core and @etl/testing from their tarballs, typescript and vitest from the registry), then the
+ * plugin's tarball into the project. npm's cache is the user's (shared across runs) and `--prefer-offline` keeps the
+ * registry out of it when it can.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,11 +37,14 @@ describe('a plugin author outside the repository', { timeout: 900_000 }, () => {
     const project = join(scratch, 'project');
     await exec('mkdir', ['-p', project]);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch-project', private: true, type: 'module' }));
-    await npm(['install', ...packed.map((file) => join(tarballs, file)), 'typescript@~5.9.0', 'vitest@4.1.12', '@types/node@^20.19.0'], project);
+    // The CLI's own tarballs: it depends on core, the sandbox and the first-party plugins.
+    await npm(['install', ...packed.filter((file) => !file.includes('testing')).map((file) => join(tarballs, file))], project);
 
     const etl = (args: string[], cwd = project) => exec(join(project, 'node_modules/.bin/etl'), args, { cwd, env, timeout: 300_000 });
     await etl(['new', 'plugin', 'acme-sink', '--kind', 'sink']);
     const plugin = join(project, 'acme-sink');
+    // `npm install` in the plugin, with the unpublished @etl packages taken from their tarballs.
+    await npm(['install', '--save-dev', join(tarballs, 'etl-core-0.1.0.tgz'), join(tarballs, 'etl-testing-0.1.0.tgz')], plugin);
     const run = (script: string) => exec('npm', ['run', script, '--silent'], { cwd: plugin, env, timeout: 300_000 });
     await run('build');
     const tested = await run('test');
