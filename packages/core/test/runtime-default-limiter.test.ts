@@ -58,3 +58,13 @@ describe('a plugin\'s default rate limit', () => {
     expect(seen.every((limiter) => limiter === undefined)).toBe(true);
   });
 });
+
+describe('a broken rateLimit', () => {
+  test('stops the run as an invalid plugin, saying what it gave', async () => {
+    const { plugin } = spySink(() => ({ max: 0, intervalMs: 1000 }));
+    const summary = await run(plugin);
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatchObject({ code: 'PLUGIN_INVALID' });
+    expect(summary.error?.message).toContain('`rateLimit` gave {"max":0,"intervalMs":1000}');
+  });
+});

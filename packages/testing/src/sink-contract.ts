@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { applyConfigDefaults, runPipeline, type DataRecord, type JsonSchema, type RecordRef, type RunSummary, type SinkBatch, type SinkPlugin, type WriteResult } from '@etl/core';
+import { applyConfigDefaults, runPipeline, type DataRecord, type JsonSchema, type RateLimitSpec, type RecordRef, type RunSummary, type SinkBatch, type SinkPlugin, type WriteResult } from '@etl/core';
 import { collectSink } from './collect-sink.js';
 import { tempDir } from './fixtures.js';
 import { memorySource } from './memory-source.js';
@@ -44,7 +44,7 @@ export function describeSinkContract<Config>(factory: () => SinkPlugin<Config>, 
   const session = async (dryRun: boolean, work: (plugin: SinkPlugin<Config>, ctx: TestContext, config: Config) => Promise<void>) => {
     const plugin = factory();
     const config = configOf();
-    const ctx = await createTestContext({ ...options.context, dryRun });
+    const ctx = await createTestContext({ rateLimit: rateLimitOf(plugin, config), ...options.context, dryRun });
     let outcome: 'succeeded' | 'failed' = 'failed';
     try {
       await plugin.setup?.(ctx, config);
@@ -228,6 +228,11 @@ async function runInterruptedThenResumed<Config>(
     // At most one more copy of each record than before: an upserting sink holds one, an appending sink one more.
     expect(wanted.filter((key) => (after.get(key) ?? 0) - (before.get(key) ?? 0) > 1)).toEqual([]);
   }
+}
+
+/** The plugin's default rate for this config, as the runtime resolves it. */
+function rateLimitOf<Config>(plugin: SinkPlugin<Config>, config: Config): RateLimitSpec | undefined {
+  return typeof plugin.rateLimit === 'function' ? plugin.rateLimit(config) : plugin.rateLimit;
 }
 
 /** Values of the config's fields that the schema marks `secret: true`, plus secrets the test context knows. */

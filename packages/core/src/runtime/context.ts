@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { ResolvedStep } from '../pipeline/types.js';
 import type { Logger, ProgressUpdate, RateLimiter, RateLimitSpec, StepContext, StepState } from '../plugins/types.js';
 import type { ConfigurableRetryService } from '../services/retry.js';
+import { PluginLoadError } from '../errors.js';
 import { hashSecret } from '../services/salt.js';
 
 /** `stateDir` in the deps is a pipeline's state folder (`<project state>/pipelines/<name>`); the salt is the project's. */
@@ -70,7 +71,15 @@ export function addDefaultLimiters<L>(steps: ResolvedStep[], limiters: Map<strin
     const declared = step.plugin.rateLimit;
     if (step.limiter !== undefined || declared === undefined) continue;
     const spec = typeof declared === 'function' ? declared(step.config) : declared;
-    if (spec) limiters.set(defaultLimiterKey(step.name), create(`${step.name}`, spec));
+    if (spec === undefined) continue;
+    if (!(spec?.max > 0) || !(spec?.intervalMs > 0)) {
+      throw new PluginLoadError(`Invalid plugin "${step.use}" (from ${step.from}) for step "${step.name}": \`rateLimit\` gave ${JSON.stringify(spec)}.`, {
+        code: 'PLUGIN_INVALID',
+        context: { step: step.name, plugin: step.use },
+        suggestions: ['`rateLimit` is `{ max, intervalMs, maxConcurrent?, daily? }` (positive numbers) or a function of the config returning one.'],
+      });
+    }
+    limiters.set(defaultLimiterKey(step.name), create(step.name, spec));
   }
 }
 
