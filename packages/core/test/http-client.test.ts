@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createHttpClient, FatalError, HttpRequestError, RetriableError, type RateLimiter } from '@etl/core';
+import { createHttpClient, FatalError, HttpRequestError, RetriableError, RetriesExhaustedError, type RateLimiter } from '@etl/core';
 import { createTestContext } from '@etl/testing';
 
 const TOKEN = 'tok-0123456789-secret';
@@ -80,6 +80,19 @@ describe('createHttpClient', () => {
     expect(calls).toHaveLength(3);
     expect(weights).toHaveLength(3);
     expect(ctx.stats.counters).toMatchObject({ retries: 2, networkErrors: 1, http429: 1 });
+    await ctx.dispose();
+  });
+
+  test('retries that run out keep the remote\'s code, under the plugin\'s own prefix', async () => {
+    script = (_req, res) => json(res, 502, { message: 'bad gateway' });
+    calls = [];
+    const ctx = await createTestContext({ retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const client = createHttpClient(ctx, { service: 'Acme', codePrefix: 'ACME', baseUrl, retries: 'client' });
+    const error = (await failure(client.request({ method: 'GET', url: '/x' }))) as RetriesExhaustedError;
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    expect(error.code).toBe('ACME_UNAVAILABLE');
+    expect(error.message).toContain('failed 2 times');
+    expect(calls).toHaveLength(2);
     await ctx.dispose();
   });
 

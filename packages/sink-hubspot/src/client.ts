@@ -85,6 +85,7 @@ export class HubspotClient {
   ) {
     this.http = createHttpClient(ctx, {
       service: 'HubSpot',
+      codePrefix: 'HUBSPOT',
       baseUrl: options.baseUrl,
       headers: { Authorization: `Bearer ${options.accessToken}`, 'Content-Type': 'application/json' },
       timeoutMs: options.timeoutMs,

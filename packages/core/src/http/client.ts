@@ -16,7 +16,7 @@
  * own `signal`.
  */
 import type { AxiosInstance } from 'axios';
-import { RetriableError } from '../errors.js';
+import { EtlError, RetriableError, RetriesExhaustedError } from '../errors.js';
 import type { RateLimiter, StepContext } from '../plugins/types.js';
 import { redactSecrets } from '../services/redact.js';
 import { defaultHttpError, parseRetryAfter, type HttpFailure } from './errors.js';
@@ -51,6 +51,8 @@ export interface HttpResponse<T = unknown> {
 export interface HttpClientOptions {
   /** Names the remote in messages, e.g. `HubSpot`. */
   service: string;
+  /** Prefix of the error codes of the default mapping, e.g. `ACME` for `ACME_NETWORK`. @default HTTP */
+  codePrefix?: string;
   baseUrl: string;
   /** Sent with every request to `baseUrl`'s origin (never to another origin). Authorization values are secrets. */
   headers?: Record<string, string>;
@@ -110,7 +112,7 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
     // A path joins the base URL's own path (`https://host/api` + `/v1/x`); an absolute URL is used as it is.
     const url = /^https?:\/\//.test(request.url) ? new URL(request.url) : new URL(`${options.baseUrl.replace(/\/+$/, '')}/${request.url.replace(/^\/+/, '')}`);
     const operation = `${request.method} ${url.pathname}`;
-    const failure = (more: Partial<HttpFailure>): HttpFailure => ({ operation, service: options.service, origin, ...more });
+    const failure = (more: Partial<HttpFailure>): HttpFailure => ({ operation, service: options.service, origin, codePrefix: options.codePrefix, ...more });
     const send = async (): Promise<HttpResponse<T>> => {
       if (ctx.signal.aborted) throw new RetriableError(`${operation} not sent: the run is stopping. Run the same command again to resume.`, { code: 'HTTP_STOPPED' });
       options.beforeSend?.(request);
@@ -143,7 +145,13 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
       throw fail(options.classify?.(failed) ?? defaultHttpError(failed));
     };
     const paced = (): Promise<HttpResponse<T>> => (limiter ? limiter.schedule(send, { weight: request.weight ?? 1 }) : send());
-    return (request.retries ?? options.retries) === 'client' ? ctx.retry.run(paced, { operation: `${options.service} ${operation}` }) : paced();
+    if ((request.retries ?? options.retries) !== 'client') return paced();
+    return ctx.retry.run(paced, { operation: `${options.service} ${operation}` }).catch((error: unknown) => {
+      // Keep the remote's own code (`HUBSPOT_UNAVAILABLE`...) on the error that says the retries ran out.
+      const last = (error as Error).cause;
+      if (!(error instanceof RetriesExhaustedError) || !(last instanceof EtlError)) throw error;
+      throw new RetriesExhaustedError(error.message, { code: last.code, cause: last, context: { ...last.context, ...error.context }, suggestions: [...last.suggestions, ...error.suggestions] });
+    });
   };
 
   return { request: once, limiter };

@@ -22,6 +22,8 @@ export interface HttpFailure {
   code?: string;
   /** The wait the remote asked for (Retry-After), in ms. */
   retryAfterMs?: number;
+  /** Prefix of the default error codes, e.g. `HUBSPOT` for `HUBSPOT_NETWORK`. @default HTTP */
+  codePrefix?: string;
 }
 
 /** A 4xx about the request's content (not auth, not rate): fatal unless the plugin isolates the records that caused it. */
@@ -80,36 +82,37 @@ const RETRIABLE_STATUS = new Set([408, 425, 429]);
 /** The default mapping (see the module comment). */
 export function defaultHttpError(failure: HttpFailure): EtlError {
   const { service, operation, origin, status, code } = failure;
+  const prefix = failure.codePrefix ?? 'HTTP';
   if (status === undefined) {
     if (code && TLS_ERRORS.has(code)) {
       return new FatalError(`${service} at ${origin} presented a certificate that cannot be trusted (${code}) for ${operation}.`, {
-        code: 'HTTP_TLS',
+        code: `${prefix}_TLS`,
         suggestions: ['Check the base URL.', 'Behind a TLS-intercepting proxy, give Node its CA with NODE_EXTRA_CA_CERTS; certificate checks stay on.'],
       });
     }
     if (code === 'ENOTFOUND' || code === 'ERR_INVALID_URL') {
       return new FatalError(`Cannot reach ${service} at ${origin} for ${operation}: the host does not resolve (${code}).`, {
-        code: 'HTTP_UNREACHABLE',
+        code: `${prefix}_UNREACHABLE`,
         suggestions: ['Check the base URL and the network.'],
       });
     }
-    return new RetriableError(`Network error talking to ${service} at ${origin} (${operation}): ${code ?? 'UNKNOWN'}.`, { code: 'HTTP_NETWORK' });
+    return new RetriableError(`Network error talking to ${service} at ${origin} (${operation}): ${code ?? 'UNKNOWN'}.`, { code: `${prefix}_NETWORK` });
   }
   const detail = bodyMessage(failure.body);
   const context = { status, operation };
   if (status === 401 || status === 403) {
     return new FatalError(`${service} refused ${operation} (${status}): ${detail}`, {
-      code: status === 401 ? 'HTTP_UNAUTHORIZED' : 'HTTP_FORBIDDEN',
+      code: `${prefix}_${status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN'}`,
       context,
       suggestions: [status === 401 ? 'The credentials are wrong, expired or revoked: set them again.' : 'The credentials lack a permission this call needs.'],
     });
   }
   if (RETRIABLE_STATUS.has(status) || status >= 500) {
     return new RetriableError(`${service} answered ${status} to ${operation}: ${detail}`, {
-      code: status === 429 ? 'HTTP_RATE_LIMITED' : 'HTTP_UNAVAILABLE',
+      code: status === 429 ? `${prefix}_RATE_LIMITED` : `${prefix}_UNAVAILABLE`,
       retryAfterMs: failure.retryAfterMs,
       context,
     });
   }
-  return new HttpRequestError(failure);
+  return new HttpRequestError(failure, { code: `${prefix}_BAD_REQUEST` });
 }
