@@ -3,4 +3,3 @@ export { renderError, renderSummaryError, debugEnabled } from './render-error.js
 export type { RenderedError, RenderErrorOptions } from './render-error.js';
 export { EXIT_CODES } from './help.js';
 export { cliPackageDir } from './base-command.js';
-export { lendCore } from './lend-core.js';

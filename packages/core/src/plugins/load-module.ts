@@ -1,5 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { register } from 'node:module';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { moduleResolve } from 'import-meta-resolve';
 
@@ -43,12 +44,44 @@ export function createModuleLoader(conditions: string[] = activeConditions()): M
       throw new ModuleLoadFailed(specifier, error);
     }
     if (file === undefined) throw new ModuleNotFound(specifier, fromDir);
+    lendCoreTo(file, conditions);
     try {
       return await import(pathToFileURL(file).href);
     } catch (error) {
       throw new ModuleLoadFailed(file, error);
     }
   };
+}
+
+/** The folder of the package holding `file` (the nearest folder above it with a package.json). */
+function packageRoot(file: string): string | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return realpathSync(dir);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+let lending = false;
+
+/**
+ * Makes sure the plugin in `file` gets this `@etl/core` (its peer dependency): when `@etl/core` resolves from there to
+ * another copy, or not at all (a plugin in a project, the CLI installed globally), registers the resolve hooks of
+ * `lend-core-hooks.ts` once, before the plugin is imported. Most plugins share the copy already and cost one lookup.
+ */
+function lendCoreTo(file: string, conditions: string[]): void {
+  if (lending) return;
+  let theirs: string | undefined;
+  try {
+    theirs = packageRoot(fileURLToPath(moduleResolve('@etl/core', pathToFileURL(file), new Set(conditions), false)));
+  } catch {
+    theirs = undefined;
+  }
+  if (theirs !== undefined && theirs === packageRoot(fileURLToPath(import.meta.url))) return;
+  const hooks = new URL('./lend-core-hooks.js', import.meta.url);
+  // Run from the TypeScript sources (the repository's tests), there are no compiled hooks to register.
+  if (!existsSync(fileURLToPath(hooks))) return;
+  lending = true;
+  register(hooks, { data: { parentURL: import.meta.url } });
 }
 
 /** A path as written, or with a JavaScript extension / index file added. */
