@@ -25,7 +25,9 @@ export interface SourceContractOptions<Config> {
 }
 
 async function readAll<C>(plugin: SourcePlugin<C>, config: C, from: JsonValue | undefined, max: number, context?: TestContextOptions) {
-  const ctx = await createTestContext(context);
+  // The plugin's default limiter, as a run gives it (`ctx.limiter()`).
+  const rateLimit = typeof plugin.rateLimit === 'function' ? plugin.rateLimit(config) : plugin.rateLimit;
+  const ctx = await createTestContext({ rateLimit, ...context });
   const batches: SourceBatch[] = [];
   try {
     for await (const batch of plugin.read(ctx, config, from)) {
