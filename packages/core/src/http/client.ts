@@ -130,8 +130,9 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
           ...(request.timeoutMs === undefined ? {} : { timeout: request.timeoutMs }),
         });
       } catch (error) {
-        ctx.count('networkErrors');
         const code = (error as { code?: string }).code;
+        if (code === 'ERR_CANCELED' || request.signal?.aborted) throw new RetriableError(`${operation} cancelled: the run is stopping.`, { code: 'HTTP_STOPPED' });
+        ctx.count('networkErrors');
         throw fail(options.classify?.(failure({ code })) ?? defaultHttpError(failure({ code })));
       }
       const headers = { ...(answer.headers as Record<string, unknown>) };
