@@ -1,12 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages resolve to their TypeScript sources through the `development` export condition, so tests need
-// no build; processes that tests spawn (the CLI) run the built `dist/` instead.
-const conditions = ['development', 'import', 'node', 'default'];
+// Workspace packages resolve to their TypeScript sources through the `@etl/source` export condition, so tests need
+// no build; processes that tests spawn (the CLI) run the built `dist/` instead. The condition is ours alone (a bundler
+// that sets `development` must not pick up `src/*.ts`), and published manifests drop it (`publishConfig.exports`).
+const conditions = ['@etl/source', 'import', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['development'] } },
+  ssr: { resolve: { conditions, externalConditions: ['@etl/source'] } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,

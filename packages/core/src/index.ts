@@ -10,3 +10,4 @@ export * from './config/index.js';
 export * from './runtime/index.js';
 export * from './services/index.js';
 export * from './transforms/index.js';
+export * from './http/index.js';

@@ -68,7 +68,9 @@ describe('plugins given by path, loaded for real from fixtures', () => {
 describe('plugins by name', () => {
   test('candidates follow the documented order', () => {
     expect(pluginCandidates('kaggle')).toEqual(['@etl/source-kaggle', '@etl/sink-kaggle', '@etl/transform-kaggle', 'etl-plugin-kaggle', 'kaggle']);
-    expect(pluginCandidates('@acme/etl-thing')).toEqual(['@acme/etl-thing']);
+    expect(pluginCandidates('@acme/etl-thing')).toEqual(['@acme/etl-plugin-etl-thing', '@acme/etl-thing']);
+    expect(pluginCandidates('@acme/etl-plugin-thing')).toEqual(['@acme/etl-plugin-thing']);
+    expect(pluginCandidates('some-plugin/sub')).toEqual(['some-plugin/sub']);
   });
 
   test('built-ins come first, then candidates in order across the search folders', async () => {
@@ -145,6 +147,8 @@ describe('installed packages in node_modules (real resolution and import)', () =
     await pkg('@etl/sink-memo', { exports: { '.': { types: './x.d.ts', import: './dist/index.js' } } }, { 'dist/index.js': sink('memo') });
     await pkg('etl-plugin-legacy', { main: 'lib/main.js' }, { 'lib/main.js': sink('legacy') });
     await pkg('@etl/source-broken', { main: 'index.js' }, { 'index.js': 'export default 1;' });
+    await pkg('@acme/etl-plugin-pipedrive', { exports: { '.': './dist/index.js' } }, { 'dist/index.js': sink('pipedrive') });
+    await pkg('etl-plugin-multi', { exports: { '.': './dist/index.js', './*': './dist/plugins/*.js' } }, { 'dist/index.js': sink('multi'), 'dist/plugins/extra.js': sink('extra') });
     await mkdir(join(root, 'pipelines'));
   });
   afterAll(async () => rm(root, { recursive: true, force: true }));
@@ -157,7 +161,26 @@ describe('installed packages in node_modules (real resolution and import)', () =
     expect(legacy.plugin.name).toBe('legacy');
   });
 
-  test('listInstalled finds @etl/* and etl-plugin-* packages and reports broken ones', async () => {
+  test('subpath patterns in exports (`./*`) resolve as Node resolves them', async () => {
+    const resolver = createPluginResolver({ searchPaths: [] });
+    const extra = await resolver.resolve('etl-plugin-multi/extra', join(root, 'pipelines'));
+    expect(extra).toMatchObject({ from: 'etl-plugin-multi/extra', plugin: { name: 'extra' } });
+  });
+
+  test('`use: @scope/name` finds a third party\'s @scope/etl-plugin-name', async () => {
+    const resolver = createPluginResolver({ searchPaths: [] });
+    const found = await resolver.resolve('@acme/pipedrive', join(root, 'pipelines'));
+    expect(found).toMatchObject({ from: '@acme/etl-plugin-pipedrive', plugin: { name: 'pipedrive' } });
+  });
+
+  test('a misspelt name suggests the installed plugin it is closest to', async () => {
+    const resolver = createPluginResolver({ searchPaths: [] });
+    const error = await loadError(resolver.resolve('lgeacy', join(root, 'pipelines')));
+    expect(error.code).toBe('PLUGIN_NOT_FOUND');
+    expect(error.suggestions[0]).toBe('Did you mean the installed plugin `legacy`?');
+  });
+
+  test('listInstalled finds @etl/*, etl-plugin-* and @scope/etl-plugin-* packages and reports broken ones', async () => {
     const resolver = createPluginResolver({ searchPaths: [join(root, 'pipelines')], builtins: { upper: testBuiltins.upper } });
     const listed = await resolver.listInstalled();
     const summary = listed.map((entry) => `${entry.use} ${entry.package} ${entry.plugin ? entry.plugin.kind : `error: ${entry.error}`}`);
@@ -165,7 +188,9 @@ describe('installed packages in node_modules (real resolution and import)', () =
       'upper builtin transform',
       'memo @etl/sink-memo sink',
       'broken @etl/source-broken error: Invalid plugin "broken" (@etl/source-broken): the default export must be a plugin object or a factory returning one, but it is number',
+      '@acme/pipedrive @acme/etl-plugin-pipedrive sink',
       'legacy etl-plugin-legacy sink',
+      'multi etl-plugin-multi sink',
     ]);
   });
 });

@@ -55,8 +55,8 @@ export interface HubspotConfig {
   inputsPerRequest: number;
   /** Per-request timeout, ms. @default 30000 */
   timeoutMs: number;
-  /** HTTP-level retries of one request (network errors, 5xx, 423, 429 ten-secondly, 477). @default 4 */
-  retries: number;
+  /** Deprecated and ignored: the runtime retries a failed write under the step's `retry:` settings. */
+  retries?: number;
 }
 
 const durationSchema = {
@@ -138,6 +138,7 @@ export const configSchema: JsonSchema = {
       minProperties: 1,
       additionalProperties: { type: 'string' },
       description: 'HubSpot property → template, e.g. `firstname: "{{ name }}"`. Must map idProperty.',
+      examples: [{ email: '{{ email }}', firstname: '{{ name }}' }],
     },
     ensureProperties: {
       type: 'array',
@@ -168,7 +169,13 @@ export const configSchema: JsonSchema = {
     concurrency: { type: 'integer', minimum: 1, maximum: 50, default: 4, description: 'Requests in flight at once.' },
     inputsPerRequest: { type: 'integer', minimum: 1, maximum: 100, default: 100, description: 'Contacts per batch/upsert request (at most 100).' },
     timeoutMs: { type: 'integer', minimum: 100, default: 30_000, description: 'Timeout of one HTTP request, ms.' },
-    retries: { type: 'integer', minimum: 0, maximum: 10, default: 4, description: 'HTTP-level retries of one request on transient failures.' },
+    retries: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 10,
+      deprecated: true,
+      description: "Ignored, kept so older pipelines stay valid: a failed write is retried by the runtime under the step's `retry:` settings.",
+    },
   },
 };
 
@@ -185,7 +192,6 @@ export function withDefaults(config: Partial<HubspotConfig> & Pick<HubspotConfig
     concurrency: 4,
     inputsPerRequest: 100,
     timeoutMs: 30_000,
-    retries: 4,
     ...config,
   };
 }

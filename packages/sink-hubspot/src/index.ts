@@ -11,7 +11,8 @@ export { HubspotClient, HubspotRequestError, readRateLimitHeaders } from './clie
 export type { HubspotClientOptions, HubspotErrorBody, RateLimitHeaders } from './client.js';
 export { createHubspotLimiter, DailyBudget, TIERS, rateFromConfig } from './rate.js';
 export type { RateSpec } from './rate.js';
-export { Ledger, hashProperties } from './ledger.js';
+export { hashRecord as hashProperties, createLedger } from '@etl/core';
+export type { Ledger } from '@etl/core';
 export { Upserter, upsertBody, readableMessage } from './upsert.js';
 export type { UpsertInput, UpsertOutcome } from './upsert.js';
 export { ensureProperties, propertyBody } from './properties.js';

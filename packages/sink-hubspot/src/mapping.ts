@@ -2,9 +2,8 @@
  * Turns records into contacts: renders the property templates, derives the identity, and rejects what HubSpot would
  * refuse anyway (no identity, an enumeration value that is not an option) without spending a request on it.
  */
-import { compileTemplate, type DataRecord } from '@etl/core';
+import { compileTemplate, hashRecord as hashProperties, type DataRecord } from '@etl/core';
 import type { HubspotConfig } from './config.js';
-import { hashProperties } from './ledger.js';
 
 export type Prepared =
   | { ok: true; identity: string; properties: Record<string, string>; hash: string }

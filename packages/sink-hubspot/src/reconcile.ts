@@ -3,10 +3,9 @@
  * it contradicts so this run sends those contacts again. A person may delete or edit contacts in HubSpot; without
  * this the ledger would call them unchanged forever.
  */
-import { RetriableError, type ReconcileReport, type StepContext } from '@etl/core';
+import { hashRecord as hashProperties, RetriableError, type Ledger, type ReconcileReport, type StepContext } from '@etl/core';
 import type { HubspotClient } from './client.js';
 import type { HubspotConfig } from './config.js';
-import { hashProperties, type Ledger } from './ledger.js';
 import { READ_BATCH, readHeld, type HeldContact } from './upsert.js';
 
 export interface ReconcileDeps {
@@ -45,14 +44,14 @@ export async function reconcileLedger(ctx: StepContext, config: HubspotConfig, d
       const entry = ledger.get(identity);
       if (!entry) continue;
       const contact = held.get(identity);
-      if (!contact || heldHash(contact, mapped) !== entry[0]) {
+      if (!contact || heldHash(contact, mapped) !== entry.hash) {
         if (contact) different++;
         else missing++;
         ledger.drop(identity);
         dropped.add(identity);
-      } else if (contact.id !== entry[1]) {
+      } else if (contact.id !== entry.id) {
         // Same content under another record id (deleted and created again by someone): keep the claim, fix the id.
-        ledger.record(identity, entry[0], contact.id);
+        ledger.record(identity, entry.hash, contact.id);
       }
     }
     report.checked += chunk.length;

@@ -2,14 +2,13 @@
  * The `hubspot` sink: one HubSpot contact per record, upserted by `idProperty`, only when it changed since the last
  * acknowledged send (the ledger), at the rate the account allows.
  */
-import { baseUrlProblem, checkBaseUrl, compileTemplate, defineSink, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { baseUrlProblem, checkBaseUrl, compileTemplate, createLedger, defineSink, type Ledger, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
 import { identifyDestination, readPortal } from './destination.js';
-import { Ledger } from './ledger.js';
 import { createMapper, type Mapper } from './mapping.js';
 import { ensureProperties } from './properties.js';
-import { createHubspotLimiter, DailyBudget, rateFromConfig } from './rate.js';
+import { createHubspotLimiter, DailyBudget, rateFromConfig, WINDOW_MARGIN } from './rate.js';
 import { reconcileLedger } from './reconcile.js';
 import { existingIdentities, Upserter, type UpsertInput } from './upsert.js';
 
@@ -21,8 +20,10 @@ interface Session {
   ledger: Ledger;
   /** Identities whose ledger entry `reconcile()` dropped; each one acknowledged again counts as `resent`. */
   dropped: Set<string>;
-  /** Records considered so far in this run, for `limit`. */
+  /** Records considered by the writes that succeeded so far in this run, for `limit`; a failed write counts none. */
   considered: number;
+  /** Contacts HubSpot acknowledged during a write that then failed: when the runtime retries it they are written, not unchanged. */
+  acked: Map<string, boolean>;
   limitLogged: boolean;
   sent: number;
 }
@@ -40,19 +41,17 @@ export function createClient(ctx: StepContext, config: HubspotConfig): Connectio
   const insecure = checkBaseUrl(config.baseUrl, config.allowInsecureHttp, 'hubspot');
   if (insecure) ctx.logger.warn(insecure);
   const spec = rateFromConfig(config);
+  // Under the runtime the step always has one (its `limiter:`, else the `rateLimit` below); hooks called directly may not.
   const shared: RateLimiter | undefined = ctx.limiter();
   const ownLimiter = shared ? undefined : createHubspotLimiter(`${ctx.pipeline}.${ctx.step}`, spec);
-  const client = new HubspotClient({
+  const client = new HubspotClient(ctx, {
     baseUrl: config.baseUrl,
     accessToken: config.accessToken,
     timeoutMs: config.timeoutMs,
-    retries: config.retries,
     limiter: shared ?? ownLimiter!,
-    // Our own limiter enforces the configured daily budget; the budget object follows what HubSpot says is left.
+    // The limiter enforces the configured daily budget; the budget object follows what HubSpot says is left.
     budget: new DailyBudget(undefined),
     daily: spec.daily,
-    signal: ctx.signal,
-    count: (counter, by) => ctx.count(counter, by),
   });
   return { client, ownLimiter };
 }
@@ -74,6 +73,8 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
     description: 'Upserts HubSpot CRM contacts in batches of 100 by email (or another unique property), sending only what changed.',
     configSchema,
     batchSize: (config) => (config.inputsPerRequest ?? 100) * 10,
+    /** The account's rate (tier or `rate:`), unless the step names a shared `limiter:`. */
+    rateLimit: (config) => ({ ...rateFromConfig(config), maxConcurrent: config.concurrency, margin: WINDOW_MARGIN }),
 
     /** `etl validate`: every `properties` template must compile (a typo in a filter shows before any request). */
     checkConfig(config) {
@@ -127,9 +128,10 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
         client,
         upserter: new Upserter(client, config.object, config.idProperty, () => ctx.count('splitRequests')),
         mapper: createMapper(config, properties.enumValues),
-        ledger: new Ledger(ctx.state),
+        ledger: createLedger(ctx.state),
         dropped: new Set(),
         considered: 0,
+        acked: new Map(),
         limitLogged: false,
         sent: 0,
       };
@@ -143,13 +145,18 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
 
     async write(ctx, config, batch) {
       const s = open();
-      const { inputs, rejects, unchanged, skipped } = classify(ctx, config, s, batch);
-      if (ctx.dryRun) return dryRun(s, config, inputs, rejects, unchanged, skipped);
+      const { inputs, rejects, unchanged, skipped, considered, retried } = classify(ctx, config, s, batch);
+      if (ctx.dryRun) {
+        const result = await dryRun(s, config, inputs, rejects, unchanged, skipped);
+        s.considered = considered;
+        return result;
+      }
 
       const chunks: UpsertInput[][] = [];
       for (let i = 0; i < inputs.length; i += config.inputsPerRequest) chunks.push(inputs.slice(i, i + config.inputsPerRequest));
-      let created = 0;
-      let updated = 0;
+      // Acknowledged by an earlier, failed attempt of this write: the ledger has them, but this write wrote them.
+      let created = retried.filter((isNew) => isNew).length;
+      let updated = retried.length - created;
       // All chunks go to the limiter at once; it paces them. On abort the client sends nothing new, requests in
       // flight finish, and the write fails: the checkpoint stays before this batch, and what HubSpot acknowledged is
       // in the ledger, so a resumed run does not send it again. Settle every chunk before failing, so nothing is
@@ -159,6 +166,7 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
           const outcome = await s.upserter.upsert(chunk);
           for (const { input, id, isNew } of outcome.acknowledged) {
             s.ledger.record(input.identity, input.hash, id);
+            s.acked.set(input.identity, isNew);
             if (s.dropped.delete(input.identity)) ctx.count('resent');
             if (isNew) created++;
             else updated++;
@@ -170,6 +178,8 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
       );
       const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed) throw failed.reason;
+      s.considered = considered;
+      s.acked.clear();
       return {
         written: created + updated,
         unchanged,
@@ -196,18 +206,26 @@ function classify(ctx: StepContext, config: HubspotConfig, s: Session, batch: Si
   const ignoreLedger = config.fullRefresh;
   const rejects: Rejection[] = [];
   const byIdentity = new Map<string, UpsertInput>();
+  const retried: boolean[] = [];
   let unchanged = 0;
   let skipped = 0;
+  // Counted from what earlier successful writes considered: a retried write considers the same records again.
+  let considered = s.considered;
   batch.records.forEach((record, index) => {
-    if (config.limit !== null && config.limit !== undefined && s.considered >= config.limit) {
+    if (config.limit !== null && config.limit !== undefined && considered >= config.limit) {
       skipped++;
       return;
     }
-    s.considered++;
+    considered++;
     const location = batch.locate(index);
     const prepared = s.mapper(record);
     if (!prepared.ok) {
       rejects.push({ location, reason: prepared.reason, record });
+      return;
+    }
+    const acked = s.acked.get(prepared.identity);
+    if (acked !== undefined && s.ledger.isUnchanged(prepared.identity, prepared.hash)) {
+      retried.push(acked);
       return;
     }
     if (!ignoreLedger && s.ledger.isUnchanged(prepared.identity, prepared.hash)) {
@@ -234,7 +252,7 @@ function classify(ctx: StepContext, config: HubspotConfig, s: Session, batch: Si
     s.limitLogged = true;
     ctx.logger.info(`limit of ${config.limit} contacts reached: later records are skipped in this run`, { limit: config.limit });
   }
-  return { inputs: [...byIdentity.values()], rejects, unchanged, skipped };
+  return { inputs: [...byIdentity.values()], rejects, unchanged, skipped, considered, retried };
 }
 
 /** A dry run: classify without writing. Existence is looked up in the ledger, then by `batch/read` (cheap: 100 a request). */

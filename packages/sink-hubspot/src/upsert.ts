@@ -93,7 +93,8 @@ export class Upserter {
     if (inputs.length === 0) return;
     let response: UpsertResponse;
     try {
-      const answer = await this.client.request<UpsertResponse>('POST', `/crm/v3/objects/${this.object}/batch/upsert`, upsertBody(inputs, this.idProperty));
+      // The runtime retries the write; acknowledged chunks are in the ledger by then and are not sent again.
+      const answer = await this.client.request<UpsertResponse>('POST', `/crm/v3/objects/${this.object}/batch/upsert`, upsertBody(inputs, this.idProperty), 'runtime');
       response = answer.data ?? {};
     } catch (error) {
       if (!(error instanceof HubspotRequestError)) throw error;

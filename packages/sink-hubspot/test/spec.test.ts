@@ -37,10 +37,11 @@ describe('requests match the official request schemas', () => {
     const ctx = await testContext();
     const { client, ownLimiter } = createClient(ctx, config);
     const sent: Array<{ url: string; body: unknown }> = [];
-    client.http.interceptors.request.use((request) => {
-      if (request.data !== undefined) sent.push({ url: request.url ?? '', body: JSON.parse(JSON.stringify(request.data)) });
-      return request;
-    });
+    const send = client.request.bind(client);
+    client.request = (method, path, body) => {
+      if (body !== undefined) sent.push({ url: path, body: JSON.parse(JSON.stringify(body)) });
+      return send(method, path, body);
+    };
 
     const plan = await ensureProperties(client, config, false);
     const map = createMapper(config, plan.enumValues);

@@ -135,7 +135,7 @@ describe('hubspot sink against the sandbox', () => {
     const writing = plugin.write(ctx, config, batch);
     while (world.sandbox().contacts().length === 0) await new Promise((r) => setTimeout(r, 20));
     controller.abort();
-    await expect(writing).rejects.toMatchObject({ code: 'HUBSPOT_ABORTED' });
+    await expect(writing).rejects.toMatchObject({ code: 'HTTP_STOPPED' });
     await plugin.close!(ctx, config, 'interrupted');
     const held = world.sandbox().contacts().length;
     expect(held).toBeGreaterThan(0);

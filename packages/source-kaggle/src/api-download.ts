@@ -6,10 +6,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { AxiosResponse } from 'axios';
-import { FatalError, RetriableError, type StepContext } from '@etl/core';
+import { FatalError, parseRetryAfter, RetriableError, type HttpResponse, type StepContext } from '@etl/core';
 import { md5Of } from './cache.js';
-import { displayUrl, httpError, networkError, type KaggleHttp } from './http.js';
+import { displayUrl, errorText, kaggleError, type KaggleHttp } from './http.js';
 
 export interface Downloaded {
   path: string;
@@ -31,7 +30,7 @@ export function md5FromHeader(header: unknown): string | undefined {
 }
 
 /** The arriving file's name: Content-Disposition, else the last segment of the final URL. Never a path. */
-function arrivingName(response: AxiosResponse, url: string, fallback: string): string {
+function arrivingName(response: HttpResponse, url: string, fallback: string): string {
   const disposition = String(response.headers['content-disposition'] ?? '');
   const fromHeader = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
   let name = fromHeader;
@@ -50,21 +49,27 @@ async function sizeOf(path: string): Promise<number> {
   return (await stat(path).catch(() => undefined))?.size ?? 0;
 }
 
-async function discard(response: AxiosResponse): Promise<void> {
+async function discard(response: HttpResponse): Promise<void> {
   (response.data as Readable | undefined)?.destroy?.();
 }
 
-/** GETs `url`, following redirects; `Range` goes to every hop, `Authorization` only to Kaggle's own origin. */
+/**
+ * GETs `url`, following redirects; `Range` goes to every hop, `Authorization` only to Kaggle's own origin (the client
+ * sends its headers to that origin alone). Not retried here: `downloadWithApi` retries whole attempts.
+ */
 async function getFollowing(http: KaggleHttp, start: string, from: number, signal: AbortSignal) {
   let url = start;
   for (let hop = 0; hop <= maxRedirects; hop++) {
-    const headers: Record<string, string> = { ...http.authHeaders(url) };
-    if (from > 0) headers.Range = `bytes=${from}-`;
-    const response = await http.client
-      .get(url, { headers, signal, responseType: 'stream', timeout: stallTimeoutMs })
-      .catch((error: unknown) => {
-        throw networkError(error, url, 'the download');
-      });
+    const response = await http.client.request({
+      method: 'GET',
+      url,
+      headers: from > 0 ? { Range: `bytes=${from}-` } : {},
+      signal,
+      responseType: 'stream',
+      timeoutMs: stallTimeoutMs,
+      accept: 'any',
+      retries: 'runtime',
+    });
     const location = response.headers.location;
     if (response.status >= 300 && response.status < 400 && location) {
       await discard(response);
@@ -130,7 +135,9 @@ export async function downloadWithApi(ctx: StepContext, http: KaggleHttp, datase
       if (status === 416 && have > 0 && total === have) return discard(response);
       if (status !== 200 && status !== 206) {
         if (status === 416) await rm(part, { force: true });
-        throw await httpError(response, url, `the download of ${file}`, http.auth);
+        const target = new URL(url);
+        const failure = { service: 'Kaggle', origin: target.origin, operation: `GET ${target.pathname}`, status, headers: response.headers, retryAfterMs: parseRetryAfter(response.headers) };
+        throw kaggleError(failure, http.auth, await errorText(response.data).catch(() => ''));
       }
       name = arrivingName(response, url, name);
       expectedMd5 = md5FromHeader(response.headers['x-goog-hash']) ?? expectedMd5;

@@ -118,8 +118,9 @@ export const configSchema: JsonSchema = {
       type: 'string',
       pattern: '^[^/\\s]+/[^/\\s]+$',
       description: 'The dataset as `owner/slug`, e.g. `thedevastator/us-baby-names-by-year-of-birth`.',
+      examples: ['thedevastator/us-baby-names-by-year-of-birth'],
     },
-    file: { type: 'string', minLength: 1, description: 'The CSV to read, by name, e.g. `babyNamesUSYOB-full.csv`.' },
+    file: { type: 'string', minLength: 1, description: 'The CSV to read, by name, e.g. `babyNamesUSYOB-full.csv`.', examples: ['babyNamesUSYOB-full.csv'] },
     mode: {
       enum: ['auto', 'api', 'browser', 'file'],
       default: 'auto',

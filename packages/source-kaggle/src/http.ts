@@ -1,47 +1,40 @@
 /**
- * Kaggle's REST API (`/api/v1`) over axios: the client, the dataset view, and the mapping of HTTP failures onto the
- * error tree. Errors are built from status codes and URLs only, never from axios errors, whose `config` carries the
- * Authorization header; URLs lose their query string, which for signed storage URLs is a credential.
+ * Kaggle's REST API (`/api/v1`) through core's `createHttpClient`: the client, the dataset view, and the mapping of
+ * HTTP failures onto the error tree. Credentials go only to Kaggle's own origin (never to the storage host a download
+ * redirects to), and errors name URLs by origin and path only: for signed storage URLs the query is a credential.
+ * A source's `read()` is not retried by the runtime, so requests are retried here, under `ctx.retry`.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { FatalError, RetriableError } from '@etl/core';
+import { createHttpClient, defaultHttpError, FatalError, RetriableError, type HttpClient, type HttpFailure, type StepContext } from '@etl/core';
 import type { ApiAuth } from './credentials.js';
 
 export interface KaggleHttp {
   readonly baseUrl: string;
-  readonly client: AxiosInstance;
-  /** Headers for requests to Kaggle itself (never sent to the storage host a download redirects to). */
-  authHeaders(url: string): Record<string, string>;
+  readonly client: HttpClient;
   readonly auth?: ApiAuth;
 }
 
 /** The largest API answer (JSON) read into memory. */
 export const MAX_API_RESPONSE_BYTES = 16 * 1024 * 1024;
 
-export function createHttp(baseUrl: string, auth: ApiAuth | undefined, timeoutMs = 60_000): KaggleHttp {
-  const client = axios.create({
-    timeout: timeoutMs,
-    maxRedirects: 0,
-    // API answers are small JSON; a bigger one is refused rather than buffered (downloads are streams, capped by size).
-    maxContentLength: MAX_API_RESPONSE_BYTES,
-    maxBodyLength: 1024 * 1024,
-    validateStatus: () => true,
-    headers: { 'User-Agent': 'etl-source-kaggle/0.1', Accept: 'application/json, */*' },
-  });
-  const origin = new URL(baseUrl).origin;
+export function createHttp(ctx: StepContext, baseUrl: string, auth: ApiAuth | undefined, timeoutMs = 60_000): KaggleHttp {
   const authorization =
     auth?.kind === 'bearer'
       ? `Bearer ${auth.token}`
       : auth?.kind === 'basic'
         ? `Basic ${Buffer.from(`${auth.username}:${auth.key}`).toString('base64')}`
         : undefined;
-  return {
+  const client = createHttpClient(ctx, {
+    service: 'Kaggle',
+    codePrefix: 'KAGGLE',
     baseUrl,
-    client,
-    auth,
-    authHeaders: (url): Record<string, string> =>
-      authorization && new URL(url).origin === origin ? { Authorization: authorization } : {},
-  };
+    timeoutMs,
+    // API answers are small JSON; a bigger one is refused rather than buffered (downloads are streams, capped by size).
+    maxContentLength: MAX_API_RESPONSE_BYTES,
+    headers: { 'User-Agent': 'etl-source-kaggle/0.1', Accept: 'application/json, */*', ...(authorization ? { Authorization: authorization } : {}) },
+    retries: 'client',
+    classify: (failure) => kaggleError(failure, auth),
+  });
+  return { baseUrl, client, auth };
 }
 
 /** A URL fit for messages: no query string (signatures), no user info. */
@@ -54,30 +47,8 @@ export function displayUrl(url: string): string {
   }
 }
 
-const networkRetriable = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE']);
-
-/** Turns a failed request (thrown by axios before any response) into an EtlError without leaking its config. */
-export function networkError(error: unknown, url: string, what: string): Error {
-  if (axios.isCancel(error)) return error as Error;
-  const code = (error as { code?: string } | undefined)?.code ?? 'UNKNOWN';
-  if (/maxContentLength/.test((error as Error | undefined)?.message ?? '')) {
-    return new FatalError(`kaggle: the answer from ${displayUrl(url)} for ${what} is larger than ${MAX_API_RESPONSE_BYTES} bytes; refused.`, {
-      code: 'KAGGLE_RESPONSE_TOO_LARGE',
-      suggestions: ['Check `baseUrl` (KAGGLE_BASE_URL): it does not answer like the Kaggle API.'],
-    });
-  }
-  if (networkRetriable.has(code)) {
-    return new RetriableError(`kaggle: ${what} failed (${code}) at ${displayUrl(url)}.`, { code: 'KAGGLE_NETWORK' });
-  }
-  return new FatalError(`kaggle: cannot reach ${displayUrl(url)} for ${what} (${code}).`, {
-    code: 'KAGGLE_UNREACHABLE',
-    suggestions: ['Check `baseUrl` (KAGGLE_BASE_URL) and the network connection, then run again.'],
-  });
-}
-
-/** Reads a small error body (JSON `{code,message}` or text) for the message, whatever the response type was. */
-async function errorText(response: AxiosResponse): Promise<string> {
-  let body: unknown = response.data;
+/** Reads a small error body (JSON `{code,message}` or text) of a streamed answer, for the message. */
+export async function errorText(body: unknown): Promise<string> {
   if (body && typeof (body as NodeJS.ReadableStream).pipe === 'function') {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -86,42 +57,42 @@ async function errorText(response: AxiosResponse): Promise<string> {
       size += chunk.length;
     }
     body = Buffer.concat(chunks).toString('utf8').slice(0, 4096);
-  }
-  if (typeof body === 'string') {
     try {
-      body = JSON.parse(body);
+      body = JSON.parse(body as string);
     } catch {
-      return (body as string).replace(/\s+/g, ' ').trim().slice(0, 200);
+      // text
     }
   }
-  const message = (body as { message?: unknown; error?: { message?: unknown } } | null)?.message ??
-    (body as { error?: { message?: unknown } } | null)?.error?.message;
+  if (typeof body === 'string') return body.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const message = (body as { message?: unknown; error?: { message?: unknown } } | null)?.message ?? (body as { error?: { message?: unknown } } | null)?.error?.message;
   return typeof message === 'string' ? message.slice(0, 200) : '';
 }
 
-function retryAfterMs(response: AxiosResponse): number | undefined {
-  const header = response.headers['retry-after'];
-  if (header === undefined) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(String(header));
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/** Maps an unsuccessful response onto the error tree: 429 and 5xx retriable, other statuses fatal with advice. */
-export async function httpError(response: AxiosResponse, url: string, what: string, auth?: ApiAuth): Promise<Error> {
-  const status = response.status;
-  const detail = await errorText(response).catch(() => '');
-  const said = detail ? ` Kaggle said: "${detail}".` : '';
-  const where = displayUrl(url);
+/**
+ * Kaggle's statuses: 429 and 5xx retriable, 401/403/404 fatal with advice, anything else fatal; network failures as
+ * core maps them, with Kaggle's codes. `detail` is the answer's message when the caller already read it.
+ */
+export function kaggleError(failure: HttpFailure, auth?: ApiAuth, detail?: string): Error {
+  const { status, operation } = failure;
+  const where = `${failure.origin}${operation.slice(operation.indexOf(' ') + 1)}`;
+  if (status === undefined) {
+    const mapped = defaultHttpError(failure);
+    if (mapped.retriable) return new RetriableError(`kaggle: ${operation} failed (${failure.code ?? 'UNKNOWN'}) at ${where}.`, { code: 'KAGGLE_NETWORK' });
+    return new FatalError(`kaggle: cannot reach ${where} for ${operation} (${failure.code ?? 'UNKNOWN'}).`, {
+      code: 'KAGGLE_UNREACHABLE',
+      suggestions: ['Check `baseUrl` (KAGGLE_BASE_URL) and the network connection, then run again.'],
+    });
+  }
+  const text = detail ?? (typeof failure.body === 'object' && failure.body !== null && typeof (failure.body as { pipe?: unknown }).pipe === 'function' ? '' : messageOf(failure.body));
+  const said = text ? ` Kaggle said: "${text}".` : '';
   if (status === 429 || status >= 500) {
-    return new RetriableError(`kaggle: ${what} got HTTP ${status} from ${where}.${said}`, {
+    return new RetriableError(`kaggle: ${operation} got HTTP ${status} from ${where}.${said}`, {
       code: status === 429 ? 'KAGGLE_RATE_LIMITED' : 'KAGGLE_SERVER_ERROR',
-      retryAfterMs: retryAfterMs(response),
+      retryAfterMs: failure.retryAfterMs,
     });
   }
   if (status === 401) {
-    return new FatalError(`kaggle: Kaggle refused the API credentials (HTTP 401) from ${auth?.from ?? 'nowhere'} for ${what}.${said}`, {
+    return new FatalError(`kaggle: Kaggle refused the API credentials (HTTP 401) from ${auth?.from ?? 'nowhere'} for ${operation}.${said}`, {
       code: 'KAGGLE_UNAUTHORIZED',
       suggestions: [
         'Create a new token at Kaggle → Settings → API and set KAGGLE_API_TOKEN (or KAGGLE_USERNAME and KAGGLE_KEY).',
@@ -130,21 +101,27 @@ export async function httpError(response: AxiosResponse, url: string, what: stri
     });
   }
   if (status === 403) {
-    return new FatalError(`kaggle: access denied (HTTP 403) for ${what} at ${where}.${said}`, {
+    return new FatalError(`kaggle: access denied (HTTP 403) for ${operation} at ${where}.${said}`, {
       code: 'KAGGLE_FORBIDDEN',
       suggestions: ['Open the dataset page while signed in and accept its rules or licence, then run again.'],
     });
   }
   if (status === 404) {
-    return new FatalError(`kaggle: not found (HTTP 404) for ${what} at ${where}.${said}`, {
+    return new FatalError(`kaggle: not found (HTTP 404) for ${operation} at ${where}.${said}`, {
       code: 'KAGGLE_NOT_FOUND',
       suggestions: ['Check `dataset` (owner/slug, as in the dataset URL) and `file` (a name listed on the dataset page).'],
     });
   }
-  return new FatalError(`kaggle: unexpected HTTP ${status} for ${what} at ${where}.${said}`, {
+  return new FatalError(`kaggle: unexpected HTTP ${status} for ${operation} at ${where}.${said}`, {
     code: 'KAGGLE_HTTP_ERROR',
     suggestions: ['Run again later; if it persists, download the file by hand and use `mode: file`.'],
   });
+}
+
+function messageOf(body: unknown): string {
+  if (typeof body === 'string') return body.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const message = (body as { message?: unknown; error?: { message?: unknown } } | null)?.message ?? (body as { error?: { message?: unknown } } | null)?.error?.message;
+  return typeof message === 'string' ? message.slice(0, 200) : '';
 }
 
 export interface DatasetView {
@@ -162,13 +139,7 @@ const num = (value: unknown): number | undefined =>
 
 /** `GET /api/v1/datasets/view/{owner}/{slug}`: version and sizes, used by `check()` and the download cache. */
 export async function viewDataset(http: KaggleHttp, dataset: string, file: string, signal?: AbortSignal): Promise<DatasetView> {
-  const url = `${http.baseUrl}/api/v1/datasets/view/${dataset}`;
-  const response = await http.client
-    .get(url, { headers: http.authHeaders(url), signal, responseType: 'json' })
-    .catch((error: unknown) => {
-      throw networkError(error, url, 'the dataset view');
-    });
-  if (response.status !== 200) throw await httpError(response, url, `dataset ${dataset}`, http.auth);
+  const response = await http.client.request({ method: 'GET', url: `/api/v1/datasets/view/${dataset}`, signal });
   const body = (typeof response.data === 'object' && response.data ? response.data : {}) as Record<string, unknown>;
   const files = Array.isArray(body.files) ? (body.files as Array<Record<string, unknown>>) : [];
   const match = files.find((entry) => entry.name === file || entry.nameNullable === file);
@@ -187,9 +158,8 @@ export async function viewDataset(http: KaggleHttp, dataset: string, file: strin
  * (`/datasets/{owner}/{slug}/croissant/download`) is public. `undefined` when it cannot be read.
  */
 export async function publicVersion(http: KaggleHttp, dataset: string, signal?: AbortSignal): Promise<number | undefined> {
-  const url = `${http.baseUrl}/datasets/${dataset}/croissant/download`;
   try {
-    const response = await http.client.get(url, { signal, responseType: 'json', timeout: 15_000 });
+    const response = await http.client.request({ method: 'GET', url: `/datasets/${dataset}/croissant/download`, signal, timeoutMs: 15_000, retries: 'runtime', accept: 'any' });
     if (response.status !== 200 || typeof response.data !== 'object' || !response.data) return undefined;
     return num((response.data as Record<string, unknown>).version);
   } catch {

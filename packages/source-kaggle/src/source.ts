@@ -87,13 +87,11 @@ async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: Cr
 
   // A fresh lineage downloads anew in its first run; its resumes read what that run downloaded.
   const refresh = config.refresh || (ctx.fresh && ctx.lineage === ctx.runId);
-  const http = createHttp(config.baseUrl, mode === 'api' ? credentials.api : undefined);
+  const http = createHttp(ctx, config.baseUrl, mode === 'api' ? credentials.api : undefined);
   const wanted = { dataset: config.dataset, file: config.file };
   let remote: RemoteState;
   if (mode === 'api') {
-    const view = await ctx.retry.run(() => viewDataset(http, config.dataset, config.file, ctx.signal), {
-      operation: 'kaggle dataset view',
-    });
+    const view = await viewDataset(http, config.dataset, config.file, ctx.signal);
     remote = { version: view.version, remoteBytes: view.totalBytes };
   } else {
     remote = { version: await publicVersion(http, config.dataset, ctx.signal) };
@@ -175,7 +173,7 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
         return { ok: true, message: `reads ${path}`, details: { mode } };
       }
       if (mode === 'api') {
-        const view = await viewDataset(createHttp(config.baseUrl, credentials.api), config.dataset, config.file, ctx.signal);
+        const view = await viewDataset(createHttp(ctx, config.baseUrl, credentials.api), config.dataset, config.file, ctx.signal);
         const size = view.fileBytes ?? view.totalBytes;
         return {
           ok: true,

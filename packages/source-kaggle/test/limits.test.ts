@@ -7,6 +7,7 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtlError } from '@etl/core';
 import { openEntry } from '@etl/source-kaggle';
+import { createTestContext } from '@etl/testing';
 import { createHttp, viewDataset } from '../src/http.js';
 
 /** A one-entry zip; `declared` is the inflated size its headers claim (a bomb may lie). */
@@ -95,9 +96,12 @@ describe('a zip bomb stops at maxEntryBytes', () => {
 
 describe('HTTP response size', () => {
   it('an API answer larger than the cap is refused, not buffered', async () => {
-    const http = createHttp(baseUrl, { kind: 'bearer', token: 'KGAT_x' } as never);
+    const ctx = await createTestContext();
+    const http = createHttp(ctx, baseUrl, { kind: 'bearer', token: 'KGAT_x' } as never);
     const error = await viewDataset(http, 'o/d', 'x.csv', new AbortController().signal).catch((e: unknown) => e);
+    await ctx.dispose();
     expect(error).toBeInstanceOf(Error);
+    expect((error as EtlError).code).toBe('KAGGLE_RESPONSE_TOO_LARGE');
     expect(String((error as Error).message)).toMatch(/is larger than 16777216 bytes; refused/);
   });
 });

@@ -1,4 +1,4 @@
-import type { DataRecord, LimiterSpec, Plugin, ResolvedPipeline, ResolvedStep } from '@etl/core';
+import { applyConfigDefaults, type DataRecord, type LimiterSpec, type Plugin, type ResolvedPipeline, type ResolvedStep } from '@etl/core';
 
 /** One step for `resolvedPipeline`: the plugin object and, except for the source, the step it reads from. */
 export interface PipelineStepInput {
@@ -12,7 +12,7 @@ export interface PipelineStepInput {
 
 /**
  * Builds a `ResolvedPipeline` from plugin objects, for running the real runtime in tests without YAML. Steps must be
- * given in order (source first).
+ * given in order (source first). Each step's config gets its plugin's schema defaults, as `etl run` fills them.
  */
 export function resolvedPipeline(
   name: string,
@@ -25,7 +25,7 @@ export function resolvedPipeline(
     use: s.plugin.name,
     from: 'test',
     plugin: s.plugin,
-    config: s.config ?? {},
+    config: applyConfigDefaults(s.plugin.configSchema, s.config ?? {}),
     inputs: s.input ? [s.input] : [],
     ...(s.limiter ? { limiter: s.limiter } : {}),
     ...(s.batchSize ? { batchSize: s.batchSize } : {}),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { DataRecord, JsonValue, SourceBatch, SourcePlugin } from '@etl/core';
+import { applyConfigDefaults, type DataRecord, type JsonValue, type SourceBatch, type SourcePlugin } from '@etl/core';
 import { configProblems, schemaProblems, shapeProblems } from './schema-checks.js';
 import { createTestContext, type TestContextOptions } from './test-context.js';
 
@@ -25,7 +25,9 @@ export interface SourceContractOptions<Config> {
 }
 
 async function readAll<C>(plugin: SourcePlugin<C>, config: C, from: JsonValue | undefined, max: number, context?: TestContextOptions) {
-  const ctx = await createTestContext(context);
+  // The plugin's default limiter, as a run gives it (`ctx.limiter()`).
+  const rateLimit = typeof plugin.rateLimit === 'function' ? plugin.rateLimit(config) : plugin.rateLimit;
+  const ctx = await createTestContext({ rateLimit, ...context });
   const batches: SourceBatch[] = [];
   try {
     for await (const batch of plugin.read(ctx, config, from)) {
@@ -46,7 +48,9 @@ async function readAll<C>(plugin: SourcePlugin<C>, config: C, from: JsonValue | 
 export function describeSourceContract<Config>(factory: () => SourcePlugin<Config>, options: SourceContractOptions<Config>): void {
   const timeout = options.timeoutMs ?? 120_000;
   const max = options.maxBatches ?? Infinity;
-  const configOf = (): Config => (typeof options.config === 'function' ? (options.config as () => Config)() : options.config);
+  const rawConfigOf = (): Config => (typeof options.config === 'function' ? (options.config as () => Config)() : options.config);
+  // Hooks get the config as the runtime hands it over: with the schema's defaults filled in.
+  const configOf = (): Config => applyConfigDefaults(factory().configSchema, rawConfigOf());
 
   describe(`source contract: ${factory().name}`, () => {
     let first: SourceBatch[] | undefined;
@@ -63,7 +67,7 @@ export function describeSourceContract<Config>(factory: () => SourcePlugin<Confi
     });
 
     test('the example config satisfies the schema', () => {
-      expect(configProblems(factory().configSchema, configOf())).toEqual([]);
+      expect(configProblems(factory().configSchema, rawConfigOf())).toEqual([]);
     });
 
     test('yields batches of records with JSON positions and locations', async () => {

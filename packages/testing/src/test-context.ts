@@ -6,12 +6,14 @@ import {
   createRateLimiter,
   createRetryService,
   createStepContext,
+  defaultLimiterKey,
   newStats,
   openCheckpointStore,
   type CheckpointStore,
   type LimiterSpec,
   type ProgressUpdate,
   type RateLimiter,
+  type RateLimitSpec,
   type ResolvedStep,
   type StepContext,
   type StepStats,
@@ -35,6 +37,8 @@ export interface TestContextOptions {
   secrets?: string[];
   /** Retry defaults for `ctx.retry` (e.g. `{ baseDelayMs: 1 }` to keep tests fast). */
   retry?: ResolvedStep['retry'];
+  /** The plugin's default rate (its `rateLimit`), for a step without `limiters`: `ctx.limiter()` returns it, as in a run. */
+  rateLimit?: RateLimitSpec;
 }
 
 /** A real `StepContext` for calling a plugin's hooks directly, plus what it recorded. */
@@ -66,6 +70,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const store = await openCheckpointStore(join(stateDir, 'pipelines', options.pipeline ?? 'test'), { lock: false });
   const limiters = new Map<string, RateLimiter & { stop(): Promise<void> }>();
   for (const [name, spec] of Object.entries(options.limiters ?? {})) limiters.set(name, createRateLimiter(name, spec));
+  if (options.rateLimit && limiters.size === 0) limiters.set(defaultLimiterKey(stepName), createRateLimiter(stepName, options.rateLimit, { margin: options.rateLimit.margin }));
   const stats = newStats();
   const progressUpdates: ProgressUpdate[] = [];
   const step = { name: stepName, limiter: Object.keys(options.limiters ?? {})[0], retry: options.retry } as ResolvedStep;

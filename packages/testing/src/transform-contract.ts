@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isRejection, type DataRecord, type TransformPlugin } from '@etl/core';
+import { applyConfigDefaults, isRejection, type DataRecord, type TransformPlugin } from '@etl/core';
 import { configProblems, schemaProblems, shapeProblems } from './schema-checks.js';
 import { createTestContext, type TestContextOptions } from './test-context.js';
 
@@ -24,7 +24,9 @@ export function describeTransformContract<Config>(factory: () => TransformPlugin
   const run = async (): Promise<{ outputs: unknown[]; inputs: DataRecord[] }> => {
     const ctx = await createTestContext(options.context);
     const inputs = structuredClone(options.cases.map((c) => c.input));
-    const fn = await factory().create(ctx, options.config);
+    const plugin = factory();
+    // Hooks get the config as the runtime hands it over: with the schema's defaults filled in.
+    const fn = await plugin.create(ctx, applyConfigDefaults(plugin.configSchema, options.config));
     const outputs = inputs.map((r, index) => fn(r, { seq: 1, index }));
     await ctx.dispose();
     return { outputs, inputs };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { dedupeTransform, defineSink } from '@etl/core';
+import { createLedger, dedupeTransform, defineSink, FatalError, hashRecord, type DataRecord } from '@etl/core';
 import {
   collectSink,
   configProblems,
@@ -26,6 +26,40 @@ describeSinkContract(() => shared, {
     shared = collectSink();
   },
 });
+
+// A keyed (upserting) sink that relies on its schema defaults and keeps a ledger: the kit hands hooks the config with
+// defaults filled in, as the runtime does, and its crash/stop tests find no record twice.
+const held = new Map<string, DataRecord>();
+const upsertSink = () =>
+  defineSink<{ prefix: string; idField: string }>({
+    name: 'upsert',
+    configSchema: {
+      type: 'object',
+      properties: {
+        prefix: { type: 'string', default: 'k:', description: 'Key prefix.' },
+        idField: { type: 'string', default: 'id', description: 'The field that identifies a record.' },
+      },
+    },
+    destination: () => ({ id: 'memory:upsert' }),
+    async write(ctx, config, batch) {
+      if (config.prefix === undefined || config.idField === undefined) throw new FatalError('schema defaults were not applied');
+      const ledger = createLedger(ctx.state);
+      let written = 0;
+      let unchanged = 0;
+      for (const record of batch.records) {
+        const key = config.prefix + String(record[config.idField]);
+        const hash = hashRecord(record);
+        if (ledger.isUnchanged(key, hash)) unchanged++;
+        else {
+          if (!ctx.dryRun) held.set(key, record);
+          if (!ctx.dryRun) ledger.record(key, hash);
+          written++;
+        }
+      }
+      return { written, unchanged };
+    },
+  });
+describeSinkContract(upsertSink, { config: {}, records, readBack: async () => [...held.values()], key: (r) => String(r.id) });
 
 describeTransformContract(dedupeTransform, {
   config: { key: ['name'] },

@@ -4,7 +4,7 @@ import { table } from '../render/table.js';
 
 export default class Plugins extends EtlCommand {
   static override summary = 'List the plugins pipelines can use.';
-  static override description = `Built-in transforms and the installed @etl/source-*, @etl/sink-*, @etl/transform-* and etl-plugin-* packages, with each plugin's config fields (name, type, default, description, whether it is secret).`;
+  static override description = `Built-in transforms and the installed @etl/source-*, @etl/sink-*, @etl/transform-*, etl-plugin-* and @scope/etl-plugin-* packages, with each plugin's config fields (name, type, default, description, whether it is secret). \`etl docs\` writes the same as Markdown pages.`;
 
   static override examples = [
     { description: 'List plugins and their config fields', command: '<%= config.bin %> plugins' },

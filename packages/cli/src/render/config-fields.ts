@@ -9,6 +9,8 @@ export interface ConfigField {
   description?: string;
   secret: boolean;
   required: boolean;
+  /** The schema's `examples` for the field. */
+  examples?: unknown[];
 }
 
 function typeOf(schema: Record<string, unknown>): string {
@@ -39,6 +41,7 @@ export function describeConfig(schema: JsonSchema, prefix = '', depth = 0): Conf
       ...(typeof prop.description === 'string' ? { description: prop.description } : {}),
       secret: prop.secret === true || prop.writeOnly === true,
       required: required.has(name),
+      ...(Array.isArray(prop.examples) && prop.examples.length > 0 ? { examples: prop.examples } : {}),
     });
     if (depth === 0 && prop.type === 'object' && prop.properties) fields.push(...describeConfig(prop, `${prefix}${name}.`, depth + 1));
   }

@@ -120,3 +120,15 @@ function describe(error: ErrorObject, path: DocPath, map: SourceMap): ConfigIssu
   }
   return issueAt(map.valueAt(path), path, error.message ?? `fails ${error.keyword}`);
 }
+
+/**
+ * A copy of `config` with the schema's `default`s filled in, exactly as `etl validate`/`etl run` fill them before a
+ * plugin's hooks see the config. Validation errors are ignored here: the copy is returned as far as it was filled.
+ */
+export function applyConfigDefaults<T>(schema: JsonSchema, config: T): T {
+  const copy = structuredClone(config);
+  compileSchema(defaultsAjv, schema)(copy);
+  return copy;
+}
+
+const defaultsAjv = createAjv();

@@ -20,6 +20,7 @@ export { buildPipelineSchema } from './schema.js';
 export { pipelineEnvelopeSchema } from './envelope-schema.js';
 export { formatIssue, sortIssues, configErrorFrom } from './issues.js';
 export { parseDuration } from './duration.js';
+export { applyConfigDefaults } from './ajv.js';
 export { getByPath, setByPath, parsePath, formatPath } from './paths.js';
 export { secretPaths } from './secrets.js';
 export { createPluginResolver, pluginCandidates, isPathSpecifier, type PluginResolverOptions } from '../plugins/resolve.js';

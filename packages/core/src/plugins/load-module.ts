@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { register } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { moduleResolve } from 'import-meta-resolve';
 
 /** Loads a module by package name (resolved from `fromDir`) or absolute path; the resolver's default loader. */
 export type ModuleLoader = (specifier: string, fromDir: string) => Promise<unknown>;
@@ -21,7 +22,7 @@ export class ModuleLoadFailed extends Error {
   }
 }
 
-/** Export conditions to honour: Node's defaults plus any given with `--conditions` / `-C` (e.g. `development`). */
+/** Export conditions to honour: Node's defaults plus any given with `--conditions` / `-C` (e.g. `@etl/source`, which points workspace packages at their TypeScript). */
 export function activeConditions(): string[] {
   const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   const extra: string[] = [];
@@ -36,14 +37,51 @@ export function activeConditions(): string[] {
 /** The default loader: Node-style package resolution (honouring `exports` conditions), then `import()`. */
 export function createModuleLoader(conditions: string[] = activeConditions()): ModuleLoader {
   return async (specifier, fromDir) => {
-    const file = isAbsolute(specifier) ? findFile(specifier) : resolvePackage(specifier, fromDir, conditions);
+    let file: string | undefined;
+    try {
+      file = isAbsolute(specifier) ? findFile(specifier) : resolvePackage(specifier, fromDir, conditions);
+    } catch (error) {
+      throw new ModuleLoadFailed(specifier, error);
+    }
     if (file === undefined) throw new ModuleNotFound(specifier, fromDir);
+    lendCoreTo(file, conditions);
     try {
       return await import(pathToFileURL(file).href);
     } catch (error) {
       throw new ModuleLoadFailed(file, error);
     }
   };
+}
+
+/** The folder of the package holding `file` (the nearest folder above it with a package.json). */
+function packageRoot(file: string): string | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return realpathSync(dir);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+let lending = false;
+
+/**
+ * Makes sure the plugin in `file` gets this `@etl/core` (its peer dependency): when `@etl/core` resolves from there to
+ * another copy, or not at all (a plugin in a project, the CLI installed globally), registers the resolve hooks of
+ * `lend-core-hooks.ts` once, before the plugin is imported. Most plugins share the copy already and cost one lookup.
+ */
+function lendCoreTo(file: string, conditions: string[]): void {
+  if (lending) return;
+  let theirs: string | undefined;
+  try {
+    theirs = packageRoot(fileURLToPath(moduleResolve('@etl/core', pathToFileURL(file), new Set(conditions), false)));
+  } catch {
+    theirs = undefined;
+  }
+  if (theirs !== undefined && theirs === packageRoot(fileURLToPath(import.meta.url))) return;
+  const hooks = new URL('./lend-core-hooks.js', import.meta.url);
+  // Run from the TypeScript sources (the repository's tests), there are no compiled hooks to register.
+  if (!existsSync(fileURLToPath(hooks))) return;
+  lending = true;
+  register(hooks, { data: { parentURL: import.meta.url } });
 }
 
 /** A path as written, or with a JavaScript extension / index file added. */
@@ -54,56 +92,19 @@ function findFile(path: string): string | undefined {
   return undefined;
 }
 
-/** Resolves a bare specifier from `fromDir` up through every `node_modules`, as `import` would. */
+/**
+ * Resolves a bare specifier from `fromDir` exactly as `import` would (exports maps with patterns and conditions,
+ * `main`, extension-less legacy mains), through import-meta-resolve: Node's own algorithm, kept as a library because
+ * `import.meta.resolve` cannot take a parent folder. Undefined when the package is not installed there or above;
+ * a package that is installed but broken (an exported file missing, a subpath not exported) throws.
+ */
 export function resolvePackage(specifier: string, fromDir: string, conditions: string[]): string | undefined {
-  const parts = specifier.split('/');
-  const packageName = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-  const subpath = specifier.slice(packageName.length);
-  for (let dir = fromDir; ; dir = dirname(dir)) {
-    const packageDir = join(dir, 'node_modules', packageName);
-    const manifestFile = join(packageDir, 'package.json');
-    if (existsSync(manifestFile)) {
-      const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { exports?: unknown; main?: string; module?: string };
-      if (manifest.exports !== undefined) {
-        const target = exportTarget(manifest.exports, `.${subpath}`, conditions);
-        return target === undefined ? undefined : findFile(join(packageDir, target));
-      }
-      return findFile(join(packageDir, subpath || manifest.main || 'index.js'));
-    }
-    if (dirname(dir) === dir) break;
-  }
-  // Global folders (NODE_PATH) and other corners of Node's algorithm.
+  const packageName = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
   try {
-    const found = createRequire(join(fromDir, 'noop.js')).resolve(specifier);
-    return isAbsolute(found) ? found : undefined;
-  } catch {
-    return undefined;
+    return fileURLToPath(moduleResolve(specifier, pathToFileURL(join(fromDir, 'noop.js')), new Set(conditions), false));
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    if (code === 'ERR_MODULE_NOT_FOUND' && message?.includes(`Cannot find package '${packageName}'`)) return undefined;
+    throw error;
   }
-}
-
-function exportTarget(exports: unknown, subpath: string, conditions: string[]): string | undefined {
-  const isSubpathMap = typeof exports === 'object' && exports !== null && !Array.isArray(exports) && Object.keys(exports).some((key) => key.startsWith('.'));
-  if (!isSubpathMap) return subpath === '.' ? pickCondition(exports, conditions) : undefined;
-  const entry = (exports as Record<string, unknown>)[subpath];
-  return entry === undefined ? undefined : pickCondition(entry, conditions);
-}
-
-function pickCondition(target: unknown, conditions: string[]): string | undefined {
-  if (typeof target === 'string') return target;
-  if (Array.isArray(target)) {
-    for (const item of target) {
-      const found = pickCondition(item, conditions);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (typeof target === 'object' && target !== null) {
-    for (const [key, value] of Object.entries(target)) {
-      if (key === 'default' || conditions.includes(key)) {
-        const found = pickCondition(value, conditions);
-        if (found !== undefined) return found;
-      }
-    }
-  }
-  return undefined;
 }

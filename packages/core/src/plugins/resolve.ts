@@ -30,7 +30,10 @@ export const isPathSpecifier = (use: string): boolean => use.startsWith('./') ||
 
 /** The packages tried for `use: NAME`, in order (docs/pipeline-format.md, "Plugin names"). */
 export function pluginCandidates(use: string): string[] {
-  // A scoped or subpath name is a package name already.
+  // `@scope/name` is a third party's `@scope/etl-plugin-name`, or a package name as written.
+  const scoped = /^(@[^/]+)\/([^/]+)$/.exec(use);
+  if (scoped && !scoped[2].startsWith('etl-plugin-')) return [`${scoped[1]}/etl-plugin-${scoped[2]}`, use];
+  // Any other name with a slash (a subpath) is a package name already.
   if (use.includes('/')) return [use];
   return [`@etl/source-${use}`, `@etl/sink-${use}`, `@etl/transform-${use}`, `etl-plugin-${use}`, use];
 }
@@ -97,7 +100,8 @@ export function createPluginResolver(options: PluginResolverOptions): PluginReso
         return { plugin: pluginFromModule(module, use, candidate, use), from: candidate };
       }
     }
-    throw notFound(use, candidates, dirs, Object.keys(builtins));
+    const installed = findPluginPackages(dirs).map((found) => found.use);
+    throw notFound(use, candidates, dirs, Object.keys(builtins), installed);
   };
 
   const listInstalled = async (): Promise<InstalledPlugin[]> => {
@@ -119,14 +123,15 @@ export function createPluginResolver(options: PluginResolverOptions): PluginReso
   return { resolve, listInstalled };
 }
 
-function notFound(use: string, candidates: string[], dirs: string[], builtins: string[]): PluginLoadError {
+function notFound(use: string, candidates: string[], dirs: string[], builtins: string[], installed: string[] = []): PluginLoadError {
   const tried = [...(builtins.length > 0 ? [`the built-ins (${builtins.join(', ')})`] : []), ...candidates];
   const installable = candidates.filter((candidate) => candidate !== use || use.includes('/'));
-  const similar = closest(use, builtins);
+  const similar = closest(use, [...builtins, ...installed]);
+  const kind = similar === undefined ? '' : builtins.includes(similar) ? 'the built-in' : 'the installed plugin';
   return new PluginLoadError(`Plugin "${use}" not found. Tried ${tried.join(', ')}, from ${dirs.join(', ')}.`, {
     code: 'PLUGIN_NOT_FOUND',
     suggestions: [
-      ...(similar ? [`Did you mean the built-in \`${similar}\`?`] : []),
+      ...(similar ? [`Did you mean ${kind} \`${similar}\`?`] : []),
       `Install the plugin, e.g. ${installable.map((name) => `\`pnpm add ${name}\``).join(' or ')}.`,
       `Or point \`use:\` at a file relative to the pipeline: \`use: ./plugins/${use}.js\`.`,
     ],
@@ -134,7 +139,10 @@ function notFound(use: string, candidates: string[], dirs: string[], builtins: s
   });
 }
 
-/** `@etl/source-*`, `@etl/sink-*`, `@etl/transform-*` and `etl-plugin-*` in every node_modules above the search paths. */
+/**
+ * `@etl/source-*`, `@etl/sink-*`, `@etl/transform-*`, `etl-plugin-*` and `@scope/etl-plugin-*` in every node_modules
+ * above the search paths. Listing folders loads nothing, so this is cheap enough for a "did you mean".
+ */
 function findPluginPackages(searchPaths: string[]): Array<{ packageName: string; use: string; dir: string }> {
   const found = new Map<string, { packageName: string; use: string; dir: string }>();
   for (const start of searchPaths) {
@@ -148,6 +156,12 @@ function findPluginPackages(searchPaths: string[]): Array<{ packageName: string;
         for (const entry of safeList(modules)) {
           const match = /^etl-plugin-(.+)$/.exec(entry);
           if (match && !found.has(entry)) found.set(entry, { packageName: entry, use: match[1], dir });
+          if (!entry.startsWith('@') || entry === '@etl') continue;
+          for (const scoped of safeList(join(modules, entry))) {
+            const inScope = /^etl-plugin-(.+)$/.exec(scoped);
+            const packageName = `${entry}/${scoped}`;
+            if (inScope && !found.has(packageName)) found.set(packageName, { packageName, use: `${entry}/${inScope[1]}`, dir });
+          }
         }
       }
       if (dirname(dir) === dir) break;

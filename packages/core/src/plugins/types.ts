@@ -119,7 +119,10 @@ export interface StepContext {
   /** Aborted on SIGINT/SIGTERM: stop starting new work, let in-flight work finish or abort it, return promptly. */
   readonly signal: AbortSignal;
   readonly retry: RetryService;
-  /** The limiter named by the step's `limiter:` key (or `name`), undefined when none is configured. */
+  /**
+   * The limiter named by `name`, else the step's `limiter:` (shared with every step naming it), else the step's own
+   * limiter built from the plugin's `rateLimit` default; undefined when none of these exists.
+   */
   limiter(name?: string): RateLimiter | undefined;
   readonly state: StepState;
   readonly dirs: StepDirs;
@@ -209,6 +212,19 @@ export interface WriteResult {
 // Plugins
 // ---------------------------------------------------------------------------------------------------------------------
 
+/** A request rate, as a plugin declares its remote's default (`rateLimit`) and as `limiters:` are written in YAML. */
+export interface RateLimitSpec {
+  /** Requests allowed per interval (a rolling window). */
+  max: number;
+  intervalMs: number;
+  /** Requests in flight at once. @default 10 */
+  maxConcurrent?: number;
+  /** Requests allowed per day, if the remote has a daily budget. */
+  daily?: number;
+  /** Share of the window kept free for network jitter (e.g. 0.01). @default 0.03 */
+  margin?: number;
+}
+
 export interface CheckResult {
   ok: boolean;
   /** One line for the person running `etl check`: what was reached, versions, rate limits seen. */
@@ -234,6 +250,13 @@ interface PluginBase<Config> {
    * schema check with defaults applied; connects to nothing. Each problem names the config path it is about.
    */
   checkConfig?(config: Config): ConfigProblem[];
+  /**
+   * The rate the plugin's remote allows, for a step that names no `limiter:`: the runtime builds the step's own
+   * limiter from it (so `ctx.limiter()` is defined) before any hook runs. A step naming a `limiter:` uses that one
+   * instead, shared with the other steps naming it; that is how the YAML overrides or shares this default. A function
+   * gets the step's config (defaults applied), e.g. to read an account tier; returning undefined means no limiter.
+   */
+  readonly rateLimit?: RateLimitSpec | ((config: Config) => RateLimitSpec | undefined);
 }
 
 /** A problem `checkConfig` found: `path` is dotted inside the step's config (e.g. `fields.email`). */

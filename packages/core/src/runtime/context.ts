@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ResolvedStep } from '../pipeline/types.js';
-import type { Logger, ProgressUpdate, RateLimiter, StepContext, StepState } from '../plugins/types.js';
+import type { Logger, ProgressUpdate, RateLimiter, RateLimitSpec, StepContext, StepState } from '../plugins/types.js';
 import type { ConfigurableRetryService } from '../services/retry.js';
+import { PluginLoadError } from '../errors.js';
 import { hashSecret } from '../services/salt.js';
 
 /** `stateDir` in the deps is a pipeline's state folder (`<project state>/pipelines/<name>`); the salt is the project's. */
@@ -58,6 +59,30 @@ export interface ContextDeps {
   onProgress(step: string, update: ProgressUpdate): void;
 }
 
+/** Where a step's own limiter (from its plugin's `rateLimit`) is kept among the run's limiters. */
+export const defaultLimiterKey = (step: string): string => `step:${step}`;
+
+/**
+ * Adds a limiter for each step that names no `limiter:` but whose plugin declares a `rateLimit`, keyed by
+ * `defaultLimiterKey`. `create` builds one from a spec (the runtime's keeps daily usage across runs).
+ */
+export function addDefaultLimiters<L>(steps: ResolvedStep[], limiters: Map<string, L>, create: (name: string, spec: RateLimitSpec) => L): void {
+  for (const step of steps) {
+    const declared = step.plugin.rateLimit;
+    if (step.limiter !== undefined || declared === undefined) continue;
+    const spec = typeof declared === 'function' ? declared(step.config) : declared;
+    if (spec === undefined) continue;
+    if (!(spec?.max > 0) || !(spec?.intervalMs > 0)) {
+      throw new PluginLoadError(`Invalid plugin "${step.use}" (from ${step.from}) for step "${step.name}": \`rateLimit\` gave ${JSON.stringify(spec)}.`, {
+        code: 'PLUGIN_INVALID',
+        context: { step: step.name, plugin: step.use },
+        suggestions: ['`rateLimit` is `{ max, intervalMs, maxConcurrent?, daily? }` (positive numbers) or a function of the config returning one.'],
+      });
+    }
+    limiters.set(defaultLimiterKey(step.name), create(step.name, spec));
+  }
+}
+
 /** Records per source batch when `settings.batchSize` does not say. */
 export const DEFAULT_SOURCE_BATCH_SIZE = 5000;
 
@@ -89,10 +114,7 @@ export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepCo
     logger,
     signal: deps.signal,
     retry,
-    limiter: (name) => {
-      const key = name ?? step.limiter;
-      return key === undefined ? undefined : deps.limiters.get(key);
-    },
+    limiter: (name) => deps.limiters.get(name ?? step.limiter ?? defaultLimiterKey(step.name)),
     get state() {
       return typeof state === 'function' ? state() : state;
     },

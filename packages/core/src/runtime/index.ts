@@ -1,6 +1,6 @@
 /** The streaming runtime: runs resolved pipelines, checks them, and the pieces test kits build on. */
 export { runPipeline, DEFAULT_SINK_BATCH_SIZE } from './run-pipeline.js';
-export { DEFAULT_SOURCE_BATCH_SIZE, type LineageBinding } from './context.js';
+export { DEFAULT_SOURCE_BATCH_SIZE, defaultLimiterKey, type LineageBinding } from './context.js';
 export type { LineageIdentity, LineageRecord } from './lineage.js';
 export { checkPipeline, type StepCheckResult } from './check-pipeline.js';
 export { migratePipeline, type StepMigration } from './migrate-pipeline.js';

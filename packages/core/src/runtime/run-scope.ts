@@ -12,7 +12,7 @@ import { createRedactor } from '../services/redact.js';
 import { createRetryService, type ConfigurableRetryService } from '../services/retry.js';
 import { createRejectsWriter, createRunFolder, pipelineStateDir, type RejectsWriter, type RunFolder } from '../services/run-history.js';
 import { hashSecret } from '../services/salt.js';
-import { createStepContext, newStats, type LineageBinding, type StepStats } from './context.js';
+import { addDefaultLimiters, createStepContext, newStats, type LineageBinding, type StepStats } from './context.js';
 import { createEventSink } from './events.js';
 import { assertPluginShape } from './invoke.js';
 
@@ -140,6 +140,8 @@ function openLimiters(scope: RunScope): void {
     const dailyUsage = spec.daily ? (runtimeState.get(key) as DailyUsage | undefined) : undefined;
     scope.limiters.set(name, createRateLimiter(name, spec, { dailyUsage, onDailySpend: (usage) => runtimeState.set(key, { ...usage }) }));
   }
+  // A plugin's declared default serves the step alone (no daily usage kept: a shared `limiters:` entry does that).
+  addDefaultLimiters(scope.pipeline.steps, scope.limiters, (name, spec) => createRateLimiter(name, spec, { margin: spec.margin }));
 }
 
 function contextFor(scope: RunScope, step: ResolvedStep, retry: ConfigurableRetryService, addSecret: (value: string) => void): StepContext {

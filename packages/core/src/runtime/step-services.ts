@@ -13,7 +13,7 @@ import { createLogger, type RootLogger } from '../services/logger.js';
 import { createRateLimiter, type ManagedRateLimiter } from '../services/rate-limit.js';
 import { createRetryService } from '../services/retry.js';
 import { newRunId, pipelineStateDir } from '../services/run-history.js';
-import { createStepContext, type StepStats } from './context.js';
+import { addDefaultLimiters, createStepContext, type StepStats } from './context.js';
 
 export interface StepServices {
   readonly logger: RootLogger;
@@ -36,6 +36,7 @@ export async function openStepServices(pipeline: ResolvedPipeline, options: Step
   const store = await openCheckpointStore(options.purpose === 'check' ? stateDir : undefined, { readOnly: true });
   const limiters = new Map<string, ManagedRateLimiter>();
   for (const [name, spec] of Object.entries(pipeline.limiters ?? {})) limiters.set(name, createRateLimiter(name, spec));
+  addDefaultLimiters(pipeline.steps, limiters, (name, spec) => createRateLimiter(name, spec, { margin: spec.margin }));
   const retry = createRetryService();
   const signal = options.signal ?? new AbortController().signal;
   return {

@@ -1,4 +1,4 @@
-/** Shared services: logging with redaction, retries, rate limits, checkpoints and run history. */
+/** Shared services: logging with redaction, retries, rate limits, checkpoints, sink ledgers and run history. */
 export { createLogger, type LoggerOptions, type RootLogger } from './logger.js';
 export { redactSecrets, createRedactor, SECRET_MASK } from './redact.js';
 export {
@@ -11,6 +11,7 @@ export {
 } from './retry.js';
 export { createRateLimiter, type RateLimiterOptions, type ManagedRateLimiter, type DailyUsage } from './rate-limit.js';
 export { projectSalt, hashSecret } from './salt.js';
+export { createLedger, hashRecord, type Ledger, type LedgerEntry, type LedgerOptions } from './ledger.js';
 export { acquireLock, processStartTime, type HeldLock } from './lock.js';
 export { openCheckpointStore, type CheckpointStore, type CheckpointStoreOptions, type CommitOptions } from './checkpoint.js';
 export {

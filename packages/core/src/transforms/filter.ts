@@ -47,6 +47,7 @@ const configSchema: JsonSchema = {
       type: 'array',
       minItems: 1,
       description: 'Conditions, e.g. [{ field: year, gte: 1990 }, { field: sex, in: [F] }].',
+      examples: [[{ field: 'year', gte: 1990 }]],
       items: {
         type: 'object',
         additionalProperties: false,

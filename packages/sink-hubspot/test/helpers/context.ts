@@ -42,7 +42,8 @@ export async function testContext(options: { dir?: string; dryRun?: boolean; fre
     lineage: 'run-1',
     logger: logger(),
     signal: options.signal ?? new AbortController().signal,
-    retry: createRetryService({ defaults: { baseDelayMs: 50, maxDelayMs: 500 } }),
+    // As the runtime's: retries of a failed write are counted as `retries`.
+    retry: createRetryService({ defaults: { baseDelayMs: 50, maxDelayMs: 500, onRetry: () => void (counters.retries = (counters.retries ?? 0) + 1) } }),
     limiter: () => options.limiter,
     state: store.state('hubspot'),
     dirs: { state: options.dir ?? '/tmp', run: options.dir ?? '/tmp', cache: options.dir ?? '/tmp' },

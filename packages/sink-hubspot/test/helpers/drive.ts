@@ -16,7 +16,8 @@ export interface Totals {
   reconcile?: ReconcileReport;
 }
 
-export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext, config: HubspotConfig, records: DataRecord[], batchSize = 250): Promise<Totals> {
+/** `attempts`: the step's `retry.attempts`, the one retry budget of a write (the client does not retry). */
+export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext, config: HubspotConfig, records: DataRecord[], batchSize = 250, attempts = 6): Promise<Totals> {
   const totals: Totals = { written: 0, unchanged: 0, skipped: 0, rejects: [], details: {} };
   let outcome: 'succeeded' | 'failed' = 'failed';
   await plugin.setup?.(ctx, config);
@@ -31,7 +32,7 @@ export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext,
         locate: (index: number) => `names.csv:${start + index + 2}`,
         checkpoint: { seq },
       };
-      const result = await ctx.retry.run(() => plugin.write(ctx, config, batch), { attempts: 4, baseDelayMs: 100 });
+      const result = await ctx.retry.run(() => plugin.write(ctx, config, batch), { attempts, baseDelayMs: 100 });
       expectAccounted(result, slice.length);
       totals.written += result.written;
       totals.unchanged += result.unchanged ?? 0;

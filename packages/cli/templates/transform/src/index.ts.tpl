@@ -1,0 +1,44 @@
+/**
+ * The `__USE__` transform. As generated it upper-cases the string fields named in `fields`: replace the body of the
+ * record function. Return the record to pass it on, `null` to filter it out, or `rejectRecord(reason)` to reject it.
+ * `create()` runs once per run; the function it returns runs on every record, so keep it synchronous and cheap.
+ */
+import { defineTransform, rejectRecord, type TransformPlugin } from '@etl/core';
+
+export interface __TYPE__Config {
+  /** Fields to upper-case. */
+  fields: string[];
+  /** Reject records that lack one of the fields. @default false */
+  required: boolean;
+}
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['fields'],
+  properties: {
+    fields: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Fields to upper-case.', examples: [['name']] },
+    required: { type: 'boolean', default: false, description: 'Reject records that lack one of the fields.' },
+  },
+};
+
+export function __FACTORY__(): TransformPlugin<__TYPE__Config> {
+  return defineTransform<__TYPE__Config>({
+    name: '__USE__',
+    description: 'Upper-cases fields (a generated starting point).',
+    configSchema,
+    create(_ctx, config) {
+      return (record) => {
+        const out = { ...record };
+        for (const field of config.fields) {
+          const value = out[field];
+          if (typeof value === 'string') out[field] = value.toUpperCase();
+          else if (config.required) return rejectRecord(`${field} is missing or not text`);
+        }
+        return out;
+      };
+    },
+  });
+}
+
+export default __FACTORY__;

@@ -1,0 +1,73 @@
+/**
+ * A sink's ledger: what this step last sent to its destination, per record identity (a hash of what was sent and
+ * the id the destination gave it), kept in `ctx.state`.
+ *
+ * `ctx.state` is already per destination (the runtime binds it to `<step>@<destination id>`), and its writes are
+ * staged and become durable with the runtime's checkpoint: record an entry only once the destination acknowledged
+ * the record, and the ledger never claims what the destination does not hold; a rerun sends only what changed.
+ * `reconcile()` reads the claims back (`identities()`) and `drop()`s the ones the destination contradicts.
+ */
+import { createHash } from 'node:crypto';
+import type { StepState } from '../plugins/types.js';
+
+/** What the ledger holds for one identity: the hash of what was sent, and the destination's id for it (if any). */
+export interface LedgerEntry {
+  hash: string;
+  id?: string;
+}
+
+export interface Ledger {
+  get(identity: string): LedgerEntry | undefined;
+  /** True when the record was last sent with exactly this hash: it need not be sent again. */
+  isUnchanged(identity: string, hash: string): boolean;
+  /** Stages what the destination acknowledged; durable with the next checkpoint. */
+  record(identity: string, hash: string, id?: string): void;
+  /** Forgets one identity (reconcile found the destination contradicts it), so the next write sends it again. */
+  drop(identity: string): void;
+  /** Every identity the ledger claims, snapshotted, so callers may drop entries while they go. */
+  identities(): string[];
+  readonly size: number;
+}
+
+export interface LedgerOptions {
+  /** Key prefix inside `ctx.state`, so a sink may keep other state beside its ledger. @default 'c:' */
+  prefix?: string;
+}
+
+/** A ledger over a step's state. Entries are `[hash, id?]` arrays: small in the checkpoint at 100k+ records. */
+export function createLedger(state: StepState, options: LedgerOptions = {}): Ledger {
+  const prefix = options.prefix ?? 'c:';
+  const get = (identity: string): LedgerEntry | undefined => {
+    const entry = state.get(prefix + identity);
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string') return undefined;
+    return typeof entry[1] === 'string' ? { hash: entry[0], id: entry[1] } : { hash: entry[0] };
+  };
+  const identities = () => {
+    const found: string[] = [];
+    for (const key of state.keys()) if (key.startsWith(prefix)) found.push(key.slice(prefix.length));
+    return found;
+  };
+  return {
+    get,
+    isUnchanged: (identity, hash) => get(identity)?.hash === hash,
+    record: (identity, hash, id) => state.set(prefix + identity, id === undefined ? [hash] : [hash, id]),
+    drop: (identity) => state.delete(prefix + identity),
+    identities,
+    get size() {
+      return identities().length;
+    },
+  };
+}
+
+/**
+ * A stable hash of what is sent for one record (key order does not matter): 22 base64url characters of SHA-256.
+ * String values hash as themselves, anything else as its JSON.
+ */
+export function hashRecord(fields: Record<string, unknown>): string {
+  const hash = createHash('sha256');
+  for (const key of Object.keys(fields).sort()) {
+    const value = fields[key];
+    hash.update(key).update('\u0000').update(typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined').update('\u0001');
+  }
+  return hash.digest('base64url').slice(0, 22);
+}
