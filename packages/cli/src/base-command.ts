@@ -52,7 +52,12 @@ export abstract class EtlCommand extends Command {
   }
 
   protected resolver(project: ProjectConfig): PluginResolver {
-    return createPluginResolver({ searchPaths: this.searchPaths(project), builtins: builtinTransforms, pathRoots: projectPluginRoots(project) });
+    return createPluginResolver({
+      searchPaths: this.searchPaths(project),
+      builtins: builtinTransforms,
+      pathRoots: projectPluginRoots(project),
+      installRoots: [cliPackageDir],
+    });
   }
 
   protected override async catch(error: Error): Promise<unknown> {

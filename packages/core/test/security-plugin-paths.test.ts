@@ -61,3 +61,37 @@ describe('`use:` paths resolve inside the project unless the project config allo
     }
   });
 });
+
+describe('plugin names resolve inside the project or from etl\'s own install, never from a folder above the project', () => {
+  const plantPackage = async (root: string, name: string, marker: string) => {
+    const dir = join(root, 'node_modules', name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', main: 'index.mjs' }));
+    await writeFile(join(dir, 'index.mjs'), markingPlugin(marker));
+  };
+
+  test('a node_modules/etl-plugin-NAME planted above the project is not loaded; one in the project is', async () => {
+    await plantPackage(base, 'etl-plugin-planted', join(base, 'LOADED-planted'));
+    const issues = await check('planted', 'planted');
+    expect(issues.join('\n')).toContain('planted');
+    expect(existsSync(join(base, 'LOADED-planted'))).toBe(false);
+
+    await plantPackage(project, 'etl-plugin-ours', join(base, 'LOADED-ours'));
+    expect(await check('ours', 'ours')).toEqual([]);
+    expect(existsSync(join(base, 'LOADED-ours'))).toBe(true);
+  });
+
+  test("a name found from etl's own install loads even when that install lies outside the project", async () => {
+    const install = join(base, 'global', 'lib', 'node_modules', 'etl-cli');
+    await mkdir(install, { recursive: true });
+    await plantPackage(join(base, 'global', 'lib'), 'etl-plugin-beside', join(base, 'LOADED-beside'));
+    const { issues } = await preparePipeline(await named('beside'), { cwd: project, env: {}, extraSearchPaths: [install] });
+    expect(issues).toEqual([]);
+    expect(existsSync(join(base, 'LOADED-beside'))).toBe(true);
+  });
+});
+
+async function named(name: string): Promise<string> {
+  await writeFile(join(project, 'pipelines', `${name}.yaml`), pipeline(name));
+  return name;
+}

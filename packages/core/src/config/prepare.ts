@@ -55,7 +55,12 @@ export function builtinPlugins(): Record<string, PluginFactory> {
 
 /** The default resolver for a project: plugin paths, then the project root, then `extra` (the CLI's install). */
 export function projectResolver(project: ProjectConfig, extra: string[] = []): PluginResolver {
-  return createPluginResolver({ searchPaths: [...project.pluginPaths, project.root, ...extra], builtins: builtinPlugins(), pathRoots: projectPluginRoots(project) });
+  return createPluginResolver({
+    searchPaths: [...project.pluginPaths, project.root, ...extra],
+    builtins: builtinPlugins(),
+    pathRoots: projectPluginRoots(project),
+    installRoots: extra,
+  });
 }
 
 /**

@@ -25,10 +25,16 @@ const inside = (file: string, dir: string): boolean => {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 };
 
+/** True when `file` (symlinks followed) lies inside one of `roots`. */
+export const isInsideAny = (file: string, roots: string[]): boolean => {
+  const target = real(file);
+  return roots.some((root) => inside(target, real(root)));
+};
+
 /** Throws a PluginLoadError when `file` (a resolved `use:` path) is outside every allowed root. */
 export function assertPluginPathAllowed(file: string, use: string, roots: string[]): void {
+  if (isInsideAny(file, roots)) return;
   const target = real(file);
-  if (roots.some((root) => inside(target, real(root)))) return;
   throw new PluginLoadError(`Plugin path ${use} resolves to ${target}, outside the project (${roots.join(', ')})`, {
     code: 'PLUGIN_PATH_OUTSIDE_PROJECT',
     suggestions: [

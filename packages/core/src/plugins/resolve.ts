@@ -4,8 +4,8 @@ import type { InstalledPlugin, PluginResolver } from '../config/types.js';
 import { PluginLoadError } from '../errors.js';
 import { closest } from '../config/levenshtein.js';
 import { pluginFromModule } from './check-plugin.js';
-import { assertPluginPathAllowed } from './path-policy.js';
-import { createModuleLoader, ModuleLoadFailed, type ModuleLoader } from './load-module.js';
+import { assertPluginPathAllowed, isInsideAny } from './path-policy.js';
+import { activeConditions, createModuleLoader, ModuleLoadFailed, resolvePackage, type ModuleLoader } from './load-module.js';
 import type { Plugin, PluginFactory } from './types.js';
 
 export interface PluginResolverOptions {
@@ -23,6 +23,13 @@ export interface PluginResolverOptions {
    * loaded. Unset: any path (library callers that do their own checks). The CLI always sets it.
    */
   pathRoots?: string[];
+  /**
+   * Folders of etl's own install (the CLI's package folder): a name resolved from there may come from wherever Node's
+   * resolution reaches (a global install's siblings). A name resolved from any other search folder must land inside
+   * `pathRoots`, so a `node_modules/etl-plugin-x` planted in a folder above the project is never loaded. Applies with
+   * `pathRoots` and the default loader.
+   */
+  installRoots?: string[];
 }
 
 /** Whether `use:` is a file path (relative to the pipeline file) rather than a plugin name. */
@@ -67,6 +74,20 @@ export function createPluginResolver(options: PluginResolverOptions): PluginReso
     }
   };
 
+  const installRoots = (options.installRoots ?? []).map((dir) => resolvePath(dir));
+  const conditions = activeConditions();
+  /** A name that, resolved from a project folder, would load code from outside the project (see `installRoots`). */
+  const outsideProject = (candidate: string, dir: string): boolean => {
+    if (!options.pathRoots || options.loader || installRoots.includes(dir)) return false;
+    let file: string | undefined;
+    try {
+      file = resolvePackage(candidate, dir, conditions);
+    } catch {
+      return false; // installed but broken: the loader reports it
+    }
+    return file !== undefined && !isInsideAny(file, options.pathRoots);
+  };
+
   const resolve = async (use: string, pipelineDir: string): Promise<{ plugin: Plugin; from: string }> => {
     const builtin = Object.hasOwn(builtins, use) ? builtins[use] : undefined;
     if (builtin) return { plugin: pluginFromModule({ default: builtin }, use, 'builtin'), from: 'builtin' };
@@ -90,6 +111,7 @@ export function createPluginResolver(options: PluginResolverOptions): PluginReso
     const candidates = pluginCandidates(use);
     for (const candidate of candidates) {
       for (const dir of dirs) {
+        if (outsideProject(candidate, dir)) continue;
         let module: unknown;
         try {
           module = await load(use, candidate, dir);
