@@ -48,6 +48,9 @@ const countAfter = (times: number[], from: number): number => {
   return times.length - lo;
 };
 
+/** How often to look again while the start that must leave the window is still in flight. */
+const IN_FLIGHT_POLL_MS = 5;
+
 const startOfNextUtcDay = (t: number): number => {
   const d = new Date(t);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
@@ -81,7 +84,10 @@ export function createRateLimiter(name: string, spec: LimiterSpec, options: Rate
   const bottleneck = new Bottleneck({ maxConcurrent, id: `etl-${name}` });
 
   const log: number[] = []; // start times (ours and foreign), one per unit of weight, oldest first
+  // When each start's request was answered (0 while in flight): the remote counted it on arrival, at the latest then.
+  const ends: number[] = [];
   const foreign: number[] = []; // the times foreign starts were added to the log, oldest first
+  let foreignTotal = 0;
   let head = 0; // index of the oldest start still inside the window
   let nextSlot = 0; // earliest start allowed by the even spacing
   let pausedUntil = 0;
@@ -97,6 +103,7 @@ export function createRateLimiter(name: string, spec: LimiterSpec, options: Rate
       let cut = 4096;
       while (cut < head && log[cut] <= keepFrom) cut++;
       log.splice(0, cut);
+      ends.splice(0, cut);
       head -= cut;
       let f = 0;
       while (f < foreign.length && foreign[f] <= keepFrom) f++;
@@ -104,17 +111,21 @@ export function createRateLimiter(name: string, spec: LimiterSpec, options: Rate
     }
   };
 
+  // A start leaves the window a window after its answer, not its start: a request that took long to arrive (a busy
+  // event loop, a slow network) is still in the remote's window when one sent after it has arrived.
+  const leaves = (i: number, t: number): number => (ends[i] === 0 ? t + IN_FLIGHT_POLL_MS : ends[i]) + windowMs;
+
   const waitMs = (weight: number, t: number): number => {
-    while (head < log.length && log[head] <= t - windowMs) head++;
+    while (head < log.length && ends[head] !== 0 && ends[head] <= t - windowMs) head++;
     trim(t);
     let at = Math.max(t, pausedUntil, nextSlot);
     const inWindow = log.length - head;
     // While another client spends the same budget, its next requests are not in the log yet: keep a few slots for them.
     const room = foreign.length > 0 && foreign[foreign.length - 1] > t - windowMs ? Math.max(1, cap - reserve) : cap;
     if (inWindow + weight > room) {
-      // The start that must leave the window before `weight` more fit.
-      const oldest = log[head + inWindow + weight - room - 1];
-      at = Math.max(at, oldest + windowMs + 1);
+      // Every start up to this one must leave the window before `weight` more fit.
+      const last = head + inWindow + weight - room - 1;
+      for (let i = head; i <= last; i++) at = Math.max(at, leaves(i, t) + 1);
     }
     return at - t;
   };
@@ -129,7 +140,10 @@ export function createRateLimiter(name: string, spec: LimiterSpec, options: Rate
         await new Promise((r) => setTimeout(r, Math.min(ms, 1000)));
       }
       const t = now();
-      for (let i = 0; i < weight; i++) log.push(t);
+      for (let i = 0; i < weight; i++) {
+        log.push(t);
+        ends.push(0);
+      }
       started += weight;
       // Catch up after a late timer or an idle spell, but by a tenth of the window at most: a burst of a whole window
       // would leave another client of the same budget nothing until it ends.
@@ -155,9 +169,24 @@ export function createRateLimiter(name: string, spec: LimiterSpec, options: Rate
     const explained = countAfter(log, from);
     const unexplained = used - explained;
     if (unexplained <= 0) return;
+    foreignTotal += unexplained;
     for (let i = 0; i < unexplained; i++) {
       log.push(t);
+      ends.push(t);
       foreign.push(t);
+    }
+  };
+
+  /** Marks `weight` of the starts made at `startedAt` as answered now (foreign ones are logged answered). */
+  const answered = (startedAt: number, weight: number): void => {
+    const t = now();
+    let i = log.length - 1;
+    while (i >= 0 && log[i] > startedAt) i--;
+    for (; i >= 0 && log[i] === startedAt && weight > 0; i--) {
+      if (ends[i] === 0) {
+        ends[i] = t;
+        weight--;
+      }
     }
   };
 
@@ -190,7 +219,7 @@ export function createRateLimiter(name: string, spec: LimiterSpec, options: Rate
       return started;
     },
     get foreignStarts() {
-      return foreign.length;
+      return foreignTotal;
     },
     schedule<T>(work: () => Promise<T>, opts: { weight?: number; priority?: number } = {}): Promise<T> {
       const weight = Math.max(1, Math.min(max, Math.floor(opts.weight ?? 1)));
@@ -198,7 +227,11 @@ export function createRateLimiter(name: string, spec: LimiterSpec, options: Rate
       return bottleneck.schedule({ priority }, async () => {
         spendDaily(weight);
         const startedAt = await acquire(weight);
-        return running.run({ limiter, startedAt }, work);
+        try {
+          return await running.run({ limiter, startedAt }, work);
+        } finally {
+          answered(startedAt, weight);
+        }
       });
     },
     observe(hint) {
