@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { PoolConnection } from 'mysql2';
 import type { DataSource } from 'typeorm';
 import { FatalError, type EtlError, type JsonValue, type RunOutcome, type SinkBatch, type StepContext, type WriteResult } from '@etl/core';
@@ -9,24 +8,10 @@ import { errorInfo, toEtlError } from './errors.js';
 import { loadRows, toSqlValue, type LoadPlan } from './bulk-load.js';
 import { clearShadow, readCheckpoint, writeCheckpoint, type CheckpointKey } from './checkpoint-table.js';
 import { TableLock } from './table-lock.js';
+import { retiredName, shadowName, shadowPrefix } from './names.js';
+
+export { retiredName, shadowName } from './names.js';
 import { readTableMeta, resolveKey } from './table-meta.js';
-
-const hex8 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
-
-/**
- * What shadow names start with: the table itself, or for a long name its first 37 characters and a hash of the whole,
- * so two long tables that start alike never share (or clean up) each other's shadows.
- */
-const shadowPrefix = (table: string) => (table.length <= 46 ? table : `${table.slice(0, 37)}_${hex8(table)}`);
-
-/**
- * The table a replace-all lineage loads into, next to the real one: `<table>__etl_new_<8 hex of sha256(lineage)>`
- * (at most 64 characters). One per lineage, so a new lineage never continues a shadow another one left half-filled.
- */
-export const shadowName = (table: string, lineage: string) => `${shadowPrefix(table)}__etl_new_${hex8(lineage)}`;
-
-/** Where the previous content goes for the instant of the swap. */
-export const retiredName = (table: string) => `${shadowPrefix(table)}__etl_old`;
 
 /** Shadows of `table` by any lineage, and the one fixed name used before shadows were named per lineage. */
 const isShadowOf = (table: string, name: string) =>
