@@ -2,7 +2,8 @@
  * The `hubspot` sink: one HubSpot contact per record, upserted by `idProperty`, only when it changed since the last
  * acknowledged send (the ledger), at the rate the account allows.
  */
-import { compileTemplate, defineSink, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { defineSink, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { checkTemplates } from './check-config.js';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
 import { identifyDestination, readPortal } from './destination.js';
@@ -73,17 +74,7 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
     batchSize: (config) => (config.inputsPerRequest ?? 100) * 10,
 
     /** `etl validate`: every `properties` template must compile (a typo in a filter shows before any request). */
-    checkConfig(config) {
-      const problems: ConfigProblem[] = [];
-      for (const [property, source] of Object.entries(config.properties ?? {})) {
-        try {
-          compileTemplate(source);
-        } catch (error) {
-          problems.push({ path: `properties.${property}`, message: (error as Error).message });
-        }
-      }
-      return problems;
-    },
+    checkConfig: checkTemplates,
 
     async check(ctx, config) {
       const { client, ownLimiter } = createClient(ctx, config);

@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimiter, FatalError, RetriableError, RetriesExhaustedError } from '@etl/core';
-import { DailyBudget, HubspotClient } from '@etl/sink-hubspot';
+import { DailyBudget } from '@etl/sink-hubspot';
+import { HubspotClient } from '@etl/sink-hubspot/runtime';
 
 const TOKEN = 'pat-na1-secret-token-1234567890';
 type Script = (req: IncomingMessage, res: ServerResponse, n: number) => void;

@@ -19,6 +19,14 @@ export function createAjv(): Ajv {
   return ajv;
 }
 
+let shared: Ajv | undefined;
+
+/**
+ * The process's one ajv for config files (project config, pipelines, plugin schemas): each new instance compiles
+ * the JSON Schema meta-schema again, a noticeable share of `etl validate`'s start-up.
+ */
+export const sharedAjv = (): Ajv => (shared ??= createAjv());
+
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /** Compiles (once per schema object) or throws ajv's message. */

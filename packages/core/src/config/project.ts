@@ -5,7 +5,7 @@ import { cosmiconfig } from 'cosmiconfig';
 import dotenv from 'dotenv';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { checkAgainstSchema, compileSchema, createAjv } from './ajv.js';
+import { checkAgainstSchema, compileSchema, sharedAjv } from './ajv.js';
 import { isPlainObject } from './paths.js';
 import { defaultsLocations, DocSourceMap, mapDocument } from './source-map.js';
 import type { ProjectConfig } from './types.js';
@@ -58,7 +58,7 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
   if (configFile) {
     const map = await projectSourceMap(configFile);
     defaultsLocations.set(defaults, { map: map.map, path: [...map.prefix, 'defaults'] });
-    const issues = checkAgainstSchema(compileSchema(createAjv(), projectConfigSchema), config, { prefix: map.prefix, map: map.map });
+    const issues = checkAgainstSchema(compileSchema(sharedAjv(), projectConfigSchema), config, { prefix: map.prefix, map: map.map });
     if (issues.length > 0) {
       throw new ConfigError(`The project config ${configFile} is invalid:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, issues, {
         code: 'PROJECT_CONFIG_INVALID',
