@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import Bottleneck from 'bottleneck';
+import { createRequire } from 'node:module';
+import type BottleneckClass from 'bottleneck';
 import { RetriesExhaustedError } from '../errors.js';
 import type { LimiterSpec } from '../pipeline/types.js';
 import type { RateLimiter } from '../plugins/types.js';
@@ -32,6 +33,10 @@ export interface ManagedRateLimiter extends RateLimiter {
   readonly foreignStarts: number;
   stop(): Promise<void>;
 }
+
+// Loaded with the first limiter, not with @etl/core: `etl validate` never builds one (Bottleneck is CommonJS).
+let bottleneckClass: typeof BottleneckClass | undefined;
+const loadBottleneck = (): typeof BottleneckClass => (bottleneckClass ??= createRequire(import.meta.url)('bottleneck') as typeof BottleneckClass);
 
 /** The limiter and start time of the request whose work is running, so `observe()` knows which request it hears about. */
 const running = new AsyncLocalStorage<{ limiter: object; startedAt: number }>();
@@ -81,6 +86,7 @@ export function createRateLimiter(name: string, spec: LimiterSpec, options: Rate
   let cap = max; // the window's capacity: `max`, or less when the remote says it allows less
   const reserve = Math.ceil(max * 0.05);
   const burst = Math.max(1, Math.ceil(max * 0.1));
+  const Bottleneck = loadBottleneck();
   const bottleneck = new Bottleneck({ maxConcurrent, id: `etl-${name}` });
 
   const log: number[] = []; // start times (ours and foreign), one per unit of weight, oldest first
