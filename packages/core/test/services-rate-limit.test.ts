@@ -135,7 +135,7 @@ describe('rate limiter', () => {
     expect(limiter.foreignStarts).toBe(0);
   }, 30_000);
 
-  test('a second client spending the same budget gets its share: ours slow down to what is left, and none is refused', async () => {
+  test('a second client spending the same budget gets its share: ours slow down to what is left, and at most one is refused', async () => {
     const remote = rollingRemote(20, 1000);
     const limiter = createRateLimiter('shared', { max: 20, intervalMs: 1000, maxConcurrent: 4 }, { margin: 0.01 });
     // The other client: 5 requests a second, evenly, not listening to anything.
@@ -147,7 +147,9 @@ describe('rate limiter', () => {
     clearInterval(other);
     await limiter.stop();
     await Promise.all(jobs);
-    expect(seen.refused).toBe(0);
+    // The other client's requests land whenever they like: one may take the last slot between our look and our send
+    // (the 429 then pauses ours for a window). The limiter that did not log foreign starts had 2 refused here.
+    expect(seen.refused).toBeLessThanOrEqual(1);
     expect(maxInWindow(remote.accepted, 1000)).toBeLessThanOrEqual(20);
     expect(limiter.foreignStarts).toBeGreaterThan(0);
     // In 3 s the budget is 60; the other client took about 15 of it, and ours got most of the rest.
