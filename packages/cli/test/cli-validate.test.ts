@@ -155,4 +155,18 @@ describe('etl schema and etl plugins', { timeout: 180_000 }, () => {
     expect(dedupe!.config).toContainEqual(expect.objectContaining({ name: 'caseSensitive', type: 'boolean', default: true, secret: false }));
     expect(list.map((p) => p.use)).toEqual(expect.arrayContaining(['select', 'validate', 'dedupe', 'compute', 'filter']));
   });
+
+  test('validating the shipped pipeline loads none of the runtime stacks (browser, ORM, MySQL driver, HTTP, stand-ins)', async () => {
+    const log = join(project, 'imports.log');
+    const r = await etl(['validate', 'babynames'], {
+      cwd: repoRoot,
+      env: { NODE_OPTIONS: `--import=${join(repoRoot, 'packages/cli/test/fixtures/log-imports.mjs')}`, ETL_TEST_IMPORTS_LOG: log },
+    });
+    expect(r.stdout).toContain('✓ pipelines/babynames.yaml');
+    const loaded = readFileSync(log, 'utf8');
+    expect(loaded).toContain('/source-kaggle/'); // the plugins were loaded, for their schemas
+    expect(loaded).toContain('/sink-hubspot/');
+    for (const stack of ['playwright', 'typeorm', 'mysql2', 'axios', 'fastify', 'csv-parse', 'yauzl']) expect(loaded).not.toContain(`/node_modules/${stack}/`);
+  });
 });
+

@@ -67,6 +67,12 @@ describe('--skip', () => {
     expect(pipeline.steps.map((step) => step.name)).toEqual(['read', 'shout', 'audit']);
   });
 
+  test('also removes a step that fed only skipped steps: its work would go nowhere', async () => {
+    const { pipeline, issues } = await check('pipelines/good.yaml', { env, skips: ['load', 'audit'] });
+    expect(issues).toEqual([]);
+    expect(pipeline.steps.map((step) => step.name)).toEqual(['read']);
+  });
+
   test('a skipped step needs none of its variables', async () => {
     const { issues, loaded } = await check('broken/unset-env.yaml', { skips: ['read'] });
     expect(loaded.unsetEnv).toEqual([]);

@@ -11,6 +11,44 @@ const maxInWindow = (starts: number[], windowMs: number): number => {
   return best;
 };
 
+/** A remote with a true rolling window, as HubSpot counts it: a request takes a slot when it arrives, or is refused. */
+const rollingRemote = (max: number, windowMs: number) => {
+  const accepted: number[] = [];
+  let refused = 0;
+  return {
+    accepted,
+    get refused() {
+      return refused;
+    },
+    /** Counts one arrival now; what X-HubSpot-RateLimit-Remaining would say, or undefined for a 429. */
+    take(): number | undefined {
+      const t = Date.now();
+      const inWindow = accepted.filter((a) => a > t - windowMs).length;
+      if (inWindow >= max) {
+        refused++;
+        return undefined;
+      }
+      accepted.push(t);
+      return max - inWindow - 1;
+    },
+  };
+};
+
+/** Schedules `count` requests on `limiter` against `remote` (1 ms network each way), feeding back what it says. */
+const client = (limiter: ReturnType<typeof createRateLimiter>, remote: ReturnType<typeof rollingRemote>, count: number, log: { ours: number[]; refused: number }) =>
+  Array.from({ length: count }, () =>
+    limiter
+      .schedule(async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        const remaining = remote.take();
+        if (remaining === undefined) log.refused++;
+        else log.ours.push(Date.now());
+        await new Promise((r) => setTimeout(r, 1));
+        limiter.observe(remaining === undefined ? { remaining: 0, max: 20, intervalMs: 1000, pauseMs: 1000 } : { remaining, max: 20, intervalMs: 1000 });
+      })
+      .catch(() => undefined),
+  );
+
 describe('rate limiter', () => {
   test('20 per second over ~3 s: never more than 20 in any rolling second, and at least 95% of the allowed rate', async () => {
     const limiter = createRateLimiter('test', { max: 20, intervalMs: 1000, maxConcurrent: 4 });
@@ -82,4 +120,57 @@ describe('rate limiter', () => {
     expect(Date.now() - t).toBeGreaterThanOrEqual(180); // one of 5 slots per second
     await limiter.stop();
   });
+
+  test('at the limit alone, a nearly empty X-HubSpot-RateLimit-Remaining does not slow it down (nothing foreign in it)', async () => {
+    const remote = rollingRemote(20, 1000);
+    const limiter = createRateLimiter('alone', { max: 20, intervalMs: 1000, maxConcurrent: 4 }, { margin: 0.01 });
+    const seen = { ours: [] as number[], refused: 0 };
+    const jobs = client(limiter, remote, 100, seen);
+    await new Promise((r) => setTimeout(r, 3300));
+    await limiter.stop();
+    await Promise.all(jobs);
+    expect(seen.refused).toBe(0);
+    expect(maxInWindow(seen.ours, 1000)).toBeLessThanOrEqual(20);
+    expect(seen.ours.filter((t) => t - seen.ours[0] < 3000).length).toBeGreaterThanOrEqual(57);
+    expect(limiter.foreignStarts).toBe(0);
+  }, 30_000);
+
+  test('a second client spending the same budget gets its share: ours slow down to what is left, and at most one is refused', async () => {
+    const remote = rollingRemote(20, 1000);
+    const limiter = createRateLimiter('shared', { max: 20, intervalMs: 1000, maxConcurrent: 4 }, { margin: 0.01 });
+    // The other client: 5 requests a second, evenly, not listening to anything.
+    let theirs = 0;
+    const other = setInterval(() => remote.take() !== undefined && theirs++, 200);
+    const seen = { ours: [] as number[], refused: 0 };
+    const jobs = client(limiter, remote, 100, seen);
+    await new Promise((r) => setTimeout(r, 3300));
+    clearInterval(other);
+    await limiter.stop();
+    await Promise.all(jobs);
+    // The other client's requests land whenever they like: one may take the last slot between our look and our send
+    // (the 429 then pauses ours for a window). The limiter that did not log foreign starts had 2 refused here.
+    expect(seen.refused).toBeLessThanOrEqual(1);
+    expect(maxInWindow(remote.accepted, 1000)).toBeLessThanOrEqual(20);
+    expect(limiter.foreignStarts).toBeGreaterThan(0);
+    // In 3 s the budget is 60; the other client took about 15 of it, and ours got most of the rest.
+    expect(seen.ours.filter((t) => t - seen.ours[0] < 3000).length).toBeGreaterThanOrEqual(36);
+  }, 30_000);
+
+  test('two limiters on one budget (two runs in one process) share it: few refusals, the combined rate near the limit', async () => {
+    const remote = rollingRemote(20, 1000);
+    const a = createRateLimiter('a', { max: 20, intervalMs: 1000, maxConcurrent: 4 }, { margin: 0.01 });
+    const b = createRateLimiter('b', { max: 20, intervalMs: 1000, maxConcurrent: 4 }, { margin: 0.01 });
+    const seen = { ours: [] as number[], refused: 0 };
+    const jobs = [...client(a, remote, 60, seen), ...client(b, remote, 60, seen)];
+    await new Promise((r) => setTimeout(r, 4300));
+    await a.stop();
+    await b.stop();
+    await Promise.all(jobs);
+    seen.ours.sort((x, y) => x - y);
+    expect(maxInWindow(remote.accepted, 1000)).toBeLessThanOrEqual(20);
+    // A 429 costs a whole window, so a refusal or two while they find each other is tolerable, a storm is not.
+    expect(seen.refused).toBeLessThanOrEqual(3);
+    // 4 s at 20 a second allow 80; together they get at least 90% of it.
+    expect(seen.ours.filter((t) => t - seen.ours[0] < 4000).length).toBeGreaterThanOrEqual(72);
+  }, 30_000);
 });

@@ -96,7 +96,15 @@ export interface HubspotSandbox {
   /** Every contact held, for assertions (also `GET /__sandbox/contacts`). */
   contacts(): Array<{ id: string; properties: Record<string, string | null>; createdAt: string; updatedAt: string; archived: boolean }>;
   /** Counters: requests, by status, 429s by policy, and the portal id (also `GET /__sandbox/stats`). */
-  stats(): { portalId: number; requests: number; byStatus: Record<string, number>; rateLimited: Record<string, number>; byRoute: Record<string, number> };
+  stats(): {
+    portalId: number;
+    requests: number;
+    byStatus: Record<string, number>;
+    rateLimited: Record<string, number>;
+    byRoute: Record<string, number>;
+    /** The most accepted requests its rolling burst window held at once (since start or reset). */
+    peakInWindow: number;
+  };
   /** Clears contacts, custom properties and counters (also `POST /__sandbox/reset`); the portal id stays. */
   reset(): Promise<void>;
   close(): Promise<void>;

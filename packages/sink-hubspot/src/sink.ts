@@ -2,7 +2,8 @@
  * The `hubspot` sink: one HubSpot contact per record, upserted by `idProperty`, only when it changed since the last
  * acknowledged send (the ledger), at the rate the account allows.
  */
-import { baseUrlProblem, checkBaseUrl, compileTemplate, createLedger, defineSink, type Ledger, type ConfigProblem, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { checkBaseUrl, createLedger, defineSink, type Ledger, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import { checkHubspotConfig } from './check-config.js';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
 import { identifyDestination, readPortal } from './destination.js';
@@ -76,20 +77,7 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
     /** The account's rate (tier or `rate:`), unless the step names a shared `limiter:`. */
     rateLimit: (config) => ({ ...rateFromConfig(config), maxConcurrent: config.concurrency, margin: WINDOW_MARGIN }),
 
-    /** `etl validate`: every `properties` template must compile (a typo in a filter shows before any request). */
-    checkConfig(config) {
-      const problems: ConfigProblem[] = [];
-      const insecure = baseUrlProblem(config.baseUrl, config.allowInsecureHttp);
-      if (insecure) problems.push({ path: 'baseUrl', message: insecure });
-      for (const [property, source] of Object.entries(config.properties ?? {})) {
-        try {
-          compileTemplate(source);
-        } catch (error) {
-          problems.push({ path: `properties.${property}`, message: (error as Error).message });
-        }
-      }
-      return problems;
-    },
+    checkConfig: checkHubspotConfig,
 
     async check(ctx, config) {
       const { client, ownLimiter } = createClient(ctx, config);

@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimiter, FatalError, RetriableError, RetriesExhaustedError } from '@etl/core';
-import { DailyBudget, HubspotClient } from '@etl/sink-hubspot';
+import { DailyBudget } from '@etl/sink-hubspot';
+import { HubspotClient } from '@etl/sink-hubspot/runtime';
 import { closeContexts, testContext } from './helpers/context.js';
 
 const TOKEN = 'pat-na1-secret-token-1234567890';

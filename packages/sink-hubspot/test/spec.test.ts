@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHubspotSandbox, type HubspotSandbox } from '@etl/sandbox';
-import { createClient, ensureProperties, Upserter } from '@etl/sink-hubspot';
+import { createClient, ensureProperties, Upserter } from '@etl/sink-hubspot/runtime';
 import { existingIdentities } from '../src/upsert.js';
 import { createMapper } from '../src/mapping.js';
 import { closeContexts, testContext } from './helpers/context.js';

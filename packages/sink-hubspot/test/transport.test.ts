@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '@etl/core';
-import { createClient, hubspotSink, withDefaults } from '@etl/sink-hubspot';
+import { hubspotSink, withDefaults } from '@etl/sink-hubspot';
+import { createClient } from '@etl/sink-hubspot/runtime';
 import { closeContexts, testContext } from './helpers/context.js';
 
 afterEach(closeContexts);

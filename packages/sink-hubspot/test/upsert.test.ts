@@ -1,7 +1,8 @@
 /** Unit tests of the isolation logic, against a fake client (the HTTP side is covered against the sandbox). */
 import { describe, expect, it } from 'vitest';
 import { FatalError } from '@etl/core';
-import { HubspotRequestError, Upserter, readableMessage, type HubspotClient, type UpsertInput } from '@etl/sink-hubspot';
+import type { HubspotClient, UpsertInput } from '@etl/sink-hubspot';
+import { HubspotRequestError, Upserter, readableMessage } from '@etl/sink-hubspot/runtime';
 
 const inputs = (n: number): UpsertInput[] =>
   Array.from({ length: n }, (_, i) => ({

@@ -2,13 +2,9 @@ import type { PoolConnection } from 'mysql2';
 import type { JsonValue } from '@etl/core';
 import { rawQuery } from './connection.js';
 
-/**
- * Owned by the `CreateEtlCheckpoints` and `KeyEtlCheckpointsByTable` migrations: one row per pipeline + step + table.
- * It lives in the database loaded, so another database (another `MYSQL_URL`) has its own rows and starts clean.
- */
-// A constant identifier, written bare in this file's SQL (tests look for the statement text); names from config go
-// through quoteId (identifiers.ts).
-export const CHECKPOINT_TABLE = 'etl_checkpoints';
+import { CHECKPOINT_TABLE } from './names.js';
+
+export { CHECKPOINT_TABLE } from './names.js';
 
 /** Which row: the table is part of the key, so loads of two tables by one step never share a token. */
 export interface CheckpointKey {

@@ -12,7 +12,9 @@ import { withSsl } from './tls.js';
 import { builtinMigrations } from './migrations/index.js';
 
 /** TypeORM's migrations table, named so it cannot collide with an application's own `migrations` table. */
-export const MIGRATIONS_TABLE = 'etl_migrations';
+import { MIGRATIONS_TABLE } from './names.js';
+
+export { MIGRATIONS_TABLE } from './names.js';
 
 type MigrationClass = new () => MigrationInterface;
 

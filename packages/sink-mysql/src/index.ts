@@ -1,18 +1,16 @@
 import { ConfigError, defineSink } from '@etl/core';
 import { configSchema, resolveTarget, type MysqlSinkConfig } from './config.js';
-import { checkMysql } from './check.js';
 import { mysqlDestination } from './destination.js';
-import { MysqlSinkSession } from './session.js';
+import type { MysqlSinkSession } from './session.js';
+
+// TypeORM and mysql2 load with the first hook that talks to MySQL: `etl validate` only needs the config schema.
+const sessions = () => import('./session.js');
 
 export { configSchema, resolveTarget, describeTarget, BABY_NAMES_COLUMNS, BABY_NAMES_KEY, BABY_NAMES_TABLE } from './config.js';
 export type { MysqlSinkConfig, WriteMode, LoadMethod, ConnectionTarget } from './config.js';
-export { builtinMigrations } from './migrations/index.js';
-export { MIGRATIONS_TABLE } from './data-source.js';
-export { CHECKPOINT_TABLE } from './checkpoint-table.js';
+export { MIGRATIONS_TABLE, CHECKPOINT_TABLE, tableLockName, shadowName } from './names.js';
 export { toEtlError } from './errors.js';
 export { mysqlDestination } from './destination.js';
-export { tableLockName } from './table-lock.js';
-export { shadowName } from './session.js';
 
 /**
  * The `mysql` sink: writes records into a MySQL/MariaDB table whose schema TypeORM migrations own, through
@@ -30,7 +28,7 @@ export function mysqlSink() {
     description: 'Loads records into a MySQL/MariaDB table (upsert, insert-ignore or replace-all), exactly once per batch.',
     configSchema,
     batchSize: (config) => config.batchSize ?? 10_000,
-    check: checkMysql,
+    check: async (ctx, config) => (await import('./check.js')).checkMysql(ctx, config),
     // `etl validate` sees a bad database name in the URL (the schema checks only the separate `database:` field).
     checkConfig(config) {
       try {
@@ -42,7 +40,7 @@ export function mysqlSink() {
     },
     destination: (_ctx, config) => mysqlDestination(config),
     async setup(ctx, config) {
-      session = await MysqlSinkSession.open(ctx, config);
+      session = await (await sessions()).MysqlSinkSession.open(ctx, config);
     },
     restore: async () => open().restore(),
     write: async (_ctx, _config, batch) => open().write(batch),
@@ -51,7 +49,7 @@ export function mysqlSink() {
       session = undefined;
       await current?.close(outcome);
     },
-    migrate: (ctx, config, action) => MysqlSinkSession.migrate(ctx, config, action),
+    migrate: async (ctx, config, action) => (await sessions()).MysqlSinkSession.migrate(ctx, config, action),
   });
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { PoolConnection } from 'mysql2';
 import type { DataSource } from 'typeorm';
 import { FatalError, type EtlError, type JsonValue, type RunOutcome, type SinkBatch, type StepContext, type WriteResult } from '@etl/core';
@@ -9,24 +8,11 @@ import { errorInfo, toEtlError } from './errors.js';
 import { loadRows, toSqlValue, type LoadPlan } from './bulk-load.js';
 import { clearShadow, readCheckpoint, writeCheckpoint, type CheckpointKey } from './checkpoint-table.js';
 import { TableLock } from './table-lock.js';
+import { retiredName, shadowName, shadowPrefix } from './names.js';
+import { deferIndexes, owedIndexes, restoreIndexes, type DeferredIndexes } from './deferred-indexes.js';
+
+export { retiredName, shadowName } from './names.js';
 import { readTableMeta, resolveKey } from './table-meta.js';
-
-const hex8 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
-
-/**
- * What shadow names start with: the table itself, or for a long name its first 37 characters and a hash of the whole,
- * so two long tables that start alike never share (or clean up) each other's shadows.
- */
-const shadowPrefix = (table: string) => (table.length <= 46 ? table : `${table.slice(0, 37)}_${hex8(table)}`);
-
-/**
- * The table a replace-all lineage loads into, next to the real one: `<table>__etl_new_<8 hex of sha256(lineage)>`
- * (at most 64 characters). One per lineage, so a new lineage never continues a shadow another one left half-filled.
- */
-export const shadowName = (table: string, lineage: string) => `${shadowPrefix(table)}__etl_new_${hex8(lineage)}`;
-
-/** Where the previous content goes for the instant of the swap. */
-export const retiredName = (table: string) => `${shadowPrefix(table)}__etl_old`;
 
 /** Shadows of `table` by any lineage, and the one fixed name used before shadows were named per lineage. */
 const isShadowOf = (table: string, name: string) =>
@@ -53,6 +39,8 @@ export class MysqlSinkSession {
     private readonly fields: string[],
     private readonly plan: LoadPlan,
     private readonly lock: TableLock | undefined,
+    /** Secondary indexes this load builds at close (deferred on an empty table, by this run or a killed one). */
+    private owed: DeferredIndexes | undefined = undefined,
   ) {}
 
   /** Connects, creates the database and runs pending migrations when allowed, and checks the table and mapping. */
@@ -77,9 +65,19 @@ export class MysqlSinkSession {
     // Before anything else: a second load of this table (another state folder or host) stops here.
     const lock = await TableLock.take(target, table);
     let ds: DataSource | undefined;
+    let owed: DeferredIndexes | undefined;
     try {
       ds = await openDataSource(target, config, { createDatabase: config.createDatabase ?? true });
-      if (config.migrations?.auto ?? true) {
+      const migrate = config.migrations?.auto ?? true;
+      owed = await owedIndexes(ds, table);
+      if (owed && (!migrate || (await runMigrations(ds, 'status')).pending.length > 0)) {
+        // A migration may need the indexes a killed load deferred (and without auto migrations, the table is the
+        // user's to manage): add them back before anything else.
+        await restoreIndexes(ds, table, owed);
+        ctx.logger.info(`added back the indexes of ${table} an interrupted load had deferred`);
+        owed = undefined;
+      }
+      if (migrate) {
         const report = await runMigrations(ds, 'up');
         if (report.ran.length > 0) ctx.logger.info(`applied migrations: ${report.ran.join(', ')}`);
       }
@@ -87,12 +85,17 @@ export class MysqlSinkSession {
       const [{ version }] = (await ds.query('SELECT VERSION() AS version')) as Array<{ version: string }>;
       plan.duplicatesMeans = /mariadb/i.test(version) ? 'updated' : 'existing';
       plan.key = resolveKey(meta, table, plan.columns, plan.key.length > 0 ? plan.key : undefined);
+      // A first load into an empty table (with the migrations run by us) builds its secondary indexes at the end.
+      if (!owed && mode !== 'replace-all' && migrate) {
+        owed = await deferIndexes(ds, table);
+        if (owed) ctx.logger.info(`${table} is empty: its secondary indexes are built after the load`, { indexes: owed.keys });
+      }
     } catch (error) {
       await ds?.destroy().catch(() => undefined);
       await lock.release();
       throw toEtlError(error, target, 'preparing the schema');
     }
-    return new MysqlSinkSession(ctx, config, target, ds, Object.keys(mapping), plan, lock);
+    return new MysqlSinkSession(ctx, config, target, ds, Object.keys(mapping), plan, lock, owed);
   }
 
   /** Dry run: connects to prove the credentials, and says what a real run would create or migrate. */
@@ -211,8 +214,28 @@ export class MysqlSinkSession {
     } finally {
       this.conn?.release();
       this.conn = undefined;
+      await this.restoreOwedIndexes();
       await this.ds?.destroy().catch(() => undefined);
       await this.lock?.release();
+    }
+  }
+
+  /**
+   * Builds the secondary indexes this load deferred, whatever the outcome, so the table never stays without them
+   * longer than the load. If that fails (the server went away), the next run that opens the table adds them.
+   */
+  private async restoreOwedIndexes(): Promise<void> {
+    const owed = this.owed;
+    if (!owed || !this.ds) return;
+    this.owed = undefined;
+    try {
+      const started = performance.now();
+      await restoreIndexes(this.ds, this.table, owed);
+      this.ctx.logger.info(`built the secondary indexes of ${this.table} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    } catch (error) {
+      this.ctx.logger.warn(
+        `could not build the deferred indexes of ${this.table} (${(error as Error).message}); the next run that loads it adds them`,
+      );
     }
   }
 

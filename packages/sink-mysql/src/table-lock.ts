@@ -1,19 +1,11 @@
-import { createHash } from 'node:crypto';
 import mysql, { type Connection } from 'mysql2/promise';
 import { FatalError } from '@etl/core';
 import { describeTarget, type ConnectionTarget } from './config.js';
 import { driverOptions } from './data-source.js';
 import { toEtlError } from './errors.js';
+import { tableLockName } from './names.js';
 
-/**
- * The advisory lock name of a table: `etl:<database>.<table>`, or `etl:` and a hash when that passes MySQL's 64
- * characters. The pipeline lock only covers one state folder; this one covers every run that loads the table, from
- * any folder or host, because the server holds it.
- */
-export function tableLockName(database: string, table: string): string {
-  const name = `etl:${database}.${table}`;
-  return name.length <= 64 ? name : `etl:${createHash('sha256').update(`${database}\0${table}`).digest('hex').slice(0, 60)}`;
-}
+export { tableLockName } from './names.js';
 
 /**
  * `GET_LOCK(<name>, 0)` held on a connection of its own for the whole load, so no batch transaction or reconnect of

@@ -96,6 +96,11 @@ export async function testDatabase(tag: string) {
       const row = (rows as Array<{ n: number | string; c: number | string }>)[0];
       return { rows: Number(row.n), checksum: String(row.c) };
     },
+    /** The table's definition (indexes, comment) as SHOW CREATE TABLE prints it, without its AUTO_INCREMENT counter. */
+    async shape(table = 'baby_names'): Promise<string> {
+      const [rows] = await admin.query(`SHOW CREATE TABLE \`${name}\`.\`${table}\``);
+      return String((rows as Array<Record<string, string>>)[0]['Create Table']).replace(/ AUTO_INCREMENT=\d+/, '');
+    },
     async drop() {
       await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await admin.end();

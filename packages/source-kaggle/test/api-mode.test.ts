@@ -101,6 +101,22 @@ describe('kaggle source, API mode', () => {
     expect(sandbox.stats().download ?? 0).toBe(downloads + 1);
   });
 
+  it('a --fresh lineage keeps a download proven current (same version, size and MD5); refresh still downloads', async () => {
+    const source = kaggleSource(noLocal({ KAGGLE_API_TOKEN: sandbox.credentials.token }));
+    await readAll(source.read(ctx, config(), undefined));
+    const downloads = sandbox.stats().download ?? 0;
+    const root = ctx.root;
+    const fresh = testContext({ fresh: true, root });
+    // The first run of a fresh lineage: the lineage is this run.
+    Object.assign(fresh, { lineage: fresh.runId });
+    const { records } = await readAll(source.read(fresh, config(), undefined));
+    expect(records).toHaveLength(sampleRows);
+    expect(sandbox.stats().download ?? 0).toBe(downloads);
+    expect(fresh.counters.cacheHits).toBe(1);
+    await readAll(source.read(fresh, config({ refresh: true }), undefined));
+    expect(sandbox.stats().download ?? 0).toBe(downloads + 1);
+  });
+
   it('inputVersion() makes sure of the download once: read() reuses it, and the next run neither downloads nor changes it', async () => {
     const source = kaggleSource(noLocal({ KAGGLE_API_TOKEN: sandbox.credentials.token }));
     const before = sandbox.stats().download ?? 0;

@@ -6,7 +6,7 @@ import { loadRunnablePipeline } from '../pipeline.js';
 import { renderSummaryError } from '../render-error.js';
 import { ProgressLine } from '../render/progress.js';
 import { renderSummary } from '../render/summary.js';
-import { startSandboxForRun } from '../sandbox.js';
+import { trimHeapWhileRunning } from '../heap.js';
 import { wireSignals } from '../signals.js';
 
 export default class Run extends EtlCommand {
@@ -38,7 +38,7 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     skip: Flags.string({ description: 'Leave this step (and steps that read only from it) out. Repeatable.', multiple: true }),
     'dry-run': Flags.boolean({ description: 'Read and plan, write nothing anywhere, commit no checkpoint.', default: false }),
     fresh: Flags.boolean({
-      description: 'Start a new lineage from the beginning: ignore the last checkpoint, empty the sinks\' ledgers and download caches, and run even when nothing changed. A fresh run that is interrupted stays fresh when resumed.',
+      description: 'Start a new lineage from the beginning: ignore the last checkpoint, empty the sinks\' ledgers, and run even when nothing changed. A download cache proven current is kept (Kaggle: the same dataset version as Kaggle reports now, and the archive\'s size and MD5 as downloaded); set `refresh: true` on the source to download again. A fresh run that is interrupted stays fresh when resumed.',
       default: false,
     }),
     reconcile: Flags.boolean({
@@ -60,11 +60,13 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     this.debugOutput = flags.debug;
     const project = await this.project();
 
-    const sandbox = flags.sandbox ? await startSandboxForRun(join(project.stateDir, 'sandbox')) : undefined;
+    // The stand-ins (fastify and friends) load only when asked for: oclif imports every command to list them.
+    const sandbox = flags.sandbox ? await (await import('../sandbox.js')).startSandboxForRun(join(project.stateDir, 'sandbox')) : undefined;
     const signals = wireSignals((signal) => {
       if (!flags.json) process.stderr.write(`\n${signal}: stopping after the current batch (press Ctrl-C again to exit at once)...\n`);
     });
     const progress = process.stderr.isTTY && !flags.json ? new ProgressLine(process.stderr) : undefined;
+    const stopTrimming = trimHeapWhileRunning();
     let summary: RunSummary;
     try {
       const { pipeline } = await loadRunnablePipeline(args.pipeline, {
@@ -96,6 +98,7 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
         await logger.close?.();
       }
     } finally {
+      stopTrimming();
       signals.dispose();
       await sandbox?.close();
     }

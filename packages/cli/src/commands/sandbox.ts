@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { ConfigError } from '@etl/core';
 import { EtlCommand, jsonFlag } from '../base-command.js';
-import { startStandaloneSandbox } from '../sandbox.js';
 import { wireSignals } from '../signals.js';
 
 export default class Sandbox extends EtlCommand {
@@ -38,7 +37,7 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
     }
     const project = await this.project();
     const dataset = flags.dataset ?? (process.env.ETL_SANDBOX_DATASET || undefined);
-    const sandbox = await startStandaloneSandbox({
+    const sandbox = await (await import('../sandbox.js')).startStandaloneSandbox({
       dataset: dataset ? resolve(dataset) : undefined,
       kagglePort: flags['kaggle-port'] ?? 0,
       hubspotPort: flags['hubspot-port'] ?? 0,

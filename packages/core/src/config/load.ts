@@ -190,12 +190,19 @@ function applySkips(doc: Record<string, unknown>, map: DocSourceMap, skips: stri
       );
     }
   }
-  // A step whose every input is skipped has nothing to read: it goes too, and so on downstream.
+  // A step whose every input is skipped has nothing to read: it goes too, and so on downstream. Upstream, a step
+  // that only skipped steps read from (a transform that fed them alone) would work for nothing: it goes as well.
+  // Sources (no inputs) stay, so the pipeline keeps its shape for the error it may now have.
+  const readBy = (name: string) => Object.entries(steps).filter(([, step]) => stepInputs(step).includes(name)).map(([reader]) => reader);
   for (let changed = true; changed; ) {
     changed = false;
     for (const [name, step] of Object.entries(steps)) {
+      if (removed.has(name)) continue;
       const inputs = stepInputs(step);
-      if (!removed.has(name) && inputs.length > 0 && inputs.every((input) => removed.has(input))) {
+      const readers = readBy(name);
+      const starved = inputs.length > 0 && inputs.every((input) => removed.has(input));
+      const unread = inputs.length > 0 && readers.length > 0 && readers.every((reader) => removed.has(reader));
+      if (starved || unread) {
         removed.add(name);
         changed = true;
       }

@@ -5,7 +5,7 @@ import { cosmiconfig } from 'cosmiconfig';
 import dotenv from 'dotenv';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { checkAgainstSchema, compileSchema, createAjv } from './ajv.js';
+import { checkAgainstSchema, compileSchema, sharedAjv } from './ajv.js';
 import { isPlainObject } from './paths.js';
 import { defaultsLocations, DocSourceMap, mapDocument } from './source-map.js';
 import type { ProjectConfig } from './types.js';
@@ -66,7 +66,7 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
   if (configFile) {
     const map = await projectSourceMap(configFile);
     defaultsLocations.set(defaults, { map: map.map, path: [...map.prefix, 'defaults'] });
-    const issues = checkAgainstSchema(compileSchema(createAjv(), projectConfigSchema), config, { prefix: map.prefix, map: map.map });
+    const issues = checkAgainstSchema(compileSchema(sharedAjv(), projectConfigSchema), config, { prefix: map.prefix, map: map.map });
     // `defaults` is merged under every pipeline: a `__proto__` key there would reach Object.prototype.
     for (const path of findForbiddenKeys(config, map.prefix)) issues.push(issueAt(map.map.keyAt(path), path, `the key "${path[path.length - 1]}" is not allowed`, FORBIDDEN_KEY_HINT));
     if (issues.length > 0) {

@@ -3,7 +3,7 @@ import type { Ajv, ValidateFunction } from 'ajv';
 import { PluginLoadError, type ConfigIssue } from '../errors.js';
 import type { LimiterSpec, ResolvedPipeline, ResolvedStep } from '../pipeline/types.js';
 import type { ConfigProblem, DataRecord, Plugin, PluginKind, RetryOptions } from '../plugins/types.js';
-import { checkAgainstSchema, compileSchema, createAjv, type SchemaCheck } from './ajv.js';
+import { checkAgainstSchema, compileSchema, sharedAjv, type SchemaCheck } from './ajv.js';
 import { parseDuration } from './duration.js';
 import { pipelineEnvelopeSchema } from './envelope-schema.js';
 import { issueAt } from './issues.js';
@@ -22,8 +22,7 @@ export interface ValidationResult {
   notImported: Array<{ step: string; use: string }>;
 }
 
-let sharedAjv: Ajv | undefined;
-const ajv = (): Ajv => (sharedAjv ??= createAjv());
+const ajv = (): Ajv => sharedAjv();
 
 /**
  * Checks a loaded pipeline without connecting to anything: the envelope schema, each step's plugin (resolved by

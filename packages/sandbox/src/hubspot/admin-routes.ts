@@ -34,6 +34,7 @@ export function statsOf(ctx: HubspotContext) {
     byStatus: { ...byStatus },
     rateLimited: { ...rateLimited },
     byRoute: { ...byRoute },
+    peakInWindow: ctx.limits.peakInWindow,
     earlyRetriesAfterLock: ctx.faults.earlyRetriesAfterLock,
   };
 }

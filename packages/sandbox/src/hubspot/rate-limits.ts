@@ -45,6 +45,8 @@ export class RateLimits {
   private readonly searchWindow: number[] = [];
   private day = '';
   private dailyCount = 0;
+  /** The most requests the burst window ever held at once (never above `max`: the proof a client stayed within it). */
+  peakInWindow = 0;
 
   constructor(
     readonly max: number,
@@ -59,6 +61,7 @@ export class RateLimits {
     prune(this.window, now - this.windowMs);
     if (this.window.length >= this.max) return 'TEN_SECONDLY_ROLLING';
     this.window.push(now);
+    this.peakInWindow = Math.max(this.peakInWindow, this.window.length);
     this.dailyCount++;
     return undefined;
   }
@@ -103,6 +106,7 @@ export class RateLimits {
 
   reset(): void {
     this.window.length = 0;
+    this.peakInWindow = 0;
     this.searchWindow.length = 0;
     this.dailyCount = 0;
   }
