@@ -6,7 +6,6 @@ import { loadRunnablePipeline } from '../pipeline.js';
 import { renderSummaryError } from '../render-error.js';
 import { ProgressLine } from '../render/progress.js';
 import { renderSummary } from '../render/summary.js';
-import { trimHeapWhileRunning } from '../heap.js';
 import { wireSignals } from '../signals.js';
 
 export default class Run extends EtlCommand {
@@ -66,7 +65,6 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
       if (!flags.json) process.stderr.write(`\n${signal}: stopping after the current batch (press Ctrl-C again to exit at once)...\n`);
     });
     const progress = process.stderr.isTTY && !flags.json ? new ProgressLine(process.stderr) : undefined;
-    const stopTrimming = trimHeapWhileRunning();
     let summary: RunSummary;
     try {
       const { pipeline } = await loadRunnablePipeline(args.pipeline, {
@@ -98,7 +96,6 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
         await logger.close?.();
       }
     } finally {
-      stopTrimming();
       signals.dispose();
       await sandbox?.close();
     }
