@@ -20,11 +20,15 @@ async function runOne(file) {
   const mod = await import(pathToFileURL(file).href);
   const bench = mod.default;
   if (!bench || typeof bench.run !== 'function') {
-    throw new Error(`${relative(root, file)} must default-export { name, run(): Promise<Record<string, number|string>> }`);
+    throw new Error(
+      `${relative(root, file)} must default-export { name, run(): Promise<Record<string, number|string>> }`,
+    );
   }
   const started = performance.now();
   const metrics = await bench.run();
-  process.stdout.write(`\n@@bench-result ${JSON.stringify({ name: bench.name ?? file, metrics, wallSeconds: (performance.now() - started) / 1000 })}\n`);
+  process.stdout.write(
+    `\n@@bench-result ${JSON.stringify({ name: bench.name ?? file, metrics, wallSeconds: (performance.now() - started) / 1000 })}\n`,
+  );
 }
 
 function discover(filters) {
@@ -53,8 +57,11 @@ function runChild(file) {
     });
     child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('@@bench-result '));
-      const passthrough = out.split('\n').filter((l) => l && !l.startsWith('@@bench-result ')).join('\n');
-      if (passthrough) process.stdout.write(passthrough + '\n');
+      const passthrough = out
+        .split('\n')
+        .filter((l) => l && !l.startsWith('@@bench-result '))
+        .join('\n');
+      if (passthrough) process.stdout.write(`${passthrough}\n`);
       if (line) resolve(JSON.parse(line.slice('@@bench-result '.length)));
       else resolve({ name: relative(root, file), error: `exited with code ${code} without a result` });
     });
@@ -64,13 +71,22 @@ function runChild(file) {
 async function main(args) {
   const files = discover(args);
   if (files.length === 0) {
-    console.error(args.length ? `No benchmark matches ${args.join(', ')}.` : 'No benchmarks found (packages/*/bench/*.bench.js).');
+    console.error(
+      args.length ? `No benchmark matches ${args.join(', ')}.` : 'No benchmarks found (packages/*/bench/*.bench.js).',
+    );
     process.exitCode = 1;
     return;
   }
   const startedAt = new Date().toISOString();
-  const machine = { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, loadavgAtStart: loadavg().map((l) => +l.toFixed(2)) };
-  console.log(`Running ${files.length} benchmark(s) on Node ${machine.node}, ${machine.cpus} CPUs, load ${machine.loadavgAtStart.join(' ')}`);
+  const machine = {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    loadavgAtStart: loadavg().map((l) => +l.toFixed(2)),
+  };
+  console.log(
+    `Running ${files.length} benchmark(s) on Node ${machine.node}, ${machine.cpus} CPUs, load ${machine.loadavgAtStart.join(' ')}`,
+  );
   const results = [];
   for (const file of files) {
     const rel = relative(root, file);
@@ -83,10 +99,15 @@ async function main(args) {
       console.table(result.metrics);
     }
   }
-  const report = { startedAt, finishedAt: new Date().toISOString(), machine: { ...machine, loadavgAtEnd: loadavg().map((l) => +l.toFixed(2)) }, results };
+  const report = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: { ...machine, loadavgAtEnd: loadavg().map((l) => +l.toFixed(2)) },
+    results,
+  };
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const json = JSON.stringify(report, null, 2) + '\n';
+  const json = `${JSON.stringify(report, null, 2)}\n`;
   writeFileSync(join(dir, `${startedAt.replace(/[:.]/g, '-')}.json`), json);
   writeFileSync(join(dir, 'latest.json'), json);
   console.log(`\nSummary (${relative(root, join(dir, 'latest.json'))}):`);

@@ -10,8 +10,12 @@
 import { readFileSync } from 'node:fs';
 
 const engines = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).engines;
-const floorText = String(engines && engines.node).replace(/^>=\s*/, '');
-const parts = (version) => version.replace(/^v/, '').split('.').map((part) => parseInt(part, 10) || 0);
+const floorText = String(engines?.node).replace(/^>=\s*/, '');
+const parts = (version) =>
+  version
+    .replace(/^v/, '')
+    .split('.')
+    .map((part) => parseInt(part, 10) || 0);
 const floor = parts(floorText);
 const found = process.argv[2] || process.versions.node;
 const have = parts(found);

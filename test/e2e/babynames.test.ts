@@ -22,7 +22,11 @@ const stateDir = join(workDir, 'state');
 /** What the served data holds: the data README's figures for the full file, counted from the sample otherwise. */
 function expectedData() {
   if (fullDatasetZip) return { rows: 2_020_863, sum: 358_480_709, distinct: 111_472 };
-  const rows = readFileSync(sampleCsv, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  const rows = readFileSync(sampleCsv, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(','));
   return {
     rows: rows.length,
     sum: rows.reduce((total, row) => total + Number(row[3]), 0),
@@ -37,11 +41,21 @@ async function etlRun(...extra: string[]): Promise<RunSummary> {
     MYSQL_URL: `mysql://root@127.0.0.1:3306/${database}`,
     ETL_SANDBOX_DATASET: fullDatasetZip ?? '',
     // The sandbox provides these; make sure nothing from the developer's shell leaks into the run.
-    KAGGLE_API_TOKEN: '', KAGGLE_USERNAME: '', KAGGLE_KEY: '', HOME: workDir,
+    KAGGLE_API_TOKEN: '',
+    KAGGLE_USERNAME: '',
+    KAGGLE_KEY: '',
+    HOME: workDir,
   };
-  const { stdout } = await run('node', [cliBin, 'run', 'babynames', '--profile', 'demo', '--sandbox', '--json', ...extra], {
-    cwd: workDir, env, maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000,
-  });
+  const { stdout } = await run(
+    'node',
+    [cliBin, 'run', 'babynames', '--profile', 'demo', '--sandbox', '--json', ...extra],
+    {
+      cwd: workDir,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 15 * 60_000,
+    },
+  );
   return JSON.parse(stdout) as RunSummary;
 }
 
@@ -67,7 +81,10 @@ describe('etl run babynames --profile demo --sandbox', () => {
   let third: RunSummary;
 
   beforeAll(async () => {
-    writeFileSync(join(workDir, 'etl.config.json'), JSON.stringify({ pipelinesDir: join(repoRoot, 'pipelines'), stateDir }));
+    writeFileSync(
+      join(workDir, 'etl.config.json'),
+      JSON.stringify({ pipelinesDir: join(repoRoot, 'pipelines'), stateDir }),
+    );
     first = await etlRun();
   }, 30 * 60_000);
 
@@ -94,10 +111,14 @@ describe('etl run babynames --profile demo --sandbox', () => {
   });
 
   test('MySQL holds exactly the file: row count and sum of counts', async () => {
-    const [row] = await query<{ rows: number; total: string }>('SELECT COUNT(*) AS `rows`, SUM(`count`) AS total FROM baby_names');
+    const [row] = await query<{ rows: number; total: string }>(
+      'SELECT COUNT(*) AS `rows`, SUM(`count`) AS total FROM baby_names',
+    );
     expect(Number(row!.rows)).toBe(expected.rows);
     expect(Number(row!.total)).toBe(expected.sum);
-    const [mary] = await query<{ count: number }>("SELECT `count` FROM baby_names WHERE year_of_birth = 1880 AND name = 'Mary' AND sex = 'F'");
+    const [mary] = await query<{ count: number }>(
+      "SELECT `count` FROM baby_names WHERE year_of_birth = 1880 AND name = 'Mary' AND sex = 'F'",
+    );
     expect(mary?.count).toBe(7065);
   });
 
@@ -130,13 +151,18 @@ describe('etl run babynames --profile demo --sandbox', () => {
       expect(kaggle.counters.downloads ?? 0).toBe(0);
       expect(kaggle.counters.logins ?? 0).toBe(0);
       expect(kaggle.counters.cacheHits).toBe(1);
-      for (const s of second.steps) expect([s.step, s.read, s.written, s.rejected, s.unchanged, s.filtered]).toEqual([s.step, 0, 0, 0, 0, 0]);
+      for (const s of second.steps)
+        expect([s.step, s.read, s.written, s.rejected, s.unchanged, s.filtered]).toEqual([s.step, 0, 0, 0, 0, 0]);
       expect(step(second, 'hubspot').counters.created ?? 0).toBe(0);
       // Checking the version and the cached archive's MD5 only: generous for a loaded machine, far below a full run.
       expect(second.durationMs).toBeLessThan(60_000);
       expect(second.durationMs).toBeLessThan(first.durationMs);
-      expect(readFileSync(second.logFile, 'utf8')).toContain(`nothing to do: the input (thedevastator/us-baby-names-by-year-of-birth version 1`);
-      expect(readFileSync(second.logFile, 'utf8')).toContain(`are unchanged since run ${first.runId}; use --fresh to run anyway`);
+      expect(readFileSync(second.logFile, 'utf8')).toContain(
+        `nothing to do: the input (thedevastator/us-baby-names-by-year-of-birth version 1`,
+      );
+      expect(readFileSync(second.logFile, 'utf8')).toContain(
+        `are unchanged since run ${first.runId}; use --fresh to run anyway`,
+      );
     });
   });
 

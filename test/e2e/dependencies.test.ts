@@ -15,7 +15,6 @@ interface Manifest {
   devDependencies?: Record<string, string>;
 }
 
-
 /** Declared on purpose without an import: the CLI finds these plugins by name at run time (`use: kaggle`). */
 const loadedByName: Record<string, string[]> = {
   'packages/cli': ['@etl/source-kaggle', '@etl/sink-mysql', '@etl/sink-hubspot'],
@@ -38,7 +37,8 @@ function sourceText(dir: string): string {
       else if (/\.(ts|js|mjs|cjs)$/.test(name)) files.push(readFileSync(full, 'utf8'));
     }
   };
-  for (const sub of ['src', 'bin', 'test', 'bench']) if (existsSync(join(repoRoot, dir, sub))) walk(join(repoRoot, dir, sub));
+  for (const sub of ['src', 'bin', 'test', 'bench'])
+    if (existsSync(join(repoRoot, dir, sub))) walk(join(repoRoot, dir, sub));
   return files.join('\n');
 }
 
@@ -49,13 +49,20 @@ const imports = (text: string, name: string): boolean =>
 describe('dependencies', () => {
   test.each(packageDirs)('%s imports every runtime dependency it declares', (dir) => {
     const text = sourceText(dir);
-    const unused = Object.keys(manifest(dir).dependencies ?? {}).filter((name) => !imports(text, name) && !loadedByName[dir]?.includes(name));
+    const unused = Object.keys(manifest(dir).dependencies ?? {}).filter(
+      (name) => !imports(text, name) && !loadedByName[dir]?.includes(name),
+    );
     expect(unused).toEqual([]);
   });
 
   test('each @types package at the root types a package that is installed', () => {
     const root = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest;
-    const declared = new Set([root, ...packageDirs.map(manifest)].flatMap((m) => [...Object.keys(m.dependencies ?? {}), ...Object.keys(m.devDependencies ?? {})]));
+    const declared = new Set(
+      [root, ...packageDirs.map(manifest)].flatMap((m) => [
+        ...Object.keys(m.dependencies ?? {}),
+        ...Object.keys(m.devDependencies ?? {}),
+      ]),
+    );
     const orphans = Object.keys(root.devDependencies ?? {})
       .filter((name) => name.startsWith('@types/') && name !== '@types/node')
       .filter((name) => !declared.has(name.slice('@types/'.length)));
@@ -64,13 +71,19 @@ describe('dependencies', () => {
 
   test('decorator compiler flags only while some code uses decorators', () => {
     const usesDecorators = packageDirs.some((dir) => /^\s*@[A-Z]\w*\(/m.test(sourceText(dir)));
-    const configs = ['tsconfig.base.json', ...packageDirs.map((dir) => `${dir}/tsconfig.json`)].filter((file) => existsSync(join(repoRoot, file)));
-    const flagged = configs.filter((file) => /"(experimentalDecorators|emitDecoratorMetadata)"\s*:\s*true/.test(readFileSync(join(repoRoot, file), 'utf8')));
+    const configs = ['tsconfig.base.json', ...packageDirs.map((dir) => `${dir}/tsconfig.json`)].filter((file) =>
+      existsSync(join(repoRoot, file)),
+    );
+    const flagged = configs.filter((file) =>
+      /"(experimentalDecorators|emitDecoratorMetadata)"\s*:\s*true/.test(readFileSync(join(repoRoot, file), 'utf8')),
+    );
     expect(usesDecorators ? [] : flagged).toEqual([]);
   });
 
   test('a dependency declared by more than one package.json is `catalog:` in each, with its version in the catalog', () => {
-    const catalog = (parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as { catalog?: Record<string, string> }).catalog ?? {};
+    const catalog =
+      (parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as { catalog?: Record<string, string> })
+        .catalog ?? {};
     const owners = new Map<string, string[]>();
     for (const dir of ['.', ...packageDirs]) {
       const m = manifest(dir);
@@ -81,9 +94,12 @@ describe('dependencies', () => {
     }
     const shared = [...owners.values()].filter((list) => list.length > 1).flat();
     expect(shared.filter((entry) => !entry.endsWith('@catalog:'))).toEqual([]);
-    const uncataloged = [...owners].filter(([name, list]) => list.some((entry) => entry.endsWith('@catalog:')) && !(name in catalog));
+    const uncataloged = [...owners].filter(
+      ([name, list]) => list.some((entry) => entry.endsWith('@catalog:')) && !(name in catalog),
+    );
     expect(uncataloged).toEqual([]);
     // The tools every package builds and tests with, whether or not a second package.json names them yet.
-    for (const name of ['typescript', 'vitest', '@types/node', 'axios', 'mysql2', 'yaml', 'ajv']) expect(catalog, name).toHaveProperty([name]);
+    for (const name of ['typescript', 'vitest', '@types/node', 'axios', 'mysql2', 'yaml', 'ajv'])
+      expect(catalog, name).toHaveProperty([name]);
   });
 });

@@ -15,7 +15,9 @@ describe('docs/plugin-authoring.md', () => {
     expect(text, `no lifecycle row for ${kind}`).not.toBe('');
     for (const [hook, need] of Object.entries(hooks)) {
       if (hook === 'checkConfig') continue; // every kind has it; the guide says so once, under the table
-      expect(text, `${kind}: ${hook}`).toMatch(need === 'optional' ? new RegExp(`\`${hook}\\?`) : new RegExp(`\`${hook}[\`(]`));
+      expect(text, `${kind}: ${hook}`).toMatch(
+        need === 'optional' ? new RegExp(`\`${hook}\\?`) : new RegExp(`\`${hook}[\`(]`),
+      );
     }
     expect(guide).toContain('`checkConfig(config)`');
   });
@@ -30,7 +32,10 @@ describe('exit codes', () => {
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => [Number(m[1]), m[2]]);
 
-  test.each(['README.md', 'packages/cli/README.md'])('%s lists exactly the codes and meanings etl --help prints', (file) => {
-    expect(rows(file)).toEqual(EXIT_CODE_MEANINGS.map(([code, text]) => [code, text]));
-  });
+  test.each(['README.md', 'packages/cli/README.md'])(
+    '%s lists exactly the codes and meanings etl --help prints',
+    (file) => {
+      expect(rows(file)).toEqual(EXIT_CODE_MEANINGS.map(([code, text]) => [code, text]));
+    },
+  );
 });

@@ -20,19 +20,25 @@ const checkScript = join(repoRoot, 'scripts/check-node.js');
 
 describe('engines.node', () => {
   test.each(manifests)(`%s says ${floor}`, (file) => {
-    const manifest = JSON.parse(readFileSync(join(repoRoot, file), 'utf8')) as { engines?: { node?: string }; private?: boolean };
+    const manifest = JSON.parse(readFileSync(join(repoRoot, file), 'utf8')) as {
+      engines?: { node?: string };
+      private?: boolean;
+    };
     expect(manifest.engines?.node, `${file} engines.node`).toBe(floor);
   });
 
   test('the running Node.js meets the floor', () => {
     const [major, minor] = process.versions.node.split('.').map(Number);
     const [floorMajor, floorMinor] = floor.slice(2).split('.').map(Number);
-    expect(major > floorMajor || (major === floorMajor && minor >= floorMinor), `Node ${process.versions.node}`).toBe(true);
+    expect(major > floorMajor || (major === floorMajor && minor >= floorMinor), `Node ${process.versions.node}`).toBe(
+      true,
+    );
   });
 
   test('setup.sh stops on an older Node.js with a message that says what to install', () => {
     expect(readFileSync(join(repoRoot, 'scripts/setup.sh'), 'utf8')).toContain('node scripts/check-node.js');
-    const check = (version?: string) => spawnSync(process.execPath, [checkScript, ...(version ? [version] : [])], { encoding: 'utf8' });
+    const check = (version?: string) =>
+      spawnSync(process.execPath, [checkScript, ...(version ? [version] : [])], { encoding: 'utf8' });
     expect(check().status).toBe(0);
     expect(check('20.19.0').status).toBe(0);
     expect(check('22.1.0').status).toBe(0);

@@ -26,8 +26,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 // Neither the outer pnpm's settings nor ETL_* variables leak into the user's shell.
 const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
-for (const key of Object.keys(env)) if (key.startsWith('ETL_') || key.startsWith('npm_') || key.startsWith('PNPM_') || key === 'NODE_OPTIONS') delete env[key];
-const sh = (command: string, args: string[], cwd: string) => exec(command, args, { cwd, env, timeout: 600_000, maxBuffer: 32 << 20 });
+for (const key of Object.keys(env))
+  if (key.startsWith('ETL_') || key.startsWith('npm_') || key.startsWith('PNPM_') || key === 'NODE_OPTIONS')
+    delete env[key];
+const sh = (command: string, args: string[], cwd: string) =>
+  exec(command, args, { cwd, env, timeout: 600_000, maxBuffer: 32 << 20 });
 const quiet = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 
 beforeAll(async () => {
@@ -40,7 +43,10 @@ async function expectRuns(project: string, pipeline: string): Promise<void> {
   const etl = (args: string[]) => sh(join(project, 'node_modules/.bin/etl'), args, project);
   const listed = JSON.parse((await etl(['plugins', '--json'])).stdout) as Array<{ use: string; package: string }>;
   expect(listed).toContainEqual(expect.objectContaining({ use: 'acme-sink', package: 'etl-plugin-acme-sink' }));
-  const summary = JSON.parse((await etl(['run', pipeline, '--json'])).stdout) as { status: string; steps: Array<{ step: string; plugin: string; written: number }> };
+  const summary = JSON.parse((await etl(['run', pipeline, '--json'])).stdout) as {
+    status: string;
+    steps: Array<{ step: string; plugin: string; written: number }>;
+  };
   expect(summary.status).toBe('succeeded');
   expect(summary.steps.find((s) => s.step === 'write')).toMatchObject({ plugin: 'acme-sink', written: 25 });
   expect(readdirSync(join(project, '.etl/acme-sink-out'))).toHaveLength(25);
@@ -52,7 +58,10 @@ describe('a plugin author outside the repository', { timeout: 900_000 }, () => {
     expect(readdirSync(tarballs).sort()).toEqual([...cliTarballs, 'testing'].sort().map((p) => `etl-${p}-0.1.0.tgz`));
     const project = join(scratch, 'npm-project');
     mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch-project', private: true, type: 'module' }));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'scratch-project', private: true, type: 'module' }),
+    );
     // The CLI's own tarballs: it depends on core, the sandbox and the first-party plugins.
     await sh('npm', ['install', ...cliTarballs.map(tgz), ...quiet], project);
 
@@ -73,11 +82,18 @@ describe('a plugin author outside the repository', { timeout: 900_000 }, () => {
     const project = join(scratch, 'pnpm-project');
     const plugin = join(scratch, 'acme-sink');
     mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch-project', private: true, type: 'module' }));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'scratch-project', private: true, type: 'module' }),
+    );
     writeFileSync(join(project, 'pnpm-workspace.yaml'), overrides);
     await sh('pnpm', ['add', tgz('cli'), tgz('core'), '--prefer-offline'], project);
 
-    await sh(join(project, 'node_modules/.bin/etl'), ['new', 'plugin', 'acme-sink', '--kind', 'sink', '--dir', plugin], project);
+    await sh(
+      join(project, 'node_modules/.bin/etl'),
+      ['new', 'plugin', 'acme-sink', '--kind', 'sink', '--dir', plugin],
+      project,
+    );
     writeFileSync(join(plugin, 'pnpm-workspace.yaml'), overrides);
     await sh('pnpm', ['install', '--prefer-offline'], plugin);
     await sh('pnpm', ['run', 'build'], plugin);

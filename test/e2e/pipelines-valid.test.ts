@@ -7,7 +7,9 @@ import { formatIssue, preparePipeline } from '@etl/core';
 import { repoRoot } from '../helpers/paths.js';
 
 const shipped = [
-  ...readdirSync(join(repoRoot, 'pipelines')).filter((f) => f.endsWith('.yaml')).map((f) => join(repoRoot, 'pipelines', f)),
+  ...readdirSync(join(repoRoot, 'pipelines'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(repoRoot, 'pipelines', f)),
   join(repoRoot, 'examples/sink-jsonl/pipeline.yaml'),
 ];
 
@@ -22,7 +24,8 @@ describe.each(shipped)('%s', (file) => {
 
 test('the babynames profiles do what their comments say', async () => {
   const file = join(repoRoot, 'pipelines/babynames.yaml');
-  const steps = async (profile?: string) => (await preparePipeline(file, { cwd: repoRoot, profile, allowUnsetEnv: true })).pipeline.steps;
+  const steps = async (profile?: string) =>
+    (await preparePipeline(file, { cwd: repoRoot, profile, allowUnsetEnv: true })).pipeline.steps;
   const config = (list: Awaited<ReturnType<typeof steps>>, name: string) => list.find((s) => s.name === name)?.config;
   expect(config(await steps('demo'), 'hubspot')?.limit).toBe(50);
   expect(config(await steps('full'), 'hubspot')?.limit ?? null).toBeNull();

@@ -7,7 +7,9 @@ import { cliBin, repoRoot } from '../helpers/paths.js';
 
 test('docs/plugins is up to date (regenerate with `pnpm etl docs`)', async () => {
   await buildOnce(['packages/cli'], ['packages/cli/dist/commands/docs.js']);
-  const result = await promisify(execFile)(process.execPath, [cliBin, 'docs', '--check'], { cwd: repoRoot }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+  const result = await promisify(execFile)(process.execPath, [cliBin, 'docs', '--check'], { cwd: repoRoot }).catch(
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
   expect('code' in result ? result.stderr : '').toBe('');
   expect(result.stdout).toMatch(/docs\/plugins: \d+ pages up to date/);
 }, 300_000);

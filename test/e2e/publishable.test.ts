@@ -51,7 +51,7 @@ describe('publishable packages', () => {
     expect(m.devDependencies?.['@etl/testing']).toBe('workspace:^');
   });
 
-  test('the kit shares the plugin\'s core; the sandbox ships the sample data it serves', () => {
+  test("the kit shares the plugin's core; the sandbox ships the sample data it serves", () => {
     expect(manifest('packages/testing').peerDependencies?.['@etl/core']).toBe('workspace:^');
     expect(manifest('packages/testing').dependencies?.['@etl/core']).toBeUndefined();
     expect(manifest('packages/sandbox').files).toContain('data');

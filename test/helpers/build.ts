@@ -28,11 +28,14 @@ export async function buildOnce(projects: string[], mustExist: string[]): Promis
     }
   }
   try {
-    await promisify(execFile)('npx', ['tsc', '-b', ...projects], { cwd: repoRoot, timeout: 300_000 }).catch(() => undefined);
+    await promisify(execFile)('npx', ['tsc', '-b', ...projects], { cwd: repoRoot, timeout: 300_000 }).catch(
+      () => undefined,
+    );
   } finally {
     rmSync(buildLock, { recursive: true, force: true });
   }
   for (const file of mustExist) {
-    if (!existsSync(join(repoRoot, file))) throw new Error(`${file} is missing: run \`npx tsc -b ${projects.join(' ')}\` from ${repoRoot} to see why`);
+    if (!existsSync(join(repoRoot, file)))
+      throw new Error(`${file} is missing: run \`npx tsc -b ${projects.join(' ')}\` from ${repoRoot} to see why`);
   }
 }

@@ -12,13 +12,15 @@ import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { repoRoot } from './reliability-env.js';
 
-
 export const CSV_NAME = 'babyNamesUSYOB-full.csv';
 export const HEADER = 'YearOfBirth,Name,Sex,Number';
 
 /** The real dataset: `<repo>/../shared/data/…` (CI keeps ../shared beside the clone), else /work/shared/data/…. */
 export function fullDatasetZip(): string | undefined {
-  const candidates = [resolve(repoRoot, '../shared/data/us-baby-names-by-year-of-birth.zip'), '/work/shared/data/us-baby-names-by-year-of-birth.zip'];
+  const candidates = [
+    resolve(repoRoot, '../shared/data/us-baby-names-by-year-of-birth.zip'),
+    '/work/shared/data/us-baby-names-by-year-of-birth.zip',
+  ];
   return candidates.find((p) => existsSync(p));
 }
 
@@ -42,10 +44,11 @@ export function generateCsv(file: string, options: { names: number; years: numbe
   for (let y = 0; y < options.years; y++) {
     const year = 1950 + y;
     for (let i = 0; i < names.length; i++) {
-      for (const sex of ['F', 'M']) lines.push(`${year},${names[i]},${sex},${5 + ((i * 31 + y * 7 + (sex === 'F' ? 3 : 0)) % 900)}`);
+      for (const sex of ['F', 'M'])
+        lines.push(`${year},${names[i]},${sex},${5 + ((i * 31 + y * 7 + (sex === 'F' ? 3 : 0)) % 900)}`);
     }
   }
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
 /** Zips `csvFile` as one entry named `babyNamesUSYOB-full.csv` (what the Kaggle stand-in serves). */
@@ -72,7 +75,10 @@ export interface Expected {
 /** The pipeline's email template, `{{ name | slug }}.{{ sex | lower }}@babynames.example.com`, for ASCII names. */
 export function expectedEmail(name: string, sex: string): string {
   if (/[^\x00-\x7f]/.test(name)) throw new Error(`expectedEmail handles ASCII names only, got ${name}`);
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return `${slug}.${sex.toLowerCase()}@babynames.example.com`;
 }
 

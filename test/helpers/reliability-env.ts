@@ -15,14 +15,19 @@ export const repoRoot = resolve(here, '../..');
 const bin = join(repoRoot, 'packages/cli/bin/run.js');
 
 /** mysql2 and yazl as the packages that own them install them (the root package depends on neither). */
-export const mysql2 = createRequire(join(repoRoot, 'packages/sink-mysql/package.json'))('mysql2/promise') as typeof import('mysql2/promise');
+export const mysql2 = createRequire(join(repoRoot, 'packages/sink-mysql/package.json'))(
+  'mysql2/promise',
+) as typeof import('mysql2/promise');
 
 /** `ETL_RELIABILITY=long` runs the full dataset and many kills; anything else is the short CI version. */
 export const longRun = process.env.ETL_RELIABILITY === 'long';
 
 /** Builds every package the spawned CLI runs (`dist/`). */
 export const buildWorkspace = (): Promise<void> =>
-  buildOnce([], ['packages/cli/dist/commands/run.js', 'packages/sandbox/dist/index.js', 'packages/sink-mysql/dist/index.js']);
+  buildOnce(
+    [],
+    ['packages/cli/dist/commands/run.js', 'packages/sandbox/dist/index.js', 'packages/sink-mysql/dist/index.js'],
+  );
 
 const temps: string[] = [];
 
@@ -69,7 +74,11 @@ export interface EtlProcess {
 }
 
 export function startEtl(args: string[], options: { cwd: string; env?: Record<string, string> }): EtlProcess {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: childEnv(options.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: options.cwd,
+    env: childEnv(options.env ?? {}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -78,14 +87,17 @@ export function startEtl(args: string[], options: { cwd: string; env?: Record<st
   return { child, done, output: () => ({ stdout, stderr }) };
 }
 
-export const etl = (args: string[], options: { cwd: string; env?: Record<string, string> }) => startEtl(args, options).done;
+export const etl = (args: string[], options: { cwd: string; env?: Record<string, string> }) =>
+  startEtl(args, options).done;
 
 /** Parses `--json` output (a summary, or `{ error }`); says what was printed when it is not JSON. */
 export function parseJson<T = any>(result: EtlResult): T {
   try {
     return JSON.parse(result.stdout) as T;
   } catch {
-    throw new Error(`expected JSON on stdout (exit ${result.code}), got:\n${result.stdout.slice(0, 2000)}\nstderr:\n${result.stderr.slice(0, 2000)}`);
+    throw new Error(
+      `expected JSON on stdout (exit ${result.code}), got:\n${result.stdout.slice(0, 2000)}\nstderr:\n${result.stderr.slice(0, 2000)}`,
+    );
   }
 }
 
@@ -117,7 +129,10 @@ export function suiteSeed(label: string): number {
 export const mysqlAdminUrl = process.env.ETL_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
 /** Creates a uniquely named database and returns its name and the URL the pipeline should use. */
-export async function createTestDatabase(label: string, adminUrl = mysqlAdminUrl): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(
+  label: string,
+  adminUrl = mysqlAdminUrl,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `etl_test_reliability_${label}_${Math.random().toString(36).slice(2, 8)}`;
   await withConnection(adminUrl, (c) => c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`));
   return {
@@ -127,7 +142,10 @@ export async function createTestDatabase(label: string, adminUrl = mysqlAdminUrl
   };
 }
 
-export async function withConnection<T>(url: string, work: (c: import('mysql2/promise').Connection) => Promise<T>): Promise<T> {
+export async function withConnection<T>(
+  url: string,
+  work: (c: import('mysql2/promise').Connection) => Promise<T>,
+): Promise<T> {
   const c = await mysql2.createConnection({ uri: url, connectTimeout: 20_000, charset: 'utf8mb4' });
   try {
     return await work(c);
@@ -163,5 +181,8 @@ export function listFiles(dir: string): string[] {
 /** JSON lines of a file (a rejects file), [] when it does not exist. */
 export function readJsonLines(file: string): any[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }

@@ -22,7 +22,8 @@ export function privateMariadbUnavailable(): string | undefined {
 }
 
 /** mariadbd lives in /usr/sbin, which is not always on PATH. */
-const sbin = (tool: string) => (existsSync(`/usr/sbin/${tool}`) ? `/usr/sbin/${tool}` : existsSync(`/usr/bin/${tool}`) ? `/usr/bin/${tool}` : tool);
+const sbin = (tool: string) =>
+  existsSync(`/usr/sbin/${tool}`) ? `/usr/sbin/${tool}` : existsSync(`/usr/bin/${tool}`) ? `/usr/bin/${tool}` : tool;
 
 /** A port nobody listens on right now (MariaDB cannot take port 0). */
 async function freePort(): Promise<number> {
@@ -49,9 +50,19 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   const dir = tempDir('etl-rel-mariadb-');
   const datadir = join(dir, 'data');
   mkdirSync(datadir);
-  await promisify(execFile)(sbin('mariadb-install-db'), ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--user=root', '--skip-test-db'], {
-    timeout: 120_000,
-  });
+  await promisify(execFile)(
+    sbin('mariadb-install-db'),
+    [
+      '--no-defaults',
+      `--datadir=${datadir}`,
+      '--auth-root-authentication-method=normal',
+      '--user=root',
+      '--skip-test-db',
+    ],
+    {
+      timeout: 120_000,
+    },
+  );
   const port = await freePort();
   const adminUrl = `mysql://root@127.0.0.1:${port}`;
   let server: ChildProcess | undefined;
@@ -60,22 +71,37 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   const start = async () => {
     const child = spawn(
       sbin('mariadbd'),
-      ['--no-defaults', `--datadir=${datadir}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`, `--pid-file=${join(dir, 'pid')}`,
-        '--user=root', '--skip-name-resolve', '--innodb-buffer-pool-size=64M', '--local-infile=1'],
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        `--socket=${join(dir, 'sock')}`,
+        `--pid-file=${join(dir, 'pid')}`,
+        '--user=root',
+        '--skip-name-resolve',
+        '--innodb-buffer-pool-size=64M',
+        '--local-infile=1',
+      ],
       { stdio: 'ignore' },
     );
     server = child;
     exited = new Promise((r) => child.on('exit', () => r()));
-    const up = await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`private mariadbd exited with ${child.exitCode}; see ${datadir}/*.err`);
-      try {
-        const c = await mysql2.createConnection({ uri: adminUrl, connectTimeout: 2000 });
-        await c.end();
-        return true;
-      } catch {
-        return false;
-      }
-    }, 120_000, 200);
+    const up = await waitFor(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`private mariadbd exited with ${child.exitCode}; see ${datadir}/*.err`);
+        try {
+          const c = await mysql2.createConnection({ uri: adminUrl, connectTimeout: 2000 });
+          await c.end();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      120_000,
+      200,
+    );
     if (!up) throw new Error(`private mariadbd on port ${port} did not accept connections within 2 minutes`);
   };
 

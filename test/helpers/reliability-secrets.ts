@@ -4,7 +4,12 @@ import { listFiles } from './reliability-env.js';
 
 /** The forms of one secret a leak may take. */
 export function secretForms(secret: string): string[] {
-  const forms = new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url')]);
+  const forms = new Set([
+    secret,
+    encodeURIComponent(secret),
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(secret).toString('base64url'),
+  ]);
   // base64 of a secret inside a longer string (e.g. Basic "user:key") starts at any of three alignments; the middle
   // part of each alignment is stable, so search for it (long enough not to occur by chance).
   for (const prefix of ['', 'x', 'xx']) {
@@ -23,10 +28,15 @@ export interface Leak {
 }
 
 /** Every place (a named text, or a file under one of `dirs`) holding any form of any secret. */
-export function findLeaks(secrets: string[], texts: Record<string, string>, dirs: string[]): { leaks: Leak[]; filesScanned: number } {
+export function findLeaks(
+  secrets: string[],
+  texts: Record<string, string>,
+  dirs: string[],
+): { leaks: Leak[]; filesScanned: number } {
   const leaks: Leak[] = [];
   const check = (where: string, content: string) => {
-    for (const secret of secrets) for (const form of secretForms(secret)) if (content.includes(form)) leaks.push({ secret, form, where });
+    for (const secret of secrets)
+      for (const form of secretForms(secret)) if (content.includes(form)) leaks.push({ secret, form, where });
   };
   for (const [where, text] of Object.entries(texts)) check(where, text);
   let filesScanned = 0;

@@ -55,7 +55,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     project,
     env,
     run: (extra = [], more = {}) =>
-      startEtl(['run', 'babynames', '--json', '--set', 'steps.kaggle.config.mode=api', ...extra], { cwd: project.dir, env: { ...env, ...more } }),
+      startEtl(['run', 'babynames', '--json', '--set', 'steps.kaggle.config.mode=api', ...extra], {
+        cwd: project.dir,
+        env: { ...env, ...more },
+      }),
     async close() {
       await Promise.allSettled([kaggle.close(), hubspot.close(), db.drop()]);
     },
@@ -66,7 +69,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 export const pipelineStateDir = (stack: Stack) => join(stack.project.stateDir, 'pipelines', 'babynames');
 
 /** Live contacts, by email; a duplicate email is listed twice in `duplicates`. */
-export function contactEmails(hubspot: HubspotSandbox): { emails: Set<string>; duplicates: string[]; byEmail: Map<string, Record<string, string | null>> } {
+export function contactEmails(hubspot: HubspotSandbox): {
+  emails: Set<string>;
+  duplicates: string[];
+  byEmail: Map<string, Record<string, string | null>>;
+} {
   const emails = new Set<string>();
   const duplicates: string[] = [];
   const byEmail = new Map<string, Record<string, string | null>>();

@@ -7,8 +7,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { expectedOf, expectedOfFile, fullDatasetZip, generateCsv, openZipEntry, zipCsv, type Expected } from '../helpers/reliability-data.js';
-import { buildWorkspace, longRun, parseJson, removeTemps, seededRandom, sleep, suiteSeed, tableFingerprint, tempDir, waitFor } from '../helpers/reliability-env.js';
+import {
+  expectedOf,
+  expectedOfFile,
+  fullDatasetZip,
+  generateCsv,
+  openZipEntry,
+  zipCsv,
+  type Expected,
+} from '../helpers/reliability-data.js';
+import {
+  buildWorkspace,
+  longRun,
+  parseJson,
+  removeTemps,
+  seededRandom,
+  sleep,
+  suiteSeed,
+  tableFingerprint,
+  tempDir,
+  waitFor,
+} from '../helpers/reliability-env.js';
 import { contactEmails, pipelineStateDir, startStack, type Stack } from '../helpers/reliability-stack.js';
 
 const seed = suiteSeed('crash');
@@ -20,7 +39,10 @@ const stacks: Stack[] = [];
 beforeAll(async () => {
   await buildWorkspace();
   const full = longRun ? fullDatasetZip() : undefined;
-  if (longRun && !full) throw new Error('ETL_RELIABILITY=long needs ../shared/data/us-baby-names-by-year-of-birth.zip (or /work/shared/data/…)');
+  if (longRun && !full)
+    throw new Error(
+      'ETL_RELIABILITY=long needs ../shared/data/us-baby-names-by-year-of-birth.zip (or /work/shared/data/…)',
+    );
   if (full) {
     dataset = full;
     expected = await expectedOf(await openZipEntry(full));
@@ -44,7 +66,11 @@ afterAll(async () => {
 async function newStack(label: string): Promise<Stack> {
   // Short: a low rate stretches the HubSpot sync over the run so kills land in it. Long: a raised (sandboxed) rate
   // so 111k contacts (1,115 requests) take about half a minute per clean pass.
-  const stack = await startStack({ label, dataset, rate: longRun ? { max: 400, per: '10s' } : { max: 30, per: '10s' } });
+  const stack = await startStack({
+    label,
+    dataset,
+    rate: longRun ? { max: 400, per: '10s' } : { max: 30, per: '10s' },
+  });
   // Latency (no errors) widens the window in which a kill lands mid-request.
   stack.hubspot.setFaults({ latencyMs: [50, 250], seed });
   stacks.push(stack);
@@ -76,7 +102,11 @@ describe('SIGKILL at random moments', () => {
       const log: string[] = [];
       let survived = 0;
       for (let i = 0; i < kills; i++) {
-        const before = { rows: (await tableFingerprint(stack.db.url)).rows, contacts: stack.hubspot.contacts().length, downloads: stack.kaggle.stats().apiDownload ?? 0 };
+        const before = {
+          rows: (await tableFingerprint(stack.db.url)).rows,
+          contacts: stack.hubspot.contacts().length,
+          downloads: stack.kaggle.stats().apiDownload ?? 0,
+        };
         // Only phases that still have work left: a cached archive is not downloaded again, a full table gets no rows.
         const open = phases.filter(
           (p) =>
@@ -90,13 +120,17 @@ describe('SIGKILL at random moments', () => {
         let exited = false;
         run.done.then(() => (exited = true));
         // Wait for the phase to show progress (a new download request, new rows, new contacts), then a random delay.
-        const progressed = await waitFor(async () => {
-          if (exited) return true;
-          if (phase === 'download') return (stack.kaggle.stats().apiDownload ?? 0) > before.downloads;
-          if (phase === 'mysql') return (await tableFingerprint(stack.db.url)).rows > before.rows;
-          if (phase === 'hubspot') return stack.hubspot.contacts().length > before.contacts;
-          return true;
-        }, 120_000, 100);
+        const progressed = await waitFor(
+          async () => {
+            if (exited) return true;
+            if (phase === 'download') return (stack.kaggle.stats().apiDownload ?? 0) > before.downloads;
+            if (phase === 'mysql') return (await tableFingerprint(stack.db.url)).rows > before.rows;
+            if (phase === 'hubspot') return stack.hubspot.contacts().length > before.contacts;
+            return true;
+          },
+          120_000,
+          100,
+        );
         expect(progressed).toBeTruthy();
         await sleep(phase === 'download' ? random() * 150 : phase === 'any' ? 800 + random() * 3000 : random() * 400);
         if (exited) {

@@ -6,7 +6,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { HEADER } from '../helpers/reliability-data.js';
-import { buildWorkspace, parseJson, readJsonLines, removeTemps, tempDir, withConnection } from '../helpers/reliability-env.js';
+import {
+  buildWorkspace,
+  parseJson,
+  readJsonLines,
+  removeTemps,
+  tempDir,
+  withConnection,
+} from '../helpers/reliability-env.js';
 import { startStack, type Stack } from '../helpers/reliability-stack.js';
 import { hostileNames } from './fixtures/malformed-csv.js';
 
@@ -23,9 +30,13 @@ afterAll(async () => {
 test('SQL, HTML, template, emoji and right-to-left names are stored and sent literally', async () => {
   const csv = join(tempDir(), 'hostile.csv');
   const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = hostileNames.flatMap((name, i) => [`${2000 + i},${quote(name)},F,${10 + i}`, `${2000 + i},${quote(name)},M,${20 + i}`]);
-  writeFileSync(csv, [HEADER, ...lines, '2010,Plain,F,5'].join('\n') + '\n');
-  const result = await stack.run(['--set', 'steps.kaggle.config.mode=file', '--set', `steps.kaggle.config.path=${csv}`]).done;
+  const lines = hostileNames.flatMap((name, i) => [
+    `${2000 + i},${quote(name)},F,${10 + i}`,
+    `${2000 + i},${quote(name)},M,${20 + i}`,
+  ]);
+  writeFileSync(csv, `${[HEADER, ...lines, '2010,Plain,F,5'].join('\n')}\n`);
+  const result = await stack.run(['--set', 'steps.kaggle.config.mode=file', '--set', `steps.kaggle.config.path=${csv}`])
+    .done;
   const summary = parseJson(result);
   expect(result.code, result.stdout + result.stderr).toBe(0);
   const rejects = readJsonLines(summary.rejectsFile);
@@ -49,5 +60,7 @@ test('SQL, HTML, template, emoji and right-to-left names are stored and sent lit
   expect(rejects).toEqual([]);
   const hub = summary.steps.find((s: any) => s.step === 'hubspot');
   expect(hub.written + hub.rejected + hub.unchanged).toBe(hub.read);
-  console.log(`[reliability] hostile: ${hostileNames.length} names, ${stored.rows.length} rows stored, ${contacts.length} contacts, ${rejects.length} rejects ${JSON.stringify(rejects.map((r) => [r.location, r.reason]))}`);
+  console.log(
+    `[reliability] hostile: ${hostileNames.length} names, ${stored.rows.length} rows stored, ${contacts.length} contacts, ${rejects.length} rejects ${JSON.stringify(rejects.map((r) => [r.location, r.reason]))}`,
+  );
 }, 300_000);

@@ -7,7 +7,18 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildWorkspace, createTestDatabase, etl, listFiles, makeProject, mysqlAdminUrl, parseJson, removeTemps, tempDir, withConnection } from '../helpers/reliability-env.js';
+import {
+  buildWorkspace,
+  createTestDatabase,
+  etl,
+  listFiles,
+  makeProject,
+  mysqlAdminUrl,
+  parseJson,
+  removeTemps,
+  tempDir,
+  withConnection,
+} from '../helpers/reliability-env.js';
 import { findLeaks } from '../helpers/reliability-secrets.js';
 import { startStack, type Stack } from '../helpers/reliability-stack.js';
 
@@ -44,7 +55,10 @@ afterAll(async () => {
 async function run(label: string, args: string[], env: Record<string, string>) {
   const project = makeProject();
   stateDirs.push(project.stateDir);
-  const result = await etl(['run', 'babynames', '--json', '--profile', 'demo', ...args], { cwd: project.dir, env: { ...stack.env, ...env } });
+  const result = await etl(['run', 'babynames', '--json', '--profile', 'demo', ...args], {
+    cwd: project.dir,
+    env: { ...stack.env, ...env },
+  });
   outputs[`${label} stdout`] = result.stdout;
   outputs[`${label} stderr`] = result.stderr;
   return { result, out: parseJson(result) };
@@ -54,7 +68,13 @@ test('no secret appears in any output or state file after successful and failing
   // Kaggle stand-in with every credential distinctive (token for api, password for browser, user + key for Basic).
   const { startKaggleSandbox } = await import('@etl/sandbox');
   const kaggle = await startKaggleSandbox({
-    credentials: { token: S.kaggleToken, password: S.kagglePassword, username: kaggleUser, key: S.kaggleKey, email: 'rel.secrets@example.com' },
+    credentials: {
+      token: S.kaggleToken,
+      password: S.kagglePassword,
+      username: kaggleUser,
+      key: S.kaggleKey,
+      email: 'rel.secrets@example.com',
+    },
   });
   try {
     const db = await createTestDatabase('secrets_user');
@@ -62,23 +82,58 @@ test('no secret appears in any output or state file after successful and failing
       await c.query(`CREATE USER '${mysqlUser}'@'%' IDENTIFIED BY ?`, [S.mysqlPassword]);
       await c.query(`GRANT ALL PRIVILEGES ON \`${db.name}\`.* TO '${mysqlUser}'@'%'`);
     });
-    const url = (password: string, port = 3306) => `mysql://${mysqlUser}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db.name}`;
+    const url = (password: string, port = 3306) =>
+      `mysql://${mysqlUser}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db.name}`;
     const base = { KAGGLE_BASE_URL: kaggle.baseUrl, MYSQL_URL: url(S.mysqlPassword) };
     const apiEnv = { ...base, KAGGLE_API_TOKEN: S.kaggleToken };
     try {
       const ok = await run('api ok', ['--set', 'steps.kaggle.config.mode=api'], apiEnv);
       expect(ok.result.code).toBe(0);
-      const basic = await run('basic ok', ['--set', 'steps.kaggle.config.mode=api'], { ...base, KAGGLE_API_TOKEN: '', KAGGLE_USERNAME: kaggleUser, KAGGLE_KEY: S.kaggleKey });
+      const basic = await run('basic ok', ['--set', 'steps.kaggle.config.mode=api'], {
+        ...base,
+        KAGGLE_API_TOKEN: '',
+        KAGGLE_USERNAME: kaggleUser,
+        KAGGLE_KEY: S.kaggleKey,
+      });
       expect(basic.result.code).toBe(0);
-      const browser = await run('browser ok', ['--set', 'steps.kaggle.config.mode=browser'], { ...base, KAGGLE_EMAIL: 'rel.secrets@example.com', KAGGLE_PASSWORD: S.kagglePassword });
+      const browser = await run('browser ok', ['--set', 'steps.kaggle.config.mode=browser'], {
+        ...base,
+        KAGGLE_EMAIL: 'rel.secrets@example.com',
+        KAGGLE_PASSWORD: S.kagglePassword,
+      });
       expect(browser.result.code).toBe(0);
 
       const failures: Array<[string, string[], Record<string, string>, string]> = [
-        ['mysql wrong password', ['--set', 'steps.kaggle.config.mode=api'], { ...apiEnv, MYSQL_URL: url(S.wrongMysqlPassword) }, 'MYSQL_ACCESS_DENIED'],
-        ['mysql refused', ['--set', 'steps.kaggle.config.mode=api'], { ...apiEnv, MYSQL_URL: url(S.mysqlPassword, 1) }, 'MYSQL_CONNECTION_REFUSED'],
-        ['hubspot 401', ['--set', 'steps.kaggle.config.mode=api'], { ...apiEnv, HUBSPOT_ACCESS_TOKEN: S.wrongHubspotToken }, 'HUBSPOT_UNAUTHORIZED'],
-        ['hubspot refused', ['--set', 'steps.kaggle.config.mode=api'], { ...apiEnv, HUBSPOT_BASE_URL: 'http://127.0.0.1:1' }, 'HUBSPOT_'],
-        ['kaggle 401 basic', ['--set', 'steps.kaggle.config.mode=api'], { ...base, KAGGLE_API_TOKEN: '', KAGGLE_USERNAME: kaggleUser, KAGGLE_KEY: S.wrongKaggleKey }, 'KAGGLE_'],
+        [
+          'mysql wrong password',
+          ['--set', 'steps.kaggle.config.mode=api'],
+          { ...apiEnv, MYSQL_URL: url(S.wrongMysqlPassword) },
+          'MYSQL_ACCESS_DENIED',
+        ],
+        [
+          'mysql refused',
+          ['--set', 'steps.kaggle.config.mode=api'],
+          { ...apiEnv, MYSQL_URL: url(S.mysqlPassword, 1) },
+          'MYSQL_CONNECTION_REFUSED',
+        ],
+        [
+          'hubspot 401',
+          ['--set', 'steps.kaggle.config.mode=api'],
+          { ...apiEnv, HUBSPOT_ACCESS_TOKEN: S.wrongHubspotToken },
+          'HUBSPOT_UNAUTHORIZED',
+        ],
+        [
+          'hubspot refused',
+          ['--set', 'steps.kaggle.config.mode=api'],
+          { ...apiEnv, HUBSPOT_BASE_URL: 'http://127.0.0.1:1' },
+          'HUBSPOT_',
+        ],
+        [
+          'kaggle 401 basic',
+          ['--set', 'steps.kaggle.config.mode=api'],
+          { ...base, KAGGLE_API_TOKEN: '', KAGGLE_USERNAME: kaggleUser, KAGGLE_KEY: S.wrongKaggleKey },
+          'KAGGLE_',
+        ],
         [
           'kaggle wrong browser password',
           ['--set', 'steps.kaggle.config.mode=browser'],
@@ -103,7 +158,9 @@ test('no secret appears in any output or state file after successful and failing
 
   const secrets = [...Object.values(S), `${kaggleUser}:${S.kaggleKey}`, `${kaggleUser}:${S.wrongKaggleKey}`];
   const { leaks, filesScanned } = findLeaks(secrets, outputs, stateDirs);
-  console.log(`[reliability] secrets: ${Object.keys(outputs).length} outputs and ${filesScanned} state files scanned for ${secrets.length} secrets`);
+  console.log(
+    `[reliability] secrets: ${Object.keys(outputs).length} outputs and ${filesScanned} state files scanned for ${secrets.length} secrets`,
+  );
   expect(filesScanned).toBeGreaterThan(20);
   // The failed browser sign-in left its screenshot and page HTML, and the browser run its session: all scanned.
   const files = stateDirs.flatMap((d) => listFiles(d));
@@ -117,7 +174,10 @@ test('the scan finds a planted secret in every form it searches for (so an empty
   const dir = tempDir();
   writeFileSync(join(dir, 'raw.log'), `token=${S.hubspotToken}`);
   writeFileSync(join(dir, 'url.txt'), `mysql://u:${encodeURIComponent(S.mysqlPassword)}@h/db`);
-  writeFileSync(join(dir, 'basic.har'), `Authorization: Basic ${Buffer.from(`${kaggleUser}:${S.kaggleKey}`).toString('base64')}`);
+  writeFileSync(
+    join(dir, 'basic.har'),
+    `Authorization: Basic ${Buffer.from(`${kaggleUser}:${S.kaggleKey}`).toString('base64')}`,
+  );
   const { leaks } = findLeaks([S.hubspotToken, S.mysqlPassword, S.kaggleKey], {}, [dir]);
   expect(new Set(leaks.map((l) => l.where.split('/').pop()))).toEqual(new Set(['raw.log', 'url.txt', 'basic.har']));
 });

@@ -10,8 +10,26 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startHubspotSandbox, type HubspotSandbox } from '@etl/sandbox';
-import { expectedOf, expectedOfFile, fullDatasetZip, generateCsv, openZipEntry, zipCsv, type Expected } from '../helpers/reliability-data.js';
-import { buildWorkspace, longRun, parseJson, removeTemps, sleep, suiteSeed, tableFingerprint, tempDir, waitFor } from '../helpers/reliability-env.js';
+import {
+  expectedOf,
+  expectedOfFile,
+  fullDatasetZip,
+  generateCsv,
+  openZipEntry,
+  zipCsv,
+  type Expected,
+} from '../helpers/reliability-data.js';
+import {
+  buildWorkspace,
+  longRun,
+  parseJson,
+  removeTemps,
+  sleep,
+  suiteSeed,
+  tableFingerprint,
+  tempDir,
+  waitFor,
+} from '../helpers/reliability-env.js';
 import { contactEmails, startStack, type Stack } from '../helpers/reliability-stack.js';
 
 const seed = suiteSeed('state');
@@ -43,7 +61,10 @@ afterAll(async () => {
 /** The real SSA file, for the long version. */
 async function realDataset(): Promise<{ zip: string; expected: Expected }> {
   const zip = fullDatasetZip();
-  if (!zip) throw new Error('ETL_RELIABILITY=long needs ../shared/data/us-baby-names-by-year-of-birth.zip (or /work/shared/data/…)');
+  if (!zip)
+    throw new Error(
+      'ETL_RELIABILITY=long needs ../shared/data/us-baby-names-by-year-of-birth.zip (or /work/shared/data/…)',
+    );
   return { zip, expected: await expectedOf(await openZipEntry(zip)) };
 }
 
@@ -87,14 +108,21 @@ async function runOk(stack: Stack, args: string[], env: Record<string, string> =
 }
 
 /** Starts a run, SIGKILLs it once `ready()` holds, and waits for it to die. */
-async function killWhen(stack: Stack, args: string[], ready: () => boolean | Promise<boolean>, env: Record<string, string> = {}): Promise<void> {
+async function killWhen(
+  stack: Stack,
+  args: string[],
+  ready: () => boolean | Promise<boolean>,
+  env: Record<string, string> = {},
+): Promise<void> {
   const run = stack.run(args, env);
   let exited = false;
   run.done.then(() => (exited = true));
   expect(await waitFor(async () => exited || (await ready()), 180_000, 50)).toBeTruthy();
   if (exited) {
     const result = await run.done;
-    throw new Error(`the run ended (exit ${result.code}) before it could be killed:\n${result.stdout.slice(-1500)}\n${result.stderr.slice(-1500)}`);
+    throw new Error(
+      `the run ended (exit ${result.code}) before it could be killed:\n${result.stdout.slice(-1500)}\n${result.stderr.slice(-1500)}`,
+    );
   }
   run.child.kill('SIGKILL');
   expect((await run.done).signal).toBe('SIGKILL');
@@ -104,14 +132,21 @@ describe('a second HubSpot portal from the same project', () => {
   test('demo to portal A, then demo to an empty portal B: B gets all 50, A is untouched', async () => {
     const stack = await newStack('dest_demo');
     const first = await runOk(stack, ['--profile', 'demo']);
-    expect(hubspotStep(first)).toMatchObject({ written: 50, destination: { id: `hubspot:portal:${stack.hubspot.portalId}`, known: false } });
+    expect(hubspotStep(first)).toMatchObject({
+      written: 50,
+      destination: { id: `hubspot:portal:${stack.hubspot.portalId}`, known: false },
+    });
     const aBefore = { contacts: live(stack.hubspot).emails.size, requests: stack.hubspot.stats().requests };
     expect(aBefore.contacts).toBe(50);
 
     const b = await secondPortal(stack);
     const second = await runOk(stack, ['--profile', 'demo'], { HUBSPOT_BASE_URL: b.baseUrl });
     expect(second.upToDate).toBe(false);
-    expect(hubspotStep(second)).toMatchObject({ written: 50, unchanged: 0, destination: { id: `hubspot:portal:${b.portalId}`, known: false } });
+    expect(hubspotStep(second)).toMatchObject({
+      written: 50,
+      unchanged: 0,
+      destination: { id: `hubspot:portal:${b.portalId}`, known: false },
+    });
     expect(mysqlStep(second)).toMatchObject({ written: 0 });
     expect(mysqlStep(second).unchanged).toBeGreaterThan(2900);
     expect(live(b)).toMatchObject({ duplicates: [] });
@@ -144,8 +179,13 @@ describe('a second HubSpot portal from the same project', () => {
     expect(inB.emails.size).toBe(total);
     expect([...data.expected.emails].filter((e) => !inB.emails.has(e))).toEqual([]);
     expect(live(stack.hubspot).emails.size).toBe(inA);
-    expect(await tableFingerprint(stack.db.url)).toEqual({ rows: data.expected.rows, checksum: data.expected.checksum });
-    console.log(`[reliability] state: ${total} contacts; killed with ${inA} in A; B got ${inB.emails.size}, 0 duplicates`);
+    expect(await tableFingerprint(stack.db.url)).toEqual({
+      rows: data.expected.rows,
+      checksum: data.expected.checksum,
+    });
+    console.log(
+      `[reliability] state: ${total} contacts; killed with ${inA} in A; B got ${inB.emails.size}, 0 duplicates`,
+    );
   }, 600_000);
 });
 
@@ -155,7 +195,8 @@ describe('--reconcile', () => {
     await runOk(stack, ['--profile', 'demo']);
     const held = stack.hubspot.contacts().filter((c) => !c.archived);
     const deleted = held.slice(5, 15);
-    for (const contact of deleted) expect(await asAPerson(stack.hubspot, 'DELETE', `/crm/v3/objects/contacts/${contact.id}`)).toBe(204);
+    for (const contact of deleted)
+      expect(await asAPerson(stack.hubspot, 'DELETE', `/crm/v3/objects/contacts/${contact.id}`)).toBe(204);
     expect(live(stack.hubspot).emails.size).toBe(40);
     // Without --reconcile the run is up to date: the ledger still claims all 50.
     expect((await runOk(stack, ['--profile', 'demo'])).upToDate).toBe(true);
@@ -164,7 +205,11 @@ describe('--reconcile', () => {
     const summary = await runOk(stack, ['--profile', 'demo', '--reconcile']);
     const after = stack.hubspot.stats().byRoute;
     const spent = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
-    expect(hubspotStep(summary)).toMatchObject({ written: 10, unchanged: 40, reconcile: { checked: 50, missing: 10, different: 0, reads: 1 } });
+    expect(hubspotStep(summary)).toMatchObject({
+      written: 10,
+      unchanged: 40,
+      reconcile: { checked: 50, missing: 10, different: 0, reads: 1 },
+    });
     expect(hubspotStep(summary).counters.resent).toBe(10);
     expect(spent('POST /crm/v3/objects/contacts/batch/read')).toBe(1);
     expect(spent('POST /crm/v3/objects/contacts/batch/upsert')).toBe(1);
@@ -181,7 +226,10 @@ describe('--fresh, killed, resumed', () => {
     const total = v1.expected.emails.size;
     await runOk(stack, ['--profile', 'full']);
     // A person empties the portal (same account, so the same destination), over the API like any client.
-    const ids = stack.hubspot.contacts().filter((c) => !c.archived).map((c) => ({ id: c.id }));
+    const ids = stack.hubspot
+      .contacts()
+      .filter((c) => !c.archived)
+      .map((c) => ({ id: c.id }));
     for (let i = 0; i < ids.length; i += 100) {
       const body = JSON.stringify({ inputs: ids.slice(i, i + 100) });
       expect(await asAPerson(stack.hubspot, 'POST', '/crm/v3/objects/contacts/batch/archive', body)).toBe(204);
@@ -200,7 +248,11 @@ describe('--fresh, killed, resumed', () => {
 describe('an interrupted run whose input or batch size changed', () => {
   test('a new dataset version between the kill and the next run: a new lineage, and MySQL holds exactly the new version', async () => {
     const stack = await newStack('new_version', v1.zip);
-    await killWhen(stack, ['--profile', 'mysql-only', '--set', 'steps.mysql.batchSize=2000'], async () => (await tableFingerprint(stack.db.url)).rows >= 30_000);
+    await killWhen(
+      stack,
+      ['--profile', 'mysql-only', '--set', 'steps.mysql.batchSize=2000'],
+      async () => (await tableFingerprint(stack.db.url)).rows >= 30_000,
+    );
     expect(await stack.kaggle.publishVersion(v2.zip)).toBe(2);
     const summary = await runOk(stack, ['--profile', 'mysql-only', '--set', 'steps.mysql.batchSize=2000']);
     expect(summary.resumed).toBe(false);
@@ -228,7 +280,10 @@ describe('two runs at once in one project', () => {
     const stack = await newStack('two_at_once', v1.zip);
     const rounds = longRun ? 5 : 2;
     for (let round = 0; round < rounds; round++) {
-      const runs = [stack.run(['--profile', 'mysql-only', '--fresh']), stack.run(['--profile', 'mysql-only', '--fresh'])];
+      const runs = [
+        stack.run(['--profile', 'mysql-only', '--fresh']),
+        stack.run(['--profile', 'mysql-only', '--fresh']),
+      ];
       const results = await Promise.all(runs.map((r) => r.done));
       const summaries = results.map((r) => parseJson(r));
       const codes = results.map((r) => r.code).sort();

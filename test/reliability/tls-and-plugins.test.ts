@@ -9,7 +9,16 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildWorkspace, etl, listFiles, makeProject, parseJson, removeTemps, repoRoot, tempDir } from '../helpers/reliability-env.js';
+import {
+  buildWorkspace,
+  etl,
+  listFiles,
+  makeProject,
+  parseJson,
+  removeTemps,
+  repoRoot,
+  tempDir,
+} from '../helpers/reliability-env.js';
 import { startStack, type Stack } from '../helpers/reliability-stack.js';
 
 const hasOpenssl = (() => {
@@ -33,12 +42,34 @@ beforeAll(async () => {
   stack = await startStack({ label: 'tls' });
   if (!hasOpenssl) return;
   const dir = tempDir();
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
-    requestsSeen++;
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[]}');
-  });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  server = createServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    (_req, res) => {
+      requestsSeen++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[]}');
+    },
+  );
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
   httpsUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }, 600_000);
@@ -54,29 +85,46 @@ describe.skipIf(!hasOpenssl)('self-signed HTTPS endpoints are refused', () => {
   test.each([
     ['HUBSPOT_BASE_URL', 'hubspot'],
     ['KAGGLE_BASE_URL', 'kaggle'],
-  ])('%s pointing at a self-signed server: the run fails with a certificate error, no request gets through', async (variable, step) => {
-    const before = requestsSeen;
-    const project = makeProject();
-    const result = await etl(
-      ['run', 'babynames', '--json', '--profile', 'demo', '--set', 'steps.kaggle.config.mode=api', '--set', 'steps.hubspot.retry.attempts=2'],
-      { cwd: project.dir, env: { ...stack.env, [variable]: httpsUrl } },
-    );
-    const out = parseJson(result);
-    // A certificate error cannot heal by waiting: fatal (exit 5), not "retries exhausted" (6).
-    expect(result.code).toBe(5);
-    expect(out.status).toBe('failed');
-    console.log(`[reliability] tls: ${variable}: exit ${result.code} ${out.error.code}: ${out.error.message}`);
-    const said = `${out.error.message} ${out.error.suggestions.join(' ')} ${result.stderr}`;
-    expect(said).toMatch(/certificate|self[- ]signed|SELF_SIGNED|CERT_/i);
-    expect(JSON.stringify(out.steps.find((s: any) => s.step === step) ?? {})).toBeTruthy();
-    expect(requestsSeen - before).toBe(0);
-  }, 300_000);
+  ])(
+    '%s pointing at a self-signed server: the run fails with a certificate error, no request gets through',
+    async (variable, step) => {
+      const before = requestsSeen;
+      const project = makeProject();
+      const result = await etl(
+        [
+          'run',
+          'babynames',
+          '--json',
+          '--profile',
+          'demo',
+          '--set',
+          'steps.kaggle.config.mode=api',
+          '--set',
+          'steps.hubspot.retry.attempts=2',
+        ],
+        { cwd: project.dir, env: { ...stack.env, [variable]: httpsUrl } },
+      );
+      const out = parseJson(result);
+      // A certificate error cannot heal by waiting: fatal (exit 5), not "retries exhausted" (6).
+      expect(result.code).toBe(5);
+      expect(out.status).toBe('failed');
+      console.log(`[reliability] tls: ${variable}: exit ${result.code} ${out.error.code}: ${out.error.message}`);
+      const said = `${out.error.message} ${out.error.suggestions.join(' ')} ${result.stderr}`;
+      expect(said).toMatch(/certificate|self[- ]signed|SELF_SIGNED|CERT_/i);
+      expect(JSON.stringify(out.steps.find((s: any) => s.step === step) ?? {})).toBeTruthy();
+      expect(requestsSeen - before).toBe(0);
+    },
+    300_000,
+  );
 });
 
 test('no source turns TLS checks off (rejectUnauthorized: false, NODE_TLS_REJECT_UNAUTHORIZED, ignoreHTTPSErrors)', () => {
   const offenders: string[] = [];
-  const forbidden = /rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED|ignoreHTTPSErrors\s*:\s*true|ignore-certificate-errors|checkServerIdentity\s*:/;
-  const roots = readdirSync(join(repoRoot, 'packages')).flatMap((p) => ['src', 'bin'].map((d) => join(repoRoot, 'packages', p, d)));
+  const forbidden =
+    /rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED|ignoreHTTPSErrors\s*:\s*true|ignore-certificate-errors|checkServerIdentity\s*:/;
+  const roots = readdirSync(join(repoRoot, 'packages')).flatMap((p) =>
+    ['src', 'bin'].map((d) => join(repoRoot, 'packages', p, d)),
+  );
   let scanned = 0;
   for (const file of roots.flatMap((r) => listFiles(r))) {
     if (!/\.(ts|js|mjs|cjs)$/.test(file)) continue;
@@ -88,7 +136,8 @@ test('no source turns TLS checks off (rejectUnauthorized: false, NODE_TLS_REJECT
 });
 
 describe('plugins load only from the candidate list or an explicit path', () => {
-  const plant = (dir: string, names: string[]) => names.forEach((n) => copyFileSync(join(pluginsDir, 'marker-plugin.mjs'), join(dir, n)));
+  const plant = (dir: string, names: string[]) =>
+    names.forEach((n) => copyFileSync(join(pluginsDir, 'marker-plugin.mjs'), join(dir, n)));
   const markers = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('LOADED-'));
 
   test('`use: evilplug` does not load ./evilplug.js (or .mjs, or evilplug/index.js) from the working folder', async () => {
@@ -96,11 +145,16 @@ describe('plugins load only from the candidate list or an explicit path', () => 
     plant(project.dir, ['evilplug.js', 'evilplug.mjs']);
     mkdirSync(join(project.dir, 'evilplug'));
     copyFileSync(join(pluginsDir, 'marker-plugin.mjs'), join(project.dir, 'evilplug/index.mjs'));
-    writeFileSync(join(project.dir, 'evilplug/package.json'), JSON.stringify({ name: 'evilplug', type: 'module', exports: './index.mjs' }));
+    writeFileSync(
+      join(project.dir, 'evilplug/package.json'),
+      JSON.stringify({ name: 'evilplug', type: 'module', exports: './index.mjs' }),
+    );
     const result = await etl(['run', 'by-name', '--json'], { cwd: project.dir, env: { RELIABILITY_CSV: sampleCsv } });
     expect(markers(project.dir)).toEqual([]);
     expect([3, 4]).toContain(result.code);
-    expect(JSON.stringify(parseJson(result).error)).toMatch(/unknown plugin \\"evilplug\\" \(tried @etl\/source-evilplug/);
+    expect(JSON.stringify(parseJson(result).error)).toMatch(
+      /unknown plugin \\"evilplug\\" \(tried @etl\/source-evilplug/,
+    );
     expect(listFiles(project.dir).filter((f) => f.includes('LOADED-'))).toEqual([]);
   }, 120_000);
 
@@ -108,7 +162,17 @@ describe('plugins load only from the candidate list or an explicit path', () => 
     const project = makeProject();
     plant(project.dir, ['kaggle.js', 'kaggle.mjs', 'mysql.js', 'mysql.mjs', 'validate.js', 'filter.js']);
     const result = await etl(
-      ['run', 'babynames', '--profile', 'mysql-only', '--json', '--set', 'steps.kaggle.config.mode=file', '--set', `steps.kaggle.config.path=${sampleCsv}`],
+      [
+        'run',
+        'babynames',
+        '--profile',
+        'mysql-only',
+        '--json',
+        '--set',
+        'steps.kaggle.config.mode=file',
+        '--set',
+        `steps.kaggle.config.path=${sampleCsv}`,
+      ],
       { cwd: project.dir, env: { MYSQL_URL: stack.db.url } },
     );
     expect(result.code).toBe(0);

@@ -21,7 +21,11 @@ const configSchema = {
   additionalProperties: false,
   required: ['path'],
   properties: {
-    path: { type: 'string', minLength: 1, description: 'The JSON Lines file to write, relative to the working folder.' },
+    path: {
+      type: 'string',
+      minLength: 1,
+      description: 'The JSON Lines file to write, relative to the working folder.',
+    },
     fields: {
       type: 'array',
       items: { type: 'string' },
@@ -74,7 +78,10 @@ export function jsonlSink() {
     },
 
     async restore(_ctx, config) {
-      const marker = await readFile(markerPath(config), 'utf8').then((text) => JSON.parse(text) as Marker, () => undefined);
+      const marker = await readFile(markerPath(config), 'utf8').then(
+        (text) => JSON.parse(text) as Marker,
+        () => undefined,
+      );
       if (!marker || !file) return undefined;
       // Anything past the marker was appended but never acknowledged: the runtime will send it again.
       await file.truncate(marker.bytes);

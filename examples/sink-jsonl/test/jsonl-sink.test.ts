@@ -7,7 +7,11 @@ import { collectSink, memorySource, resolvedPipeline } from '@etl/testing';
 import { jsonlSink } from '../src/index.js';
 
 const records = Array.from({ length: 2500 }, (_, i) => ({ id: i, name: `n${i}` }));
-const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: number });
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: number });
 
 describe('jsonl example sink', () => {
   test('writes every record once, in order', async () => {
@@ -50,21 +54,31 @@ describe('jsonl example sink', () => {
 
 describe('the example pipeline', () => {
   // Loads the plugin by path (`use: ./dist/index.js`), as a user's own plugin would be: needs `tsc -b` first.
-  test.skipIf(!existsSync(new URL('../dist/index.js', import.meta.url)))('runs with the plugin loaded by path', async () => {
-    const { preparePipeline } = await import('@etl/core');
-    const dir = mkdtempSync(join(tmpdir(), 'jsonl-'));
-    const out = join(dir, 'girls.jsonl');
-    const file = new URL('../pipeline.yaml', import.meta.url).pathname;
-    const { pipeline, issues } = await preparePipeline(file, { env: { ...process.env, JSONL_OUT: out } });
-    expect(issues).toEqual([]);
-    expect(pipeline.steps.find((s) => s.name === 'out')?.from).toMatch(/sink-jsonl\/dist\/index\.js$/);
-    const summary = await runPipeline(pipeline, { stateDir: join(dir, 'state') });
-    expect(summary.status).toBe('succeeded');
+  test.skipIf(!existsSync(new URL('../dist/index.js', import.meta.url)))(
+    'runs with the plugin loaded by path',
+    async () => {
+      const { preparePipeline } = await import('@etl/core');
+      const dir = mkdtempSync(join(tmpdir(), 'jsonl-'));
+      const out = join(dir, 'girls.jsonl');
+      const file = new URL('../pipeline.yaml', import.meta.url).pathname;
+      const { pipeline, issues } = await preparePipeline(file, { env: { ...process.env, JSONL_OUT: out } });
+      expect(issues).toEqual([]);
+      expect(pipeline.steps.find((s) => s.name === 'out')?.from).toMatch(/sink-jsonl\/dist\/index\.js$/);
+      const summary = await runPipeline(pipeline, { stateDir: join(dir, 'state') });
+      expect(summary.status).toBe('succeeded');
 
-    const csv = readFileSync(new URL('../../../packages/sandbox/data/babyNamesUSYOB-sample.csv', import.meta.url), 'utf8');
-    const girls = csv.trim().split('\n').slice(1).filter((line) => line.split(',')[2] === 'F');
-    const written = readFileSync(out, 'utf8').trim().split('\n');
-    expect(written).toHaveLength(girls.length);
-    expect(Object.keys(JSON.parse(written[0]!))).toEqual(['year', 'name', 'count']);
-  });
+      const csv = readFileSync(
+        new URL('../../../packages/sandbox/data/babyNamesUSYOB-sample.csv', import.meta.url),
+        'utf8',
+      );
+      const girls = csv
+        .trim()
+        .split('\n')
+        .slice(1)
+        .filter((line) => line.split(',')[2] === 'F');
+      const written = readFileSync(out, 'utf8').trim().split('\n');
+      expect(written).toHaveLength(girls.length);
+      expect(Object.keys(JSON.parse(written[0]!))).toEqual(['year', 'name', 'count']);
+    },
+  );
 });

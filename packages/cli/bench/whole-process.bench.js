@@ -14,7 +14,7 @@
 // contacts (about 2 minutes per HubSpot run; the default sends 20,000), BENCH_ZIP, ETL_BENCH_MYSQL_URL.
 // Run alone: `pnpm run build && node packages/cli/bench/whole-process.bench.js`.
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,11 @@ const load1 = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 const round = (n, digits = 2) => Number(n.toFixed(digits));
 const spread = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return { median: round(sorted[Math.floor(sorted.length / 2)], 3), min: round(sorted[0], 3), max: round(sorted.at(-1), 3) };
+  return {
+    median: round(sorted[Math.floor(sorted.length / 2)], 3),
+    min: round(sorted[0], 3),
+    max: round(sorted.at(-1), 3),
+  };
 };
 
 /** Peak RSS of a process so far (VmHWM), in MB; undefined once it has exited. */
@@ -65,7 +69,8 @@ function etl(args, { cwd, env }) {
     child.on('close', (code) => {
       clearInterval(sampler);
       const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`etl ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}${stdout.slice(-2000)}`));
+      if (code !== 0)
+        return reject(new Error(`etl ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}${stdout.slice(-2000)}`));
       let summary;
       if (args.includes('--json')) summary = JSON.parse(stdout);
       resolve({ seconds, summary, peakRssMb: round(peak, 0), loadBefore });
@@ -112,7 +117,12 @@ async function benchValidate(out) {
     await etl(['validate', 'babynames'], { cwd: dir, env }); // warms the file cache
     const runs = [];
     for (let i = 0; i < Math.max(5, RUNS); i++) runs.push(await etl(['validate', 'babynames'], { cwd: dir, env }));
-    out.validate = { seconds: spread(runs.map((r) => r.seconds)), target: 0.4, loadavg1: runs.map((r) => r.loadBefore), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
+    out.validate = {
+      seconds: spread(runs.map((r) => r.seconds)),
+      target: 0.4,
+      loadavg1: runs.map((r) => r.loadBefore),
+      peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -131,8 +141,20 @@ async function benchMysql(out, kaggle) {
     dbs.push(name);
     return name;
   };
-  const args = ['run', 'babynames', '--profile', 'demo', '--skip', 'hubspot', '--fresh', '--json', '--log-level', 'warn'];
-  const run = (database) => etl(args, { cwd: dir, env: envFor(dir, kaggle, undefined, { MYSQL_URL: `${ROOT_URL}/${database}` }) });
+  const args = [
+    'run',
+    'babynames',
+    '--profile',
+    'demo',
+    '--skip',
+    'hubspot',
+    '--fresh',
+    '--json',
+    '--log-level',
+    'warn',
+  ];
+  const run = (database) =>
+    etl(args, { cwd: dir, env: envFor(dir, kaggle, undefined, { MYSQL_URL: `${ROOT_URL}/${database}` }) });
   try {
     // The first run signs in and downloads; it also leaves the table shape the reference copies.
     const shape = db('shape');
@@ -202,12 +224,17 @@ async function hubspotRun(kaggle, { rate, max, pipeline = 'babynames', pipelines
     if (CONTACTS) for (const s of limitSteps) args.push('--set', `steps.${s}.config.limit=${CONTACTS}`);
     const env = envFor(dir, kaggle, hubspot, { HUBSPOT_RATE_MAX: String(max) });
     // Sign in and download once (not timed), so the timed run is the sync; --fresh keeps the proven-current download.
-    const warm = [...args.filter((a) => !a.startsWith('steps.') && a !== '--set'), ...limitSteps.flatMap((s) => ['--set', `steps.${s}.config.limit=1`])];
+    const warm = [
+      ...args.filter((a) => !a.startsWith('steps.') && a !== '--set'),
+      ...limitSteps.flatMap((s) => ['--set', `steps.${s}.config.limit=1`]),
+    ];
     await etl(warm, { cwd: dir, env });
     await hubspot.reset();
     const whole = await etl(args, { cwd: dir, env });
     const stats = hubspot.stats();
-    const upserts = Object.entries(stats.byRoute).filter(([route]) => route.includes('upsert')).reduce((n, [, v]) => n + v, 0);
+    const upserts = Object.entries(stats.byRoute)
+      .filter(([route]) => route.includes('upsert'))
+      .reduce((n, [, v]) => n + v, 0);
     const sinks = whole.summary.steps.filter((s) => limitSteps.includes(s.step));
     const stepSeconds = Math.max(...sinks.map((s) => s.durationMs)) / 1000;
     const floorSeconds = (upserts * 10) / max;
@@ -251,14 +278,29 @@ function sharedPipelines() {
 
 `;
   const at = text.indexOf('\nprofiles:');
-  writeFileSync(path.join(dir, 'shared.yaml'), text.slice(0, at) + '\n' + second + text.slice(at + 1).replace(/\n  full:\n    steps:\n      hubspot:\n        config:\n          limit: null\n/, '\n  full:\n    steps:\n      hubspot:\n        config:\n          limit: null\n      hubspot_b:\n        config:\n          limit: null\n'));
+  writeFileSync(
+    path.join(dir, 'shared.yaml'),
+    text.slice(0, at) +
+      '\n' +
+      second +
+      text
+        .slice(at + 1)
+        .replace(
+          /\n {2}full:\n {4}steps:\n {6}hubspot:\n {8}config:\n {10}limit: null\n/,
+          '\n  full:\n    steps:\n      hubspot:\n        config:\n          limit: null\n      hubspot_b:\n        config:\n          limit: null\n',
+        ),
+  );
   return dir;
 }
 
 const bench = {
   name: `whole process: etl validate, etl run into MySQL and HubSpot (${FULL ? 'all 111,472' : '20,000'} contacts)`,
   async run() {
-    const out = { cores: os.cpus().length, loadavgAtStart: readFileSync('/proc/loadavg', 'utf8').trim(), contacts: CONTACTS ?? 111_472 };
+    const out = {
+      cores: os.cpus().length,
+      loadavgAtStart: readFileSync('/proc/loadavg', 'utf8').trim(),
+      contacts: CONTACTS ?? 111_472,
+    };
     const kaggle = await startKaggleSandbox({ host: '127.0.0.1', port: 0, dataset: ZIP });
     try {
       if (PARTS.includes('validate')) await benchValidate(out);
@@ -270,7 +312,13 @@ const bench = {
       if (PARTS.includes('shared')) {
         const pipelinesDir = sharedPipelines();
         try {
-          out.sharedLimiter = await hubspotRun(kaggle, { rate: '100/10s', max: 100, pipeline: 'shared', pipelinesDir, limitSteps: ['hubspot', 'hubspot_b'] });
+          out.sharedLimiter = await hubspotRun(kaggle, {
+            rate: '100/10s',
+            max: 100,
+            pipeline: 'shared',
+            pipelinesDir,
+            limitSteps: ['hubspot', 'hubspot_b'],
+          });
         } finally {
           rmSync(pipelinesDir, { recursive: true, force: true });
         }
@@ -281,8 +329,16 @@ const bench = {
         const database = `etl_bench_whole_full_${process.pid}`;
         try {
           const env = envFor(dir, kaggle, hubspot, { MYSQL_URL: `${ROOT_URL}/${database}` });
-          const whole = await etl(['run', 'babynames', '--profile', 'full', '--fresh', '--json', '--log-level', 'warn'], { cwd: dir, env });
-          out.fullProfile = { wholeSeconds: round(whole.seconds), peakRssMb: whole.peakRssMb, target: 250, loadavg1: whole.loadBefore };
+          const whole = await etl(
+            ['run', 'babynames', '--profile', 'full', '--fresh', '--json', '--log-level', 'warn'],
+            { cwd: dir, env },
+          );
+          out.fullProfile = {
+            wholeSeconds: round(whole.seconds),
+            peakRssMb: whole.peakRssMb,
+            target: 250,
+            loadavg1: whole.loadBefore,
+          };
         } finally {
           const admin = await mysql.createConnection({ uri: ROOT_URL });
           await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);

@@ -1,7 +1,16 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Errors, Flags } from '@oclif/core';
-import { EtlError, builtinTransforms, createPluginResolver, loadDotenv, loadProjectConfig, projectPluginRoots, type PluginResolver, type ProjectConfig } from '@etl/core';
+import {
+  EtlError,
+  builtinTransforms,
+  createPluginResolver,
+  loadDotenv,
+  loadProjectConfig,
+  projectPluginRoots,
+  type PluginResolver,
+  type ProjectConfig,
+} from '@etl/core';
 import { debugEnabled, renderError } from './render-error.js';
 import { addEnvSecrets, redact } from './secrets.js';
 
@@ -9,7 +18,9 @@ import { addEnvSecrets, redact } from './secrets.js';
 export const cliPackageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** `--json` for commands whose output is data. */
-export const jsonFlag = { json: Flags.boolean({ description: 'Print the result as JSON on stdout (errors too).', default: false }) };
+export const jsonFlag = {
+  json: Flags.boolean({ description: 'Print the result as JSON on stdout (errors too).', default: false }),
+};
 
 /**
  * What every etl command shares: `--debug`, secret-safe printing, the project context, and `catch()` as the one place

@@ -17,17 +17,21 @@ export interface RenderedError {
   text: string;
   exitCode: number;
   /** The same for `--json`: `{ error: { code, message, exitCode, suggestions, issues? } }`. */
-  json: { error: { code: string; message: string; exitCode: number; suggestions: string[]; issues?: string[]; bug?: boolean } };
+  json: {
+    error: { code: string; message: string; exitCode: number; suggestions: string[]; issues?: string[]; bug?: boolean };
+  };
 }
 
 /** True when stacks should be printed: `--debug` or `ETL_DEBUG=1`. */
-export const debugEnabled = (flag?: boolean): boolean => flag === true || ['1', 'true', 'yes'].includes(process.env.ETL_DEBUG ?? '');
+export const debugEnabled = (flag?: boolean): boolean =>
+  flag === true || ['1', 'true', 'yes'].includes(process.env.ETL_DEBUG ?? '');
 
 function causeLines(error: Error): string[] {
   const lines: string[] = [];
   let cause: unknown = error.cause;
   for (let depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
-    const message = cause instanceof Error ? `${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message}` : String(cause);
+    const message =
+      cause instanceof Error ? `${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message}` : String(cause);
     lines.push(`Caused by: ${message}`);
     cause = cause instanceof Error ? cause.cause : undefined;
   }
@@ -40,7 +44,12 @@ export function renderError(error: unknown, options: RenderErrorOptions = {}): R
     const issues = error instanceof ConfigError ? error.issues.map((issue) => formatIssue(issue)) : [];
     // Some messages already list their issues (configErrorFrom); print each line once.
     const extra = issues.filter((line) => !error.message.includes(line));
-    const lines = [`Error: ${error.message}`, ...extra.map((line) => `  ${line}`), `Code: ${error.code}`, ...causeLines(error)];
+    const lines = [
+      `Error: ${error.message}`,
+      ...extra.map((line) => `  ${line}`),
+      `Code: ${error.code}`,
+      ...causeLines(error),
+    ];
     if (error.suggestions.length > 0) lines.push('Try this:', ...error.suggestions.map((s) => `  - ${s}`));
     if (debug && error.stack) lines.push('', error.stack);
     return {
@@ -67,7 +76,9 @@ export function renderError(error: unknown, options: RenderErrorOptions = {}): R
   return {
     text: redact(lines.join('\n')),
     exitCode: ExitCode.internal,
-    json: { error: { code: 'INTERNAL', message: redact(message), exitCode: ExitCode.internal, suggestions: [], bug: true } },
+    json: {
+      error: { code: 'INTERNAL', message: redact(message), exitCode: ExitCode.internal, suggestions: [], bug: true },
+    },
   };
 }
 

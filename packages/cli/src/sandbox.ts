@@ -14,7 +14,11 @@ async function lastPorts(file: string): Promise<Ports | undefined> {
     const ports = JSON.parse(await readFile(file, 'utf8')) as Partial<Ports>;
     if (!Number.isInteger(ports.kaggle) || !Number.isInteger(ports.hubspot)) return undefined;
     // A ports.json from before the Pipedrive stand-in: keep the other two, give Pipedrive a free port.
-    return { kaggle: ports.kaggle!, hubspot: ports.hubspot!, pipedrive: Number.isInteger(ports.pipedrive) ? ports.pipedrive! : 0 };
+    return {
+      kaggle: ports.kaggle!,
+      hubspot: ports.hubspot!,
+      pipedrive: Number.isInteger(ports.pipedrive) ? ports.pipedrive! : 0,
+    };
   } catch {
     return undefined;
   }
@@ -32,15 +36,33 @@ export async function startSandboxForRun(stateDir: string): Promise<Sandbox> {
   const previous = await lastPorts(file);
   let sandbox: Sandbox | undefined;
   if (previous) {
-    sandbox = await startSandbox({ dataset, stateDir, host: '127.0.0.1', kagglePort: previous.kaggle, hubspotPort: previous.hubspot, pipedrivePort: previous.pipedrive }).catch(
+    sandbox = await startSandbox({
+      dataset,
+      stateDir,
+      host: '127.0.0.1',
+      kagglePort: previous.kaggle,
+      hubspotPort: previous.hubspot,
+      pipedrivePort: previous.pipedrive,
+    }).catch(
       () => undefined, // taken by something else meanwhile: free ports, and the next run reads again
     );
   }
-  sandbox ??= await startSandbox({ dataset, stateDir, host: '127.0.0.1', kagglePort: 0, hubspotPort: 0, pipedrivePort: 0 });
+  sandbox ??= await startSandbox({
+    dataset,
+    stateDir,
+    host: '127.0.0.1',
+    kagglePort: 0,
+    hubspotPort: 0,
+    pipedrivePort: 0,
+  });
   const portOf = (baseUrl: string) => Number(new URL(baseUrl).port);
-  const ports: Ports = { kaggle: portOf(sandbox.kaggle.baseUrl), hubspot: portOf(sandbox.hubspot.baseUrl), pipedrive: portOf(sandbox.pipedrive.baseUrl) };
+  const ports: Ports = {
+    kaggle: portOf(sandbox.kaggle.baseUrl),
+    hubspot: portOf(sandbox.hubspot.baseUrl),
+    pipedrive: portOf(sandbox.pipedrive.baseUrl),
+  };
   await mkdir(stateDir, { recursive: true });
-  await writeFile(file, JSON.stringify(ports) + '\n');
+  await writeFile(file, `${JSON.stringify(ports)}\n`);
   Object.assign(process.env, sandbox.env);
   return sandbox;
 }

@@ -32,20 +32,45 @@ function project(withOwnCore: boolean): string {
   dirs.push(dir);
   const pkg = join(dir, 'node_modules/etl-plugin-lent');
   mkdirSync(pkg, { recursive: true });
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'etl-plugin-lent', type: 'module', exports: './index.js', peerDependencies: { '@etl/core': '^0.1.0' } }));
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({
+      name: 'etl-plugin-lent',
+      type: 'module',
+      exports: './index.js',
+      peerDependencies: { '@etl/core': '^0.1.0' },
+    }),
+  );
   writeFileSync(join(pkg, 'index.js'), plugin);
   if (withOwnCore) {
     // A different copy, which would break the plugin if it were used.
     const core = join(dir, 'node_modules/@etl/core');
     mkdirSync(core, { recursive: true });
-    writeFileSync(join(core, 'package.json'), JSON.stringify({ name: '@etl/core', type: 'module', exports: './index.js' }));
+    writeFileSync(
+      join(core, 'package.json'),
+      JSON.stringify({ name: '@etl/core', type: 'module', exports: './index.js' }),
+    );
     writeFileSync(join(core, 'index.js'), "throw new Error('the project\\'s own @etl/core was loaded');");
   }
   mkdirSync(join(dir, 'plugins'));
-  cpSync(new URL('./fixtures/project/plugins/counter-source.js', import.meta.url), join(dir, 'plugins/counter-source.js'));
+  cpSync(
+    new URL('./fixtures/project/plugins/counter-source.js', import.meta.url),
+    join(dir, 'plugins/counter-source.js'),
+  );
   writeFileSync(
     join(dir, 'pipeline.yaml'),
-    ['version: 1', 'steps:', '  numbers:', '    use: ./plugins/counter-source.js', '    config: { count: 7 }', '  out:', '    use: lent', '    inputs: [numbers]', '    config: { file: out.jsonl }', ''].join('\n'),
+    [
+      'version: 1',
+      'steps:',
+      '  numbers:',
+      '    use: ./plugins/counter-source.js',
+      '    config: { count: 7 }',
+      '  out:',
+      '    use: lent',
+      '    inputs: [numbers]',
+      '    config: { file: out.jsonl }',
+      '',
+    ].join('\n'),
   );
   return dir;
 }

@@ -19,30 +19,35 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const bin = (name: string) => join(repoRoot, 'node_modules/.bin', name);
 
 describe('etl new plugin', { timeout: 240_000 }, () => {
-  test.each(['sink', 'source', 'transform'] as const)('a %s that builds, passes the contract kit and runs its example', async (kind) => {
-    const name = `acme-${kind}`;
-    const created = await etl(['new', 'plugin', name, '--kind', kind, '--json'], { cwd: root });
-    expect(created.code, created.stderr).toBe(0);
-    expect(JSON.parse(created.stdout)).toMatchObject({ packageName: `etl-plugin-${name}`, use: name });
-    const dir = join(root, name);
-    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toMatchObject({
-      peerDependencies: { '@etl/core': expect.stringMatching(/^\^\d/) },
-      devDependencies: { '@etl/core': expect.any(String), '@etl/testing': expect.any(String) },
-    });
+  test.each(['sink', 'source', 'transform'] as const)(
+    'a %s that builds, passes the contract kit and runs its example',
+    async (kind) => {
+      const name = `acme-${kind}`;
+      const created = await etl(['new', 'plugin', name, '--kind', kind, '--json'], { cwd: root });
+      expect(created.code, created.stderr).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({ packageName: `etl-plugin-${name}`, use: name });
+      const dir = join(root, name);
+      expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toMatchObject({
+        peerDependencies: { '@etl/core': expect.stringMatching(/^\^\d/) },
+        devDependencies: { '@etl/core': expect.any(String), '@etl/testing': expect.any(String) },
+      });
 
-    await run(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: dir });
-    expect(existsSync(join(dir, 'dist/index.js'))).toBe(true);
-    const tested = await run(bin('vitest'), ['run'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
-    expect(tested.stdout).toMatch(/Tests\s+\d+ passed/);
+      await run(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: dir });
+      expect(existsSync(join(dir, 'dist/index.js'))).toBe(true);
+      const tested = await run(bin('vitest'), ['run'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+      expect(tested.stdout).toMatch(/Tests\s+\d+ passed/);
 
-    mkdirSync(join(root, 'node_modules'), { recursive: true });
-    symlinkSync(dir, join(root, 'node_modules', `etl-plugin-${name}`));
-    const r = await etl(['run', `${name}/example/pipeline.yaml`, '--json'], { cwd: root });
-    expect(r.code, r.stderr).toBe(0);
-    const out = kind === 'sink' ? readdirSync(join(root, `.etl/${name}-out`)) : readLines(join(root, `.etl/${name}-out.jsonl`));
-    expect(out).toHaveLength(25);
-    if (kind === 'transform') expect(readLines(join(root, `.etl/${name}-out.jsonl`))[3]).toMatchObject({ id: 3, name: 'NAME 3' });
-  });
+      mkdirSync(join(root, 'node_modules'), { recursive: true });
+      symlinkSync(dir, join(root, 'node_modules', `etl-plugin-${name}`));
+      const r = await etl(['run', `${name}/example/pipeline.yaml`, '--json'], { cwd: root });
+      expect(r.code, r.stderr).toBe(0);
+      const out =
+        kind === 'sink' ? readdirSync(join(root, `.etl/${name}-out`)) : readLines(join(root, `.etl/${name}-out.jsonl`));
+      expect(out).toHaveLength(25);
+      if (kind === 'transform')
+        expect(readLines(join(root, `.etl/${name}-out.jsonl`))[3]).toMatchObject({ id: 3, name: 'NAME 3' });
+    },
+  );
 
   test('refuses a folder that is not empty, and a name npm would not take', async () => {
     await etl(['new', 'plugin', 'taken', '--kind', 'sink'], { cwd: root });
@@ -55,8 +60,18 @@ describe('etl new plugin', { timeout: 240_000 }, () => {
   });
 
   test('names: etl-plugin-<name>, or @scope/etl-plugin-<name> for a scoped name', () => {
-    expect(pluginNames('acme-sink')).toEqual({ use: 'acme-sink', packageName: 'etl-plugin-acme-sink', dirName: 'acme-sink', factory: 'acmeSink' });
+    expect(pluginNames('acme-sink')).toEqual({
+      use: 'acme-sink',
+      packageName: 'etl-plugin-acme-sink',
+      dirName: 'acme-sink',
+      factory: 'acmeSink',
+    });
     expect(pluginNames('etl-plugin-acme')).toMatchObject({ use: 'acme', packageName: 'etl-plugin-acme' });
-    expect(pluginNames('@acme/crm')).toEqual({ use: '@acme/crm', packageName: '@acme/etl-plugin-crm', dirName: 'crm', factory: 'crm' });
+    expect(pluginNames('@acme/crm')).toEqual({
+      use: '@acme/crm',
+      packageName: '@acme/etl-plugin-crm',
+      dirName: 'crm',
+      factory: 'crm',
+    });
   });
 });

@@ -18,7 +18,23 @@ describe('etl run', { timeout: 240_000 }, () => {
     const summary = JSON.parse(r.stdout) as RunSummary;
     expect(summary).toMatchObject({ pipeline: 'numbers', status: 'succeeded', dryRun: false, resumed: false });
     expect(Object.keys(summary).sort()).toEqual(
-      ['runId', 'pipeline', 'status', 'resumed', 'lineage', 'fresh', 'dryRun', 'upToDate', 'startedAt', 'finishedAt', 'durationMs', 'steps', 'runDir', 'rejectsFile', 'logFile'].sort(),
+      [
+        'runId',
+        'pipeline',
+        'status',
+        'resumed',
+        'lineage',
+        'fresh',
+        'dryRun',
+        'upToDate',
+        'startedAt',
+        'finishedAt',
+        'durationMs',
+        'steps',
+        'runDir',
+        'rejectsFile',
+        'logFile',
+      ].sort(),
     );
     expect(counts(summary)).toEqual({
       source: [20, 20, 0, 0],
@@ -29,7 +45,12 @@ describe('etl run', { timeout: 240_000 }, () => {
       names: [4, 4, 0, 0],
     });
     expect(readLines(join(project, 'out.jsonl')).map((x) => x.id)).toEqual([...Array(20).keys()]);
-    expect(readLines(join(project, 'names.jsonl')).map((x) => x.name)).toEqual(['Name 0', 'Name 1', 'Name 2', 'Name 3']);
+    expect(readLines(join(project, 'names.jsonl')).map((x) => x.name)).toEqual([
+      'Name 0',
+      'Name 1',
+      'Name 2',
+      'Name 3',
+    ]);
     expect(existsSync(summary.logFile)).toBe(true);
   });
 
@@ -53,7 +74,9 @@ describe('etl run', { timeout: 240_000 }, () => {
     expect(r.stdout).toMatch(/^out +file +3 +3 +0 /m);
     expect(r.stdout).toMatch(/^typed +validate +3 /m);
     expect(r.stdout).not.toContain('../plugins/');
-    const json = JSON.parse((await etl(['run', 'numbers', '--profile', 'small', '--fresh', '--json'], { cwd: project })).stdout) as RunSummary;
+    const json = JSON.parse(
+      (await etl(['run', 'numbers', '--profile', 'small', '--fresh', '--json'], { cwd: project })).stdout,
+    ) as RunSummary;
     expect(json.steps.map((s) => s.plugin)).toEqual(['counter', 'validate', 'filter', 'file', 'dedupe', 'file']);
   });
 
@@ -65,7 +88,9 @@ describe('etl run', { timeout: 240_000 }, () => {
 
     const second = await etl(args, { cwd: project });
     expect(second.code).toBe(0);
-    expect(second.stdout.trim()).toBe(`nothing to do: the input (v7) and the pipeline are unchanged since run ${first.runId}; use --fresh to run anyway`);
+    expect(second.stdout.trim()).toBe(
+      `nothing to do: the input (v7) and the pipeline are unchanged since run ${first.runId}; use --fresh to run anyway`,
+    );
     const third = JSON.parse((await etl([...args, '--json'], { cwd: project })).stdout) as RunSummary;
     expect(third).toMatchObject({ status: 'succeeded', upToDate: true });
     expect(counts(third).source).toEqual([0, 0, 0, 0]);
@@ -73,7 +98,9 @@ describe('etl run', { timeout: 240_000 }, () => {
     const fresh = JSON.parse((await etl([...args, '--fresh', '--json'], { cwd: project })).stdout) as RunSummary;
     expect(fresh).toMatchObject({ status: 'succeeded', upToDate: false });
     expect(counts(fresh).out).toEqual([20, 20, 0, 0]);
-    const changed = JSON.parse((await etl(['run', 'numbers', '--set', 'steps.source.config.version=v8', '--json'], { cwd: project })).stdout) as RunSummary;
+    const changed = JSON.parse(
+      (await etl(['run', 'numbers', '--set', 'steps.source.config.version=v8', '--json'], { cwd: project })).stdout,
+    ) as RunSummary;
     expect(changed).toMatchObject({ status: 'succeeded', upToDate: false });
     expect(counts(changed).source).toEqual([20, 20, 0, 0]);
   });
@@ -114,7 +141,10 @@ describe('etl run', { timeout: 240_000 }, () => {
 
   test('a fatal error in a sink: exit 5, a readable error, secrets masked, no stack trace', async () => {
     const project = makeProject();
-    const r = await etl(['run', 'numbers', '--set', 'steps.out.config.failOnBatch=2'], { cwd: project, env: { FILE_TOKEN: 'sekret-token-4242' } });
+    const r = await etl(['run', 'numbers', '--set', 'steps.out.config.failOnBatch=2'], {
+      cwd: project,
+      env: { FILE_TOKEN: 'sekret-token-4242' },
+    });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('disk refused the write with credential ***');
     expect(r.stderr).toMatch(/^Code: \w+$/m);
@@ -125,7 +155,9 @@ describe('etl run', { timeout: 240_000 }, () => {
 
   test('--fail-on-rejects exits 8 when records were rejected; runs and runs show report them', async () => {
     const project = makeProject();
-    const r = await etl(['run', 'numbers', '--set', 'steps.source.config.badEvery=5', '--fail-on-rejects', '--json'], { cwd: project });
+    const r = await etl(['run', 'numbers', '--set', 'steps.source.config.badEvery=5', '--fail-on-rejects', '--json'], {
+      cwd: project,
+    });
     expect(r.code).toBe(8);
     const summary = JSON.parse(r.stdout) as RunSummary;
     expect(counts(summary).typed).toEqual([20, 16, 4, 0]);
@@ -141,7 +173,13 @@ describe('etl run', { timeout: 240_000 }, () => {
     expect(list.code).toBe(0);
     const runs = JSON.parse(list.stdout);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ runId: summary.runId, pipeline: 'numbers', status: 'succeeded', read: 20, rejected: 4 });
+    expect(runs[0]).toMatchObject({
+      runId: summary.runId,
+      pipeline: 'numbers',
+      status: 'succeeded',
+      read: 20,
+      rejected: 4,
+    });
 
     const table = await etl(['runs', 'numbers'], { cwd: project });
     expect(table.stdout).toMatch(new RegExp(`^${summary.runId} +\\S+ \\S+ +numbers +succeeded +20 +`, 'm'));
@@ -164,20 +202,32 @@ describe('etl run', { timeout: 240_000 }, () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('✓ out (../plugins/file-sink.js): can write out.jsonl');
     expect(ok.stdout).toContain('- typed (validate): ');
-    const bad = await etl(['check', 'numbers', '--set', 'steps.names.config.checkOk=false', '--json'], { cwd: project });
+    const bad = await etl(['check', 'numbers', '--set', 'steps.names.config.checkOk=false', '--json'], {
+      cwd: project,
+    });
     expect(bad.code).toBe(7);
     const out = JSON.parse(bad.stdout);
     expect(out.ok).toBe(false);
-    expect(out.steps.find((s: { step: string }) => s.step === 'names')).toMatchObject({ ok: false, message: 'cannot write names.jsonl' });
+    expect(out.steps.find((s: { step: string }) => s.step === 'names')).toMatchObject({
+      ok: false,
+      message: 'cannot write names.jsonl',
+    });
   });
 
   test('migrate calls each sink that has migrations', async () => {
     const project = makeProject();
     const r = await etl(['migrate', 'numbers', 'up'], { cwd: project });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('out (../plugins/file-sink.js):\n  applied now: 002-index\n  applied: 001-create\n  pending: none');
+    expect(r.stdout).toContain(
+      'out (../plugins/file-sink.js):\n  applied now: 002-index\n  applied: 001-create\n  pending: none',
+    );
     const status = await etl(['migrate', 'numbers', '--json'], { cwd: project });
-    expect(JSON.parse(status.stdout).steps.map((s: { step: string; report: { pending: string[] } }) => [s.step, s.report.pending])).toEqual([
+    expect(
+      JSON.parse(status.stdout).steps.map((s: { step: string; report: { pending: string[] } }) => [
+        s.step,
+        s.report.pending,
+      ]),
+    ).toEqual([
       ['out', ['002-index']],
       ['names', ['002-index']],
     ]);

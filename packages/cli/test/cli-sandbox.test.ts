@@ -5,9 +5,12 @@ import { buildCli, etl, makeProject, readLines, removeProjects, startEtl } from 
 beforeAll(buildCli, 600_000);
 afterAll(removeProjects);
 
-test('run --sandbox puts the stand-ins\' environment in place before the pipeline is prepared', async () => {
+test("run --sandbox puts the stand-ins' environment in place before the pipeline is prepared", async () => {
   const project = makeProject();
-  const r = await etl(['run', 'sandbox-env', '--sandbox', '--json'], { cwd: project, env: { HUBSPOT_BASE_URL: 'https://example.invalid' } });
+  const r = await etl(['run', 'sandbox-env', '--sandbox', '--json'], {
+    cwd: project,
+    env: { HUBSPOT_BASE_URL: 'https://example.invalid' },
+  });
   expect(r.code).toBe(0);
   const lines = readLines(join(project, 'stamped.jsonl'));
   const hubs = lines.map((x) => x.hub);
@@ -32,7 +35,9 @@ test('etl sandbox --json prints one line with URLs that answer, and stops on SIG
   // The Pipedrive stand-in: its URL and token in the environment, and the company users/me names printed too.
   expect(info.env.PIPEDRIVE_BASE_URL).toBe(info.pipedrive.baseUrl);
   expect(info.env.PIPEDRIVE_API_TOKEN).toBe(info.pipedrive.apiToken);
-  const me = await fetch(`${info.pipedrive.baseUrl}/api/v1/users/me`, { headers: { 'x-api-token': info.pipedrive.apiToken } });
+  const me = await fetch(`${info.pipedrive.baseUrl}/api/v1/users/me`, {
+    headers: { 'x-api-token': info.pipedrive.apiToken },
+  });
   expect((await me.json()).data.company_id).toBe(info.pipedrive.companyId);
   sandbox.child.kill('SIGTERM');
   const done = await sandbox.done;

@@ -7,12 +7,21 @@ import { buildCli, etl, makeProject, readLines, removeProjects, startEtl } from 
 beforeAll(buildCli, 600_000);
 afterAll(removeProjects);
 
-const lineCount = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
+const lineCount = (file: string) =>
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
 
 test('SIGINT during a slow source: clean stop, exit 130, and the next run resumes without loss or repeats', async () => {
   const project = makeProject();
   const out = join(project, 'slow.jsonl');
-  const args = ['run', 'slow', '--set', 'steps.source.config.count=300', '--set', 'steps.source.config.delayMs=50', '--json'];
+  const args = [
+    'run',
+    'slow',
+    '--set',
+    'steps.source.config.count=300',
+    '--set',
+    'steps.source.config.delayMs=50',
+    '--json',
+  ];
   const first = startEtl(args, { cwd: project });
   // Signal only once records are flowing: startup on a loaded machine takes seconds.
   const deadline = Date.now() + 60_000;

@@ -20,11 +20,15 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(removeProjects);
 
-describe('etl validate says whether it imports plugin code, and --schemas-only imports none', { timeout: 180_000 }, () => {
+describe('etl validate says whether it imports plugin code, and --schemas-only imports none', {
+  timeout: 180_000,
+}, () => {
   test('--schemas-only: no plugin code runs; built-in transforms are still checked; unchecked steps are listed', async () => {
     const r = await etl(['validate', 'trojan', '--schemas-only'], { cwd: project });
     expect(existsSync(join(project, 'IMPORTED'))).toBe(false);
-    expect(r.stdout).toContain('pipelines/trojan.yaml:10:28: steps.typed.config.fields.n.type: must be one of: "string", "integer", "number", "boolean"');
+    expect(r.stdout).toContain(
+      'pipelines/trojan.yaml:10:28: steps.typed.config.fields.n.type: must be one of: "string", "integer", "number", "boolean"',
+    );
     expect(r.stdout).toContain('Not checked (plugin not imported): source (use: ../plugins/trojan.js)');
     expect(r.stdout).toContain('Schemas only: no plugin code was imported');
     expect(r.code).toBe(3);

@@ -14,7 +14,8 @@ describe('etl --help', { timeout: 180_000 }, () => {
   test('lists the commands and documents the exit codes', async () => {
     const r = await etl(['--help'], { cwd: project });
     expect(r.code).toBe(0);
-    for (const command of ['run', 'validate', 'schema', 'check', 'plugins', 'runs', 'migrate', 'sandbox']) expect(r.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
+    for (const command of ['run', 'validate', 'schema', 'check', 'plugins', 'runs', 'migrate', 'sandbox'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
     expect(r.stdout).toContain('EXIT CODES');
     expect(r.stdout).toMatch(/^ {2}3 +the pipeline or project config is invalid \(/m);
     expect(r.stdout).toMatch(/^ {2}130 +stopped by Ctrl-C/m);
@@ -48,7 +49,9 @@ describe('etl validate', { timeout: 180_000 }, () => {
       '  broken/bad.yaml:9:14: steps.out.inputs[0]: no step named "sorce" (did you mean `source`?)',
       '  broken/bad.yaml:10:5: steps.out.retyr: unknown key "retyr" (did you mean `retry`?)',
     ]);
-    expect(lines[4]).toMatch(/^ {2}broken\/bad\.yaml:14:10: steps\.extra\.use: unknown plugin "no-such-plugin" \(tried @etl\/source-no-such-plugin, /);
+    expect(lines[4]).toMatch(
+      /^ {2}broken\/bad\.yaml:14:10: steps\.extra\.use: unknown plugin "no-such-plugin" \(tried @etl\/source-no-such-plugin, /,
+    );
     expect(r.stdout).toContain('\n1 of 1 pipeline invalid\n');
   });
 
@@ -57,8 +60,12 @@ describe('etl validate', { timeout: 180_000 }, () => {
     expect(r.code).toBe(3);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('✗ broken/shout.yaml');
-    expect(lines[1]).toMatch(/^ {2}broken\/shout\.yaml:10:16: steps\.contacts\.config\.fields\.email: Template "\{\{ name \| shout \}\}@example\.com" is invalid at column 11: unknown filter "shout"; known filters: /);
-    expect(lines[2]).toMatch(/^ {2}broken\/shout\.yaml:18:20: steps\.hubspot\.config\.properties\.firstname: Template .* unknown filter "titlecase"/);
+    expect(lines[1]).toMatch(
+      /^ {2}broken\/shout\.yaml:10:16: steps\.contacts\.config\.fields\.email: Template "\{\{ name \| shout \}\}@example\.com" is invalid at column 11: unknown filter "shout"; known filters: /,
+    );
+    expect(lines[2]).toMatch(
+      /^ {2}broken\/shout\.yaml:18:20: steps\.hubspot\.config\.properties\.firstname: Template .* unknown filter "titlecase"/,
+    );
     expect(r.stdout).toContain('\n1 of 1 pipeline invalid\n');
     expect(r.stdout + r.stderr).not.toContain('pat-na1-not-a-real-token');
   });
@@ -69,8 +76,12 @@ describe('etl validate', { timeout: 180_000 }, () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('✗ broken/schema-and-check.yaml');
     expect(lines[1]).toBe('  broken/schema-and-check.yaml:6:14: steps.source.config.count: must be integer');
-    expect(lines[2]).toBe('  broken/schema-and-check.yaml:11:7: steps.contacts.config.colour: unknown key "colour" (allowed keys: fields)');
-    expect(lines[3]).toMatch(/^ {2}broken\/schema-and-check\.yaml:13:16: steps\.contacts\.config\.fields\.email: Template .* unknown filter "shout"/);
+    expect(lines[2]).toBe(
+      '  broken/schema-and-check.yaml:11:7: steps.contacts.config.colour: unknown key "colour" (allowed keys: fields)',
+    );
+    expect(lines[3]).toMatch(
+      /^ {2}broken\/schema-and-check\.yaml:13:16: steps\.contacts\.config\.fields\.email: Template .* unknown filter "shout"/,
+    );
     expect(lines[4]).toBe('');
   });
 
@@ -93,11 +104,18 @@ describe('etl validate', { timeout: 180_000 }, () => {
 
     const json = JSON.parse((await etl(['validate', 'broken/unset-env.yaml', '--json'], { cwd: project })).stdout);
     expect(json).toMatchObject({ valid: 1, invalid: 0 });
-    expect(json.pipelines[0].warnings[0]).toMatchObject({ line: 10, col: 14, path: 'steps.out.config.token', severity: 'warning' });
+    expect(json.pipelines[0].warnings[0]).toMatchObject({
+      line: 10,
+      col: 14,
+      path: 'steps.out.config.token',
+      severity: 'warning',
+    });
 
     const run = await etl(['run', 'broken/unset-env.yaml'], { cwd: project });
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain('broken/unset-env.yaml:10:14: steps.out.config.token: environment variable ETL_TEST_UNSET_TOKEN is not set');
+    expect(run.stderr).toContain(
+      'broken/unset-env.yaml:10:14: steps.out.config.token: environment variable ETL_TEST_UNSET_TOKEN is not set',
+    );
     expect(run.stderr).not.toContain('warning');
   });
 
@@ -106,7 +124,10 @@ describe('etl validate', { timeout: 180_000 }, () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // A developer's shell or .env may hold the token; CI and a fresh checkout do not.
-    if (process.env.HUBSPOT_ACCESS_TOKEN === undefined && !existsSync(join(repoRoot, '.env'))) expect(r.stdout).toMatch(/^ {2}pipelines\/babynames\.yaml:\d+:\d+: warning: steps\.hubspot\.config\.accessToken: environment variable HUBSPOT_ACCESS_TOKEN is not set/m);
+    if (process.env.HUBSPOT_ACCESS_TOKEN === undefined && !existsSync(join(repoRoot, '.env')))
+      expect(r.stdout).toMatch(
+        /^ {2}pipelines\/babynames\.yaml:\d+:\d+: warning: steps\.hubspot\.config\.accessToken: environment variable HUBSPOT_ACCESS_TOKEN is not set/m,
+      );
   });
 
   test('--json', async () => {
@@ -118,7 +139,12 @@ describe('etl validate', { timeout: 180_000 }, () => {
       ['pipelines/numbers.yaml', true],
       ['broken/bad.yaml', false],
     ]);
-    expect(out.pipelines[1].issues[0]).toMatchObject({ line: 6, col: 14, path: 'steps.source.config.count', message: 'must be integer' });
+    expect(out.pipelines[1].issues[0]).toMatchObject({
+      line: 6,
+      col: 14,
+      path: 'steps.source.config.count',
+      message: 'must be integer',
+    });
   });
 
   test('a pipeline that does not exist is a config error naming the ones that do', async () => {
@@ -149,24 +175,35 @@ describe('etl schema and etl plugins', { timeout: 180_000 }, () => {
   test('plugins --json lists the built-ins with their config fields', async () => {
     const r = await etl(['plugins', '--json'], { cwd: project });
     expect(r.code).toBe(0);
-    const list = JSON.parse(r.stdout) as Array<{ use: string; kind: string; config: Array<{ name: string; default?: unknown }> }>;
+    const list = JSON.parse(r.stdout) as Array<{
+      use: string;
+      kind: string;
+      config: Array<{ name: string; default?: unknown }>;
+    }>;
     const dedupe = list.find((p) => p.use === 'dedupe');
     expect(dedupe).toMatchObject({ kind: 'transform', package: 'builtin' });
-    expect(dedupe!.config).toContainEqual(expect.objectContaining({ name: 'caseSensitive', type: 'boolean', default: true, secret: false }));
-    expect(list.map((p) => p.use)).toEqual(expect.arrayContaining(['select', 'validate', 'dedupe', 'compute', 'filter']));
+    expect(dedupe!.config).toContainEqual(
+      expect.objectContaining({ name: 'caseSensitive', type: 'boolean', default: true, secret: false }),
+    );
+    expect(list.map((p) => p.use)).toEqual(
+      expect.arrayContaining(['select', 'validate', 'dedupe', 'compute', 'filter']),
+    );
   });
 
   test('validating the shipped pipeline loads none of the runtime stacks (browser, ORM, MySQL driver, HTTP, stand-ins)', async () => {
     const log = join(project, 'imports.log');
     const r = await etl(['validate', 'babynames'], {
       cwd: repoRoot,
-      env: { NODE_OPTIONS: `--import=${join(repoRoot, 'packages/cli/test/fixtures/log-imports.mjs')}`, ETL_TEST_IMPORTS_LOG: log },
+      env: {
+        NODE_OPTIONS: `--import=${join(repoRoot, 'packages/cli/test/fixtures/log-imports.mjs')}`,
+        ETL_TEST_IMPORTS_LOG: log,
+      },
     });
     expect(r.stdout).toContain('✓ pipelines/babynames.yaml');
     const loaded = readFileSync(log, 'utf8');
     expect(loaded).toContain('/source-kaggle/'); // the plugins were loaded, for their schemas
     expect(loaded).toContain('/sink-hubspot/');
-    for (const stack of ['playwright', 'typeorm', 'mysql2', 'axios', 'fastify', 'csv-parse', 'yauzl']) expect(loaded).not.toContain(`/node_modules/${stack}/`);
+    for (const stack of ['playwright', 'typeorm', 'mysql2', 'axios', 'fastify', 'csv-parse', 'yauzl'])
+      expect(loaded).not.toContain(`/node_modules/${stack}/`);
   });
 });
-

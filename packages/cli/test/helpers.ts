@@ -42,17 +42,27 @@ export interface Result {
 /** A child environment without variables that would change the CLI's behaviour. */
 function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base = { ...process.env };
-  for (const key of Object.keys(base)) if (key.startsWith('ETL_') || key === 'MIN_YEAR' || key === 'FILE_TOKEN') delete base[key];
+  for (const key of Object.keys(base))
+    if (key.startsWith('ETL_') || key === 'MIN_YEAR' || key === 'FILE_TOKEN') delete base[key];
   return { ...base, NO_COLOR: '1', FORCE_COLOR: '0', ...env };
 }
 
-export function startEtl(args: string[], options: { cwd: string; env?: Record<string, string> }): { child: ChildProcess; done: Promise<Result>; output: () => Result } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startEtl(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): { child: ChildProcess; done: Promise<Result>; output: () => Result } {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: options.cwd,
+    env: childEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Result>((resolveDone) => child.on('close', (code, signal) => resolveDone({ code, signal, stdout, stderr })));
+  const done = new Promise<Result>((resolveDone) =>
+    child.on('close', (code, signal) => resolveDone({ code, signal, stdout, stderr })),
+  );
   return { child, done, output: () => ({ code: null, signal: null, stdout, stderr }) };
 }
 

@@ -16,19 +16,36 @@ describe('renderError', () => {
     expect(r.text).toBe(
       'Error: Gave up on HubSpot after 6 attempts\nCode: HUBSPOT_RETRIES\nCaused by: socket hang up\nTry this:\n  - Run the same command later to resume.',
     );
-    expect(r.json.error).toEqual({ code: 'HUBSPOT_RETRIES', message: 'Gave up on HubSpot after 6 attempts', exitCode: 6, suggestions: ['Run the same command later to resume.'] });
+    expect(r.json.error).toEqual({
+      code: 'HUBSPOT_RETRIES',
+      message: 'Gave up on HubSpot after 6 attempts',
+      exitCode: 6,
+      suggestions: ['Run the same command later to resume.'],
+    });
   });
 
   test('a ConfigError lists each issue as file:line:col: path: message, once', () => {
-    const issue = { file: `${process.cwd()}/pipelines/x.yaml`, line: 12, col: 7, path: 'steps.load.config.batchSize', message: 'must be integer' };
+    const issue = {
+      file: `${process.cwd()}/pipelines/x.yaml`,
+      line: 12,
+      col: 7,
+      path: 'steps.load.config.batchSize',
+      message: 'must be integer',
+    };
     const r = renderError(new ConfigError('Pipeline x has 1 problem', [issue]));
     expect(r.exitCode).toBe(3);
-    expect(r.text.split('\n')).toEqual(['Error: Pipeline x has 1 problem', '  pipelines/x.yaml:12:7: steps.load.config.batchSize: must be integer', 'Code: CONFIG_INVALID']);
+    expect(r.text.split('\n')).toEqual([
+      'Error: Pipeline x has 1 problem',
+      '  pipelines/x.yaml:12:7: steps.load.config.batchSize: must be integer',
+      'Code: CONFIG_INVALID',
+    ]);
   });
 
   test('secrets are masked everywhere, including causes', () => {
     addSecrets(['hunter2-password']);
-    const r = renderError(new FatalError('Access denied for root:hunter2-password@db', { cause: new Error('auth hunter2-password') }));
+    const r = renderError(
+      new FatalError('Access denied for root:hunter2-password@db', { cause: new Error('auth hunter2-password') }),
+    );
     expect(r.text).not.toContain('hunter2-password');
     expect(r.text).toContain('root:***@db');
     expect(JSON.stringify(r.json)).not.toContain('hunter2-password');
@@ -52,7 +69,7 @@ describe('summarizeRejects', () => {
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'etl-rejects-')), 'rejects.jsonl');
-    const line = (step: string, location: string, reason: string) => JSON.stringify({ step, location, reason }) + '\n';
+    const line = (step: string, location: string, reason: string) => `${JSON.stringify({ step, location, reason })}\n`;
     writeFileSync(
       file,
       line('typed', 'a.csv:2', 'year: 18x0 is not an integer') +

@@ -21,7 +21,8 @@ const source = defineSource({
     while (i < RECORDS) {
       const n = Math.min(SOURCE_BATCH, RECORDS - i);
       const records = new Array(n);
-      for (let j = 0; j < n; j++, i++) records[j] = { year: 1880 + (i % 140), name: NAMES[i & 7], sex: i & 1 ? 'F' : 'M', number: i };
+      for (let j = 0; j < n; j++, i++)
+        records[j] = { year: 1880 + (i % 140), name: NAMES[i & 7], sex: i & 1 ? 'F' : 'M', number: i };
       yield { records, position: i };
     }
   },
@@ -56,7 +57,15 @@ const bench = {
       secrets: [],
       steps: [
         { name: 'src', kind: 'source', use: 'bench-source', from: 'bench', plugin: source, config: {}, inputs: [] },
-        { name: 'shape', kind: 'transform', use: 'bench-transform', from: 'bench', plugin: transform, config: {}, inputs: ['src'] },
+        {
+          name: 'shape',
+          kind: 'transform',
+          use: 'bench-transform',
+          from: 'bench',
+          plugin: transform,
+          config: {},
+          inputs: ['src'],
+        },
         { name: 'out', kind: 'sink', use: 'bench-sink', from: 'bench', plugin: sink, config: {}, inputs: ['shape'] },
       ],
     };
@@ -80,7 +89,9 @@ const bench = {
     peak = Math.max(peak, rssEnd);
     rmSync(stateDir, { recursive: true, force: true });
     if (summary.status !== 'succeeded' || sinkRecords !== RECORDS) {
-      throw new Error(`bench run ${summary.status}: ${sinkRecords} of ${RECORDS} records written (${summary.error?.message ?? ''})`);
+      throw new Error(
+        `bench run ${summary.status}: ${sinkRecords} of ${RECORDS} records written (${summary.error?.message ?? ''})`,
+      );
     }
     const mb = (b) => Math.round((b / 1048576) * 10) / 10;
     return {

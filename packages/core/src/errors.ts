@@ -37,7 +37,10 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCodeValue, string]>
   [ExitCode.ok, 'success'],
   [ExitCode.internal, 'internal error: a bug in etl, please report it'],
   [ExitCode.usage, 'bad command-line usage'],
-  [ExitCode.config, 'the pipeline or project config is invalid (`etl validate` found problems; `etl run` refused to start)'],
+  [
+    ExitCode.config,
+    'the pipeline or project config is invalid (`etl validate` found problems; `etl run` refused to start)',
+  ],
   [ExitCode.pluginLoad, 'a plugin could not be found or is not a valid plugin'],
   [ExitCode.fatal, 'the run stopped on a fatal error (authentication, unreachable service, bad data format)'],
   [ExitCode.retriesExhausted, 'retries or the daily budget ran out; run the same command later to resume'],
@@ -80,7 +83,9 @@ export class EtlError extends Error {
     this.suggestions = options.suggestions ?? [];
     this.context = options.context ?? {};
     const kinds: string[] = [];
-    for (let proto: Function = new.target; proto && proto !== (Error as Function); proto = Object.getPrototypeOf(proto)) kinds.push(proto.name);
+    // biome-ignore lint/complexity/noBannedTypes: walks the constructors of whichever error class was built
+    for (let proto: Function = new.target; proto && proto !== (Error as Function); proto = Object.getPrototypeOf(proto))
+      kinds.push(proto.name);
     Object.defineProperty(this, KINDS, { value: kinds, enumerable: false });
   }
 }
@@ -155,7 +160,9 @@ export class RejectedRecordError extends EtlError {
 export class InterruptedError extends EtlError {
   override readonly exitCode: ExitCodeValue;
   constructor(signal: 'SIGINT' | 'SIGTERM') {
-    super(`Stopped by ${signal}; progress was checkpointed. Run the same command again to resume.`, { code: 'INTERRUPTED' });
+    super(`Stopped by ${signal}; progress was checkpointed. Run the same command again to resume.`, {
+      code: 'INTERRUPTED',
+    });
     this.exitCode = signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
   }
 }

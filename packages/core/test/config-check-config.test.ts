@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { builtinTransforms, createPluginResolver, defineTransform, formatIssue, loadPipeline, sortIssues, validatePipeline, type PluginFactory } from '@etl/core';
+import {
+  builtinTransforms,
+  createPluginResolver,
+  defineTransform,
+  formatIssue,
+  loadPipeline,
+  sortIssues,
+  validatePipeline,
+  type PluginFactory,
+} from '@etl/core';
 import { fixtures } from './config-helpers.js';
 import { testBuiltins } from './fixtures/config/test-plugins.js';
 
@@ -22,14 +31,19 @@ describe("validatePipeline: plugins' checkConfig", () => {
   test('an unknown template filter and a bad regular expression, each at its own line and column', async () => {
     const lines = await check('broken/bad-template.yaml');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^broken\/bad-template\.yaml:13:35: steps\.names\.config\.where\[1\]\.matches: not a valid regular expression: /);
+    expect(lines[0]).toMatch(
+      /^broken\/bad-template\.yaml:13:35: steps\.names\.config\.where\[1\]\.matches: not a valid regular expression: /,
+    );
     expect(lines[1]).toMatch(
       /^broken\/bad-template\.yaml:20:16: steps\.contacts\.config\.fields\.email: Template "\{\{ name \| shout \}\}@example\.com" is invalid at column 11: unknown filter "shout"; known filters: .*slug/,
     );
   });
 
   test('good templates and patterns pass', async () => {
-    const lines = await check('broken/bad-template.yaml', {}, ['steps.contacts.config.fields.email="{{ name | lower }}@example.com"', 'steps.names.config.where[1].matches=^B']);
+    const lines = await check('broken/bad-template.yaml', {}, [
+      'steps.contacts.config.fields.email="{{ name | lower }}@example.com"',
+      'steps.names.config.where[1].matches=^B',
+    ]);
     expect(lines).toEqual([]);
   });
 
@@ -56,7 +70,9 @@ describe("validatePipeline: plugins' checkConfig", () => {
       expect.stringMatching(/^broken\/bad-template\.yaml:20:16: steps\.contacts\.config\.fields\.email: /),
     ]);
     const thrown = await check('broken/bad-template.yaml', { picky: boom }, sets);
-    expect(thrown[0]).toBe('--set steps.names: steps.names.config: plugin "picky" failed to check its config: oops (this is a bug in the plugin; report it to its authors)');
+    expect(thrown[0]).toBe(
+      '--set steps.names: steps.names.config: plugin "picky" failed to check its config: oops (this is a bug in the plugin; report it to its authors)',
+    );
   });
 
   test('checkConfig only sees values the schema accepted: rejected ones are left out (defaults return), or it is not asked', async () => {
@@ -64,15 +80,23 @@ describe("validatePipeline: plugins' checkConfig", () => {
     const counted = () =>
       defineTransform({
         name: 'counted',
-        configSchema: { type: 'object', required: ['mode'], properties: { n: { type: 'integer', default: 1 }, mode: { enum: ['a', 'b'] } } },
+        configSchema: {
+          type: 'object',
+          required: ['mode'],
+          properties: { n: { type: 'integer', default: 1 }, mode: { enum: ['a', 'b'] } },
+        },
         checkConfig: (config) => (seen.push(config), []),
         create: () => (r) => r,
       });
-    const lines = await check('broken/bad-template.yaml', { counted }, ['steps.names={use: counted, inputs: read, config: {n: many, mode: a}}']);
+    const lines = await check('broken/bad-template.yaml', { counted }, [
+      'steps.names={use: counted, inputs: read, config: {n: many, mode: a}}',
+    ]);
     expect(lines.some((l) => l.includes('steps.names.config.n: must be integer'))).toBe(true);
     expect(seen).toEqual([{ n: 1, mode: 'a' }]);
     // Without the rejected required value the config would still fail its schema: checkConfig is not called.
-    await check('broken/bad-template.yaml', { counted }, ['steps.names={use: counted, inputs: read, config: {mode: c}}']);
+    await check('broken/bad-template.yaml', { counted }, [
+      'steps.names={use: counted, inputs: read, config: {mode: c}}',
+    ]);
     expect(seen).toHaveLength(1);
   });
 
@@ -80,18 +104,29 @@ describe("validatePipeline: plugins' checkConfig", () => {
     const lines = await check('broken/bad-template.yaml', {}, ['steps.load.config.table=7']);
     expect(lines).toEqual([
       '--set steps.load.config.table: must be string',
-      expect.stringMatching(/^broken\/bad-template\.yaml:13:35: steps\.names\.config\.where\[1\]\.matches: not a valid regular expression: /),
-      expect.stringMatching(/^broken\/bad-template\.yaml:20:16: steps\.contacts\.config\.fields\.email: Template .* unknown filter "shout"/),
+      expect.stringMatching(
+        /^broken\/bad-template\.yaml:13:35: steps\.names\.config\.where\[1\]\.matches: not a valid regular expression: /,
+      ),
+      expect.stringMatching(
+        /^broken\/bad-template\.yaml:20:16: steps\.contacts\.config\.fields\.email: Template .* unknown filter "shout"/,
+      ),
     ]);
   });
 
   test("a schema error in one field does not hide checkConfig's errors about the step's other fields", async () => {
-    const lines = await check('broken/bad-template.yaml', {}, ['steps.contacts.config.colour=red', 'steps.names.config.where[0].colour=red']);
+    const lines = await check('broken/bad-template.yaml', {}, [
+      'steps.contacts.config.colour=red',
+      'steps.names.config.where[0].colour=red',
+    ]);
     expect(lines).toEqual([
       '--set steps.contacts.config.colour: unknown key "colour" (allowed keys: fields)',
       expect.stringMatching(/^--set steps\.names\.config\.where\[0\]\.colour: unknown key "colour"/),
-      expect.stringMatching(/^broken\/bad-template\.yaml:13:35: steps\.names\.config\.where\[1\]\.matches: not a valid regular expression: /),
-      expect.stringMatching(/^broken\/bad-template\.yaml:20:16: steps\.contacts\.config\.fields\.email: Template .* unknown filter "shout"/),
+      expect.stringMatching(
+        /^broken\/bad-template\.yaml:13:35: steps\.names\.config\.where\[1\]\.matches: not a valid regular expression: /,
+      ),
+      expect.stringMatching(
+        /^broken\/bad-template\.yaml:20:16: steps\.contacts\.config\.fields\.email: Template .* unknown filter "shout"/,
+      ),
     ]);
   });
 });

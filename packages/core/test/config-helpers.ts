@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { createPluginResolver, formatIssue, loadPipeline, sortIssues, validatePipeline, type LoadPipelineOptions } from '@etl/core';
+import {
+  createPluginResolver,
+  formatIssue,
+  loadPipeline,
+  sortIssues,
+  validatePipeline,
+  type LoadPipelineOptions,
+} from '@etl/core';
 import { testBuiltins } from './fixtures/config/test-plugins.js';
 
 export const fixtures = join(import.meta.dirname, 'fixtures/config');

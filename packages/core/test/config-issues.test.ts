@@ -3,7 +3,12 @@ import { check } from './config-helpers.js';
 
 // Broken pipelines → the exact lines `etl validate` prints (positions are 1-based line:col of the offending value or key).
 const table: Array<[string, string[]]> = [
-  ['syntax.yaml', ['broken/syntax.yaml:6:3: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }']],
+  [
+    'syntax.yaml',
+    [
+      'broken/syntax.yaml:6:3: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }',
+    ],
+  ],
   ['unknown-key.yaml', ['broken/unknown-key.yaml:9:5: steps.load.retyr: unknown key "retyr" (did you mean `retry`?)']],
   [
     'wrong-type.yaml',
@@ -20,11 +25,23 @@ const table: Array<[string, string[]]> = [
     ],
   ],
   ['bad-input.yaml', ['broken/bad-input.yaml:8:14: steps.load.inputs[0]: no step named "raed" (did you mean `read`?)']],
-  ['cycle.yaml', ['broken/cycle.yaml:8:13: steps.a.inputs: steps form a cycle: a → b → c → a (every step must lead back to the source through `inputs:`)']],
-  ['two-sources.yaml', ['broken/two-sources.yaml:7:10: steps.again.use: a pipeline has exactly one source, but "read" and "again" are both sources (split them into two pipelines)']],
+  [
+    'cycle.yaml',
+    [
+      'broken/cycle.yaml:8:13: steps.a.inputs: steps form a cycle: a → b → c → a (every step must lead back to the source through `inputs:`)',
+    ],
+  ],
+  [
+    'two-sources.yaml',
+    [
+      'broken/two-sources.yaml:7:10: steps.again.use: a pipeline has exactly one source, but "read" and "again" are both sources (split them into two pipelines)',
+    ],
+  ],
   [
     'unset-env.yaml',
-    ['broken/unset-env.yaml:7:17: steps.read.config.password: environment variable ETL_TEST_SURELY_UNSET is not set (set ETL_TEST_SURELY_UNSET in the environment or .env)'],
+    [
+      'broken/unset-env.yaml:7:17: steps.read.config.password: environment variable ETL_TEST_SURELY_UNSET is not set (set ETL_TEST_SURELY_UNSET in the environment or .env)',
+    ],
   ],
   [
     'bad-duration.yaml',
@@ -51,7 +68,9 @@ describe('broken pipelines report every issue with its position', () => {
 
   test('an unknown profile lists the profiles defined', async () => {
     const { lines } = await check('pipelines/good.yaml', { profile: 'prod', env: { ETL_TEST_PASSWORD: 'x' } });
-    expect(lines).toEqual(['pipelines/good.yaml:35:1: profiles: unknown profile "prod" (profiles defined: demo, bad-type, no-audit)']);
+    expect(lines).toEqual([
+      'pipelines/good.yaml:35:1: profiles: unknown profile "prod" (profiles defined: demo, bad-type, no-audit)',
+    ]);
   });
 
   test('an unknown --skip lists the steps', async () => {
@@ -65,7 +84,10 @@ describe('broken pipelines report every issue with its position', () => {
   });
 
   test('a wrong value from --set names the flag', async () => {
-    const { lines } = await check('pipelines/good.yaml', { sets: ['steps.load.config.batchSize=lots', 'steps.load.retry.attempts=0'], env: { ETL_TEST_PASSWORD: 'x' } });
+    const { lines } = await check('pipelines/good.yaml', {
+      sets: ['steps.load.config.batchSize=lots', 'steps.load.retry.attempts=0'],
+      env: { ETL_TEST_PASSWORD: 'x' },
+    });
     expect(lines).toEqual([
       '--set steps.load.config.batchSize: must be integer',
       '--set steps.load.retry.attempts: must be >= 1',
@@ -73,24 +95,36 @@ describe('broken pipelines report every issue with its position', () => {
   });
 
   test('a --set that re-creates a step a profile removed points at the flag', async () => {
-    const { lines } = await check('pipelines/good.yaml', { profile: 'no-audit', sets: ['steps.audit.config.table=x'], env: { ETL_TEST_PASSWORD: 'x' } });
+    const { lines } = await check('pipelines/good.yaml', {
+      profile: 'no-audit',
+      sets: ['steps.audit.config.table=x'],
+      env: { ETL_TEST_PASSWORD: 'x' },
+    });
     expect(lines).toEqual(['--set steps.audit.config.table: steps.audit: missing required key "use"']);
   });
 
   test('a value given with --set never appears in an issue (it may be a token)', async () => {
-    const { lines } = await check('pipelines/good.yaml', { sets: ['steps.load.config.auth.token=987654321'], env: { ETL_TEST_PASSWORD: 'x' } });
+    const { lines } = await check('pipelines/good.yaml', {
+      sets: ['steps.load.config.auth.token=987654321'],
+      env: { ETL_TEST_PASSWORD: 'x' },
+    });
     expect(lines).toEqual(['--set steps.load.config.auth.token: must be string']);
   });
 
   test('a malformed --set is an issue, not a crash', async () => {
-    const { lines } = await check('pipelines/good.yaml', { sets: ['limit', 'steps.load.config.table=[a'], env: { ETL_TEST_PASSWORD: 'x' } });
+    const { lines } = await check('pipelines/good.yaml', {
+      sets: ['limit', 'steps.load.config.table=[a'],
+      env: { ETL_TEST_PASSWORD: 'x' },
+    });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe('--set limit: expected path=value (e.g. --set steps.hubspot.config.limit=10)');
     expect(lines[1]).toMatch(/^--set steps\.load\.config\.table: the value is not valid YAML: /);
   });
 
   test('every issue is collected, not just the first', async () => {
-    const { lines } = await check('pipelines/good.yaml', { sets: ['steps.read.config.delimiter=1', 'steps.load.mode=fast', 'steps.audit.inputs=nowhere'] });
+    const { lines } = await check('pipelines/good.yaml', {
+      sets: ['steps.read.config.delimiter=1', 'steps.load.mode=fast', 'steps.audit.inputs=nowhere'],
+    });
     expect(lines).toEqual([
       '--set steps.audit.inputs: no step named "nowhere" (steps: read, shout, load)',
       '--set steps.load.mode: unknown key "mode" (allowed keys: use, description, inputs, config, limiter, batchSize, retry)',

@@ -22,7 +22,12 @@ describe('overrides: file, then profile, then each --set in order', () => {
     const { doc, issues } = await loadPipeline(good, {
       env,
       profile: 'demo',
-      sets: ['steps.load.config.batchSize=10', 'steps.load.config.limit=7', 'steps.load.config.limit=8', 'settings.batchSize=1000'],
+      sets: [
+        'steps.load.config.batchSize=10',
+        'steps.load.config.limit=7',
+        'steps.load.config.limit=8',
+        'settings.batchSize=1000',
+      ],
     });
     expect(issues).toEqual([]);
     expect(getByPath(doc, ['steps', 'load', 'config', 'batchSize'])).toBe(10);
@@ -33,7 +38,12 @@ describe('overrides: file, then profile, then each --set in order', () => {
   test('--set values are YAML: numbers, booleans, flow lists; null removes', async () => {
     const { doc } = await loadPipeline(good, {
       env,
-      sets: ['steps.load.config.flag=true', 'steps.load.config.list=[a, 2]', 'steps.load.config.auth=null', 'steps.load.config.text="10"'],
+      sets: [
+        'steps.load.config.flag=true',
+        'steps.load.config.list=[a, 2]',
+        'steps.load.config.auth=null',
+        'steps.load.config.text="10"',
+      ],
     });
     const config = getByPath(doc, ['steps', 'load', 'config']) as Record<string, unknown>;
     expect(config.flag).toBe(true);
@@ -43,7 +53,10 @@ describe('overrides: file, then profile, then each --set in order', () => {
   });
 
   test('project defaults sit under the file', async () => {
-    const { doc } = await loadPipeline(good, { env, defaults: { settings: { batchSize: 1, other: 2 }, limiters: { shared: { max: 1, per: '1s' } } } });
+    const { doc } = await loadPipeline(good, {
+      env,
+      defaults: { settings: { batchSize: 1, other: 2 }, limiters: { shared: { max: 1, per: '1s' } } },
+    });
     expect(doc?.settings).toEqual({ batchSize: 200, other: 2 });
     expect(Object.keys(doc?.limiters as object)).toEqual(['shared', 'api']);
   });
@@ -96,7 +109,11 @@ describe('${env:…} interpolation', () => {
     const { doc, issues, unsetEnv } = loadPipelineText(text, '/p/x.yaml', { env: { SEP: ';', SECRET: 's' } });
     expect(issues).toEqual([]);
     expect(unsetEnv).toEqual([]);
-    expect(getByPath(doc, ['steps', 'read', 'config'])).toEqual({ file: 'fallback.csv', delimiter: '${env:LITERAL} and ;', password: 's' });
+    expect(getByPath(doc, ['steps', 'read', 'config'])).toEqual({
+      file: 'fallback.csv',
+      delimiter: '${env:LITERAL} and ;',
+      password: 's',
+    });
   });
 
   test('an empty variable takes the default with :-', () => {
@@ -128,7 +145,9 @@ describe('${env:…} interpolation', () => {
   test('variables inside profiles that are not applied are not required', () => {
     const withProfile = `${text}\nprofiles:\n  p:\n    steps: { read: { config: { file: "\${env:ONLY_IN_PROFILE}" } } }`;
     expect(loadPipelineText(withProfile, '/p/x.yaml', { env: { SEP: ',', SECRET: 's' } }).unsetEnv).toEqual([]);
-    expect(loadPipelineText(withProfile, '/p/x.yaml', { env: { SEP: ',', SECRET: 's' }, profile: 'p' }).unsetEnv).toEqual(['ONLY_IN_PROFILE']);
+    expect(
+      loadPipelineText(withProfile, '/p/x.yaml', { env: { SEP: ',', SECRET: 's' }, profile: 'p' }).unsetEnv,
+    ).toEqual(['ONLY_IN_PROFILE']);
   });
 });
 

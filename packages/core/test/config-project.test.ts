@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, findPipelineFile, formatIssue, listPipelineFiles, loadDotenv, loadProjectConfig, preparePipeline } from '@etl/core';
+import {
+  ConfigError,
+  findPipelineFile,
+  formatIssue,
+  listPipelineFiles,
+  loadDotenv,
+  loadProjectConfig,
+  preparePipeline,
+} from '@etl/core';
 import { fixtures, testResolver } from './config-helpers.js';
 
 let root: string;
@@ -25,7 +33,8 @@ describe('loadProjectConfig', () => {
     // package.json makes `dir` the project root (security.test.ts: the search never goes above one).
     const dir = await project('yaml', {
       'package.json': '{}',
-      'etl.config.yaml': 'pipelinesDir: flows\nstateDir: var/etl\npluginPaths: [plugins]\ndefaults:\n  settings: { batchSize: 10 }\n',
+      'etl.config.yaml':
+        'pipelinesDir: flows\nstateDir: var/etl\npluginPaths: [plugins]\ndefaults:\n  settings: { batchSize: 10 }\n',
       'deep/er/.keep': '',
     });
     expect(await loadProjectConfig(join(dir, 'deep/er'))).toEqual({
@@ -48,7 +57,13 @@ describe('loadProjectConfig', () => {
   test('without a config file, the working folder is the root', async () => {
     const dir = await project('none', { '.keep': '' });
     const config = await loadProjectConfig(dir);
-    expect(config).toMatchObject({ root: dir, pipelinesDir: join(dir, 'pipelines'), stateDir: join(dir, '.etl'), pluginPaths: [], defaults: {} });
+    expect(config).toMatchObject({
+      root: dir,
+      pipelinesDir: join(dir, 'pipelines'),
+      stateDir: join(dir, '.etl'),
+      pluginPaths: [],
+      defaults: {},
+    });
     expect(config.configFile).toBeUndefined();
   });
 
@@ -109,7 +124,10 @@ describe('pipeline files', () => {
 
 describe('preparePipeline', () => {
   test('composes project config, defaults, profile, env and validation', async () => {
-    const dir = await project('prepare', { 'etl.config.yml': 'pipelinesDir: flows\ndefaults:\n  settings:\n    batchSize: 7\n  limiters:\n    spare: { max: 1, per: 1s }\n' });
+    const dir = await project('prepare', {
+      'etl.config.yml':
+        'pipelinesDir: flows\ndefaults:\n  settings:\n    batchSize: 7\n  limiters:\n    spare: { max: 1, per: 1s }\n',
+    });
     await mkdir(join(dir, 'flows'));
     await copyFile(join(fixtures, 'pipelines/good.yaml'), join(dir, 'flows/good.yaml'));
     const prepared = await preparePipeline('good', {
@@ -124,7 +142,10 @@ describe('preparePipeline', () => {
     expect(prepared.pipeline.profile).toBe('demo');
     expect(prepared.pipeline.batchSize).toBe(200);
     expect(Object.keys(prepared.pipeline.limiters)).toEqual(['spare', 'api']);
-    expect(prepared.pipeline.steps.find((step) => step.name === 'load')?.config).toMatchObject({ batchSize: 50, limit: 5 });
+    expect(prepared.pipeline.steps.find((step) => step.name === 'load')?.config).toMatchObject({
+      batchSize: 50,
+      limit: 5,
+    });
   });
 
   test('a bad value from the project defaults points into the project config', async () => {
@@ -133,11 +154,16 @@ describe('preparePipeline', () => {
       'pipelines/x.yaml': 'version: 1\nsteps:\n  read:\n    use: csv\n    config: { file: a.csv }\n',
     });
     const prepared = await preparePipeline('x', { cwd: dir, env: {}, resolver: testResolver() });
-    expect(prepared.issues.map((issue) => formatIssue(issue, dir))).toEqual(['etl.config.yaml:3:16: settings.batchSize: must be integer']);
+    expect(prepared.issues.map((issue) => formatIssue(issue, dir))).toEqual([
+      'etl.config.yaml:3:16: settings.batchSize: must be integer',
+    ]);
   });
 
   test('issues come back sorted; allowUnsetEnv turns unset variables into located warnings', async () => {
-    const dir = await project('prepare-bad', { 'pipelines/x.yaml': 'version: 1\nsteps:\n  read:\n    use: csv\n    config: { file: "${env:ETL_X_FILE}", extra: 1 }\n' });
+    const dir = await project('prepare-bad', {
+      'pipelines/x.yaml':
+        'version: 1\nsteps:\n  read:\n    use: csv\n    config: { file: "${env:ETL_X_FILE}", extra: 1 }\n',
+    });
     const strict = await preparePipeline('x', { cwd: dir, env: {}, resolver: testResolver() });
     expect(strict.unsetEnv).toEqual(['ETL_X_FILE']);
     expect(strict.issues.map((issue) => formatIssue(issue, dir))).toEqual([

@@ -20,7 +20,11 @@ describe('the resolved pipeline', () => {
     const [read, shout, load] = pipeline.steps;
     expect(read.config).toEqual({ file: 'data.csv', password: 'hunter2', delimiter: ',' });
     expect(shout.config).toEqual({ field: 'name' });
-    expect(load).toMatchObject({ limiter: 'api', batchSize: 500, retry: { attempts: 8, maxElapsedMs: 600_000, baseDelayMs: 250 } });
+    expect(load).toMatchObject({
+      limiter: 'api',
+      batchSize: 500,
+      retry: { attempts: 8, maxElapsedMs: 600_000, baseDelayMs: 250 },
+    });
     expect(load.config.mode).toBe('insert');
     // `max` came from the environment as "42" and is an integer in the schema.
     expect(pipeline.limiters).toEqual({ api: { max: 42, intervalMs: 10_000, maxConcurrent: 10 } });
@@ -37,7 +41,10 @@ describe('the resolved pipeline', () => {
   });
 
   test('a secret that came from a variable inside a longer string hides both', async () => {
-    const { pipeline } = await check('pipelines/good.yaml', { env, sets: ['steps.load.config.auth.token=Bearer ${env:ETL_TEST_TOKEN}'] });
+    const { pipeline } = await check('pipelines/good.yaml', {
+      env,
+      sets: ['steps.load.config.auth.token=Bearer ${env:ETL_TEST_TOKEN}'],
+    });
     expect(pipeline.secrets.sort()).toEqual(['Bearer tok-123', 'hunter2', 'tok-123']);
   });
 
@@ -57,7 +64,10 @@ describe('the resolved pipeline', () => {
   });
 
   test('wiring: a source with inputs, a step with two inputs', async () => {
-    const { lines } = await check('pipelines/good.yaml', { env, sets: ['steps.read.inputs=audit', 'steps.load.inputs=[shout, read]'] });
+    const { lines } = await check('pipelines/good.yaml', {
+      env,
+      sets: ['steps.read.inputs=audit', 'steps.load.inputs=[shout, read]'],
+    });
     expect(lines).toEqual([
       '--set steps.load.inputs: a step reads from exactly one input, not 2 (fan-in is not supported; fan-out is: several steps may name the same input)',
       '--set steps.read.inputs: a source reads from no other step (remove `inputs:` from this step)',

@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createHttpClient, FatalError, HttpRequestError, RetriableError, RetriesExhaustedError, type RateLimiter } from '@etl/core';
+import {
+  createHttpClient,
+  FatalError,
+  HttpRequestError,
+  RetriableError,
+  RetriesExhaustedError,
+  type RateLimiter,
+} from '@etl/core';
 import { createTestContext } from '@etl/testing';
 
 const TOKEN = 'tok-0123456789-secret';
@@ -40,22 +47,43 @@ function spyLimiter() {
 
 async function setup(options: { retries?: 'runtime' | 'client'; signal?: AbortSignal } = {}) {
   calls = [];
-  const ctx = await createTestContext({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 }, signal: options.signal });
+  const ctx = await createTestContext({
+    retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+    signal: options.signal,
+  });
   const { limiter, weights } = spyLimiter();
-  const client = createHttpClient(ctx, { service: 'Acme', baseUrl, headers: { Authorization: `Bearer ${TOKEN}` }, limiter, retries: options.retries });
+  const client = createHttpClient(ctx, {
+    service: 'Acme',
+    baseUrl,
+    headers: { Authorization: `Bearer ${TOKEN}` },
+    limiter,
+    retries: options.retries,
+  });
   return { ctx, client, weights };
 }
 
-const failure = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected a failure'), (error: unknown) => error as Error & { code: string });
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail('expected a failure'),
+    (error: unknown) => error as Error & { code: string },
+  );
 
 describe('createHttpClient', () => {
-  test('joins paths to the base URL, sends the headers, and goes through the limiter with each request\'s weight', async () => {
+  test("joins paths to the base URL, sends the headers, and goes through the limiter with each request's weight", async () => {
     script = (_req, res) => json(res, 200, { ok: true });
     const { ctx, client, weights } = await setup();
-    const answer = await client.request<{ ok: boolean }>({ method: 'POST', url: '/v1/batch?x=1', data: { a: 1 }, weight: 3 });
+    const answer = await client.request<{ ok: boolean }>({
+      method: 'POST',
+      url: '/v1/batch?x=1',
+      data: { a: 1 },
+      weight: 3,
+    });
     await client.request({ method: 'GET', url: 'v1/one' });
     expect(answer).toMatchObject({ status: 200, data: { ok: true } });
-    expect(calls).toEqual([{ url: '/api/v1/batch?x=1', auth: `Bearer ${TOKEN}` }, { url: '/api/v1/one', auth: `Bearer ${TOKEN}` }]);
+    expect(calls).toEqual([
+      { url: '/api/v1/batch?x=1', auth: `Bearer ${TOKEN}` },
+      { url: '/api/v1/one', auth: `Bearer ${TOKEN}` },
+    ]);
     expect(weights).toEqual([3, 1]);
     expect(ctx.stats.counters.requests).toBe(2);
     await ctx.dispose();
@@ -74,7 +102,8 @@ describe('createHttpClient', () => {
   });
 
   test('`retries: client` retries each request under ctx.retry (for sources), through the limiter each time', async () => {
-    script = (req, res, n) => (n === 1 ? req.socket.destroy() : n === 2 ? json(res, 429, {}) : json(res, 200, { ok: true }));
+    script = (req, res, n) =>
+      n === 1 ? req.socket.destroy() : n === 2 ? json(res, 429, {}) : json(res, 200, { ok: true });
     const { ctx, client, weights } = await setup({ retries: 'client' });
     await expect(client.request({ method: 'GET', url: '/x' })).resolves.toMatchObject({ status: 200 });
     expect(calls).toHaveLength(3);
@@ -83,7 +112,7 @@ describe('createHttpClient', () => {
     await ctx.dispose();
   });
 
-  test('retries that run out keep the remote\'s code, under the plugin\'s own prefix', async () => {
+  test("retries that run out keep the remote's code, under the plugin's own prefix", async () => {
     script = (_req, res) => json(res, 502, { message: 'bad gateway' });
     calls = [];
     const ctx = await createTestContext({ retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
@@ -102,7 +131,9 @@ describe('createHttpClient', () => {
     const error = await failure(client.request({ method: 'GET', url: '/x' }));
     expect(error).toBeInstanceOf(FatalError);
     expect(error.code).toBe('HTTP_UNAUTHORIZED');
-    expect(JSON.stringify({ m: error.message, c: (error as FatalError).context, cause: String(error.cause) })).not.toContain(TOKEN);
+    expect(
+      JSON.stringify({ m: error.message, c: (error as FatalError).context, cause: String(error.cause) }),
+    ).not.toContain(TOKEN);
     expect(calls).toHaveLength(1);
     await ctx.dispose();
   });
@@ -125,7 +156,10 @@ describe('createHttpClient', () => {
       service: 'Acme',
       baseUrl,
       observe: (answer) => seen.push([answer.status, answer.headers['x-left']]),
-      classify: (f) => (f.status === 423 ? new RetriableError(`locked: ${f.operation}`, { code: 'ACME_LOCKED', retryAfterMs: 2000 }) : undefined),
+      classify: (f) =>
+        f.status === 423
+          ? new RetriableError(`locked: ${f.operation}`, { code: 'ACME_LOCKED', retryAfterMs: 2000 })
+          : undefined,
     });
     const error = (await failure(client.request({ method: 'PATCH', url: '/r/1' }))) as RetriableError;
     expect(error).toMatchObject({ code: 'ACME_LOCKED', retryAfterMs: 2000, message: 'locked: PATCH /api/r/1' });

@@ -25,19 +25,25 @@ describe('plugins given by path, loaded for real from fixtures', () => {
     const second = await resolver.resolve('../../plugins/valid-sink', pipelineDir);
     expect(first.from).toBe(join(pluginsDir, 'valid-sink.js'));
     expect(first.plugin).toMatchObject({ name: 'valid-sink', kind: 'sink' });
-    expect((second.plugin as unknown as { instance: number }).instance).toBe((first.plugin as unknown as { instance: number }).instance + 1);
+    expect((second.plugin as unknown as { instance: number }).instance).toBe(
+      (first.plugin as unknown as { instance: number }).instance + 1,
+    );
   });
 
   test('a sink without write() says exactly that', async () => {
     const error = await loadError(resolver.resolve(join(pluginsDir, 'missing-write.js'), pipelineDir));
     expect(error.code).toBe('PLUGIN_INVALID');
-    expect(error.message).toBe(`Invalid plugin "${join(pluginsDir, 'missing-write.js')}" (${join(pluginsDir, 'missing-write.js')}): a sink must have write()`);
+    expect(error.message).toBe(
+      `Invalid plugin "${join(pluginsDir, 'missing-write.js')}" (${join(pluginsDir, 'missing-write.js')}): a sink must have write()`,
+    );
   });
 
   test('a plugin that throws while loading names the file and the cause', async () => {
     const error = await loadError(resolver.resolve('../../plugins/throws-on-load.js', pipelineDir));
     expect(error.code).toBe('PLUGIN_LOAD_FAILED');
-    expect(error.message).toBe(`Plugin "../../plugins/throws-on-load.js" failed to load from ${join(pluginsDir, 'throws-on-load.js')}: boom while loading`);
+    expect(error.message).toBe(
+      `Plugin "../../plugins/throws-on-load.js" failed to load from ${join(pluginsDir, 'throws-on-load.js')}: boom while loading`,
+    );
     expect((error.cause as Error).message).toBe('boom while loading');
   });
 
@@ -49,7 +55,9 @@ describe('plugins given by path, loaded for real from fixtures', () => {
 
   test('a default export that is not an object or factory', async () => {
     const error = await loadError(resolver.resolve('../../plugins/not-an-object.js', pipelineDir));
-    expect(error.message).toMatch(/: the default export must be a plugin object or a factory returning one, but it is number$/);
+    expect(error.message).toMatch(
+      /: the default export must be a plugin object or a factory returning one, but it is number$/,
+    );
   });
 
   test('a module with a plugins array: one picked by name', async () => {
@@ -61,13 +69,21 @@ describe('plugins given by path, loaded for real from fixtures', () => {
   test('a missing file', async () => {
     const error = await loadError(resolver.resolve('./nope.js', pipelineDir));
     expect(error.code).toBe('PLUGIN_NOT_FOUND');
-    expect(error.message).toBe(`Plugin file not found: ${join(pipelineDir, 'nope.js')} (use: ./nope.js, relative to ${pipelineDir})`);
+    expect(error.message).toBe(
+      `Plugin file not found: ${join(pipelineDir, 'nope.js')} (use: ./nope.js, relative to ${pipelineDir})`,
+    );
   });
 });
 
 describe('plugins by name', () => {
   test('candidates follow the documented order', () => {
-    expect(pluginCandidates('kaggle')).toEqual(['@etl/source-kaggle', '@etl/sink-kaggle', '@etl/transform-kaggle', 'etl-plugin-kaggle', 'kaggle']);
+    expect(pluginCandidates('kaggle')).toEqual([
+      '@etl/source-kaggle',
+      '@etl/sink-kaggle',
+      '@etl/transform-kaggle',
+      'etl-plugin-kaggle',
+      'kaggle',
+    ]);
     expect(pluginCandidates('@acme/etl-thing')).toEqual(['@acme/etl-plugin-etl-thing', '@acme/etl-thing']);
     expect(pluginCandidates('@acme/etl-plugin-thing')).toEqual(['@acme/etl-plugin-thing']);
     expect(pluginCandidates('some-plugin/sub')).toEqual(['some-plugin/sub']);
@@ -85,7 +101,8 @@ describe('plugins by name', () => {
       loader: async (specifier, dir) => {
         tried.push(`${dir}:${specifier}`);
         const found = modules[`${dir}:${specifier}`];
-        if (!found) throw Object.assign(new Error(`Cannot find module '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });
+        if (!found)
+          throw Object.assign(new Error(`Cannot find module '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });
         return found;
       },
     });
@@ -95,7 +112,14 @@ describe('plugins by name', () => {
     // @etl/sink-csv is found (in /cli) before etl-plugin-csv is tried anywhere.
     expect(from).toBe('@etl/sink-csv');
     expect(plugin.kind).toBe('sink');
-    expect(tried).toEqual(['/pipes:@etl/source-csv', '/plugins:@etl/source-csv', '/cli:@etl/source-csv', '/pipes:@etl/sink-csv', '/plugins:@etl/sink-csv', '/cli:@etl/sink-csv']);
+    expect(tried).toEqual([
+      '/pipes:@etl/source-csv',
+      '/plugins:@etl/source-csv',
+      '/cli:@etl/source-csv',
+      '/pipes:@etl/sink-csv',
+      '/plugins:@etl/sink-csv',
+      '/cli:@etl/sink-csv',
+    ]);
   });
 
   test('a miss lists every candidate and how to install one', async () => {
@@ -121,12 +145,14 @@ describe('plugins by name', () => {
     const resolver = createPluginResolver({
       searchPaths: [],
       loader: async () => {
-        throw Object.assign(new Error("Cannot find module 'left-pad' imported from x.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+        throw Object.assign(new Error("Cannot find module 'left-pad' imported from x.js"), {
+          code: 'ERR_MODULE_NOT_FOUND',
+        });
       },
     });
     const error = await loadError(resolver.resolve('thing', '/pipes'));
     expect(error.code).toBe('PLUGIN_LOAD_FAILED');
-    expect(error.message).toContain("left-pad");
+    expect(error.message).toContain('left-pad');
   });
 });
 
@@ -143,12 +169,25 @@ describe('installed packages in node_modules (real resolution and import)', () =
         await writeFile(join(dir, file), text);
       }
     };
-    const sink = (name: string) => `export default () => ({ name: '${name}', kind: 'sink', description: 'test ${name}', configSchema: { type: 'object' }, async write() { return { written: 0 }; } });`;
-    await pkg('@etl/sink-memo', { exports: { '.': { types: './x.d.ts', import: './dist/index.js' } } }, { 'dist/index.js': sink('memo') });
+    const sink = (name: string) =>
+      `export default () => ({ name: '${name}', kind: 'sink', description: 'test ${name}', configSchema: { type: 'object' }, async write() { return { written: 0 }; } });`;
+    await pkg(
+      '@etl/sink-memo',
+      { exports: { '.': { types: './x.d.ts', import: './dist/index.js' } } },
+      { 'dist/index.js': sink('memo') },
+    );
     await pkg('etl-plugin-legacy', { main: 'lib/main.js' }, { 'lib/main.js': sink('legacy') });
     await pkg('@etl/source-broken', { main: 'index.js' }, { 'index.js': 'export default 1;' });
-    await pkg('@acme/etl-plugin-pipedrive', { exports: { '.': './dist/index.js' } }, { 'dist/index.js': sink('pipedrive') });
-    await pkg('etl-plugin-multi', { exports: { '.': './dist/index.js', './*': './dist/plugins/*.js' } }, { 'dist/index.js': sink('multi'), 'dist/plugins/extra.js': sink('extra') });
+    await pkg(
+      '@acme/etl-plugin-pipedrive',
+      { exports: { '.': './dist/index.js' } },
+      { 'dist/index.js': sink('pipedrive') },
+    );
+    await pkg(
+      'etl-plugin-multi',
+      { exports: { '.': './dist/index.js', './*': './dist/plugins/*.js' } },
+      { 'dist/index.js': sink('multi'), 'dist/plugins/extra.js': sink('extra') },
+    );
     await mkdir(join(root, 'pipelines'));
   });
   afterAll(async () => rm(root, { recursive: true, force: true }));
@@ -167,7 +206,7 @@ describe('installed packages in node_modules (real resolution and import)', () =
     expect(extra).toMatchObject({ from: 'etl-plugin-multi/extra', plugin: { name: 'extra' } });
   });
 
-  test('`use: @scope/name` finds a third party\'s @scope/etl-plugin-name', async () => {
+  test("`use: @scope/name` finds a third party's @scope/etl-plugin-name", async () => {
     const resolver = createPluginResolver({ searchPaths: [] });
     const found = await resolver.resolve('@acme/pipedrive', join(root, 'pipelines'));
     expect(found).toMatchObject({ from: '@acme/etl-plugin-pipedrive', plugin: { name: 'pipedrive' } });
@@ -181,9 +220,14 @@ describe('installed packages in node_modules (real resolution and import)', () =
   });
 
   test('listInstalled finds @etl/*, etl-plugin-* and @scope/etl-plugin-* packages and reports broken ones', async () => {
-    const resolver = createPluginResolver({ searchPaths: [join(root, 'pipelines')], builtins: { upper: testBuiltins.upper } });
+    const resolver = createPluginResolver({
+      searchPaths: [join(root, 'pipelines')],
+      builtins: { upper: testBuiltins.upper },
+    });
     const listed = await resolver.listInstalled();
-    const summary = listed.map((entry) => `${entry.use} ${entry.package} ${entry.plugin ? entry.plugin.kind : `error: ${entry.error}`}`);
+    const summary = listed.map(
+      (entry) => `${entry.use} ${entry.package} ${entry.plugin ? entry.plugin.kind : `error: ${entry.error}`}`,
+    );
     expect(summary).toEqual([
       'upper builtin transform',
       'memo @etl/sink-memo sink',

@@ -18,7 +18,10 @@ describe('checkPipeline', () => {
       configSchema: {},
       write: async (_c, _k, b) => ({ written: b.records.length }),
       check: async () => {
-        throw new FatalError(`401 Unauthorized for token ${secret}`, { code: 'HUBSPOT_AUTH', suggestions: ['Create a new private app token.'] });
+        throw new FatalError(`401 Unauthorized for token ${secret}`, {
+          code: 'HUBSPOT_AUTH',
+          suggestions: ['Create a new private app token.'],
+        });
       },
     });
     const results = await checkPipeline(
@@ -42,7 +45,11 @@ describe('checkPipeline', () => {
     ]);
     expect(results[1]).toMatchObject({ message: 'reached the API as a', details: { dryRun: true } });
     expect(results[2].message).toBe('401 Unauthorized for token ***');
-    expect(results[2].error).toEqual({ code: 'HUBSPOT_AUTH', exitCode: 5, suggestions: ['Create a new private app token.'] });
+    expect(results[2].error).toEqual({
+      code: 'HUBSPOT_AUTH',
+      exitCode: 5,
+      suggestions: ['Create a new private app token.'],
+    });
   });
 
   test('never writes the journal: a torn last line (a live run mid-append) is left byte for byte', async () => {
@@ -54,7 +61,10 @@ describe('checkPipeline', () => {
     const file = join(dir, 'checkpoint.jsonl');
     appendFileSync(file, '1234abcd {"seq":2,"puts":{"a":{"k"');
     const before = readFileSync(file);
-    const locks = () => readdirSync(dir).filter((f) => f.startsWith('checkpoint.')).sort();
+    const locks = () =>
+      readdirSync(dir)
+        .filter((f) => f.startsWith('checkpoint.'))
+        .sort();
     const lockFiles = locks();
     const seen: unknown[] = [];
     const probe = defineSink({
@@ -66,7 +76,10 @@ describe('checkPipeline', () => {
         return { ok: true, message: 'ok' };
       },
     });
-    const results = await checkPipeline(resolvedPipeline('live', { src: { plugin: memorySource([]) }, a: { plugin: probe, input: 'src' } }), { stateDir });
+    const results = await checkPipeline(
+      resolvedPipeline('live', { src: { plugin: memorySource([]) }, a: { plugin: probe, input: 'src' } }),
+      { stateDir },
+    );
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     expect(seen).toEqual([1]);
     expect(readFileSync(file).equals(before)).toBe(true);
@@ -76,7 +89,10 @@ describe('checkPipeline', () => {
 
   test('a pipeline that never ran is checked without creating its state folder', async () => {
     const stateDir = tempDir();
-    await checkPipeline(resolvedPipeline('new', { src: { plugin: memorySource([]) }, c: { plugin: collectSink(), input: 'src' } }), { stateDir });
+    await checkPipeline(
+      resolvedPipeline('new', { src: { plugin: memorySource([]) }, c: { plugin: collectSink(), input: 'src' } }),
+      { stateDir },
+    );
     expect(existsSync(pipelineStateDir(stateDir, 'new'))).toBe(false);
   });
 });

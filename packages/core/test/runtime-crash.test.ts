@@ -63,7 +63,9 @@ describe('runPipeline: kill -9 and resume', () => {
   beforeAll(() => {
     // The child runs the built runtime; make sure it is current. Type errors elsewhere in core (work in progress of
     // others) do not stop tsc from emitting, so only a missing build is fatal here.
-    spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', join(root, 'packages/core')], { stdio: 'ignore' });
+    spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', join(root, 'packages/core')], {
+      stdio: 'ignore',
+    });
     if (!existsSync(coreDist)) throw new Error(`${coreDist} is missing: run \`npx tsc -b packages/core\` first`);
   }, 300_000);
 
@@ -76,7 +78,8 @@ describe('runPipeline: kill -9 and resume', () => {
 
     const child = spawn(process.execPath, [file, stateDir, outDir, '25'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    for (let i = 0; i < 6000 && !(existsSync(allFile) && ids(allFile).length >= 800); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 6000 && !(existsSync(allFile) && ids(allFile).length >= 800); i++)
+      await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
     await exited;
     const before = ids(allFile).length;

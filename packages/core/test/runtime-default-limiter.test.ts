@@ -19,17 +19,32 @@ function spySink(rateLimit: SinkPlugin<{ tier: string }>['rateLimit']) {
   return { plugin, seen };
 }
 
-const run = (plugin: SinkPlugin, extra: { limiter?: string; limiters?: Record<string, { max: number; intervalMs: number }>; config?: Record<string, unknown> } = {}) =>
+const run = (
+  plugin: SinkPlugin,
+  extra: {
+    limiter?: string;
+    limiters?: Record<string, { max: number; intervalMs: number }>;
+    config?: Record<string, unknown>;
+  } = {},
+) =>
   runPipeline(
     resolvedPipeline(
       'limits',
-      { src: { plugin: memorySource(numberedRecords(5)) }, out: { plugin: plugin as SinkPlugin, input: 'src', config: extra.config, ...(extra.limiter ? { limiter: extra.limiter } : {}) } },
+      {
+        src: { plugin: memorySource(numberedRecords(5)) },
+        out: {
+          plugin: plugin as SinkPlugin,
+          input: 'src',
+          config: extra.config,
+          ...(extra.limiter ? { limiter: extra.limiter } : {}),
+        },
+      },
       { limiters: extra.limiters },
     ),
     { stateDir: tempDir() },
   );
 
-describe('a plugin\'s default rate limit', () => {
+describe("a plugin's default rate limit", () => {
   test('gives the step its own limiter when the YAML names none: ctx.limiter() is defined from destination() on', async () => {
     const { plugin, seen } = spySink({ max: 3, intervalMs: 60_000, maxConcurrent: 2 });
     expect((await run(plugin)).status).toBe('succeeded');
@@ -37,7 +52,7 @@ describe('a plugin\'s default rate limit', () => {
     for (const limiter of seen) expect(limiter?.limit).toEqual({ max: 3, intervalMs: 60_000, maxConcurrent: 2 });
   });
 
-  test('a function default reads the step\'s config with schema defaults applied', async () => {
+  test("a function default reads the step's config with schema defaults applied", async () => {
     const { plugin, seen } = spySink((config) => ({ max: config.tier === 'free' ? 10 : 100, intervalMs: 1000 }));
     await run(plugin);
     expect(seen[0]?.limit.max).toBe(10);

@@ -1,9 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import { runPipeline, type SourcePlugin } from '@etl/core';
-import { fakeDestination, ledgerSink, memorySource, numberedRecords, resolvedPipeline, tempDir, type FakeDestination } from '@etl/testing';
+import {
+  fakeDestination,
+  ledgerSink,
+  memorySource,
+  numberedRecords,
+  resolvedPipeline,
+  tempDir,
+  type FakeDestination,
+} from '@etl/testing';
 
 /** A memory source that names its input, so runs can be up to date. */
-const versioned = (n: number, version = 'v1'): SourcePlugin => Object.assign(memorySource(numberedRecords(n), { batchSize: 10 }), { inputVersion: async () => version });
+const versioned = (n: number, version = 'v1'): SourcePlugin =>
+  Object.assign(memorySource(numberedRecords(n), { batchSize: 10 }), { inputVersion: async () => version });
 
 /** One project folder, one pipeline, and a destination the user can switch between runs. */
 function project(n = 50) {

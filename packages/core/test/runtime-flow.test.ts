@@ -1,12 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { runPipeline, type RunEvent, rejectRecord, type DataRecord } from '@etl/core';
-import { collectSink, memorySource, resolvedPipeline, numberedRecords as numbers, readJsonLines, tempDir as tempStateDir, fnTransform } from '@etl/testing';
+import {
+  collectSink,
+  memorySource,
+  resolvedPipeline,
+  numberedRecords as numbers,
+  readJsonLines,
+  tempDir as tempStateDir,
+  fnTransform,
+} from '@etl/testing';
 
 /** Doubles ids into `id2`; rejects ids divisible by `rejectEvery`. */
 const doubler = (rejectEvery = 0) =>
-  fnTransform('doubler', () => (r) =>
-    rejectEvery && (r.id as number) % rejectEvery === 0 ? rejectRecord(`id ${r.id} is unlucky`) : { ...r, id2: (r.id as number) * 2 },
+  fnTransform(
+    'doubler',
+    () => (r) =>
+      rejectEvery && (r.id as number) % rejectEvery === 0
+        ? rejectRecord(`id ${r.id} is unlucky`)
+        : { ...r, id2: (r.id as number) * 2 },
   );
 
 /** Keeps even ids only. */
@@ -33,9 +45,17 @@ describe('runPipeline: streaming', () => {
     expect(summary.status).toBe('succeeded');
     expect(summary.error).toBeUndefined();
     // sink A: every id not divisible by 10, doubled; sink B: even ids, untouched
-    expect(ids(a.log.records)).toEqual(numbers(1000).map((r) => r.id as number).filter((id) => id % 10 !== 0));
+    expect(ids(a.log.records)).toEqual(
+      numbers(1000)
+        .map((r) => r.id as number)
+        .filter((id) => id % 10 !== 0),
+    );
     expect(a.log.records.every((r) => r.id2 === (r.id as number) * 2)).toBe(true);
-    expect(ids(b.log.records)).toEqual(numbers(1000).map((r) => r.id as number).filter((id) => id % 2 === 0));
+    expect(ids(b.log.records)).toEqual(
+      numbers(1000)
+        .map((r) => r.id as number)
+        .filter((id) => id % 2 === 0),
+    );
     expect(a.log.batches.every((batch) => batch.records.length <= 50)).toBe(true);
     const step = (name: string) => summary.steps.find((s) => s.step === name)!;
     expect(step('src')).toMatchObject({ read: 1000, written: 1000 });
@@ -78,7 +98,10 @@ describe('runPipeline: streaming', () => {
   test('dry run calls setup, tells sinks not to write, and commits no checkpoint', async () => {
     const stateDir = tempStateDir();
     const sink = collectSink({ batchSize: 10 });
-    const pipeline = resolvedPipeline('dry', { src: { plugin: memorySource(numbers(25), { batchSize: 10 }) }, out: { plugin: sink, input: 'src' } });
+    const pipeline = resolvedPipeline('dry', {
+      src: { plugin: memorySource(numbers(25), { batchSize: 10 }) },
+      out: { plugin: sink, input: 'src' },
+    });
     const summary = await runPipeline(pipeline, { stateDir, dryRun: true });
     expect(summary).toMatchObject({ status: 'succeeded', dryRun: true });
     expect(sink.log.setups).toBe(1);
@@ -87,7 +110,13 @@ describe('runPipeline: streaming', () => {
     expect(summary.steps[1].counters.wouldWrite).toBe(25);
     // No checkpoint: a real run afterwards starts from the beginning and writes everything.
     const real = collectSink({ batchSize: 10 });
-    const again = await runPipeline(resolvedPipeline('dry', { src: { plugin: memorySource(numbers(25), { batchSize: 10 }) }, out: { plugin: real, input: 'src' } }), { stateDir });
+    const again = await runPipeline(
+      resolvedPipeline('dry', {
+        src: { plugin: memorySource(numbers(25), { batchSize: 10 }) },
+        out: { plugin: real, input: 'src' },
+      }),
+      { stateDir },
+    );
     expect(again.resumed).toBe(false);
     expect(real.log.records).toHaveLength(25);
   });
@@ -96,7 +125,11 @@ describe('runPipeline: streaming', () => {
     const sink = collectSink();
     const broken = { name: 'broken', kind: 'transform', configSchema: {} } as never;
     const summary = await runPipeline(
-      resolvedPipeline('broken', { src: { plugin: memorySource(numbers(3)) }, t: { plugin: broken, input: 'src' }, out: { plugin: sink, input: 't' } }),
+      resolvedPipeline('broken', {
+        src: { plugin: memorySource(numbers(3)) },
+        t: { plugin: broken, input: 'src' },
+        out: { plugin: sink, input: 't' },
+      }),
       { stateDir: tempStateDir() },
     );
     expect(summary.status).toBe('failed');
@@ -117,7 +150,11 @@ describe('runPipeline: streaming', () => {
       },
     });
     const summary = await runPipeline(
-      resolvedPipeline('boom', { src: { plugin: memorySource(numbers(30), { batchSize: 10 }) }, t: { plugin: boom, input: 'src' }, out: { plugin: sink, input: 't' } }),
+      resolvedPipeline('boom', {
+        src: { plugin: memorySource(numbers(30), { batchSize: 10 }) },
+        t: { plugin: boom, input: 'src' },
+        out: { plugin: sink, input: 't' },
+      }),
       { stateDir: tempStateDir() },
     );
     expect(summary.status).toBe('failed');
@@ -140,29 +177,47 @@ describe('runPipeline: streaming', () => {
       },
     });
     const events: RunEvent[] = [];
-    const summary = await runPipeline(resolvedPipeline('progress', { src: { plugin: chatty }, out: { plugin: collectSink(), input: 'src' } }), {
-      stateDir: tempStateDir(),
-      onEvent: (e) => events.push(e),
-    });
+    const summary = await runPipeline(
+      resolvedPipeline('progress', { src: { plugin: chatty }, out: { plugin: collectSink(), input: 'src' } }),
+      {
+        stateDir: tempStateDir(),
+        onEvent: (e) => events.push(e),
+      },
+    );
     expect(summary.status).toBe('succeeded');
     const progress = events.filter((e) => e.type === 'step-progress');
     expect(progress.length).toBeGreaterThanOrEqual(1);
     expect(progress.length).toBeLessThan(20);
-    expect(progress.at(-1)).toEqual({ type: 'step-progress', step: 'src', phase: 'downloading', done: 5000, total: 5000, unit: 'bytes' });
+    expect(progress.at(-1)).toEqual({
+      type: 'step-progress',
+      step: 'src',
+      phase: 'downloading',
+      done: 5000,
+      total: 5000,
+      unit: 'bytes',
+    });
   });
 
   test('a sink that does not account for every record stops the run instead of losing records silently', async () => {
     const { defineSink } = await import('@etl/core');
-    const lossy = defineSink({ name: 'lossy', configSchema: {}, batchSize: 10, write: async (_c, _k, b) => ({ written: b.records.length - 1 }) });
-    const summary = await runPipeline(resolvedPipeline('lossy', { src: { plugin: memorySource(numbers(30)) }, out: { plugin: lossy, input: 'src' } }), {
-      stateDir: tempStateDir(),
+    const lossy = defineSink({
+      name: 'lossy',
+      configSchema: {},
+      batchSize: 10,
+      write: async (_c, _k, b) => ({ written: b.records.length - 1 }),
     });
+    const summary = await runPipeline(
+      resolvedPipeline('lossy', { src: { plugin: memorySource(numbers(30)) }, out: { plugin: lossy, input: 'src' } }),
+      {
+        stateDir: tempStateDir(),
+      },
+    );
     expect(summary.status).toBe('failed');
     expect(summary.error).toMatchObject({ code: 'SINK_ACCOUNTING', exitCode: 5 });
     expect(summary.error!.message).toContain('accounted for 9 of 10 records');
   });
 
-  test("a source that reuses its batch array does not corrupt what sinks still hold", async () => {
+  test('a source that reuses its batch array does not corrupt what sinks still hold', async () => {
     const { defineSource } = await import('@etl/core');
     const reusing = defineSource({
       name: 'reusing',
@@ -177,7 +232,9 @@ describe('runPipeline: streaming', () => {
       },
     });
     const sink = collectSink({ batchSize: 25 });
-    await runPipeline(resolvedPipeline('reuse', { src: { plugin: reusing }, out: { plugin: sink, input: 'src' } }), { stateDir: tempStateDir() });
+    await runPipeline(resolvedPipeline('reuse', { src: { plugin: reusing }, out: { plugin: sink, input: 'src' } }), {
+      stateDir: tempStateDir(),
+    });
     expect(ids(sink.log.records)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
@@ -197,10 +254,25 @@ describe('runPipeline: streaming', () => {
       return (r) => r;
     });
     const run = (batchSize?: number) =>
-      runPipeline({ ...resolvedPipeline('sized', { src: { plugin: probe }, t: { plugin: spy, input: 'src' }, out: { plugin: collectSink(), input: 't' } }), ...(batchSize ? { batchSize } : {}) }, { stateDir: tempStateDir() });
+      runPipeline(
+        {
+          ...resolvedPipeline('sized', {
+            src: { plugin: probe },
+            t: { plugin: spy, input: 'src' },
+            out: { plugin: collectSink(), input: 't' },
+          }),
+          ...(batchSize ? { batchSize } : {}),
+        },
+        { stateDir: tempStateDir() },
+      );
     expect((await run(123)).status).toBe('succeeded');
     expect((await run()).status).toBe('succeeded');
-    expect(seen).toEqual([['transform', 123], ['source', 123], ['transform', 5000], ['source', 5000]]);
+    expect(seen).toEqual([
+      ['transform', 123],
+      ['source', 123],
+      ['transform', 5000],
+      ['source', 5000],
+    ]);
   });
 
   test('the invariant check names every step whose records do not add up', async () => {
@@ -208,9 +280,22 @@ describe('runPipeline: streaming', () => {
     const errors: string[] = [];
     const logger = { debug() {}, info() {}, warn() {}, error: (m: string) => errors.push(m), child: () => logger };
     const step = (name: string, read: number, written: number, filtered = 0) =>
-      ({ step: name, kind: 'transform', plugin: 'x', read, written, rejected: 0, unchanged: 0, filtered, durationMs: 0, counters: {} }) as const;
+      ({
+        step: name,
+        kind: 'transform',
+        plugin: 'x',
+        read,
+        written,
+        rejected: 0,
+        unchanged: 0,
+        filtered,
+        durationMs: 0,
+        counters: {},
+      }) as const;
     const broken = checkInvariants([step('ok', 10, 7, 3), step('lost', 10, 8)], new Map(), logger);
     expect(broken).toEqual(['lost']);
-    expect(errors).toEqual(['records unaccounted for in step "lost": read 10 but written 8 + rejected 0 + unchanged 0 + filtered 0 = 8']);
+    expect(errors).toEqual([
+      'records unaccounted for in step "lost": read 10 but written 8 + rejected 0 + unchanged 0 + filtered 0 = 8',
+    ]);
   });
 });

@@ -1,11 +1,31 @@
 import { describe, expect, test } from 'vitest';
-import { dedupeTransform, defineSink, FatalError, runPipeline, type DataRecord, type JsonValue, rejectRecord } from '@etl/core';
-import { collectSink, memorySource, resolvedPipeline, firstPerKeyTransform as firstPerKey, numberedRecords as numbers, tempDir as tempStateDir, fnTransform } from '@etl/testing';
+import {
+  dedupeTransform,
+  defineSink,
+  FatalError,
+  runPipeline,
+  type DataRecord,
+  type JsonValue,
+  rejectRecord,
+} from '@etl/core';
+import {
+  collectSink,
+  memorySource,
+  resolvedPipeline,
+  firstPerKeyTransform as firstPerKey,
+  numberedRecords as numbers,
+  tempDir as tempStateDir,
+  fnTransform,
+} from '@etl/testing';
 
 /** Doubles ids into `id2`; rejects ids divisible by `rejectEvery`. */
 const doubler = (rejectEvery = 0) =>
-  fnTransform('doubler', () => (r) =>
-    rejectEvery && (r.id as number) % rejectEvery === 0 ? rejectRecord(`id ${r.id} is unlucky`) : { ...r, id2: (r.id as number) * 2 },
+  fnTransform(
+    'doubler',
+    () => (r) =>
+      rejectEvery && (r.id as number) % rejectEvery === 0
+        ? rejectRecord(`id ${r.id} is unlucky`)
+        : { ...r, id2: (r.id as number) * 2 },
   );
 
 const ids = (records: DataRecord[]): number[] => records.map((r) => r.id as number);
@@ -16,7 +36,11 @@ const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
 describe('runPipeline: exactly-once resume', () => {
   test('a sink failing mid-run, then a resumed run: every record written exactly once per sink', async () => {
     const stateDir = tempStateDir();
-    const build = (a: ReturnType<typeof collectSink>, b: ReturnType<typeof collectSink>, source = memorySource(numbers(500), { batchSize: 30 })) =>
+    const build = (
+      a: ReturnType<typeof collectSink>,
+      b: ReturnType<typeof collectSink>,
+      source = memorySource(numbers(500), { batchSize: 30 }),
+    ) =>
       resolvedPipeline('resume', {
         src: { plugin: source },
         double: { plugin: doubler(), input: 'src' },
@@ -65,7 +89,9 @@ describe('runPipeline: exactly-once resume', () => {
     const records: DataRecord[] = Array.from({ length: 600 }, (_, i) => ({ id: i + 1, key: `k${(i * 7) % 90}` }));
     const expectedFirst = (() => {
       const seen = new Set<string>();
-      return records.filter((r) => (seen.has(r.key as string) ? false : (seen.add(r.key as string), true))).map((r) => r.id as number);
+      return records
+        .filter((r) => (seen.has(r.key as string) ? false : (seen.add(r.key as string), true)))
+        .map((r) => r.id as number);
     })();
     const build = (a: ReturnType<typeof collectSink>, b: ReturnType<typeof collectSink>) =>
       resolvedPipeline('stateful', {
@@ -94,38 +120,48 @@ describe('runPipeline: exactly-once resume', () => {
     expect(ids(a3.log.records)).toEqual(expectedFirst);
   });
 
-  test.each([1, 3])("a transactional sink's restore() token wins when it is ahead of the runtime's checkpoint (crash at write %i)", async (crashAt) => {
-    const stateDir = tempStateDir();
-    const durable: number[] = [];
-    let token: JsonValue | undefined;
-    let calls = 0;
-    // Commits data and token together, then "crashes" before the runtime could checkpoint (call 3).
-    const txSink = () =>
-      defineSink({
-        name: 'tx',
-        configSchema: {},
-        batchSize: 10,
-        restore: async () => token,
-        async write(_ctx, _config, batch) {
-          calls++;
-          durable.push(...ids(batch.records));
-          token = batch.checkpoint;
-          if (calls === crashAt) throw new FatalError('connection lost after commit');
-          return { written: batch.records.length };
-        },
-      });
-    const build = () => resolvedPipeline('tx', { src: { plugin: memorySource(numbers(55), { batchSize: 10 }) }, out: { plugin: txSink(), input: 'src' } });
-    expect((await runPipeline(build(), { stateDir })).status).toBe('failed');
-    expect(durable).toHaveLength(crashAt * 10);
-    const second = await runPipeline(build(), { stateDir });
-    expect(second.status).toBe('succeeded');
-    expect(durable).toEqual(range(1, 55));
-  });
+  test.each([1, 3])(
+    "a transactional sink's restore() token wins when it is ahead of the runtime's checkpoint (crash at write %i)",
+    async (crashAt) => {
+      const stateDir = tempStateDir();
+      const durable: number[] = [];
+      let token: JsonValue | undefined;
+      let calls = 0;
+      // Commits data and token together, then "crashes" before the runtime could checkpoint (call 3).
+      const txSink = () =>
+        defineSink({
+          name: 'tx',
+          configSchema: {},
+          batchSize: 10,
+          restore: async () => token,
+          async write(_ctx, _config, batch) {
+            calls++;
+            durable.push(...ids(batch.records));
+            token = batch.checkpoint;
+            if (calls === crashAt) throw new FatalError('connection lost after commit');
+            return { written: batch.records.length };
+          },
+        });
+      const build = () =>
+        resolvedPipeline('tx', {
+          src: { plugin: memorySource(numbers(55), { batchSize: 10 }) },
+          out: { plugin: txSink(), input: 'src' },
+        });
+      expect((await runPipeline(build(), { stateDir })).status).toBe('failed');
+      expect(durable).toHaveLength(crashAt * 10);
+      const second = await runPipeline(build(), { stateDir });
+      expect(second.status).toBe('succeeded');
+      expect(durable).toEqual(range(1, 55));
+    },
+  );
 
   test('--fresh starts a new lineage from the beginning even after a failed run', async () => {
     const stateDir = tempStateDir();
     const build = (sink: ReturnType<typeof collectSink>) =>
-      resolvedPipeline('fresh', { src: { plugin: memorySource(numbers(50), { batchSize: 10 }) }, out: { plugin: sink, input: 'src' } });
+      resolvedPipeline('fresh', {
+        src: { plugin: memorySource(numbers(50), { batchSize: 10 }) },
+        out: { plugin: sink, input: 'src' },
+      });
     expect((await runPipeline(build(collectSink({ batchSize: 10, failAt: 2 })), { stateDir })).status).toBe('failed');
     const sink = collectSink({ batchSize: 10 });
     const summary = await runPipeline(build(sink), { stateDir, fresh: true });

@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { runPipeline, type DataRecord } from '@etl/core';
-import { collectSink, memorySource, resolvedPipeline, numberedRecords as numbers, readJsonLines, tempDir as tempStateDir } from '@etl/testing';
+import {
+  collectSink,
+  memorySource,
+  resolvedPipeline,
+  numberedRecords as numbers,
+  readJsonLines,
+  tempDir as tempStateDir,
+} from '@etl/testing';
 
 const ids = (records: DataRecord[]): number[] => records.map((r) => r.id as number);
 
@@ -17,9 +24,12 @@ describe('runPipeline: backpressure and signals', () => {
         leads.push(source.stats.read - (call - 1) * 10);
       },
     });
-    const summary = await runPipeline(resolvedPipeline('slow', { src: { plugin: source }, out: { plugin: sink, input: 'src' } }), {
-      stateDir: tempStateDir(),
-    });
+    const summary = await runPipeline(
+      resolvedPipeline('slow', { src: { plugin: source }, out: { plugin: sink, input: 'src' } }),
+      {
+        stateDir: tempStateDir(),
+      },
+    );
     expect(summary.status).toBe('succeeded');
     expect(sink.log.records).toHaveLength(400);
     expect(leads).toHaveLength(40);
@@ -38,7 +48,10 @@ describe('runPipeline: backpressure and signals', () => {
       },
     });
     const build = (sink: ReturnType<typeof collectSink>) =>
-      resolvedPipeline('signal', { src: { plugin: memorySource(numbers(200), { batchSize: 25 }) }, out: { plugin: sink, input: 'src' } });
+      resolvedPipeline('signal', {
+        src: { plugin: memorySource(numbers(200), { batchSize: 25 }) },
+        out: { plugin: sink, input: 'src' },
+      });
     const summary = await runPipeline(build(first), { stateDir, signal: controller.signal });
     expect(summary.status).toBe('interrupted');
     expect(summary.error).toMatchObject({ code: 'INTERRUPTED', exitCode: 130 });
@@ -62,10 +75,13 @@ describe('runPipeline: backpressure and signals', () => {
     const controller = new AbortController();
     controller.abort('SIGTERM');
     const sink = collectSink();
-    const summary = await runPipeline(resolvedPipeline('term', { src: { plugin: memorySource(numbers(10)) }, out: { plugin: sink, input: 'src' } }), {
-      stateDir: tempStateDir(),
-      signal: controller.signal,
-    });
+    const summary = await runPipeline(
+      resolvedPipeline('term', { src: { plugin: memorySource(numbers(10)) }, out: { plugin: sink, input: 'src' } }),
+      {
+        stateDir: tempStateDir(),
+        signal: controller.signal,
+      },
+    );
     expect(summary.status).toBe('interrupted');
     expect(summary.error?.exitCode).toBe(143);
     expect(sink.log.records).toEqual([]);

@@ -1,11 +1,23 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FatalError, hashSecret, pipelineFingerprint, readUpToDate, runPipeline, type Logger, type ResolvedPipeline, type SourcePlugin } from '@etl/core';
+import {
+  FatalError,
+  hashSecret,
+  pipelineFingerprint,
+  readUpToDate,
+  runPipeline,
+  type Logger,
+  type ResolvedPipeline,
+  type SourcePlugin,
+} from '@etl/core';
 import { collectSink, memorySource, numberedRecords as numbers, resolvedPipeline, tempDir } from '@etl/testing';
 
 /** A memory source whose input version the test controls; counts how often the runtime asks for it. */
-function versionedSource(version: { current: string | undefined; asked: number }): SourcePlugin & { stats: { read: number; closed: number } } {
+function versionedSource(version: {
+  current: string | undefined;
+  asked: number;
+}): SourcePlugin & { stats: { read: number; closed: number } } {
   const inner = memorySource(numbers(30), { batchSize: 10 });
   return Object.assign(inner, {
     inputVersion: async () => {
@@ -22,14 +34,23 @@ interface Setup {
   pipeline: ResolvedPipeline;
 }
 
-function setup(version: Setup['version'], config: Record<string, unknown> = { table: 'names' }, sink = collectSink({ batchSize: 10 })): Setup {
+function setup(
+  version: Setup['version'],
+  config: Record<string, unknown> = { table: 'names' },
+  sink = collectSink({ batchSize: 10 }),
+): Setup {
   const source = versionedSource(version);
-  const pipeline = resolvedPipeline('fresh-check', { src: { plugin: source }, out: { plugin: sink, input: 'src', config } }, { secrets: ['s3cret-token'] });
+  const pipeline = resolvedPipeline(
+    'fresh-check',
+    { src: { plugin: source }, out: { plugin: sink, input: 'src', config } },
+    { secrets: ['s3cret-token'] },
+  );
   return { version, sink, source, pipeline };
 }
 
 /** The fingerprint a run in `stateDir` computes (secrets hashed under that project's salt). */
-const fingerprintIn = (stateDir: string, pipeline: ResolvedPipeline): string => pipelineFingerprint(pipeline, (v) => hashSecret(stateDir, v));
+const fingerprintIn = (stateDir: string, pipeline: ResolvedPipeline): string =>
+  pipelineFingerprint(pipeline, (v) => hashSecret(stateDir, v));
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -62,8 +83,11 @@ describe('runPipeline: up-to-date runs', () => {
     expect(second.source.stats.closed).toBe(1); // what inputVersion() held is released though read() never ran
     expect(second.sink.log.setups).toBe(0);
     expect(second.sink.log.records).toHaveLength(0);
-    for (const step of two.steps) expect([step.read, step.written, step.rejected, step.unchanged, step.filtered]).toEqual([0, 0, 0, 0, 0]);
-    expect(logger.lines).toContain(`nothing to do: the input (v1) and the pipeline are unchanged since run ${one.runId}; use --fresh to run anyway`);
+    for (const step of two.steps)
+      expect([step.read, step.written, step.rejected, step.unchanged, step.filtered]).toEqual([0, 0, 0, 0, 0]);
+    expect(logger.lines).toContain(
+      `nothing to do: the input (v1) and the pipeline are unchanged since run ${one.runId}; use --fresh to run anyway`,
+    );
     expect(version.asked).toBe(2);
     // The record still names the run that did the work.
     expect((await readUpToDate(join(stateDir, 'pipelines', 'fresh-check')))?.runId).toBe(one.runId);
@@ -153,7 +177,11 @@ describe('runPipeline: up-to-date runs', () => {
     expect((await runPipeline(second.pipeline, { stateDir })).upToDate).toBe(false);
     expect(second.sink.log.records).toHaveLength(30);
 
-    const plain = () => resolvedPipeline('plain', { src: { plugin: memorySource(numbers(5)) }, out: { plugin: collectSink(), input: 'src' } });
+    const plain = () =>
+      resolvedPipeline('plain', {
+        src: { plugin: memorySource(numbers(5)) },
+        out: { plugin: collectSink(), input: 'src' },
+      });
     await runPipeline(plain(), { stateDir });
     expect((await runPipeline(plain(), { stateDir })).upToDate).toBe(false);
   });

@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { defineSource, runPipeline, type Logger, type ResolvedPipeline } from '@etl/core';
-import { collectSink, fakeDestination, ledgerSink, resolvedPipeline, tempDir, type FakeDestination } from '@etl/testing';
+import {
+  collectSink,
+  fakeDestination,
+  ledgerSink,
+  resolvedPipeline,
+  tempDir,
+  type FakeDestination,
+} from '@etl/testing';
 
 /** A source that batches by `ctx.batchSize` (settings.batchSize) and names its input by `version.current`. */
 function sizedSource(n: number, version: { current: string }) {
@@ -38,9 +45,14 @@ function project() {
   const stateDir = tempDir();
   const version = { current: 'v1' };
   let dest: FakeDestination = fakeDestination('A');
-  const build = (o: { batchSize?: number; failAt?: number } = {}): { pipeline: ResolvedPipeline; source: ReturnType<typeof sizedSource> } => {
+  const build = (
+    o: { batchSize?: number; failAt?: number } = {},
+  ): { pipeline: ResolvedPipeline; source: ReturnType<typeof sizedSource> } => {
     const source = sizedSource(100, version);
-    const pipeline = resolvedPipeline('verified', { src: { plugin: source }, crm: { plugin: ledgerSink(() => dest, { batchSize: 10, failAt: o.failAt }), input: 'src' } });
+    const pipeline = resolvedPipeline('verified', {
+      src: { plugin: source },
+      crm: { plugin: ledgerSink(() => dest, { batchSize: 10, failAt: o.failAt }), input: 'src' },
+    });
     pipeline.batchSize = o.batchSize ?? 10;
     return { pipeline, source };
   };
@@ -114,7 +126,10 @@ describe('runPipeline: a resume is verified against the lineage it continues', (
     const version = { current: 'v1' };
     const failing = collectSink({ batchSize: 10, failAt: 1 });
     const build = (sink: ReturnType<typeof collectSink>) => {
-      const pipeline = resolvedPipeline('early', { src: { plugin: sizedSource(30, version) }, out: { plugin: sink, input: 'src' } });
+      const pipeline = resolvedPipeline('early', {
+        src: { plugin: sizedSource(30, version) },
+        out: { plugin: sink, input: 'src' },
+      });
       pipeline.batchSize = 10;
       return pipeline;
     };
@@ -123,7 +138,11 @@ describe('runPipeline: a resume is verified against the lineage it continues', (
     const logger = linesLogger();
     const second = await runPipeline(build(collectSink({ batchSize: 10 })), { stateDir, logger });
     expect(second.resumed).toBe(true);
-    expect(logger.lines).toContain(`starting from the beginning (run ${first.runId} stopped before its first checkpoint)`);
-    expect(logger.lines.some((l) => l.includes('resuming') || l.includes('no checkpoint in the resumed lineage'))).toBe(false);
+    expect(logger.lines).toContain(
+      `starting from the beginning (run ${first.runId} stopped before its first checkpoint)`,
+    );
+    expect(logger.lines.some((l) => l.includes('resuming') || l.includes('no checkpoint in the resumed lineage'))).toBe(
+      false,
+    );
   });
 });

@@ -39,7 +39,14 @@ describe('__proto__, constructor and prototype are refused as config keys', () =
 
   test('applying a hostile profile pollutes nothing', () => {
     // Checked on its own: the profile's overlay went through mergeInto, which followed __proto__ into Object.prototype.
-    loadPipelineText(yaml.replace(/^  read:\n    use: csv\n    config:\n      __proto__:\n        polluted: yes\n/m, '  read:\n    use: csv\n    config: { file: a.csv }\n'), '/p/hostile.yaml', { env: {}, profile: 'evil' });
+    loadPipelineText(
+      yaml.replace(
+        /^ {2}read:\n {4}use: csv\n {4}config:\n {6}__proto__:\n {8}polluted: yes\n/m,
+        '  read:\n    use: csv\n    config: { file: a.csv }\n',
+      ),
+      '/p/hostile.yaml',
+      { env: {}, profile: 'evil' },
+    );
     expect(polluted().polluted).toBeUndefined();
   });
 
@@ -47,7 +54,11 @@ describe('__proto__, constructor and prototype are refused as config keys', () =
     const text = 'version: 1\nsteps:\n  read:\n    use: csv\n';
     const loaded = loadPipelineText(text, '/p/x.yaml', {
       env: {},
-      sets: ['__proto__.x=1', 'steps.read.config.constructor.prototype.x=1', 'steps.read.config={"__proto__": {"x": 1}}'],
+      sets: [
+        '__proto__.x=1',
+        'steps.read.config.constructor.prototype.x=1',
+        'steps.read.config={"__proto__": {"x": 1}}',
+      ],
     });
     expect(polluted().x).toBeUndefined();
     expect(loaded.issues.map((issue) => `${issue.file}: ${issue.path}: ${issue.message}`)).toEqual([
@@ -58,9 +69,12 @@ describe('__proto__, constructor and prototype are refused as config keys', () =
   });
 
   test('a template cannot write into __proto__ (compute field names are config keys)', () => {
-    const text = 'version: 1\nsteps:\n  c:\n    use: compute\n    config:\n      fields:\n        __proto__: "{{ name }}"\n';
+    const text =
+      'version: 1\nsteps:\n  c:\n    use: compute\n    config:\n      fields:\n        __proto__: "{{ name }}"\n';
     const loaded = loadPipelineText(text, '/p/c.yaml', { env: {} });
-    expect(loaded.issues.map((issue) => formatIssue(issue, '/p'))).toEqual([expect.stringMatching(/^c.yaml:7:9: steps.c.config.fields.__proto__: the key "__proto__" is not allowed/)]);
+    expect(loaded.issues.map((issue) => formatIssue(issue, '/p'))).toEqual([
+      expect.stringMatching(/^c.yaml:7:9: steps.c.config.fields.__proto__: the key "__proto__" is not allowed/),
+    ]);
     // Reading stays own-properties only (transforms-template.test.ts): `{{ constructor }}` renders as empty text.
     expect(compileTemplate('{{ constructor }}')({})).toBe('');
   });
@@ -82,7 +96,10 @@ describe('project defaults', () => {
 
   test('a __proto__ key in the project config is refused with its position', async () => {
     await writeFile(join(dir, 'package.json'), '{}');
-    await writeFile(join(dir, 'etl.config.json'), '{\n  "defaults": {\n    "__proto__": { "polluted": true }\n  }\n}\n');
+    await writeFile(
+      join(dir, 'etl.config.json'),
+      '{\n  "defaults": {\n    "__proto__": { "polluted": true }\n  }\n}\n',
+    );
     const error = await loadProjectConfig(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((issue) => formatIssue(issue, dir))).toEqual([

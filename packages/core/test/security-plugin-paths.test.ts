@@ -36,12 +36,18 @@ async function check(use: string, name: string) {
 describe('`use:` paths resolve inside the project unless the project config allows more', () => {
   test('../ out of the project is refused with a located error, and nothing is imported', async () => {
     const lines = await check('../../elsewhere/evil.mjs', 'up');
-    expect(lines).toEqual([expect.stringMatching(/^pipelines\/up.yaml:4:10: steps.read.use: Plugin path \.\.\/\.\.\/elsewhere\/evil.mjs resolves to .*evil.mjs, outside the project/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^pipelines\/up.yaml:4:10: steps.read.use: Plugin path \.\.\/\.\.\/elsewhere\/evil.mjs resolves to .*evil.mjs, outside the project/,
+      ),
+    ]);
     expect(existsSync(join(base, 'LOADED-evil'))).toBe(false);
   });
 
   test('an absolute path outside, or a symlink inside pointing outside, is refused too', async () => {
-    expect(await check(join(outside, 'evil.mjs'), 'absolute')).toEqual([expect.stringContaining('outside the project')]);
+    expect(await check(join(outside, 'evil.mjs'), 'absolute')).toEqual([
+      expect.stringContaining('outside the project'),
+    ]);
     expect(await check('../plugins/link.mjs', 'link')).toEqual([expect.stringContaining('outside the project')]);
     expect(existsSync(join(base, 'LOADED-evil'))).toBe(false);
   });
@@ -62,11 +68,14 @@ describe('`use:` paths resolve inside the project unless the project config allo
   });
 });
 
-describe('plugin names resolve inside the project or from etl\'s own install, never from a folder above the project', () => {
+describe("plugin names resolve inside the project or from etl's own install, never from a folder above the project", () => {
   const plantPackage = async (root: string, name: string, marker: string) => {
     const dir = join(root, 'node_modules', name);
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', main: 'index.mjs' }));
+    await writeFile(
+      join(dir, 'package.json'),
+      JSON.stringify({ name, version: '1.0.0', type: 'module', main: 'index.mjs' }),
+    );
     await writeFile(join(dir, 'index.mjs'), markingPlugin(marker));
   };
 
@@ -85,7 +94,11 @@ describe('plugin names resolve inside the project or from etl\'s own install, ne
     const install = join(base, 'global', 'lib', 'node_modules', 'etl-cli');
     await mkdir(install, { recursive: true });
     await plantPackage(join(base, 'global', 'lib'), 'etl-plugin-beside', join(base, 'LOADED-beside'));
-    const { issues } = await preparePipeline(await named('beside'), { cwd: project, env: {}, extraSearchPaths: [install] });
+    const { issues } = await preparePipeline(await named('beside'), {
+      cwd: project,
+      env: {},
+      extraSearchPaths: [install],
+    });
     expect(issues).toEqual([]);
     expect(existsSync(join(base, 'LOADED-beside'))).toBe(true);
   });

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { loadProjectConfig } from '@etl/core';
 
 // A config file that leaves a mark when it is executed: what a planted `.etlrc.js` would do, minus the harm.
-const planted = (marker: string) => `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\nmodule.exports = { stateDir: '/tmp/evil-state' };\n`;
+const planted = (marker: string) =>
+  `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\nmodule.exports = { stateDir: '/tmp/evil-state' };\n`;
 
 let base: string;
 const savedXdg = process.env.XDG_CONFIG_HOME;
@@ -33,7 +34,12 @@ describe('the project-config search stops at the project root and never reads gl
 
   test('nor for a folder that is no project at all (only that folder is searched)', async () => {
     const marker = join(base, 'RAN-loose');
-    await writeFile(join(base, '.etlrc.js'), planted(marker).replace('module.exports =', 'export default').replace("require('node:fs')", "(await import('node:fs'))"));
+    await writeFile(
+      join(base, '.etlrc.js'),
+      planted(marker)
+        .replace('module.exports =', 'export default')
+        .replace("require('node:fs')", "(await import('node:fs'))"),
+    );
     const loose = join(base, 'loose', 'deeper');
     await mkdir(loose, { recursive: true });
     const config = await loadProjectConfig(loose);

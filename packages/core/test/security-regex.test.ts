@@ -1,5 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { createPluginResolver, filterTransform, formatIssue, loadPipelineText, validatePipeline, validateTransform, builtinTransforms } from '@etl/core';
+import {
+  createPluginResolver,
+  filterTransform,
+  formatIssue,
+  loadPipelineText,
+  validatePipeline,
+  validateTransform,
+  builtinTransforms,
+} from '@etl/core';
 import { build, runAll } from './transforms-helpers.js';
 
 const resolver = () => createPluginResolver({ searchPaths: [], builtins: builtinTransforms, loader: async () => ({}) });
@@ -28,9 +36,15 @@ describe('user regular expressions', () => {
     // The pipeline has no source (wiring issues); only the pattern issues are under test here.
     const lines = issues.map((issue) => formatIssue(issue, '/p')).filter((line) => line.includes('regular expression'));
     expect(lines).toEqual([
-      expect.stringMatching(/^hostile.yaml:7:35: steps.keep.config.where\[0\].matches: this regular expression can backtrack catastrophically \(exponential/),
-      expect.stringMatching(/^hostile.yaml:13:40: steps.typed.config.fields.name.pattern: this regular expression can backtrack catastrophically \(exponential/),
-      expect.stringMatching(/^hostile.yaml:14:40: steps.typed.config.fields.note.pattern: this regular expression can backtrack catastrophically \(polynomial \(degree 3\)/),
+      expect.stringMatching(
+        /^hostile.yaml:7:35: steps.keep.config.where\[0\].matches: this regular expression can backtrack catastrophically \(exponential/,
+      ),
+      expect.stringMatching(
+        /^hostile.yaml:13:40: steps.typed.config.fields.name.pattern: this regular expression can backtrack catastrophically \(exponential/,
+      ),
+      expect.stringMatching(
+        /^hostile.yaml:14:40: steps.typed.config.fields.note.pattern: this regular expression can backtrack catastrophically \(polynomial \(degree 3\)/,
+      ),
     ]);
   }, 60_000);
 

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createLogger, createRejectsWriter, createRunFolder, pipelineFingerprint, pipelineStateDir, runPipeline, writeRunSummary } from '@etl/core';
+import {
+  createLogger,
+  createRejectsWriter,
+  createRunFolder,
+  pipelineFingerprint,
+  pipelineStateDir,
+  runPipeline,
+  writeRunSummary,
+} from '@etl/core';
 import { collectSink, memorySource, numberedRecords, resolvedPipeline, tempDir } from '@etl/testing';
 
 const SECRET = 'hunter2';
@@ -11,7 +19,14 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 
 function pipeline() {
   const source = Object.assign(memorySource(numberedRecords(5), { batchSize: 5 }), { inputVersion: async () => 'v1' });
-  return resolvedPipeline('salted', { src: { plugin: source }, out: { plugin: collectSink(), input: 'src', config: { table: 'names', password: SECRET } } }, { secrets: [SECRET] });
+  return resolvedPipeline(
+    'salted',
+    {
+      src: { plugin: source },
+      out: { plugin: collectSink(), input: 'src', config: { table: 'names', password: SECRET } },
+    },
+    { secrets: [SECRET] },
+  );
 }
 
 describe('fingerprints next to a run are salted per project', () => {
@@ -32,7 +47,13 @@ describe('fingerprints next to a run are salted per project', () => {
     const fingerprints: string[] = [];
     for (const stateDir of [tempDir(), tempDir()]) {
       await runPipeline(pipeline(), { stateDir });
-      fingerprints.push((JSON.parse(readFileSync(join(pipelineStateDir(stateDir, 'salted'), 'up-to-date.json'), 'utf8')) as { fingerprint: string }).fingerprint);
+      fingerprints.push(
+        (
+          JSON.parse(readFileSync(join(pipelineStateDir(stateDir, 'salted'), 'up-to-date.json'), 'utf8')) as {
+            fingerprint: string;
+          }
+        ).fingerprint,
+      );
     }
     expect(fingerprints[0]).not.toBe(fingerprints[1]);
   });
@@ -52,7 +73,9 @@ describe('run folders are owner-only', () => {
       logger.info('hello');
       await (logger as unknown as { close?: () => Promise<void> }).close?.();
       expect([join(stateDir, 'runs'), folder.dir, folder.artifactsDir].map(mode)).toEqual([0o700, 0o700, 0o700]);
-      expect([join(folder.dir, 'run.json'), folder.summaryFile, folder.rejectsFile, folder.logFile].map(mode)).toEqual([0o600, 0o600, 0o600, 0o600]);
+      expect([join(folder.dir, 'run.json'), folder.summaryFile, folder.rejectsFile, folder.logFile].map(mode)).toEqual([
+        0o600, 0o600, 0o600, 0o600,
+      ]);
     } finally {
       process.umask(previous);
     }

@@ -44,7 +44,11 @@ describe('checkpoint store', () => {
     const [first, second] = lines(join(dir, 'checkpoint.jsonl'));
     expect(first.length).toBeGreaterThan(50_000);
     expect(second.length).toBeLessThan(200);
-    expect(JSON.parse(second.slice(9))).toMatchObject({ seq: 2, puts: { ledger: { 'key-1': 'changed' } }, checkpoint: { n: 2 } });
+    expect(JSON.parse(second.slice(9))).toMatchObject({
+      seq: 2,
+      puts: { ledger: { 'key-1': 'changed' } },
+      checkpoint: { n: 2 },
+    });
   });
 
   test('a torn or garbled last line (crash mid-append) is dropped and the journal stays usable', async () => {
@@ -73,7 +77,7 @@ describe('checkpoint store', () => {
     await after.close();
 
     // Garbled: a complete last line whose checksum does not match.
-    writeFileSync(file, good + second.replace('"two"', '"TWO"') + '\n');
+    writeFileSync(file, `${good + second.replace('"two"', '"TWO"')}\n`);
     const garbled = await openCheckpointStore(dir);
     expect(garbled.checkpoint).toEqual({ at: 2 });
     expect(garbled.state('s').get('k')).toBe('two');
@@ -90,7 +94,7 @@ describe('checkpoint store', () => {
     }
     await store.close();
     const all = lines(file);
-    writeFileSync(file, [all[0], all[1].replace('"k":2', '"k":9'), all[2]].join('\n') + '\n');
+    writeFileSync(file, `${[all[0], all[1].replace('"k":2', '"k":9'), all[2]].join('\n')}\n`);
     const error = await openCheckpointStore(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FatalError);
     expect((error as FatalError).code).toBe('CHECKPOINT_CORRUPT');
@@ -160,7 +164,10 @@ describe('checkpoint store lock', () => {
     await first.close();
     // A lock left by a process that no longer exists (pid far beyond pid_max) is taken over.
     const top = readdirSync(dir).filter((f) => f.startsWith('checkpoint.lock.')).length + 10;
-    writeFileSync(join(dir, `checkpoint.lock.${top}`), JSON.stringify({ pid: 999999999, start: '1', host: hostname(), nonce: 'dead' }));
+    writeFileSync(
+      join(dir, `checkpoint.lock.${top}`),
+      JSON.stringify({ pid: 999999999, start: '1', host: hostname(), nonce: 'dead' }),
+    );
     const second = await openCheckpointStore(dir);
     await second.close();
   });

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { createLedger, hashRecord, openCheckpointStore } from '@etl/core';
 
 describe('createLedger', () => {
-  test('records, compares, drops and lists identities in a step\'s state', async () => {
+  test("records, compares, drops and lists identities in a step's state", async () => {
     const store = await openCheckpointStore(undefined);
     const state = store.state('sink');
     const ledger = createLedger(state);

@@ -92,12 +92,17 @@ describe('pipeline lock', () => {
       } else {
         // A lock file naming a pid that no longer exists.
         const top = Math.max(0, ...readdirSync(dir).map((f) => Number(/^checkpoint\.lock\.(\d+)$/.exec(f)?.[1] ?? 0)));
-        writeFileSync(join(dir, `checkpoint.lock.${top + 1}`), JSON.stringify({ pid: deadPid(), start: '1', host: hostname(), nonce: 'x' }));
+        writeFileSync(
+          join(dir, `checkpoint.lock.${top + 1}`),
+          JSON.stringify({ pid: deadPid(), start: '1', host: hostname(), nonce: 'x' }),
+        );
       }
       const answers = await race(racers, dir);
       const winners = answers.map((a, i) => [a, i] as const).filter(([a]) => a.startsWith('won '));
       expect(winners, `round ${round}: ${answers.join(' | ')}`).toHaveLength(1);
-      expect(answers.filter((a) => a.startsWith('lost ')).every((a) => a.startsWith('lost PIPELINE_LOCKED '))).toBe(true);
+      expect(answers.filter((a) => a.startsWith('lost ')).every((a) => a.startsWith('lost PIPELINE_LOCKED '))).toBe(
+        true,
+      );
       const generation = Number(winners[0][0].split(' ')[1]);
       expect(generation).toBeGreaterThan(previous);
       previous = generation;
@@ -131,18 +136,27 @@ describe('pipeline lock', () => {
   test('a live pid with another start time is a dead holder (the pid was reused)', () => {
     const dir = tempDir();
     expect(processStartTime(process.pid)).toMatch(/^\d+$/);
-    writeFileSync(join(dir, 'checkpoint.lock.4'), JSON.stringify({ pid: process.pid, start: '1', host: hostname(), nonce: 'old' }));
+    writeFileSync(
+      join(dir, 'checkpoint.lock.4'),
+      JSON.stringify({ pid: process.pid, start: '1', host: hostname(), nonce: 'old' }),
+    );
     const lock = acquireLock(dir);
     expect(lock.generation).toBe(5);
     lock.release();
     // The same pid with its real start time is alive: refused.
-    writeFileSync(join(dir, 'checkpoint.lock.9'), JSON.stringify({ pid: process.pid, start: processStartTime(process.pid), host: hostname(), nonce: 'me' }));
+    writeFileSync(
+      join(dir, 'checkpoint.lock.9'),
+      JSON.stringify({ pid: process.pid, start: processStartTime(process.pid), host: hostname(), nonce: 'me' }),
+    );
     expect(() => acquireLock(dir)).toThrow(/process \d+/);
   });
 
   test('a lock taken on another host is never taken over, and the error says how to remove it', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'checkpoint.lock.1'), JSON.stringify({ pid: deadPid(), start: '1', host: 'elsewhere.example', nonce: 'x' }));
+    writeFileSync(
+      join(dir, 'checkpoint.lock.1'),
+      JSON.stringify({ pid: deadPid(), start: '1', host: 'elsewhere.example', nonce: 'x' }),
+    );
     let error: FatalError | undefined;
     try {
       acquireLock(dir);

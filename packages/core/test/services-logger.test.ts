@@ -43,7 +43,9 @@ describe('logger and redaction', () => {
     const out = capture();
     const logger = createLogger({ format: 'pretty', stream: out.stream, file, secrets: [secret] });
     logger.info(`connecting with ${secret}`, { url: `https://x/?key=${encodeURIComponent(secret)}` });
-    logger.child({ step: 'mysql' }).error('failed', { error: new FatalError(`Access denied using password ${secret}`) });
+    logger
+      .child({ step: 'mysql' })
+      .error('failed', { error: new FatalError(`Access denied using password ${secret}`) });
     logger.addSecret('tok-123456');
     logger.warn('got tok-123456 back');
     logger.debug('hidden below info');
@@ -56,7 +58,10 @@ describe('logger and redaction', () => {
       expect(text).not.toContain('tok-123456');
       expect(text).not.toContain('hidden below info');
     }
-    const parsed = json.trim().split('\n').map((l) => JSON.parse(l));
+    const parsed = json
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(parsed).toHaveLength(3);
     expect(parsed[1]).toMatchObject({ level: 'error', step: 'mysql', error: { name: 'FatalError', code: 'FATAL' } });
     expect(parsed[1].error.message).toBe('Access denied using password ***');
@@ -66,7 +71,10 @@ describe('logger and redaction', () => {
   describe('flush', () => {
     /** flush() or a timeout: a flush that never resolves fails the test instead of hanging it. */
     const settled = (promise: Promise<void>) =>
-      Promise.race([promise.then(() => 'flushed'), new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000))]);
+      Promise.race([
+        promise.then(() => 'flushed'),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000)),
+      ]);
 
     test('resolves once a few lines (far below the buffer limit) are in the file, and the file stays open', async () => {
       const file = join(tempStateDir(), 'run.log');
@@ -74,7 +82,12 @@ describe('logger and redaction', () => {
       logger.info('one');
       logger.info('two');
       expect(await settled(logger.flush())).toBe('flushed');
-      expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).msg)).toEqual(['one', 'two']);
+      expect(
+        readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).msg),
+      ).toEqual(['one', 'two']);
       logger.info('three');
       expect(await settled(logger.flush())).toBe('flushed');
       expect(readFileSync(file, 'utf8')).toContain('"three"');

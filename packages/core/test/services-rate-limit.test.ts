@@ -35,7 +35,12 @@ const rollingRemote = (max: number, windowMs: number) => {
 };
 
 /** Schedules `count` requests on `limiter` against `remote` (1 ms network each way), feeding back what it says. */
-const client = (limiter: ReturnType<typeof createRateLimiter>, remote: ReturnType<typeof rollingRemote>, count: number, log: { ours: number[]; refused: number }) =>
+const client = (
+  limiter: ReturnType<typeof createRateLimiter>,
+  remote: ReturnType<typeof rollingRemote>,
+  count: number,
+  log: { ours: number[]; refused: number },
+) =>
   Array.from({ length: count }, () =>
     limiter
       .schedule(async () => {
@@ -44,7 +49,11 @@ const client = (limiter: ReturnType<typeof createRateLimiter>, remote: ReturnTyp
         if (remaining === undefined) log.refused++;
         else log.ours.push(Date.now());
         await new Promise((r) => setTimeout(r, 1));
-        limiter.observe(remaining === undefined ? { remaining: 0, max: 20, intervalMs: 1000, pauseMs: 1000 } : { remaining, max: 20, intervalMs: 1000 });
+        limiter.observe(
+          remaining === undefined
+            ? { remaining: 0, max: 20, intervalMs: 1000, pauseMs: 1000 }
+            : { remaining, max: 20, intervalMs: 1000 },
+        );
       })
       .catch(() => undefined),
   );

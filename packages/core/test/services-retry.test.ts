@@ -60,7 +60,9 @@ describe('retry service', () => {
     const clock = createFakeClock();
     const retry = createRetryService({ now: clock.now, sleep: clock.sleep, random: () => 0.999 });
     const { work, calls } = failing(99);
-    const error = await retry.run(work, { attempts: 100, baseDelayMs: 1000, maxDelayMs: 60_000, maxElapsedMs: 10_000 }).catch((e: unknown) => e);
+    const error = await retry
+      .run(work, { attempts: 100, baseDelayMs: 1000, maxDelayMs: 60_000, maxElapsedMs: 10_000 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetriesExhaustedError);
     expect((error as Error).message).toContain('10000 ms limit');
     // waits of ~1 s, 2 s, 4 s fit in 10 s; the 8 s one would not
@@ -73,9 +75,12 @@ describe('retry service', () => {
     const retry = createRetryService({ now: clock.now, sleep: clock.sleep, random: () => 0.5 });
     const controller = new AbortController();
     const last = new RetriableError('still busy');
-    const pending = retry.run(async () => {
-      throw last;
-    }, { signal: controller.signal, baseDelayMs: 60_000 });
+    const pending = retry.run(
+      async () => {
+        throw last;
+      },
+      { signal: controller.signal, baseDelayMs: 60_000 },
+    );
     await new Promise((r) => setTimeout(r, 10));
     controller.abort();
     await expect(pending).rejects.toBe(last);
@@ -85,7 +90,9 @@ describe('retry service', () => {
   test('onRetry sees each wait (the runtime counts retries with it)', async () => {
     const clock = createFakeClock();
     const seen: number[] = [];
-    const retry = createRetryService({ now: clock.now, sleep: clock.sleep, random: () => 0 }).with({ onRetry: (i) => seen.push(i.attempt) });
+    const retry = createRetryService({ now: clock.now, sleep: clock.sleep, random: () => 0 }).with({
+      onRetry: (i) => seen.push(i.attempt),
+    });
     await retry.run(failing(3).work);
     expect(seen).toEqual([1, 2, 3]);
   });

@@ -1,13 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { defineSink, FatalError, listRuns, readRun, runPipeline } from '@etl/core';
-import { collectSink, memorySource, resolvedPipeline, numberedRecords as numbers, tempDir as tempStateDir } from '@etl/testing';
+import {
+  collectSink,
+  memorySource,
+  resolvedPipeline,
+  numberedRecords as numbers,
+  tempDir as tempStateDir,
+} from '@etl/testing';
 
 describe('run history', () => {
   test('each run gets a time-sortable folder with summary, log and rejects; listRuns/readRun read them back', async () => {
     const stateDir = tempStateDir();
     const run = (name: string) =>
-      runPipeline(resolvedPipeline(name, { src: { plugin: memorySource(numbers(5)) }, out: { plugin: collectSink(), input: 'src' } }), { stateDir });
+      runPipeline(
+        resolvedPipeline(name, {
+          src: { plugin: memorySource(numbers(5)) },
+          out: { plugin: collectSink(), input: 'src' },
+        }),
+        { stateDir },
+      );
     const a = await run('alpha');
     const b = await run('beta');
     const c = await run('alpha');
@@ -17,7 +29,11 @@ describe('run history', () => {
     expect(all.map((r) => r.runId)).toEqual([a.runId, b.runId, c.runId].sort().reverse());
     expect((await listRuns(stateDir, 'alpha')).map((r) => r.runId).sort()).toEqual([a.runId, c.runId].sort());
     const read = await readRun(stateDir, b.runId);
-    expect(read).toMatchObject({ pipeline: 'beta', status: 'succeeded', summary: { steps: [{ read: 5 }, { written: 5 }] } });
+    expect(read).toMatchObject({
+      pipeline: 'beta',
+      status: 'succeeded',
+      summary: { steps: [{ read: 5 }, { written: 5 }] },
+    });
     expect(await readRun(stateDir, 'no-such-run')).toBeUndefined();
   });
 
@@ -29,12 +45,20 @@ describe('run history', () => {
       batchSize: 2,
       async write(ctx, _c, batch) {
         ctx.logger.info(`sending with key ${secret}`, { header: `Bearer ${secret}` });
-        if (batch.refs[0].seq === 2) throw new FatalError(`401 for key ${secret}`, { suggestions: [`check ${secret}`] });
-        return { written: 1, rejects: [{ location: batch.locate(1), reason: `bad ${secret}`, record: { key: secret } }] };
+        if (batch.refs[0].seq === 2)
+          throw new FatalError(`401 for key ${secret}`, { suggestions: [`check ${secret}`] });
+        return {
+          written: 1,
+          rejects: [{ location: batch.locate(1), reason: `bad ${secret}`, record: { key: secret } }],
+        };
       },
     });
     const summary = await runPipeline(
-      resolvedPipeline('leak', { src: { plugin: memorySource(numbers(6), { batchSize: 2 }) }, out: { plugin: leaky, input: 'src' } }, { secrets: [secret] }),
+      resolvedPipeline(
+        'leak',
+        { src: { plugin: memorySource(numbers(6), { batchSize: 2 }) }, out: { plugin: leaky, input: 'src' } },
+        { secrets: [secret] },
+      ),
       { stateDir: tempStateDir() },
     );
     expect(summary.status).toBe('failed');

@@ -8,20 +8,43 @@ const rows = [
   { year: 1995, sex: 'M', name: 'Cal' },
   { year: 2001, sex: 'F', name: null },
 ];
-const names = (config: FilterConfig) => build(filterTransform(), config).then((fn) => runAll(fn, rows).passed.map((r) => r.name));
+const names = (config: FilterConfig) =>
+  build(filterTransform(), config).then((fn) => runAll(fn, rows).passed.map((r) => r.name));
 
 describe('filter', () => {
   test('all conditions (the default mode)', async () => {
-    expect(await names({ where: [{ field: 'year', gte: 1990 }, { field: 'sex', in: ['F'] }] })).toEqual(['Bea', null]);
+    expect(
+      await names({
+        where: [
+          { field: 'year', gte: 1990 },
+          { field: 'sex', in: ['F'] },
+        ],
+      }),
+    ).toEqual(['Bea', null]);
   });
 
   test('any condition', async () => {
-    expect(await names({ mode: 'any', where: [{ field: 'year', lt: 1990 }, { field: 'sex', eq: 'M' }] })).toEqual(['Ann', 'Cal']);
+    expect(
+      await names({
+        mode: 'any',
+        where: [
+          { field: 'year', lt: 1990 },
+          { field: 'sex', eq: 'M' },
+        ],
+      }),
+    ).toEqual(['Ann', 'Cal']);
   });
 
   test('numbers given as text (env interpolation) compare numerically', async () => {
     // As text "900" > "1990"; numerically it is not.
-    expect(await names({ where: [{ field: 'year', gt: '900' }, { field: 'year', lte: '1990' }] })).toEqual(['Ann', 'Bea']);
+    expect(
+      await names({
+        where: [
+          { field: 'year', gt: '900' },
+          { field: 'year', lte: '1990' },
+        ],
+      }),
+    ).toEqual(['Ann', 'Bea']);
     expect(await names({ where: [{ field: 'year', eq: '1995' }] })).toEqual(['Cal']);
     expect(await names({ where: [{ field: 'year', in: ['1989', 2001] }] })).toEqual(['Ann', null]);
   });

@@ -1,4 +1,12 @@
-import type { DataRecord, JsonValue, RecordTransform, StepContext, StepState, TransformOutput, TransformPlugin } from '@etl/core';
+import type {
+  DataRecord,
+  JsonValue,
+  RecordTransform,
+  StepContext,
+  StepState,
+  TransformOutput,
+  TransformPlugin,
+} from '@etl/core';
 import { isRejection } from '@etl/core';
 
 /** A StepState over a Map, standing in for the runtime's checkpointed state. */
@@ -20,7 +28,14 @@ export function memoryState(initial: Record<string, JsonValue> = {}): StepState 
 
 /** The parts of a StepContext transforms use; everything else throws so a test notices an unexpected dependency. */
 export function fakeContext(overrides: Partial<StepContext> = {}): StepContext {
-  const base: Partial<StepContext> = { pipeline: 'test', step: 'step', runId: 'run-1', dryRun: false, fresh: false, state: memoryState() };
+  const base: Partial<StepContext> = {
+    pipeline: 'test',
+    step: 'step',
+    runId: 'run-1',
+    dryRun: false,
+    fresh: false,
+    state: memoryState(),
+  };
   return new Proxy({ ...base, ...overrides } as StepContext, {
     get(target, prop) {
       if (prop in target) return target[prop as keyof StepContext];
@@ -38,7 +53,10 @@ export async function build<C>(plugin: TransformPlugin<C>, config: C, ctx = fake
 export const ref = { seq: 0, index: 0 };
 
 /** Runs records through a transform: what passed, what was filtered, and the reject reasons. */
-export function runAll(fn: RecordTransform, records: DataRecord[]): { passed: DataRecord[]; filtered: number; rejected: string[] } {
+export function runAll(
+  fn: RecordTransform,
+  records: DataRecord[],
+): { passed: DataRecord[]; filtered: number; rejected: string[] } {
   const passed: DataRecord[] = [];
   const rejected: string[] = [];
   let filtered = 0;

@@ -4,7 +4,10 @@ import { build, ref } from './transforms-helpers.js';
 
 describe('select', () => {
   test('keeps the listed fields in order and renames', async () => {
-    const fn = await build(selectTransform(), { fields: ['Name', 'YearOfBirth'], rename: { YearOfBirth: 'year', Name: 'name' } });
+    const fn = await build(selectTransform(), {
+      fields: ['Name', 'YearOfBirth'],
+      rename: { YearOfBirth: 'year', Name: 'name' },
+    });
     const out = fn({ YearOfBirth: '1880', Name: 'Mary', Sex: 'F', Number: '7065' }, ref);
     expect(out).toEqual({ name: 'Mary', year: '1880' });
     expect(Object.keys(out as object)).toEqual(['name', 'year']);

@@ -94,7 +94,13 @@ export interface HubspotSandbox {
   /** Change faults at run time (also `POST /__sandbox/faults` with JSON). */
   setFaults(faults: HubspotFaults): void;
   /** Every contact held, for assertions (also `GET /__sandbox/contacts`). */
-  contacts(): Array<{ id: string; properties: Record<string, string | null>; createdAt: string; updatedAt: string; archived: boolean }>;
+  contacts(): Array<{
+    id: string;
+    properties: Record<string, string | null>;
+    createdAt: string;
+    updatedAt: string;
+    archived: boolean;
+  }>;
   /** Counters: requests, by status, 429s by policy, and the portal id (also `GET /__sandbox/stats`). */
   stats(): {
     portalId: number;

@@ -33,12 +33,25 @@ describe('GET /account-info/v3/details', () => {
     expect(res.status).toBe(200);
     // Every field the docs mark required, with its documented type, and nothing else.
     expect(Object.keys(res.body).sort()).toEqual([
-      'accountType', 'additionalCurrencies', 'companyCurrency', 'dataHostingLocation', 'portalId', 'timeZone', 'uiDomain',
-      'utcOffset', 'utcOffsetMilliseconds',
+      'accountType',
+      'additionalCurrencies',
+      'companyCurrency',
+      'dataHostingLocation',
+      'portalId',
+      'timeZone',
+      'uiDomain',
+      'utcOffset',
+      'utcOffsetMilliseconds',
     ]);
-    expect(res.body).toMatchObject({ portalId: hs.portalId, accountType: 'STANDARD', additionalCurrencies: [], utcOffsetMilliseconds: 0 });
+    expect(res.body).toMatchObject({
+      portalId: hs.portalId,
+      accountType: 'STANDARD',
+      additionalCurrencies: [],
+      utcOffsetMilliseconds: 0,
+    });
     expect(['APP_DEVELOPER', 'DEVELOPER_TEST', 'SANDBOX', 'STANDARD']).toContain(res.body.accountType);
-    for (const key of ['companyCurrency', 'dataHostingLocation', 'timeZone', 'uiDomain', 'utcOffset']) expect(typeof res.body[key]).toBe('string');
+    for (const key of ['companyCurrency', 'dataHostingLocation', 'timeZone', 'uiDomain', 'utcOffset'])
+      expect(typeof res.body[key]).toBe('string');
     expect(Number.isInteger(hs.portalId) && hs.portalId > 0 && hs.portalId < 2 ** 31).toBe(true);
     expect(hs.stats().portalId).toBe(hs.portalId);
     const admin = await fetch(`${hs.baseUrl}/__sandbox/stats`).then((r) => r.json());
@@ -88,7 +101,11 @@ describe('GET /account-info/v3/details', () => {
     const res = await call(hs, 'GET', DETAILS);
     expect(res.status).toBe(403);
     assertSchema(res.body, 'Error');
-    expect(res.body).toMatchObject({ status: 'error', category: 'MISSING_SCOPES', message: "This app hasn't been granted all required scopes to make this call." });
+    expect(res.body).toMatchObject({
+      status: 'error',
+      category: 'MISSING_SCOPES',
+      message: "This app hasn't been granted all required scopes to make this call.",
+    });
     expect(res.body.errors[0].context.requiredGranularScopes).toEqual(['oauth']);
     expect(JSON.stringify(res.body)).not.toContain(String(hs.portalId));
     // Contacts stay reachable: only account-info is refused.

@@ -24,7 +24,9 @@ async function seed(n: number, target: HubspotSandbox = sandbox()): Promise<stri
 }
 
 const searchEmail = (email: string) =>
-  call(sandbox(), 'POST', `${BASE}/search`, { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: email }] }] });
+  call(sandbox(), 'POST', `${BASE}/search`, {
+    filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: email }] }],
+  });
 
 describe('DELETE /crm/v3/objects/contacts/{contactId}', () => {
   it('answers 204 with no body; the contact is gone from GET, the list, search and batch/read', async () => {
@@ -53,13 +55,22 @@ describe('DELETE /crm/v3/objects/contacts/{contactId}', () => {
 
     // batch/read answers what it found and names the rest: 207 OBJECT_NOT_FOUND, as for ids that never existed.
     const read = await call(sandbox(), 'POST', `${BASE}/batch/read`, {
-      idProperty: 'email', properties: ['email', 'firstname'], propertiesWithHistory: [], inputs: [{ id: 'a0@x.example' }, { id: 'a1@x.example' }],
+      idProperty: 'email',
+      properties: ['email', 'firstname'],
+      propertiesWithHistory: [],
+      inputs: [{ id: 'a0@x.example' }, { id: 'a1@x.example' }],
     });
     expect(read.status).toBe(207);
     assertSchema(read.body, 'BatchResponseSimplePublicObjectWithErrors');
     expect(read.body.results.map((r: { id: string }) => r.id)).toEqual([keep]);
-    expect(read.body.errors).toEqual([expect.objectContaining({ category: 'OBJECT_NOT_FOUND', context: { ids: ['a1@x.example'] } })]);
-    const byId = await call(sandbox(), 'POST', `${BASE}/batch/read`, { properties: ['email'], propertiesWithHistory: [], inputs: [{ id: gone }] });
+    expect(read.body.errors).toEqual([
+      expect.objectContaining({ category: 'OBJECT_NOT_FOUND', context: { ids: ['a1@x.example'] } }),
+    ]);
+    const byId = await call(sandbox(), 'POST', `${BASE}/batch/read`, {
+      properties: ['email'],
+      propertiesWithHistory: [],
+      inputs: [{ id: gone }],
+    });
     expect(byId.status).toBe(207);
     expect(byId.body).toMatchObject({ results: [], numErrors: 1, errors: [{ context: { ids: [gone] } }] });
   });
@@ -80,7 +91,9 @@ describe('DELETE /crm/v3/objects/contacts/{contactId}', () => {
   it('frees the email: an upsert after the deletion creates a new contact with a new id', async () => {
     const [old] = await seed(1);
     await call(sandbox(), 'DELETE', `${BASE}/${old}`);
-    const res = await call(sandbox(), 'POST', `${BASE}/batch/upsert`, { inputs: [{ id: 'a0@x.example', idProperty: 'email', properties: { firstname: 'Again' } }] });
+    const res = await call(sandbox(), 'POST', `${BASE}/batch/upsert`, {
+      inputs: [{ id: 'a0@x.example', idProperty: 'email', properties: { firstname: 'Again' } }],
+    });
     expect(res.status).toBe(200);
     expect(res.body.results[0].new).toBe(true);
     expect(res.body.results[0].id).not.toBe(old);
@@ -94,9 +107,16 @@ describe('POST /crm/v3/objects/contacts/batch/archive', () => {
     const res = await call(sandbox(), 'POST', `${BASE}/batch/archive`, { inputs: doomed.map((id) => ({ id })) });
     expect(res.status).toBe(204);
     expect(res.body).toBeUndefined();
-    const active = sandbox().contacts().filter((c) => !c.archived).map((c) => c.id);
+    const active = sandbox()
+      .contacts()
+      .filter((c) => !c.archived)
+      .map((c) => c.id);
     expect(active).toEqual(ids.slice(10));
-    const read = await call(sandbox(), 'POST', `${BASE}/batch/read`, { properties: ['email'], propertiesWithHistory: [], inputs: ids.map((id) => ({ id })) });
+    const read = await call(sandbox(), 'POST', `${BASE}/batch/read`, {
+      properties: ['email'],
+      propertiesWithHistory: [],
+      inputs: ids.map((id) => ({ id })),
+    });
     expect(read.status).toBe(207);
     expect(read.body.results).toHaveLength(40);
     expect(read.body.errors[0].context.ids).toEqual(doomed);
@@ -104,7 +124,9 @@ describe('POST /crm/v3/objects/contacts/batch/archive', () => {
 
   it('refuses more than 100 inputs and a body without inputs with 400, archiving nothing', async () => {
     const [id] = await seed(1);
-    const tooMany = await call(sandbox(), 'POST', `${BASE}/batch/archive`, { inputs: Array.from({ length: 101 }, () => ({ id })) });
+    const tooMany = await call(sandbox(), 'POST', `${BASE}/batch/archive`, {
+      inputs: Array.from({ length: 101 }, () => ({ id })),
+    });
     expect(tooMany.status).toBe(400);
     assertSchema(tooMany.body, 'Error');
     expect(tooMany.body.message).toMatch(/maximum number of inputs supported in a batch is 100/);
@@ -121,7 +143,11 @@ describe('POST /crm/v3/objects/contacts/batch/archive', () => {
       await first.close();
       const second = await startHubspotSandbox({ stateDir: dir });
       try {
-        expect(second.contacts().map((c) => [c.id, c.archived])).toEqual([[ids[0], false], [ids[1], true], [ids[2], false]]);
+        expect(second.contacts().map((c) => [c.id, c.archived])).toEqual([
+          [ids[0], false],
+          [ids[1], true],
+          [ids[2], false],
+        ]);
         expect((await call(second, 'GET', `${BASE}/${ids[1]}`)).status).toBe(404);
       } finally {
         await second.close();

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { HubspotSandbox } from '../src/types.js';
 import { useHubspotSandbox } from './helpers/hubspot.js';
 import { assertSchema, call } from './openapi/hubspot-http.js';
 
@@ -14,13 +13,23 @@ function innerErrors(message: string): Array<{ error: string; name: string; mess
 
 describe('single contact create', () => {
   it('answers 201 with a SimplePublicObject whose values are strings and email is lowercased', async () => {
-    const res = await call(sandbox(), 'POST', BASE, { properties: { email: 'Ada@Example.COM', firstname: 'Ada', lastname: 'Lovelace' } });
+    const res = await call(sandbox(), 'POST', BASE, {
+      properties: { email: 'Ada@Example.COM', firstname: 'Ada', lastname: 'Lovelace' },
+    });
     expect(res.status).toBe(201);
     assertSchema(res.body, 'SimplePublicObject');
-    expect(res.body.properties).toMatchObject({ email: 'ada@example.com', firstname: 'Ada', hs_object_id: res.body.id });
+    expect(res.body.properties).toMatchObject({
+      email: 'ada@example.com',
+      firstname: 'Ada',
+      hs_object_id: res.body.id,
+    });
     expect(Object.values(res.body.properties).every((v) => typeof v === 'string')).toBe(true);
     expect(res.body.archived).toBe(false);
-    expect(sandbox().contacts().map((c) => c.properties.email)).toEqual(['ada@example.com']);
+    expect(
+      sandbox()
+        .contacts()
+        .map((c) => c.properties.email),
+    ).toEqual(['ada@example.com']);
   });
 
   it('stores numbers sent as JSON numbers as strings, and accepts a body without associations', async () => {
@@ -34,7 +43,11 @@ describe('single contact create', () => {
     const second = await call(sandbox(), 'POST', BASE, { properties: { email: 'DUP@example.com' } });
     expect(second.status).toBe(409);
     assertSchema(second.body, 'Error');
-    expect(second.body).toMatchObject({ status: 'error', category: 'CONFLICT', message: `Contact already exists. Existing ID: ${first.body.id}` });
+    expect(second.body).toMatchObject({
+      status: 'error',
+      category: 'CONFLICT',
+      message: `Contact already exists. Existing ID: ${first.body.id}`,
+    });
     expect(/Existing ID: (\d+)/.exec(second.body.message)?.[1]).toBe(first.body.id);
     expect(sandbox().contacts()).toHaveLength(1);
   });
@@ -58,14 +71,18 @@ describe('single contact create', () => {
     expect(sandbox().contacts()).toHaveLength(0);
   });
 
-  it.each(['.f@babynames.example.com', 'a..b@example.com', 'a.@example.com', 'a@example', 'a b@example.com', 'a@-x.com'])(
-    'refuses the malformed email %s with INVALID_EMAIL',
-    async (email) => {
-      const res = await call(sandbox(), 'POST', BASE, { properties: { email } });
-      expect(res.status).toBe(400);
-      expect(innerErrors(res.body.message)[0]?.error).toBe('INVALID_EMAIL');
-    },
-  );
+  it.each([
+    '.f@babynames.example.com',
+    'a..b@example.com',
+    'a.@example.com',
+    'a@example',
+    'a b@example.com',
+    'a@-x.com',
+  ])('refuses the malformed email %s with INVALID_EMAIL', async (email) => {
+    const res = await call(sandbox(), 'POST', BASE, { properties: { email } });
+    expect(res.status).toBe(400);
+    expect(innerErrors(res.body.message)[0]?.error).toBe('INVALID_EMAIL');
+  });
 
   it.each(['mary.f@babynames.example.com', "o'brien+x@mail.example.co.uk"])('accepts the email %s', async (email) => {
     const res = await call(sandbox(), 'POST', BASE, { properties: { email } });
@@ -95,9 +112,20 @@ describe('read, update, archive one contact', () => {
     const byId = await call(sandbox(), 'GET', `${BASE}/${created.body.id}`);
     expect(byId.status).toBe(200);
     assertSchema(byId.body, 'SimplePublicObjectWithAssociations');
-    expect(Object.keys(byId.body.properties).sort()).toEqual(['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname']);
+    expect(Object.keys(byId.body.properties).sort()).toEqual([
+      'createdate',
+      'email',
+      'firstname',
+      'hs_object_id',
+      'lastmodifieddate',
+      'lastname',
+    ]);
     expect(byId.body.properties.lastname).toBeNull();
-    const byEmail = await call(sandbox(), 'GET', `${BASE}/READ@example.com?idProperty=email&properties=firstname,phone,nosuchprop`);
+    const byEmail = await call(
+      sandbox(),
+      'GET',
+      `${BASE}/READ@example.com?idProperty=email&properties=firstname,phone,nosuchprop`,
+    );
     expect(byEmail.status).toBe(200);
     expect(byEmail.body.id).toBe(created.body.id);
     // Unknown names in a read's property list are ignored (spec).
@@ -113,9 +141,13 @@ describe('read, update, archive one contact', () => {
   });
 
   it('PATCH updates values, clears with "", refuses another contact\'s email with 409 and unknown properties with 400', async () => {
-    const a = await call(sandbox(), 'POST', BASE, { properties: { email: 'a@example.com', firstname: 'A', lastname: 'L' } });
+    const a = await call(sandbox(), 'POST', BASE, {
+      properties: { email: 'a@example.com', firstname: 'A', lastname: 'L' },
+    });
     await call(sandbox(), 'POST', BASE, { properties: { email: 'b@example.com' } });
-    const patched = await call(sandbox(), 'PATCH', `${BASE}/${a.body.id}`, { properties: { firstname: 'Alice', lastname: '' } });
+    const patched = await call(sandbox(), 'PATCH', `${BASE}/${a.body.id}`, {
+      properties: { firstname: 'Alice', lastname: '' },
+    });
     expect(patched.status).toBe(200);
     assertSchema(patched.body, 'SimplePublicObject');
     expect(patched.body.properties.firstname).toBe('Alice');
@@ -145,7 +177,9 @@ describe('read, update, archive one contact', () => {
 describe('GET list with paging', () => {
   it('pages with paging.next.after until no paging is returned, capping limit at 100', async () => {
     for (let batch = 0; batch < 3; batch++) {
-      const inputs = Array.from({ length: 50 }, (_, i) => ({ properties: { email: `p${batch * 50 + i}@example.com` } }));
+      const inputs = Array.from({ length: 50 }, (_, i) => ({
+        properties: { email: `p${batch * 50 + i}@example.com` },
+      }));
       expect((await call(sandbox(), 'POST', `${BASE}/batch/create`, { inputs })).status).toBe(201);
     }
     const first = await call(sandbox(), 'GET', `${BASE}?limit=200`);
@@ -173,7 +207,9 @@ describe('GET list with paging', () => {
     await call(sandbox(), 'POST', BASE, { properties: { email: 'y@example.com' } });
     await call(sandbox(), 'DELETE', `${BASE}/${a.body.id}`);
     expect((await call(sandbox(), 'GET', BASE)).body.results.map((r: { id: string }) => r.id)).not.toContain(a.body.id);
-    expect((await call(sandbox(), 'GET', `${BASE}?archived=true`)).body.results.map((r: { id: string }) => r.id)).toEqual([a.body.id]);
+    expect(
+      (await call(sandbox(), 'GET', `${BASE}?archived=true`)).body.results.map((r: { id: string }) => r.id),
+    ).toEqual([a.body.id]);
     const bad = await call(sandbox(), 'GET', `${BASE}?after=abc`);
     expect(bad.status).toBe(400);
     assertSchema(bad.body, 'Error');

@@ -72,10 +72,15 @@ describe('faults', () => {
 
   it('destroys the connection for dropped requests, which clients see as a socket error', async () => {
     hs.setFaults({ dropRate: 1 });
-    const error = await call(hs, 'GET', LIST).then(() => undefined, (e: Error) => e);
+    const error = await call(hs, 'GET', LIST).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-    expect(`${cause?.code ?? ''} ${cause?.message ?? ''}`).toMatch(/ECONNRESET|UND_ERR_SOCKET|other side closed|socket hang up/i);
+    expect(`${cause?.code ?? ''} ${cause?.message ?? ''}`).toMatch(
+      /ECONNRESET|UND_ERR_SOCKET|other side closed|socket hang up/i,
+    );
     hs.setFaults({});
     expect((await call(hs, 'GET', LIST)).status).toBe(200);
     expect(hs.stats().byStatus.dropped).toBe(1);
@@ -84,7 +89,10 @@ describe('faults', () => {
   it('can process a write and then drop the answer, so a retry meets 409 CONFLICT', async () => {
     const faults: SandboxFaults = { dropAfterProcessingRate: 1 };
     hs.setFaults(faults);
-    const error = await call(hs, 'POST', LIST, { properties: { email: 'late@example.com' } }).then(() => undefined, (e: Error) => e);
+    const error = await call(hs, 'POST', LIST, { properties: { email: 'late@example.com' } }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(hs.contacts().map((c) => c.properties.email)).toEqual(['late@example.com']);
     hs.setFaults({});
@@ -129,10 +137,16 @@ describe('admin routes', () => {
       await call(hs, 'GET', LIST, undefined, { token: 'wrong' });
       const contacts = await call(hs, 'GET', '/__sandbox/contacts', undefined, { token: null });
       expect(contacts.status).toBe(200);
-      expect(contacts.body.map((c: { properties: { email: string } }) => c.properties.email)).toEqual(['admin@example.com']);
+      expect(contacts.body.map((c: { properties: { email: string } }) => c.properties.email)).toEqual([
+        'admin@example.com',
+      ]);
       expect(contacts.headers['x-hubspot-ratelimit-max']).toBeUndefined();
       const stats = await call(hs, 'GET', '/__sandbox/stats', undefined, { token: null });
-      expect(stats.body).toMatchObject({ requests: 2, byStatus: { '201': 1, '401': 1 }, byRoute: { 'POST /crm/v3/objects/contacts': 1 } });
+      expect(stats.body).toMatchObject({
+        requests: 2,
+        byStatus: { '201': 1, '401': 1 },
+        byRoute: { 'POST /crm/v3/objects/contacts': 1 },
+      });
       expect(hs.stats().requests).toBe(2);
       expect((await call(hs, 'POST', '/__sandbox/reset', undefined, { token: null })).status).toBe(204);
       expect(hs.contacts()).toEqual([]);
@@ -157,10 +171,19 @@ describe('persistence', () => {
   it('keeps contacts, custom properties, the id counter and the daily count across a restart', async () => {
     const first = await startHubspotSandbox({ stateDir: dir, dailyLimit: 1000 });
     await call(first, 'POST', '/crm/v3/properties/contacts', {
-      name: 'gender', label: 'Gender', type: 'enumeration', fieldType: 'radio', groupName: 'contactinformation',
-      options: [{ label: 'F', value: 'F', hidden: false }, { label: 'M', value: 'M', hidden: false }],
+      name: 'gender',
+      label: 'Gender',
+      type: 'enumeration',
+      fieldType: 'radio',
+      groupName: 'contactinformation',
+      options: [
+        { label: 'F', value: 'F', hidden: false },
+        { label: 'M', value: 'M', hidden: false },
+      ],
     });
-    const inputs = Array.from({ length: 20 }, (_, i) => ({ properties: { email: `p${i}@example.com`, gender: i % 2 ? 'M' : 'F' } }));
+    const inputs = Array.from({ length: 20 }, (_, i) => ({
+      properties: { email: `p${i}@example.com`, gender: i % 2 ? 'M' : 'F' },
+    }));
     expect((await call(first, 'POST', `${LIST}/batch/create`, { inputs })).status).toBe(201);
     await call(first, 'DELETE', `${LIST}/1`);
     // Written in the background while running (throttled), not only on close.

@@ -37,7 +37,10 @@ describe('auth', () => {
       expect(res.status).toBe(401);
       assertSchema(res.body, 'Error');
       expect(res.body).toEqual({
-        status: 'error', message: AUTH_BODY_MESSAGE, correlationId: res.headers['x-hubspot-correlation-id'], category: 'INVALID_AUTHENTICATION',
+        status: 'error',
+        message: AUTH_BODY_MESSAGE,
+        correlationId: res.headers['x-hubspot-correlation-id'],
+        category: 'INVALID_AUTHENTICATION',
       });
       expect(res.headers['x-hubspot-auth-failure']).toBe('401 Unauthorized');
       expect(JSON.stringify(res)).not.toContain('pat-test-1234');
@@ -116,7 +119,12 @@ describe('daily budget', () => {
     expect(rateHeaders(third.headers)).toMatchObject({ dailyRemaining: '0', remaining: '98' });
     const over = await call(sandbox, 'GET', LIST);
     expect(over.status).toBe(429);
-    expect(over.body).toMatchObject({ status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', policyName: 'DAILY' });
+    expect(over.body).toMatchObject({
+      status: 'error',
+      message: 'You have reached your daily limit.',
+      errorType: 'RATE_LIMIT',
+      policyName: 'DAILY',
+    });
     expect(over.body.correlationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(rateHeaders(over.headers).dailyRemaining).toBe('0');
     expect((await call(sandbox, 'POST', `${LIST}/search`, {})).body.policyName).toBe('DAILY');

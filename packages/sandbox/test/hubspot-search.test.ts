@@ -19,7 +19,11 @@ const ids = (res: { body: { results: Array<{ properties: { firstname: string } }
 beforeAll(async () => {
   hs = await startHubspotSandbox({ rate: '100000/10s' });
   const prop = await call(hs, 'POST', '/crm/v3/properties/contacts', {
-    name: 'births', label: 'Births', type: 'number', fieldType: 'number', groupName: 'contactinformation',
+    name: 'births',
+    label: 'Births',
+    type: 'number',
+    fieldType: 'number',
+    groupName: 'contactinformation',
   });
   expect(prop.status).toBe(201);
   const people = [
@@ -29,9 +33,13 @@ beforeAll(async () => {
     { firstname: 'John', email: 'john@example.net', births: '9655' },
     { firstname: 'Zed' },
   ];
-  const res = await call(hs, 'POST', '/crm/v3/objects/contacts/batch/create', { inputs: people.map((properties) => ({ properties })) });
+  const res = await call(hs, 'POST', '/crm/v3/objects/contacts/batch/create', {
+    inputs: people.map((properties) => ({ properties })),
+  });
   expect(res.status).toBe(201);
-  const archived = await call(hs, 'POST', '/crm/v3/objects/contacts', { properties: { firstname: 'Ghost', lastname: 'Smith' } });
+  const archived = await call(hs, 'POST', '/crm/v3/objects/contacts', {
+    properties: { firstname: 'Ghost', lastname: 'Smith' },
+  });
   await call(hs, 'DELETE', `/crm/v3/objects/contacts/${archived.body.id}`);
 });
 afterAll(async () => {
@@ -51,20 +59,39 @@ describe('search', () => {
 
   it.each([
     ['EQ (case-insensitive)', [{ propertyName: 'lastname', operator: 'EQ', value: 'SMITH' }], ['Mary', 'Emma']],
-    ['NEQ (includes contacts without the value)', [{ propertyName: 'lastname', operator: 'NEQ', value: 'smith' }], ['Anna', 'John', 'Zed']],
+    [
+      'NEQ (includes contacts without the value)',
+      [{ propertyName: 'lastname', operator: 'NEQ', value: 'smith' }],
+      ['Anna', 'John', 'Zed'],
+    ],
     ['LT on a number', [{ propertyName: 'births', operator: 'LT', value: '2604' }], ['Emma']],
     ['LTE on a number', [{ propertyName: 'births', operator: 'LTE', value: '2604' }], ['Anna', 'Emma']],
     ['GT on a number (numeric, not text order)', [{ propertyName: 'births', operator: 'GT', value: '7065' }], ['John']],
     ['GTE on a number', [{ propertyName: 'births', operator: 'GTE', value: '7065' }], ['Mary', 'John']],
-    ['BETWEEN', [{ propertyName: 'births', operator: 'BETWEEN', value: '2003', highValue: '7065' }], ['Mary', 'Anna', 'Emma']],
+    [
+      'BETWEEN',
+      [{ propertyName: 'births', operator: 'BETWEEN', value: '2003', highValue: '7065' }],
+      ['Mary', 'Anna', 'Emma'],
+    ],
     ['IN', [{ propertyName: 'firstname', operator: 'IN', values: ['anna', 'zed'] }], ['Anna', 'Zed']],
     ['NOT_IN', [{ propertyName: 'firstname', operator: 'NOT_IN', values: ['anna', 'zed'] }], ['Mary', 'Emma', 'John']],
     ['HAS_PROPERTY', [{ propertyName: 'email', operator: 'HAS_PROPERTY' }], ['Mary', 'Anna', 'Emma', 'John']],
     ['NOT_HAS_PROPERTY', [{ propertyName: 'email', operator: 'NOT_HAS_PROPERTY' }], ['Zed']],
-    ['CONTAINS_TOKEN with a wildcard', [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@example.com' }], ['Mary', 'Emma']],
+    [
+      'CONTAINS_TOKEN with a wildcard',
+      [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@example.com' }],
+      ['Mary', 'Emma'],
+    ],
     ['CONTAINS_TOKEN on a token', [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: 'smith' }], ['Mary']],
     ['NOT_CONTAINS_TOKEN', [{ propertyName: 'email', operator: 'NOT_CONTAINS_TOKEN', value: 'example' }], ['Zed']],
-    ['AND within a group', [{ propertyName: 'lastname', operator: 'EQ', value: 'smith' }, { propertyName: 'births', operator: 'GT', value: '5000' }], ['Mary']],
+    [
+      'AND within a group',
+      [
+        { propertyName: 'lastname', operator: 'EQ', value: 'smith' },
+        { propertyName: 'births', operator: 'GT', value: '5000' },
+      ],
+      ['Mary'],
+    ],
   ])('filters with %s', async (_name, filters, expected) => {
     const res = await search({ filterGroups: [{ filters }], properties: ['firstname'] });
     expect(res.status).toBe(200);
@@ -83,7 +110,10 @@ describe('search', () => {
   });
 
   it('sorts (object and string forms) and matches a free-text query', async () => {
-    const desc = await search({ sorts: [{ propertyName: 'births', direction: 'DESCENDING' }], properties: ['firstname', 'births'] });
+    const desc = await search({
+      sorts: [{ propertyName: 'births', direction: 'DESCENDING' }],
+      properties: ['firstname', 'births'],
+    });
     expect(ids(desc)).toEqual(['John', 'Mary', 'Anna', 'Emma', 'Zed']);
     const asc = await search({ sorts: ['firstname'] });
     expect(ids(asc)).toEqual(['Anna', 'Emma', 'John', 'Mary', 'Zed']);
@@ -124,7 +154,10 @@ describe('search', () => {
     expect(answers.filter((a) => a.status === 200)).toHaveLength(5);
     expect(limited).toHaveLength(3);
     expect(limited[0].body).toMatchObject({
-      status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', policyName: 'SECONDLY',
+      status: 'error',
+      message: 'You have reached your secondly limit.',
+      errorType: 'RATE_LIMIT',
+      policyName: 'SECONDLY',
     });
     expect(limited[0].body.correlationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(Object.keys(limited[0].headers).some((h) => h.startsWith('x-hubspot-ratelimit'))).toBe(false);

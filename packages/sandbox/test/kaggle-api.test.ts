@@ -14,7 +14,11 @@ describe('Kaggle sandbox API (sample dataset)', () => {
   let bearer: string;
   let sample: Buffer;
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${sandbox.baseUrl}/api/v1${path}`, { redirect: 'manual', ...init, headers: { authorization: basic, ...init.headers } });
+    fetch(`${sandbox.baseUrl}/api/v1${path}`, {
+      redirect: 'manual',
+      ...init,
+      headers: { authorization: basic, ...init.headers },
+    });
 
   beforeAll(async () => {
     sandbox = await startKaggleSandbox({ host: '127.0.0.1', port: 0 });
@@ -57,7 +61,9 @@ describe('Kaggle sandbox API (sample dataset)', () => {
     const body = (await response.json()) as any;
     expect(body.errorMessage).toBeNull();
     expect(body.nextPageToken).toBe('');
-    expect(body.datasetFiles.map((file: { name: string; totalBytes: number }) => [file.name, file.totalBytes])).toEqual([[CSV, sample.length]]);
+    expect(body.datasetFiles.map((file: { name: string; totalBytes: number }) => [file.name, file.totalBytes])).toEqual(
+      [[CSV, sample.length]],
+    );
   });
 
   it('answers 401 without credentials and with wrong ones, in either scheme', async () => {
@@ -96,7 +102,10 @@ describe('Kaggle sandbox API (sample dataset)', () => {
 
   it('answers 403 for the gated dataset while still describing it', async () => {
     expect((await api('/datasets/view/sandbox/private-dataset')).status).toBe(200);
-    for (const path of ['/datasets/download/sandbox/private-dataset', `/datasets/download/sandbox/private-dataset/${CSV}`]) {
+    for (const path of [
+      '/datasets/download/sandbox/private-dataset',
+      `/datasets/download/sandbox/private-dataset/${CSV}`,
+    ]) {
       const response = await api(path);
       expect(response.status, path).toBe(403);
       expect(await response.json()).toEqual({ code: 403, message: 'Forbidden' });
@@ -109,7 +118,8 @@ describe('Kaggle sandbox API (sample dataset)', () => {
     const location = new URL(redirect.headers.get('location')!);
     expect(location.origin).toBe(sandbox.baseUrl);
     expect(location.pathname).toMatch(/^\/storage\/kaggle-data-sets\/\d+\/\d+\/bundle\/archive\.zip$/);
-    for (const param of ['X-Goog-Algorithm', 'X-Goog-Expires', 'X-Goog-Signature']) expect(location.searchParams.get(param)).toBeTruthy();
+    for (const param of ['X-Goog-Algorithm', 'X-Goog-Expires', 'X-Goog-Signature'])
+      expect(location.searchParams.get(param)).toBeTruthy();
 
     // Storage links need no Authorization: the signature is the credential.
     const response = await fetch(location);
@@ -128,7 +138,9 @@ describe('Kaggle sandbox API (sample dataset)', () => {
   });
 
   it('follows the whole 302 chain with fetch', async () => {
-    const response = await fetch(`${sandbox.baseUrl}/api/v1/datasets/download/${REF}`, { headers: { authorization: bearer } });
+    const response = await fetch(`${sandbox.baseUrl}/api/v1/datasets/download/${REF}`, {
+      headers: { authorization: bearer },
+    });
     expect(response.status).toBe(200);
     expect(response.url).toContain('/bundle/archive.zip');
     expect((await unzip(Buffer.from(await response.arrayBuffer()))).has(CSV)).toBe(true);
@@ -198,7 +210,10 @@ describe('Kaggle sandbox API (sample dataset)', () => {
     const url = new URL(signer.sign('/storage/x', signedAt), 'http://sandbox');
     const query = Object.fromEntries(url.searchParams);
     expect(signer.check(url.pathname, query, new Date('2025-01-03T23:59:00Z'))).toEqual({ ok: true });
-    expect(signer.check(url.pathname, query, new Date('2025-01-04T00:00:01Z'))).toEqual({ ok: false, reason: 'expired' });
+    expect(signer.check(url.pathname, query, new Date('2025-01-04T00:00:01Z'))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
     expect(createUrlSigner().check(url.pathname, query, signedAt)).toEqual({ ok: false, reason: 'tampered' });
   });
 

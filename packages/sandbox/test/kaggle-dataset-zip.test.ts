@@ -15,13 +15,17 @@ describe('Kaggle sandbox API (a given dataset zip)', () => {
   let big: Buffer;
   const readme = Buffer.from('# A readme\n');
   const api = (path: string) =>
-    fetch(`${sandbox.baseUrl}/api/v1${path}`, { redirect: 'manual', headers: { authorization: `Bearer ${sandbox.credentials.token}` } });
+    fetch(`${sandbox.baseUrl}/api/v1${path}`, {
+      redirect: 'manual',
+      headers: { authorization: `Bearer ${sandbox.credentials.token}` },
+    });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kaggle-sandbox-test-'));
     // Over the 1 MB line above which Kaggle zips a single file.
     const rows = ['YearOfBirth,Name,Sex,Number'];
-    for (let i = 0; rows.length < 80_000; i++) rows.push(`${1880 + (i % 141)},Name${i},${i % 2 ? 'M' : 'F'},${5 + (i % 900)}`);
+    for (let i = 0; rows.length < 80_000; i++)
+      rows.push(`${1880 + (i % 141)},Name${i},${i % 2 ? 'M' : 'F'},${5 + (i % 900)}`);
     big = Buffer.from(`${rows.join('\n')}\n`);
     expect(big.length).toBeGreaterThan(1_000_000);
     await writeFile(join(dir, 'big.csv'), big);
@@ -40,11 +44,15 @@ describe('Kaggle sandbox API (a given dataset zip)', () => {
 
   it('lists the zip entries with their sizes and accepts the overridden token only', async () => {
     const body = (await (await api(`/datasets/list/${REF}`)).json()) as any;
-    expect(body.datasetFiles.map((file: { name: string; totalBytes: number }) => [file.name, file.totalBytes])).toEqual([
-      [CSV, big.length],
-      ['README.md', readme.length],
-    ]);
-    const old = await fetch(`${sandbox.baseUrl}/api/v1/datasets/list/${REF}`, { headers: { authorization: 'Bearer KGAT_sandbox_token' } });
+    expect(body.datasetFiles.map((file: { name: string; totalBytes: number }) => [file.name, file.totalBytes])).toEqual(
+      [
+        [CSV, big.length],
+        ['README.md', readme.length],
+      ],
+    );
+    const old = await fetch(`${sandbox.baseUrl}/api/v1/datasets/list/${REF}`, {
+      headers: { authorization: 'Bearer KGAT_sandbox_token' },
+    });
     expect(old.status).toBe(401);
   });
 
@@ -75,6 +83,8 @@ describe('Kaggle sandbox API (a given dataset zip)', () => {
 
   it('refuses to start on a file that is not a zip, saying which', async () => {
     await writeFile(join(dir, 'not.zip'), 'plain text');
-    await expect(startKaggleSandbox({ dataset: join(dir, 'not.zip') })).rejects.toThrow(/cannot read the dataset zip .*not\.zip/);
+    await expect(startKaggleSandbox({ dataset: join(dir, 'not.zip') })).rejects.toThrow(
+      /cannot read the dataset zip .*not\.zip/,
+    );
   });
 });

@@ -12,8 +12,10 @@ import { CSV, REF, unzip } from './helpers/kaggle.js';
 describe('Kaggle sandbox: a new dataset version', () => {
   let dir: string;
   let sandbox: KaggleSandbox;
-  const api = (path: string) => fetch(`${sandbox.baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${sandbox.credentials.token}` } });
-  const served = async () => (await unzip(Buffer.from(await (await api(`/datasets/download/${REF}`)).arrayBuffer()))).get(CSV)!.toString('utf8');
+  const api = (path: string) =>
+    fetch(`${sandbox.baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${sandbox.credentials.token}` } });
+  const served = async () =>
+    (await unzip(Buffer.from(await (await api(`/datasets/download/${REF}`)).arrayBuffer()))).get(CSV)!.toString('utf8');
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kaggle-versions-'));
@@ -35,7 +37,10 @@ describe('Kaggle sandbox: a new dataset version', () => {
     expect((await served()).split('\n').length).toBeGreaterThan(1000);
 
     expect(await sandbox.publishVersion(join(dir, 'v2.zip'))).toBe(2);
-    const after = (await (await api(`/datasets/view/${REF}`)).json()) as { currentVersionNumber: number; versions: Array<{ versionNumber: number }> };
+    const after = (await (await api(`/datasets/view/${REF}`)).json()) as {
+      currentVersionNumber: number;
+      versions: Array<{ versionNumber: number }>;
+    };
     expect(after.currentVersionNumber).toBe(2);
     expect(after.versions[0].versionNumber).toBe(2);
     expect(await served()).toBe('YearOfBirth,Name,Sex,Number\n2020,Newname,F,7\n');

@@ -15,7 +15,10 @@ function cookieOf(response: Response, name: string): { pair: string; header: str
 describe('Kaggle sandbox web routes over plain HTTP', () => {
   let sandbox: KaggleSandbox;
   let xsrf: string;
-  const signIn = (body: object, headers: Record<string, string> = { cookie: `XSRF-TOKEN=${xsrf}`, 'x-xsrf-token': xsrf }) =>
+  const signIn = (
+    body: object,
+    headers: Record<string, string> = { cookie: `XSRF-TOKEN=${xsrf}`, 'x-xsrf-token': xsrf },
+  ) =>
     fetch(`${sandbox.baseUrl}${SIGN_IN}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -43,7 +46,11 @@ describe('Kaggle sandbox web routes over plain HTTP', () => {
 
   it('refuses EmailSignIn without the X-XSRF-TOKEN header or with a different one', async () => {
     const credentials = { email: sandbox.credentials.email, password: sandbox.credentials.password, returnUrl: '/' };
-    const attempts: Array<Record<string, string>> = [{ cookie: `XSRF-TOKEN=${xsrf}` }, { cookie: `XSRF-TOKEN=${xsrf}`, 'x-xsrf-token': 'other' }, {}];
+    const attempts: Array<Record<string, string>> = [
+      { cookie: `XSRF-TOKEN=${xsrf}` },
+      { cookie: `XSRF-TOKEN=${xsrf}`, 'x-xsrf-token': 'other' },
+      {},
+    ];
     for (const headers of attempts) {
       const response = await signIn(credentials, headers);
       expect(response.status).toBe(403);
@@ -66,7 +73,11 @@ describe('Kaggle sandbox web routes over plain HTTP', () => {
       expect(await response.json()).toEqual({ redirectUrl: `/datasets/${REF}` });
       expect(cookieOf(response, 'KAGGLEID')?.header).toMatch(/HttpOnly/i);
     }
-    const evil = await signIn({ email: sandbox.credentials.email, password: sandbox.credentials.password, returnUrl: '//evil.example/' });
+    const evil = await signIn({
+      email: sandbox.credentials.email,
+      password: sandbox.credentials.password,
+      returnUrl: '//evil.example/',
+    });
     expect(await evil.json()).toEqual({ redirectUrl: '/' });
   });
 
@@ -78,7 +89,11 @@ describe('Kaggle sandbox web routes over plain HTTP', () => {
     expect(login.pathname).toBe('/account/login');
     expect(login.searchParams.get('returnUrl')).toBe(path);
 
-    const signedIn = await signIn({ email: sandbox.credentials.email, password: sandbox.credentials.password, returnUrl: '/' });
+    const signedIn = await signIn({
+      email: sandbox.credentials.email,
+      password: sandbox.credentials.password,
+      returnUrl: '/',
+    });
     const session = cookieOf(signedIn, 'KAGGLEID')!.pair;
     const download = await fetch(`${sandbox.baseUrl}${path}`, { headers: { cookie: session } });
     expect(download.status).toBe(200);
@@ -91,10 +106,16 @@ describe('Kaggle sandbox web routes over plain HTTP', () => {
     expect(page).toContain(`Welcome, ${sandbox.credentials.username}`);
     expect(page).toContain(`Download dataset as zip (${Math.round(bytes.length / 1000)} kB)`);
 
-    const single = await fetch(`${sandbox.baseUrl}${path}&fileName=babyNamesUSYOB-full.csv`, { headers: { cookie: session } });
+    const single = await fetch(`${sandbox.baseUrl}${path}&fileName=babyNamesUSYOB-full.csv`, {
+      headers: { cookie: session },
+    });
     expect(single.status).toBe(200);
     expect(single.headers.get('content-disposition')).toBe('attachment; filename="babyNamesUSYOB-full.csv.zip"');
-    expect(Buffer.from(await single.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      Buffer.from(await single.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
     const noFile = await fetch(`${sandbox.baseUrl}${path}&fileName=nothing.csv`, { headers: { cookie: session } });
     expect(noFile.status).toBe(404);
 
@@ -102,7 +123,9 @@ describe('Kaggle sandbox web routes over plain HTTP', () => {
       headers: { cookie: session },
     });
     expect(gated.status).toBe(403);
-    const wrongVersion = await fetch(`${sandbox.baseUrl}/datasets/${REF}/download?datasetVersionNumber=9`, { headers: { cookie: session } });
+    const wrongVersion = await fetch(`${sandbox.baseUrl}/datasets/${REF}/download?datasetVersionNumber=9`, {
+      headers: { cookie: session },
+    });
     expect(wrongVersion.status).toBe(404);
   });
 
@@ -117,10 +140,14 @@ describe('Kaggle sandbox web routes over plain HTTP', () => {
 
   it('counts logins and downloads in the stats', async () => {
     const before = sandbox.stats();
-    const signedIn = await signIn({ email: sandbox.credentials.email, password: sandbox.credentials.password, returnUrl: '/' });
-    await fetch(`${sandbox.baseUrl}/datasets/${REF}/download`, { headers: { cookie: cookieOf(signedIn, 'KAGGLEID')!.pair } }).then((r) =>
-      r.arrayBuffer(),
-    );
+    const signedIn = await signIn({
+      email: sandbox.credentials.email,
+      password: sandbox.credentials.password,
+      returnUrl: '/',
+    });
+    await fetch(`${sandbox.baseUrl}/datasets/${REF}/download`, {
+      headers: { cookie: cookieOf(signedIn, 'KAGGLEID')!.pair },
+    }).then((r) => r.arrayBuffer());
     const after = sandbox.stats();
     expect(after.login).toBe((before.login ?? 0) + 1);
     expect(after.download).toBe((before.download ?? 0) + 1);

@@ -48,7 +48,9 @@ describe('Kaggle sandbox in Chromium', () => {
     await page.goto(`${sandbox.baseUrl}/account/login?returnUrl=${encodeURIComponent(`/datasets/${REF}`)}`);
     await page.getByRole('button', { name: 'Sign in with Email' }).click();
     await page.waitForURL(/phase=emailSignIn/);
-    await expect(page.locator('input[name="email"]').getAttribute('placeholder')).resolves.toBe('Enter your email address or username');
+    await expect(page.locator('input[name="email"]').getAttribute('placeholder')).resolves.toBe(
+      'Enter your email address or username',
+    );
     await page.getByLabel('Email / Username', { exact: true }).fill(sandbox.credentials.email);
     await page.getByLabel('Password', { exact: true }).fill(sandbox.credentials.password);
 
@@ -87,7 +89,10 @@ describe('Kaggle sandbox in Chromium', () => {
     expect(entries.get(CSV)!.equals(await readFile(SAMPLE_CSV_PATH))).toBe(true);
 
     // The per-file icon gives that file alone, still zipped.
-    const [single] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'get_app' }).click()]);
+    const [single] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'get_app' }).click(),
+    ]);
     expect(single.suggestedFilename()).toBe(`${CSV}.zip`);
     const savedSingle = join(downloads, 'single.zip');
     await single.saveAs(savedSingle);
@@ -140,7 +145,9 @@ describe('Kaggle sandbox in Chromium', () => {
     await page.getByLabel('Email / Username', { exact: true }).fill(sandbox.credentials.email);
     await page.getByLabel('Password', { exact: true }).fill(sandbox.credentials.password);
     // The overlay intercepts the pointer, so the click cannot land while it is up.
-    await expect(page.getByRole('button', { name: 'Sign In' }).click({ timeout: 2_000 })).rejects.toThrow(/intercepts pointer events|Timeout/);
+    await expect(page.getByRole('button', { name: 'Sign In' }).click({ timeout: 2_000 })).rejects.toThrow(
+      /intercepts pointer events|Timeout/,
+    );
     expect(page.url()).toContain('/account/login');
 
     await page.getByRole('button', { name: 'Accept' }).click();

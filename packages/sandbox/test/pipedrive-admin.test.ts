@@ -29,7 +29,13 @@ describe('faults and admin routes', () => {
     const persons = await (await fetch(`${s.baseUrl}/__sandbox/persons`)).json();
     expect(persons).toMatchObject([{ id: 1, name: 'Ada', isDeleted: false }]);
     const stats = await (await fetch(`${s.baseUrl}/__sandbox/stats`)).json();
-    expect(stats).toMatchObject({ companyId: s.companyId, requests: 1, tokensSpent: 5, dailyTokens: 10, byRoute: { 'POST /api/v2/persons': 1 } });
+    expect(stats).toMatchObject({
+      companyId: s.companyId,
+      requests: 1,
+      tokensSpent: 5,
+      dailyTokens: 10,
+      byRoute: { 'POST /api/v2/persons': 1 },
+    });
     const day = stats.day;
     const advanced = await (await fetch(`${s.baseUrl}/__sandbox/advance-day`, { method: 'POST' })).json();
     expect(advanced.day > day).toBe(true);

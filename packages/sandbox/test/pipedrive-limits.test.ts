@@ -19,7 +19,10 @@ afterEach(async () => {
 });
 
 const limitHeaders = (h: Record<string, string>) => ({
-  limit: h['x-ratelimit-limit'], remaining: h['x-ratelimit-remaining'], reset: h['x-ratelimit-reset'], daily: h['x-daily-requests-left'],
+  limit: h['x-ratelimit-limit'],
+  remaining: h['x-ratelimit-remaining'],
+  reset: h['x-ratelimit-reset'],
+  daily: h['x-daily-requests-left'],
 });
 
 describe('auth: 401 for a wrong token, 403 for a missing scope', () => {
@@ -28,7 +31,14 @@ describe('auth: 401 for a wrong token, 403 for a missing scope', () => {
     for (const auth of [null, { apiToken: 'nope' }, { bearer: 'nope' }, { bearer: s.token }] as const) {
       const res = await pd(s, 'GET', '/api/v2/persons', undefined, auth);
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ success: false, error: 'unauthorized access', errorCode: 401, error_info: expect.any(String), data: null, additional_data: null });
+      expect(res.body).toEqual({
+        success: false,
+        error: 'unauthorized access',
+        errorCode: 401,
+        error_info: expect.any(String),
+        data: null,
+        additional_data: null,
+      });
       expect(res.headers['x-ratelimit-limit']).toBeUndefined();
     }
     expect(s.stats().tokensSpent).toBe(0);
@@ -45,7 +55,9 @@ describe('auth: 401 for a wrong token, 403 for a missing scope', () => {
       expect(res.body).toMatchObject({ success: false, error: 'Scope and URL mismatch', errorCode: 403 });
       expect(res.body.error_info).toContain('contacts:full');
     }
-    expect((await pd(s, 'POST', '/api/v2/personFields', { field_name: 'x', field_type: 'varchar' })).body.error_info).toContain('admin, contact-fields:full');
+    expect(
+      (await pd(s, 'POST', '/api/v2/personFields', { field_name: 'x', field_type: 'varchar' })).body.error_info,
+    ).toContain('admin, contact-fields:full');
     expect(s.stats().tokensSpent).toBe(10 + 20);
   });
 });
@@ -57,7 +69,12 @@ describe('burst window per token', () => {
     for (let i = 0; i < 5; i++) answers.push(await pd(s, 'GET', '/api/v2/persons'));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
     expect(answers.map((a) => limitHeaders(a.headers))).toEqual(
-      [4, 3, 2, 1, 0].map((remaining, i) => ({ limit: '5', remaining: String(remaining), reset: '2', daily: String(1000 - 10 * (i + 1)) })),
+      [4, 3, 2, 1, 0].map((remaining, i) => ({
+        limit: '5',
+        remaining: String(remaining),
+        reset: '2',
+        daily: String(1000 - 10 * (i + 1)),
+      })),
     );
     t += 500;
     const over = await pd(s, 'GET', '/api/v2/persons');
@@ -126,13 +143,23 @@ describe('daily token budget', () => {
     // 6 left: a list (10) is refused, a get (1) still passes.
     const over = await pd(s, 'GET', '/api/v2/persons');
     expect(over.status).toBe(429);
-    expect(over.body).toMatchObject({ success: false, error: 'Daily token budget exceeded', errorCode: 429, data: null });
+    expect(over.body).toMatchObject({
+      success: false,
+      error: 'Daily token budget exceeded',
+      errorCode: 429,
+      data: null,
+    });
     expect(over.body.error_info).toContain('6 of its 42 daily API tokens left and this request costs 10');
     expect(over.body.error_info).toContain('resets at 2026-03-02T00:00:00Z');
     expect(over.headers['retry-after']).toBe(String(12 * 3600));
     expect(over.headers['x-daily-requests-left']).toBe('6');
     expect((await pd(s, 'GET', `/api/v2/persons/${created.body.data.id}`)).status).toBe(200);
-    expect(s.stats()).toMatchObject({ day: '2026-03-01', tokensSpent: 37, dailyTokens: 42, rateLimited: { daily_budget: 1 } });
+    expect(s.stats()).toMatchObject({
+      day: '2026-03-01',
+      tokensSpent: 37,
+      dailyTokens: 42,
+      rateLimited: { daily_budget: 1 },
+    });
 
     t = Date.parse('2026-03-01T23:59:59Z');
     expect((await pd(s, 'GET', '/api/v2/persons')).status).toBe(429);

@@ -23,14 +23,28 @@ async function start(stateDir: string, dailyTokens = 1000): Promise<PipedriveSan
 }
 
 describe('state folder', () => {
-  it('keeps the company, persons, fields, the day\'s spent tokens and a moved clock across a restart', async () => {
+  it("keeps the company, persons, fields, the day's spent tokens and a moved clock across a restart", async () => {
     const first = await start(dir);
     first.setClock(Date.parse('2026-05-10T22:00:00Z'));
-    const field = (await pd(first, 'POST', '/api/v2/personFields', { field_name: 'Decade', field_type: 'enum', options: [{ label: '1880s' }] })).body.data;
-    const person = (await pd(first, 'POST', '/api/v2/persons', {
-      name: 'Mary Smith', emails: [{ value: 'mary@example.com' }], custom_fields: { [field.field_code]: field.options[0].id },
-    })).body.data;
-    await pd(first, 'DELETE', `/api/v2/persons/${(await pd(first, 'POST', '/api/v2/persons', { name: 'Gone' })).body.data.id}`);
+    const field = (
+      await pd(first, 'POST', '/api/v2/personFields', {
+        field_name: 'Decade',
+        field_type: 'enum',
+        options: [{ label: '1880s' }],
+      })
+    ).body.data;
+    const person = (
+      await pd(first, 'POST', '/api/v2/persons', {
+        name: 'Mary Smith',
+        emails: [{ value: 'mary@example.com' }],
+        custom_fields: { [field.field_code]: field.options[0].id },
+      })
+    ).body.data;
+    await pd(
+      first,
+      'DELETE',
+      `/api/v2/persons/${(await pd(first, 'POST', '/api/v2/persons', { name: 'Gone' })).body.data.id}`,
+    );
     const spent = first.stats().tokensSpent;
     expect(spent).toBe(5 + 5 + 5 + 3);
     await first.close();
@@ -43,7 +57,10 @@ describe('state folder', () => {
     expect((await pd(second, 'GET', `/api/v2/persons/${person.id}`)).body.data).toEqual(person);
     const found = await pd(second, 'GET', '/api/v2/persons/search?term=mary@example.com&fields=email&exact_match=true');
     expect(found.body.data.items.map((i: { item: { id: number } }) => i.item.id)).toEqual([person.id]);
-    expect(second.persons().map((p) => [p.name, p.isDeleted])).toEqual([['Mary Smith', false], ['Gone', true]]);
+    expect(second.persons().map((p) => [p.name, p.isDeleted])).toEqual([
+      ['Mary Smith', false],
+      ['Gone', true],
+    ]);
     // Ids and option ids go on from where they were, never reusing one.
     expect((await pd(second, 'POST', '/api/v2/persons', { name: 'New' })).body.data.id).toBe(3);
     const more = await pd(second, 'POST', `/api/v2/personFields/${field.field_code}/options`, [{ label: '1890s' }]);

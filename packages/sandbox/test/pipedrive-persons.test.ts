@@ -4,26 +4,42 @@ import { pd } from './openapi/pipedrive-http.js';
 import { assertResponse } from './openapi/pipedrive-spec.js';
 
 const sandbox = usePipedriveSandbox();
-const ada = { name: 'Ada Lovelace', emails: [{ value: 'ada@example.com', primary: true, label: 'work' }], phones: [{ value: '+44 20 1234', label: 'home' }] };
+const ada = {
+  name: 'Ada Lovelace',
+  emails: [{ value: 'ada@example.com', primary: true, label: 'work' }],
+  phones: [{ value: '+44 20 1234', label: 'home' }],
+};
 
 async function addMany(count: number, prefix = 'p'): Promise<number[]> {
   const ids: number[] = [];
   for (let start = 0; start < count; start += 50) {
     const batch = Array.from({ length: Math.min(50, count - start) }, (_, i) => start + i);
     // In order within a batch would need sequential requests; ids only need to be collected.
-    const answers = await Promise.all(batch.map((i) => pd(sandbox(), 'POST', '/api/v2/persons', { name: `${prefix}${i}`, emails: [{ value: `${prefix}${i}@example.com` }] })));
+    const answers = await Promise.all(
+      batch.map((i) =>
+        pd(sandbox(), 'POST', '/api/v2/persons', {
+          name: `${prefix}${i}`,
+          emails: [{ value: `${prefix}${i}@example.com` }],
+        }),
+      ),
+    );
     for (const a of answers) ids.push(a.body.data.id);
   }
   return ids.sort((a, b) => a - b);
 }
 
 describe('add, get, update, delete', () => {
-  it('answers each in the spec\'s shape, splits the name and makes the only email primary', async () => {
+  it("answers each in the spec's shape, splits the name and makes the only email primary", async () => {
     const created = await pd(sandbox(), 'POST', '/api/v2/persons', ada);
     expect(created.status).toBe(200);
     assertResponse(created.body, 'POST', '/persons');
     expect(created.body.data).toMatchObject({
-      name: 'Ada Lovelace', first_name: 'Ada', last_name: 'Lovelace', is_deleted: false, org_id: null, custom_fields: {},
+      name: 'Ada Lovelace',
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      is_deleted: false,
+      org_id: null,
+      custom_fields: {},
       emails: [{ value: 'ada@example.com', primary: true, label: 'work' }],
       phones: [{ value: '+44 20 1234', primary: true, label: 'home' }],
     });
@@ -34,10 +50,18 @@ describe('add, get, update, delete', () => {
     assertResponse(got.body, 'GET', '/persons/{id}');
     expect(got.body.data).toEqual(created.body.data);
 
-    const patched = await pd(sandbox(), 'PATCH', `/api/v2/persons/${id}`, { name: 'Ada King', emails: [{ value: 'ada@king.example', primary: true }] });
+    const patched = await pd(sandbox(), 'PATCH', `/api/v2/persons/${id}`, {
+      name: 'Ada King',
+      emails: [{ value: 'ada@king.example', primary: true }],
+    });
     expect(patched.status).toBe(200);
     assertResponse(patched.body, 'PATCH', '/persons/{id}');
-    expect(patched.body.data).toMatchObject({ id, first_name: 'Ada', last_name: 'King', emails: [{ value: 'ada@king.example', primary: true, label: 'work' }] });
+    expect(patched.body.data).toMatchObject({
+      id,
+      first_name: 'Ada',
+      last_name: 'King',
+      emails: [{ value: 'ada@king.example', primary: true, label: 'work' }],
+    });
     expect(patched.body.data.phones).toEqual(created.body.data.phones);
 
     const deleted = await pd(sandbox(), 'DELETE', `/api/v2/persons/${id}`);
@@ -48,10 +72,17 @@ describe('add, get, update, delete', () => {
     expect(sandbox().persons()).toMatchObject([{ id, name: 'Ada King', isDeleted: true }]);
   });
 
-  it('answers 404 in Pipedrive\'s error shape for an unknown person, 400 for an id that is not a number', async () => {
+  it("answers 404 in Pipedrive's error shape for an unknown person, 400 for an id that is not a number", async () => {
     const missing = await pd(sandbox(), 'GET', '/api/v2/persons/999');
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ success: false, error: 'Person not found', errorCode: 404, error_info: expect.any(String), data: null, additional_data: null });
+    expect(missing.body).toEqual({
+      success: false,
+      error: 'Person not found',
+      errorCode: 404,
+      error_info: expect.any(String),
+      data: null,
+      additional_data: null,
+    });
     expect((await pd(sandbox(), 'PATCH', '/api/v2/persons/abc', { name: 'x' })).status).toBe(400);
   });
 });
@@ -61,7 +92,16 @@ describe('request validation', () => {
     [{}, 'name: is required'],
     [{ name: 5 }, 'name: must be a non-empty string'],
     [{ name: 'A', emails: ['a@example.com'] }, 'emails[0]: must be an object'],
-    [{ name: 'A', emails: [{ value: 'a@example.com', primary: true }, { value: 'b@example.com', primary: true }] }, 'emails: only one item may be primary'],
+    [
+      {
+        name: 'A',
+        emails: [
+          { value: 'a@example.com', primary: true },
+          { value: 'b@example.com', primary: true },
+        ],
+      },
+      'emails: only one item may be primary',
+    ],
     [{ name: 'A', emails: [{ value: 7 }] }, 'emails[0].value: must be a non-empty string'],
     [{ name: 'A', owner_id: '12' }, 'owner_id: must be a positive integer'],
     [{ name: 'A', visible_to: 2 }, 'visible_to: must be one of 1, 3, 5, 7'],
@@ -82,7 +122,9 @@ describe('request validation', () => {
   });
 
   it('refuses limit over 500, a cursor it did not issue, and invalid JSON', async () => {
-    expect((await pd(sandbox(), 'GET', '/api/v2/persons?limit=501')).body.error).toContain('limit: must be an integer from 1 to 500');
+    expect((await pd(sandbox(), 'GET', '/api/v2/persons?limit=501')).body.error).toContain(
+      'limit: must be an integer from 1 to 500',
+    );
     expect((await pd(sandbox(), 'GET', '/api/v2/persons?limit=0')).status).toBe(400);
     expect((await pd(sandbox(), 'GET', '/api/v2/persons?cursor=bm9wZQ')).status).toBe(400);
     const bad = await pd(sandbox(), 'POST', '/api/v2/persons', '{"name":');
@@ -116,7 +158,7 @@ describe('cursor pages', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
-  it('gives the first item of the next page in a cursor like the spec\'s, and null at the end', async () => {
+  it("gives the first item of the next page in a cursor like the spec's, and null at the end", async () => {
     await addMany(3);
     const first = await pd(sandbox(), 'GET', '/api/v2/persons?limit=2');
     const cursor = JSON.parse(Buffer.from(first.body.additional_data.next_cursor, 'base64url').toString());
@@ -130,10 +172,18 @@ describe('cursor pages', () => {
   it('sorts by id descending and pages on, and filters by ids', async () => {
     await addMany(5);
     const a = await pd(sandbox(), 'GET', '/api/v2/persons?sort_by=id&sort_direction=desc&limit=3');
-    const b = await pd(sandbox(), 'GET', `/api/v2/persons?sort_by=id&sort_direction=desc&limit=3&cursor=${a.body.additional_data.next_cursor}`);
+    const b = await pd(
+      sandbox(),
+      'GET',
+      `/api/v2/persons?sort_by=id&sort_direction=desc&limit=3&cursor=${a.body.additional_data.next_cursor}`,
+    );
     expect([...a.body.data, ...b.body.data].map((p: { id: number }) => p.id)).toEqual([5, 4, 3, 2, 1]);
     // A cursor from another sort order is refused rather than misread.
-    expect((await pd(sandbox(), 'GET', `/api/v2/persons?cursor=${a.body.additional_data.next_cursor}`)).status).toBe(400);
-    expect((await pd(sandbox(), 'GET', '/api/v2/persons?ids=2,4')).body.data.map((p: { id: number }) => p.id)).toEqual([2, 4]);
+    expect((await pd(sandbox(), 'GET', `/api/v2/persons?cursor=${a.body.additional_data.next_cursor}`)).status).toBe(
+      400,
+    );
+    expect((await pd(sandbox(), 'GET', '/api/v2/persons?ids=2,4')).body.data.map((p: { id: number }) => p.id)).toEqual([
+      2, 4,
+    ]);
   });
 });

@@ -8,12 +8,15 @@ const search = (query: string) => pd(sandbox(), 'GET', `/api/v2/persons/search?$
 const ids = (body: { data: { items: Array<{ item: { id: number } }> } }) => body.data.items.map((i) => i.item.id);
 
 async function add(name: string, email?: string): Promise<number> {
-  const res = await pd(sandbox(), 'POST', '/api/v2/persons', { name, ...(email ? { emails: [{ value: email }] } : {}) });
+  const res = await pd(sandbox(), 'POST', '/api/v2/persons', {
+    name,
+    ...(email ? { emails: [{ value: email }] } : {}),
+  });
   return res.body.data.id;
 }
 
 describe('search by email, exact match', () => {
-  it('finds the person whose email equals the term, ignoring case, in the spec\'s shape', async () => {
+  it("finds the person whose email equals the term, ignoring case, in the spec's shape", async () => {
     const ada = await add('Ada Lovelace', 'Ada@Example.com');
     await add('Adam', 'ada@example.com.au');
     await add('Other', 'other@example.com');
@@ -23,7 +26,18 @@ describe('search by email, exact match', () => {
     expect(res.body.data.items).toEqual([
       {
         result_score: 1,
-        item: { id: ada, type: 'person', name: 'Ada Lovelace', phones: [], emails: ['Ada@Example.com'], visible_to: 3, owner: { id: expect.any(Number) }, organization: null, custom_fields: [], notes: [] },
+        item: {
+          id: ada,
+          type: 'person',
+          name: 'Ada Lovelace',
+          phones: [],
+          emails: ['Ada@Example.com'],
+          visible_to: 3,
+          owner: { id: expect.any(Number) },
+          organization: null,
+          custom_fields: [],
+          notes: [],
+        },
       },
     ]);
     expect(res.body.additional_data.next_cursor).toBeNull();

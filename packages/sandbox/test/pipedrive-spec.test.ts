@@ -38,7 +38,7 @@ describe('the route table', () => {
 });
 
 describe('v1 users/me', () => {
-  it('names the company (company_id, the handle\'s companyId) and the user that owns new persons', async () => {
+  it("names the company (company_id, the handle's companyId) and the user that owns new persons", async () => {
     const me = await pd(sandbox(), 'GET', '/api/v1/users/me');
     expect(me.status).toBe(200);
     expect(me.body.success).toBe(true);
@@ -46,7 +46,9 @@ describe('v1 users/me', () => {
     expect(Number.isInteger(me.body.data.id)).toBe(true);
     const created = await pd(sandbox(), 'POST', '/api/v2/persons', { name: 'Owner Check' });
     expect(created.body.data.owner_id).toBe(me.body.data.id);
-    expect((await pd(sandbox(), 'GET', '/api/v1/users/me', undefined, 'oauth')).body.data.company_id).toBe(sandbox().companyId);
+    expect((await pd(sandbox(), 'GET', '/api/v1/users/me', undefined, 'oauth')).body.data.company_id).toBe(
+      sandbox().companyId,
+    );
   });
 
   it('answers unknown routes 404 in the error shape, at no token cost', async () => {
@@ -61,7 +63,11 @@ describe('v1 users/me', () => {
 describe('the spec check itself', () => {
   it('rejects an answer the spec does not allow, so passing shapes mean something', async () => {
     const { assertResponse } = await import('./openapi/pipedrive-spec.js');
-    expect(() => assertResponse({ success: true, data: { id: '1', emails: 'a@example.com' } }, 'GET', '/persons/{id}')).toThrow(/must be integer[\s\S]*must be array/);
-    expect(() => assertResponse({ success: true, data: [], additional_data: { next_cursor: null } }, 'GET', '/persons')).not.toThrow();
+    expect(() =>
+      assertResponse({ success: true, data: { id: '1', emails: 'a@example.com' } }, 'GET', '/persons/{id}'),
+    ).toThrow(/must be integer[\s\S]*must be array/);
+    expect(() =>
+      assertResponse({ success: true, data: [], additional_data: { next_cursor: null } }, 'GET', '/persons'),
+    ).not.toThrow();
   });
 });

@@ -20,7 +20,8 @@ const generator = defineSource({
     while (next < CONTACTS) {
       const first = next;
       const records = [];
-      for (; next < CONTACTS && records.length < 5000; next++) records.push({ name: `Name${next}`, sex: next % 2 ? 'M' : 'F' });
+      for (; next < CONTACTS && records.length < 5000; next++)
+        records.push({ name: `Name${next}`, sex: next % 2 ? 'M' : 'F' });
       yield { records, position: next, locate: (i) => `generator:${first + i + 1}` };
     }
   },
@@ -38,9 +39,22 @@ const bench = {
         baseUrl: sandbox.baseUrl,
         accessToken: sandbox.token,
         tier: 'free',
-        properties: { email: '{{ name | slug }}.{{ sex | lower }}@babynames.example.com', firstname: '{{ name }}', babyname_sex: '{{ sex }}' },
+        properties: {
+          email: '{{ name | slug }}.{{ sex | lower }}@babynames.example.com',
+          firstname: '{{ name }}',
+          babyname_sex: '{{ sex }}',
+        },
         ensureProperties: [
-          { name: 'babyname_sex', label: 'Baby name sex', type: 'enumeration', fieldType: 'select', options: [{ label: 'Female', value: 'F' }, { label: 'Male', value: 'M' }] },
+          {
+            name: 'babyname_sex',
+            label: 'Baby name sex',
+            type: 'enumeration',
+            fieldType: 'select',
+            options: [
+              { label: 'Female', value: 'F' },
+              { label: 'Male', value: 'M' },
+            ],
+          },
         ],
       });
       const started = performance.now();
@@ -49,8 +63,24 @@ const bench = {
           name: 'bench',
           file: 'bench.yaml',
           steps: [
-            { name: 'generator', kind: 'source', use: 'generator', from: 'bench', plugin: generator, config: {}, inputs: [] },
-            { name: 'hubspot', kind: 'sink', use: 'hubspot', from: '@etl/sink-hubspot', plugin: hubspotSink(), config, inputs: ['generator'] },
+            {
+              name: 'generator',
+              kind: 'source',
+              use: 'generator',
+              from: 'bench',
+              plugin: generator,
+              config: {},
+              inputs: [],
+            },
+            {
+              name: 'hubspot',
+              kind: 'sink',
+              use: 'hubspot',
+              from: '@etl/sink-hubspot',
+              plugin: hubspotSink(),
+              config,
+              inputs: ['generator'],
+            },
           ],
           limiters: {},
           secrets: [sandbox.token],
@@ -61,7 +91,9 @@ const bench = {
       if (summary.status !== 'succeeded') throw new Error(`run ${summary.status}: ${summary.error?.message}`);
       const stats = sandbox.stats();
       const sink = summary.steps.find((s) => s.step === 'hubspot');
-      const upserts = Object.entries(stats.byRoute).filter(([route]) => route.includes('upsert')).reduce((n, [, v]) => n + v, 0);
+      const upserts = Object.entries(stats.byRoute)
+        .filter(([route]) => route.includes('upsert'))
+        .reduce((n, [, v]) => n + v, 0);
       const floorSeconds = (Math.ceil(CONTACTS / 100) / 100) * 10; // 100 contacts a request; 100 requests per 10 s
       return {
         contacts: sandbox.contacts().length,

@@ -3,7 +3,18 @@
  * no retries of its own (the runtime retries a failed `write()`; what HubSpot acknowledged is in the ledger and is
  * not sent again), and HubSpot's statuses mapped onto the error tree without the token.
  */
-import { createHttpClient, FatalError, defaultHttpError, HttpRequestError, RetriableError, type HttpClient, type HttpFailure, type HttpResponse, type RateLimiter, type StepContext } from '@etl/core';
+import {
+  createHttpClient,
+  FatalError,
+  defaultHttpError,
+  HttpRequestError,
+  RetriableError,
+  type HttpClient,
+  type HttpFailure,
+  type HttpResponse,
+  type RateLimiter,
+  type StepContext,
+} from '@etl/core';
 import { dailyLimitError, type DailyBudget } from './rate.js';
 
 /** HubSpot's error body (every field optional in practice). */
@@ -44,14 +55,22 @@ export interface HubspotClientOptions {
 export class HubspotRequestError extends HttpRequestError {
   declare readonly body: HubspotErrorBody;
   constructor(status: number, body: HubspotErrorBody, operation: string) {
-    super({ service: 'HubSpot', origin: '', operation, status, body }, { code: 'HUBSPOT_BAD_REQUEST', suggestions: ['Check the property mapping (`properties:`) and the values the records carry.'] });
+    super(
+      { service: 'HubSpot', origin: '', operation, status, body },
+      {
+        code: 'HUBSPOT_BAD_REQUEST',
+        suggestions: ['Check the property mapping (`properties:`) and the values the records carry.'],
+      },
+    );
     this.message = `HubSpot answered ${status} to ${operation}: ${body.message ?? 'no message'}${describeIds(body)}`;
     Object.assign(this.context, { category: body.category, correlationId: body.correlationId });
   }
 }
 
 const describeIds = (body: HubspotErrorBody) =>
-  body.category || body.correlationId ? ` (${[body.category, body.correlationId && `correlationId ${body.correlationId}`].filter(Boolean).join(', ')})` : '';
+  body.category || body.correlationId
+    ? ` (${[body.category, body.correlationId && `correlationId ${body.correlationId}`].filter(Boolean).join(', ')})`
+    : '';
 
 const header = (headers: unknown, name: string): number | undefined => {
   const raw = (headers as Record<string, unknown> | undefined)?.[name];
@@ -71,7 +90,10 @@ export function readRateLimitHeaders(headers: unknown): RateLimitHeaders {
   };
 }
 
-const asBody = (data: unknown): HubspotErrorBody => (typeof data === 'string' ? { message: data.slice(0, 300) } : ((data && typeof data === 'object' ? data : {}) as HubspotErrorBody));
+const asBody = (data: unknown): HubspotErrorBody =>
+  typeof data === 'string'
+    ? { message: data.slice(0, 300) }
+    : ((data && typeof data === 'object' ? data : {}) as HubspotErrorBody);
 const isDaily = (body: HubspotErrorBody) => body.policyName === 'DAILY';
 
 export class HubspotClient {
@@ -103,7 +125,12 @@ export class HubspotClient {
    * per call: a write's upserts (`retries: 'runtime'`) are retried by the runtime as the whole write; the requests of
    * hooks the runtime does not retry (setup, destination, check, reconcile) are retried here under `ctx.retry`.
    */
-  request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, retries: 'runtime' | 'client' = 'client'): Promise<HttpResponse<T>> {
+  request<T>(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    body?: unknown,
+    retries: 'runtime' | 'client' = 'client',
+  ): Promise<HttpResponse<T>> {
     return this.http.request<T>({ method, url: path, data: body, retries });
   }
 
@@ -112,7 +139,11 @@ export class HubspotClient {
     const seen = readRateLimitHeaders(headers);
     if (seen.max !== undefined || seen.dailyRemaining !== undefined) this.lastRateLimit = seen;
     this.options.budget.observe(seen.dailyRemaining);
-    const hint: Parameters<RateLimiter['observe']>[0] = { remaining: seen.remaining, max: seen.max, intervalMs: seen.intervalMs };
+    const hint: Parameters<RateLimiter['observe']>[0] = {
+      remaining: seen.remaining,
+      max: seen.max,
+      intervalMs: seen.intervalMs,
+    };
     // A burst 429 means the rolling window is full: hold every request for a whole window, not just this one.
     if (status === 429 && !isDaily(body)) hint.pauseMs = seen.intervalMs ?? this.options.limiter.limit.intervalMs;
     if (status === 423) ctx.count('http423');
@@ -142,20 +173,48 @@ export class HubspotClient {
     }
     if (status === 403) {
       const scopes = requiredScopes(body) ?? scopeFor(operation);
-      return new FatalError(`HubSpot refused ${operation} (403): the access token lacks the scope ${scopes}. ${detail}`, {
-        code: 'HUBSPOT_MISSING_SCOPES',
-        context,
-        suggestions: [`Add ${scopes} to the private app behind HUBSPOT_ACCESS_TOKEN (Settings → Integrations → Private apps → Scopes).`],
-      });
+      return new FatalError(
+        `HubSpot refused ${operation} (403): the access token lacks the scope ${scopes}. ${detail}`,
+        {
+          code: 'HUBSPOT_MISSING_SCOPES',
+          context,
+          suggestions: [
+            `Add ${scopes} to the private app behind HUBSPOT_ACCESS_TOKEN (Settings → Integrations → Private apps → Scopes).`,
+          ],
+        },
+      );
     }
-    if (status === 429 && isDaily(body)) return dailyLimitError(this.options.daily, `HubSpot daily API limit reached on ${operation}: ${detail}`);
+    if (status === 429 && isDaily(body))
+      return dailyLimitError(this.options.daily, `HubSpot daily API limit reached on ${operation}: ${detail}`);
     const retriable = (code: string, message: string, suggestion: string, retryAfterMs?: number) =>
       new RetriableError(message, { code, context, retryAfterMs, suggestions: [suggestion] });
     // The limiter is paused for a whole window already: the retried write waits there, not here as well.
-    if (status === 429) return retriable('HUBSPOT_RATE_LIMITED', `HubSpot rate limit (${body.policyName ?? '429'}) on ${operation}: ${detail}`, 'Lower the rate (`tier`, `rate:` or a shared `limiter:`) to what the account allows, or make sure no other process uses the same app.');
-    if (status === 423) return retriable('HUBSPOT_LOCKED', `HubSpot locked the records of ${operation} (423): ${detail}`, 'Locks last about 2 s; the run retries. If it keeps happening, lower `concurrency`.', 2000);
-    if (status === 477) return retriable('HUBSPOT_MIGRATION', `HubSpot is migrating the account (477) on ${operation}: ${detail}`, 'Wait for the time HubSpot gives in Retry-After, then run again to resume.', failure.retryAfterMs ?? 60_000);
-    if (status >= 500) return retriable('HUBSPOT_UNAVAILABLE', `HubSpot failed on ${operation} (${status}): ${detail}`, 'HubSpot is having trouble; run the same command again later to resume.');
+    if (status === 429)
+      return retriable(
+        'HUBSPOT_RATE_LIMITED',
+        `HubSpot rate limit (${body.policyName ?? '429'}) on ${operation}: ${detail}`,
+        'Lower the rate (`tier`, `rate:` or a shared `limiter:`) to what the account allows, or make sure no other process uses the same app.',
+      );
+    if (status === 423)
+      return retriable(
+        'HUBSPOT_LOCKED',
+        `HubSpot locked the records of ${operation} (423): ${detail}`,
+        'Locks last about 2 s; the run retries. If it keeps happening, lower `concurrency`.',
+        2000,
+      );
+    if (status === 477)
+      return retriable(
+        'HUBSPOT_MIGRATION',
+        `HubSpot is migrating the account (477) on ${operation}: ${detail}`,
+        'Wait for the time HubSpot gives in Retry-After, then run again to resume.',
+        failure.retryAfterMs ?? 60_000,
+      );
+    if (status >= 500)
+      return retriable(
+        'HUBSPOT_UNAVAILABLE',
+        `HubSpot failed on ${operation} (${status}): ${detail}`,
+        'HubSpot is having trouble; run the same command again later to resume.',
+      );
     return new HubspotRequestError(status, body, operation);
   }
 }
@@ -170,6 +229,9 @@ function requiredScopes(body: HubspotErrorBody): string | undefined {
 
 /** The scope an operation needs, when HubSpot does not say. */
 function scopeFor(operation: string): string {
-  if (operation.includes('/properties/')) return operation.startsWith('GET') ? 'crm.schemas.contacts.read' : 'crm.schemas.contacts.write';
-  return operation.startsWith('GET') || operation.includes('/batch/read') ? 'crm.objects.contacts.read' : 'crm.objects.contacts.write';
+  if (operation.includes('/properties/'))
+    return operation.startsWith('GET') ? 'crm.schemas.contacts.read' : 'crm.schemas.contacts.write';
+  return operation.startsWith('GET') || operation.includes('/batch/read')
+    ? 'crm.objects.contacts.read'
+    : 'crm.objects.contacts.write';
 }

@@ -72,7 +72,11 @@ const propertyDefinitionSchema = {
   description: 'A PropertyCreate body of the HubSpot Properties API.',
   required: ['name', 'label', 'type', 'fieldType'],
   properties: {
-    name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$', description: 'Internal property name (lowercase, digits, _).' },
+    name: {
+      type: 'string',
+      pattern: '^[a-z][a-z0-9_]*$',
+      description: 'Internal property name (lowercase, digits, _).',
+    },
     label: { type: 'string', minLength: 1, description: 'Label shown in HubSpot.' },
     groupName: { type: 'string', default: 'contactinformation', description: 'Property group.' },
     type: {
@@ -80,7 +84,20 @@ const propertyDefinitionSchema = {
       description: 'Data type.',
     },
     fieldType: {
-      enum: ['booleancheckbox', 'calculation_equation', 'checkbox', 'date', 'file', 'html', 'number', 'phonenumber', 'radio', 'select', 'text', 'textarea'],
+      enum: [
+        'booleancheckbox',
+        'calculation_equation',
+        'checkbox',
+        'date',
+        'file',
+        'html',
+        'number',
+        'phonenumber',
+        'radio',
+        'select',
+        'text',
+        'textarea',
+      ],
       description: 'How the property shows in forms.',
     },
     description: { type: 'string', description: 'Description shown in HubSpot.' },
@@ -114,24 +131,28 @@ export const configSchema: JsonSchema = {
       type: 'string',
       format: 'uri',
       default: 'https://api.hubapi.com',
-      description: 'HubSpot API root (HUBSPOT_BASE_URL); the sandbox URL in tests and offline demos. https://, or http:// to localhost only.',
+      description:
+        'HubSpot API root (HUBSPOT_BASE_URL); the sandbox URL in tests and offline demos. https://, or http:// to localhost only.',
     },
     allowInsecureHttp: {
       type: 'boolean',
       default: false,
-      description: 'Allow an http:// baseUrl to another host (the token then crosses the network in clear); warns on every run.',
+      description:
+        'Allow an http:// baseUrl to another host (the token then crosses the network in clear); warns on every run.',
     },
     accessToken: {
       type: 'string',
       minLength: 1,
       secret: true,
-      description: 'Private-app access token (HUBSPOT_ACCESS_TOKEN) with crm.objects.contacts.read/write and, for ensureProperties, crm.schemas.contacts.write.',
+      description:
+        'Private-app access token (HUBSPOT_ACCESS_TOKEN) with crm.objects.contacts.read/write and, for ensureProperties, crm.schemas.contacts.write.',
     },
     object: { enum: ['contacts'], default: 'contacts', description: 'CRM object written.' },
     idProperty: {
       type: 'string',
       default: 'email',
-      description: 'Unique property identifying a contact across runs: the batch/upsert key. `email` or a custom unique property.',
+      description:
+        'Unique property identifying a contact across runs: the batch/upsert key. `email` or a custom unique property.',
     },
     properties: {
       type: 'object',
@@ -152,11 +173,16 @@ export const configSchema: JsonSchema = {
       default: null,
       description: 'Only the first N records of a run are synced (the demo uses 50); null for all.',
     },
-    fullRefresh: { type: 'boolean', default: false, description: 'Ignore the ledger of what was sent before and resend every record.' },
+    fullRefresh: {
+      type: 'boolean',
+      default: false,
+      description: 'Ignore the ledger of what was sent before and resend every record.',
+    },
     tier: {
       enum: ['free', 'starter', 'professional', 'enterprise', 'api-addon'],
       default: 'free',
-      description: 'Account tier: free/starter 100 requests per 10 s, professional/enterprise 190, api-addon 250; sets the daily budget too.',
+      description:
+        'Account tier: free/starter 100 requests per 10 s, professional/enterprise 190, api-addon 250; sets the daily budget too.',
     },
     rate: {
       type: 'object',
@@ -167,20 +193,29 @@ export const configSchema: JsonSchema = {
     },
     dailyLimit: { type: ['integer', 'null'], minimum: 1, description: 'Requests per day instead of the tier preset.' },
     concurrency: { type: 'integer', minimum: 1, maximum: 50, default: 4, description: 'Requests in flight at once.' },
-    inputsPerRequest: { type: 'integer', minimum: 1, maximum: 100, default: 100, description: 'Contacts per batch/upsert request (at most 100).' },
+    inputsPerRequest: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 100,
+      description: 'Contacts per batch/upsert request (at most 100).',
+    },
     timeoutMs: { type: 'integer', minimum: 100, default: 30_000, description: 'Timeout of one HTTP request, ms.' },
     retries: {
       type: 'integer',
       minimum: 0,
       maximum: 10,
       deprecated: true,
-      description: "Ignored, kept so older pipelines stay valid: a failed write is retried by the runtime under the step's `retry:` settings.",
+      description:
+        "Ignored, kept so older pipelines stay valid: a failed write is retried by the runtime under the step's `retry:` settings.",
     },
   },
 };
 
 /** The schema defaults, for callers (tests, the benchmark) that do not go through core's validation. */
-export function withDefaults(config: Partial<HubspotConfig> & Pick<HubspotConfig, 'accessToken' | 'properties'>): HubspotConfig {
+export function withDefaults(
+  config: Partial<HubspotConfig> & Pick<HubspotConfig, 'accessToken' | 'properties'>,
+): HubspotConfig {
   return {
     baseUrl: 'https://api.hubapi.com',
     object: 'contacts',

@@ -39,8 +39,10 @@ export function portalIdOf(details: AccountDetails | undefined): string | undefi
  * API without the route). Undefined for anything else, which the caller rethrows (401 stays the usual fatal error).
  */
 export function unreadableReason(error: unknown): string | undefined {
-  if (error instanceof HubspotRequestError && error.status === 404) return 'account-info is not available at this base URL (404)';
-  if (error instanceof EtlError && error.code === 'HUBSPOT_MISSING_SCOPES') return 'the access token may not read account-info (403)';
+  if (error instanceof HubspotRequestError && error.status === 404)
+    return 'account-info is not available at this base URL (404)';
+  if (error instanceof EtlError && error.code === 'HUBSPOT_MISSING_SCOPES')
+    return 'the access token may not read account-info (403)';
   return undefined;
 }
 
@@ -60,10 +62,15 @@ export async function readPortal(client: HubspotClient): Promise<{ portalId: str
 }
 
 /** The destination: `hubspot:portal:<id>`, else base URL + salted token hash with a note saying why. */
-export async function identifyDestination(ctx: StepContext, config: HubspotConfig, client: HubspotClient): Promise<Destination> {
+export async function identifyDestination(
+  ctx: StepContext,
+  config: HubspotConfig,
+  client: HubspotClient,
+): Promise<Destination> {
   const baseUrl = displayBaseUrl(config.baseUrl);
   const portal = await readPortal(client);
-  if ('portalId' in portal) return { id: `hubspot:portal:${portal.portalId}`, label: `HubSpot portal ${portal.portalId} (${baseUrl})` };
+  if ('portalId' in portal)
+    return { id: `hubspot:portal:${portal.portalId}`, label: `HubSpot portal ${portal.portalId} (${baseUrl})` };
   const { reason } = portal;
   // Salted, so the id (stored in the state folder, printed in logs) does not let anyone test guesses of the token.
   const tokenHash = ctx.hashSecret(config.accessToken);

@@ -18,7 +18,8 @@ export function createMapper(config: HubspotConfig, enumValues: Map<string, Set<
   );
   const { idProperty } = config;
   // HubSpot matches emails case-insensitively; one spelling keeps the ledger and the upsert key in step.
-  const normalise = idProperty === 'email' ? (value: string) => value.trim().toLowerCase() : (value: string) => value.trim();
+  const normalise =
+    idProperty === 'email' ? (value: string) => value.trim().toLowerCase() : (value: string) => value.trim();
 
   return (record) => {
     const properties: Record<string, string> = {};
@@ -27,7 +28,11 @@ export function createMapper(config: HubspotConfig, enumValues: Map<string, Set<
     // (reconcile) hashes to, also when email is not the idProperty.
     if (properties.email !== undefined) properties.email = properties.email.trim().toLowerCase();
     const identity = normalise(properties[idProperty] ?? '');
-    if (identity === '') return { ok: false, reason: `The ${idProperty} template rendered an empty value, so the contact has no identity.` };
+    if (identity === '')
+      return {
+        ok: false,
+        reason: `The ${idProperty} template rendered an empty value, so the contact has no identity.`,
+      };
     properties[idProperty] = identity;
     for (const [property, allowed] of enumValues) {
       const value = properties[property];

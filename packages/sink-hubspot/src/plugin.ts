@@ -16,7 +16,8 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
     (loaded ??= import('./sink.js').then(({ hubspotSink: make }) => (sink = make())));
   return defineSink<HubspotConfig>({
     name: 'hubspot',
-    description: 'Upserts HubSpot CRM contacts in batches of 100 by email (or another unique property), sending only what changed.',
+    description:
+      'Upserts HubSpot CRM contacts in batches of 100 by email (or another unique property), sending only what changed.',
     configSchema,
     batchSize: (config) => (config.inputsPerRequest ?? 100) * 10,
     /** The account's rate (tier or `rate:`), unless the step names a shared `limiter:`. */

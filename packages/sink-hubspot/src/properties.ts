@@ -36,7 +36,10 @@ export function propertyBody(definition: PropertyDefinition): PropertyDefinition
 }
 
 export async function listProperties(client: HubspotClient, object: string): Promise<Map<string, PropertyInfo>> {
-  const response = await client.request<{ results: PropertyInfo[] }>('GET', `/crm/v3/properties/${object}?archived=false`);
+  const response = await client.request<{ results: PropertyInfo[] }>(
+    'GET',
+    `/crm/v3/properties/${object}?archived=false`,
+  );
   return new Map((response.data.results ?? []).map((property) => [property.name, property]));
 }
 
@@ -44,20 +47,32 @@ export async function listProperties(client: HubspotClient, object: string): Pro
  * Creates the missing `ensureProperties` (unless `dryRun`) and checks that every mapped property exists, is
  * writable, and that `idProperty` is unique. Throws a `ConfigError` naming every problem at once.
  */
-export async function ensureProperties(client: HubspotClient, config: HubspotConfig, dryRun: boolean): Promise<PropertyPlan> {
+export async function ensureProperties(
+  client: HubspotClient,
+  config: HubspotConfig,
+  dryRun: boolean,
+): Promise<PropertyPlan> {
   const existing = await listProperties(client, config.object);
   const created: string[] = [];
   for (const definition of config.ensureProperties) {
     if (existing.has(definition.name)) continue;
     if (dryRun) {
       created.push(definition.name);
-      existing.set(definition.name, { name: definition.name, type: definition.type, options: definition.options, hasUniqueValue: definition.hasUniqueValue });
+      existing.set(definition.name, {
+        name: definition.name,
+        type: definition.type,
+        options: definition.options,
+        hasUniqueValue: definition.hasUniqueValue,
+      });
       continue;
     }
     const body = propertyBody(definition);
     try {
       const response = await client.request<PropertyInfo>('POST', `/crm/v3/properties/${config.object}`, body);
-      existing.set(definition.name, response.data ?? { name: definition.name, type: definition.type, options: body.options });
+      existing.set(
+        definition.name,
+        response.data ?? { name: definition.name, type: definition.type, options: body.options },
+      );
       created.push(definition.name);
     } catch (error) {
       // Another run created it between our list and our create: that is what we wanted.
@@ -66,10 +81,16 @@ export async function ensureProperties(client: HubspotClient, config: HubspotCon
         continue;
       }
       if (error instanceof HubspotRequestError) {
-        throw new ConfigError(`HubSpot refused to create the property "${definition.name}": ${error.body.message ?? error.message}`, [], {
-          code: 'HUBSPOT_PROPERTY_INVALID',
-          suggestions: ['Fix the entry in `ensureProperties` (type/fieldType pairs, enumeration options) and run again.'],
-        });
+        throw new ConfigError(
+          `HubSpot refused to create the property "${definition.name}": ${error.body.message ?? error.message}`,
+          [],
+          {
+            code: 'HUBSPOT_PROPERTY_INVALID',
+            suggestions: [
+              'Fix the entry in `ensureProperties` (type/fieldType pairs, enumeration options) and run again.',
+            ],
+          },
+        );
       }
       throw error;
     }
@@ -77,15 +98,19 @@ export async function ensureProperties(client: HubspotClient, config: HubspotCon
 
   const problems: string[] = [];
   const mapped = Object.keys(config.properties);
-  if (!mapped.includes(config.idProperty)) problems.push(`idProperty "${config.idProperty}" is not mapped in \`properties\``);
+  if (!mapped.includes(config.idProperty))
+    problems.push(`idProperty "${config.idProperty}" is not mapped in \`properties\``);
   for (const name of mapped) {
     const property = existing.get(name);
     if (!property) problems.push(`property "${name}" does not exist in HubSpot`);
-    else if (property.modificationMetadata?.readOnlyValue || property.calculated) problems.push(`property "${name}" is read-only`);
+    else if (property.modificationMetadata?.readOnlyValue || property.calculated)
+      problems.push(`property "${name}" is read-only`);
   }
   const id = existing.get(config.idProperty);
   if (id && config.idProperty !== 'email' && !id.hasUniqueValue) {
-    problems.push(`idProperty "${config.idProperty}" is not a unique property, so it cannot identify contacts in batch/upsert`);
+    problems.push(
+      `idProperty "${config.idProperty}" is not a unique property, so it cannot identify contacts in batch/upsert`,
+    );
   }
   if (problems.length > 0) {
     throw new ConfigError(`The HubSpot property mapping cannot be written: ${problems.join('; ')}.`, [], {
@@ -101,14 +126,19 @@ export async function ensureProperties(client: HubspotClient, config: HubspotCon
   const enumValues = new Map<string, Set<string>>();
   for (const name of mapped) {
     const property = existing.get(name);
-    if (property?.type === 'enumeration' && property.options?.length) enumValues.set(name, new Set(property.options.map((option) => option.value)));
+    if (property?.type === 'enumeration' && property.options?.length)
+      enumValues.set(name, new Set(property.options.map((option) => option.value)));
   }
   return { created, enumValues };
 }
 
 /** Guards against a HubSpot answer that names a missing property mid-run (someone deleted it): never bisect that. */
 export function isMissingPropertyError(error: unknown): boolean {
-  return error instanceof HubspotRequestError && /PROPERTY_DOESNT_EXIST|does not exist/i.test(error.body.message ?? '') && !/INVALID_EMAIL/.test(error.body.message ?? '');
+  return (
+    error instanceof HubspotRequestError &&
+    /PROPERTY_DOESNT_EXIST|does not exist/i.test(error.body.message ?? '') &&
+    !/INVALID_EMAIL/.test(error.body.message ?? '')
+  );
 }
 
 export function missingPropertyFatal(error: HubspotRequestError): FatalError {

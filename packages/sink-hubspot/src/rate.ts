@@ -32,7 +32,11 @@ export interface RateSpec {
 export function createHubspotLimiter(name: string, spec: RateSpec): ManagedRateLimiter {
   // HubSpot counts a request when it arrives and we log it when it starts, so the window needs slack only for the
   // spread of network delays: 1% of 10 s (100 ms) is plenty, and keeps the sync at 99% of the allowed rate.
-  return createRateLimiter(name, { max: spec.max, intervalMs: spec.intervalMs, maxConcurrent: spec.maxConcurrent, daily: spec.daily }, { margin: WINDOW_MARGIN });
+  return createRateLimiter(
+    name,
+    { max: spec.max, intervalMs: spec.intervalMs, maxConcurrent: spec.maxConcurrent, daily: spec.daily },
+    { margin: WINDOW_MARGIN },
+  );
 }
 
 /** Share of the window kept free for network jitter. */
@@ -77,7 +81,10 @@ export class DailyBudget {
 }
 
 /** The error that stops a run whose daily budget is spent: resumable once it resets. */
-export function dailyLimitError(daily: number | undefined, message = 'HubSpot daily API limit reached'): RetriesExhaustedError {
+export function dailyLimitError(
+  daily: number | undefined,
+  message = 'HubSpot daily API limit reached',
+): RetriesExhaustedError {
   const tomorrow = new Date();
   tomorrow.setUTCHours(24, 0, 0, 0);
   return new RetriesExhaustedError(

@@ -3,7 +3,13 @@
  * it contradicts so this run sends those contacts again. A person may delete or edit contacts in HubSpot; without
  * this the ledger would call them unchanged forever.
  */
-import { hashRecord as hashProperties, RetriableError, type Ledger, type ReconcileReport, type StepContext } from '@etl/core';
+import {
+  hashRecord as hashProperties,
+  RetriableError,
+  type Ledger,
+  type ReconcileReport,
+  type StepContext,
+} from '@etl/core';
 import type { HubspotClient } from './client.js';
 import type { HubspotConfig } from './config.js';
 import { READ_BATCH, readHeld, type HeldContact } from './upsert.js';
@@ -26,7 +32,11 @@ export function heldHash(contact: HeldContact, mapped: string[]): string {
 }
 
 /** Reads the ledger's contacts back (one `batch/read` per 100 entries) and drops the entries HubSpot contradicts. */
-export async function reconcileLedger(ctx: StepContext, config: HubspotConfig, deps: ReconcileDeps): Promise<ReconcileReport> {
+export async function reconcileLedger(
+  ctx: StepContext,
+  config: HubspotConfig,
+  deps: ReconcileDeps,
+): Promise<ReconcileReport> {
   const { client, ledger, dropped } = deps;
   const mapped = Object.keys(config.properties);
   const identities = ledger.identities();
@@ -59,7 +69,12 @@ export async function reconcileLedger(ctx: StepContext, config: HubspotConfig, d
     report.different += different;
     if (missing > 0) ctx.count('missing', missing);
     if (different > 0) ctx.count('different', different);
-    ctx.progress({ phase: 'reconciling the ledger with HubSpot', done: report.checked, total: identities.length, unit: 'records' });
+    ctx.progress({
+      phase: 'reconciling the ledger with HubSpot',
+      done: report.checked,
+      total: identities.length,
+      unit: 'records',
+    });
   };
 
   // A few reads in flight, paced by the limiter like every request; a failure stops the others from starting more.
@@ -68,7 +83,10 @@ export async function reconcileLedger(ctx: StepContext, config: HubspotConfig, d
   const worker = async () => {
     while (next < chunks.length && failure === undefined) {
       if (ctx.signal.aborted) {
-        failure ??= new RetriableError('Reconcile stopped: the run is stopping. Run the same command again to reconcile the rest.', { code: 'HUBSPOT_ABORTED' });
+        failure ??= new RetriableError(
+          'Reconcile stopped: the run is stopping. Run the same command again to reconcile the rest.',
+          { code: 'HUBSPOT_ABORTED' },
+        );
         return;
       }
       const chunk = chunks[next++];

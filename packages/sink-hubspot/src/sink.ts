@@ -2,7 +2,19 @@
  * The `hubspot` sink: one HubSpot contact per record, upserted by `idProperty`, only when it changed since the last
  * acknowledged send (the ledger), at the rate the account allows.
  */
-import { checkBaseUrl, createLedger, defineSink, type Ledger, type ManagedRateLimiter, type RateLimiter, type Rejection, type SinkBatch, type SinkPlugin, type StepContext, type WriteResult } from '@etl/core';
+import {
+  checkBaseUrl,
+  createLedger,
+  defineSink,
+  type Ledger,
+  type ManagedRateLimiter,
+  type RateLimiter,
+  type Rejection,
+  type SinkBatch,
+  type SinkPlugin,
+  type StepContext,
+  type WriteResult,
+} from '@etl/core';
 import { checkHubspotConfig } from './check-config.js';
 import { HubspotClient } from './client.js';
 import { configSchema, type HubspotConfig } from './config.js';
@@ -71,7 +83,8 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
 
   return defineSink<HubspotConfig>({
     name: 'hubspot',
-    description: 'Upserts HubSpot CRM contacts in batches of 100 by email (or another unique property), sending only what changed.',
+    description:
+      'Upserts HubSpot CRM contacts in batches of 100 by email (or another unique property), sending only what changed.',
     configSchema,
     batchSize: (config) => (config.inputsPerRequest ?? 100) * 10,
     /** The account's rate (tier or `rate:`), unless the step names a shared `limiter:`. */
@@ -86,7 +99,9 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
         const rate = client.lastRateLimit;
         const portal = await readPortal(client);
         const parts = [
-          rate.max !== undefined ? `${rate.remaining ?? '?'} of ${rate.max} requests left per ${(rate.intervalMs ?? 10_000) / 1000} s` : 'no rate-limit headers',
+          rate.max !== undefined
+            ? `${rate.remaining ?? '?'} of ${rate.max} requests left per ${(rate.intervalMs ?? 10_000) / 1000} s`
+            : 'no rate-limit headers',
           rate.daily !== undefined ? `${rate.dailyRemaining ?? '?'} of ${rate.daily} left today` : undefined,
         ].filter(Boolean);
         const where = 'portalId' in portal ? `portal ${portal.portalId}` : `portal id unknown (${portal.reason})`;
@@ -109,7 +124,10 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
       const { client } = connect(ctx, config);
       const properties = await ensureProperties(client, config, ctx.dryRun);
       if (properties.created.length > 0) {
-        ctx.logger.info(`${ctx.dryRun ? 'Would create' : 'Created'} HubSpot properties: ${properties.created.join(', ')}`, { properties: properties.created });
+        ctx.logger.info(
+          `${ctx.dryRun ? 'Would create' : 'Created'} HubSpot properties: ${properties.created.join(', ')}`,
+          { properties: properties.created },
+        );
         if (!ctx.dryRun) ctx.count('propertiesCreated', properties.created.length);
       }
       session = {
@@ -141,7 +159,8 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
       }
 
       const chunks: UpsertInput[][] = [];
-      for (let i = 0; i < inputs.length; i += config.inputsPerRequest) chunks.push(inputs.slice(i, i + config.inputsPerRequest));
+      for (let i = 0; i < inputs.length; i += config.inputsPerRequest)
+        chunks.push(inputs.slice(i, i + config.inputsPerRequest));
       // Acknowledged by an earlier, failed attempt of this write: the ledger has them, but this write wrote them.
       let created = retried.filter((isNew) => isNew).length;
       let updated = retried.length - created;
@@ -159,7 +178,8 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
             if (isNew) created++;
             else updated++;
           }
-          for (const { input, reason } of outcome.rejected) rejects.push({ location: input.location, reason, record: input.record });
+          for (const { input, reason } of outcome.rejected)
+            rejects.push({ location: input.location, reason, record: input.record });
           s.sent += outcome.acknowledged.length;
           ctx.progress({ phase: 'upserting contacts', done: s.sent, unit: 'records' });
         }),
@@ -223,7 +243,11 @@ function classify(ctx: StepContext, config: HubspotConfig, s: Session, batch: Si
     const earlier = byIdentity.get(prepared.identity);
     if (earlier) {
       // Two inputs with one identity in a request make HubSpot fail it; the later record is the newer truth.
-      rejects.push({ location: earlier.location, reason: `Superseded by the record at ${location} with the same ${config.idProperty} (${prepared.identity}); only that one is sent.`, record: earlier.record });
+      rejects.push({
+        location: earlier.location,
+        reason: `Superseded by the record at ${location} with the same ${config.idProperty} (${prepared.identity}); only that one is sent.`,
+        record: earlier.record,
+      });
       byIdentity.delete(prepared.identity);
     }
     const ref = batch.refs[index];
@@ -238,15 +262,27 @@ function classify(ctx: StepContext, config: HubspotConfig, s: Session, batch: Si
   });
   if (skipped > 0 && !s.limitLogged) {
     s.limitLogged = true;
-    ctx.logger.info(`limit of ${config.limit} contacts reached: later records are skipped in this run`, { limit: config.limit });
+    ctx.logger.info(`limit of ${config.limit} contacts reached: later records are skipped in this run`, {
+      limit: config.limit,
+    });
   }
   return { inputs: [...byIdentity.values()], rejects, unchanged, skipped, considered, retried };
 }
 
 /** A dry run: classify without writing. Existence is looked up in the ledger, then by `batch/read` (cheap: 100 a request). */
-async function dryRun(s: Session, config: HubspotConfig, inputs: UpsertInput[], rejects: Rejection[], unchanged: number, skipped: number): Promise<WriteResult> {
+async function dryRun(
+  s: Session,
+  config: HubspotConfig,
+  inputs: UpsertInput[],
+  rejects: Rejection[],
+  unchanged: number,
+  skipped: number,
+): Promise<WriteResult> {
   const unknown = inputs.filter((input) => !s.ledger.get(input.identity)).map((input) => input.identity);
-  const existing = unknown.length > 0 ? await existingIdentities(s.client, config.object, config.idProperty, unknown) : new Set<string>();
+  const existing =
+    unknown.length > 0
+      ? await existingIdentities(s.client, config.object, config.idProperty, unknown)
+      : new Set<string>();
   let wouldCreate = 0;
   let wouldUpdate = 0;
   for (const input of inputs) {

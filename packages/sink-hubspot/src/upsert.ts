@@ -50,7 +50,12 @@ interface UpsertResponse {
 /** The request body for one batch; exported so tests can check it against the official schema. */
 export function upsertBody(inputs: UpsertInput[], idProperty: string): { inputs: Array<Record<string, unknown>> } {
   return {
-    inputs: inputs.map((input) => ({ id: input.identity, idProperty, objectWriteTraceId: input.traceId, properties: input.properties })),
+    inputs: inputs.map((input) => ({
+      id: input.identity,
+      idProperty,
+      objectWriteTraceId: input.traceId,
+      properties: input.properties,
+    })),
   };
 }
 
@@ -61,7 +66,10 @@ export function readableMessage(body: HubspotErrorBody): string {
   if (embedded) {
     try {
       const items = JSON.parse(embedded[1]) as Array<{ message?: string; error?: string; name?: string }>;
-      const parts = items.map((item) => `${item.message ?? 'invalid value'}${item.error ? ` (${item.error}${item.name ? ` on ${item.name}` : ''})` : ''}`);
+      const parts = items.map(
+        (item) =>
+          `${item.message ?? 'invalid value'}${item.error ? ` (${item.error}${item.name ? ` on ${item.name}` : ''})` : ''}`,
+      );
       if (parts.length > 0) return `Property values were not valid: ${parts.join('; ')}`;
     } catch {
       // Not the documented shape: the raw message is still the best reason.
@@ -71,7 +79,8 @@ export function readableMessage(body: HubspotErrorBody): string {
   return inner.length > 0 && !message.includes(inner[0]!) ? `${message}: ${inner.join('; ')}` : message;
 }
 
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
 
 export class Upserter {
   constructor(
@@ -94,7 +103,12 @@ export class Upserter {
     let response: UpsertResponse;
     try {
       // The runtime retries the write; acknowledged chunks are in the ledger by then and are not sent again.
-      const answer = await this.client.request<UpsertResponse>('POST', `/crm/v3/objects/${this.object}/batch/upsert`, upsertBody(inputs, this.idProperty), 'runtime');
+      const answer = await this.client.request<UpsertResponse>(
+        'POST',
+        `/crm/v3/objects/${this.object}/batch/upsert`,
+        upsertBody(inputs, this.idProperty),
+        'runtime',
+      );
       response = answer.data ?? {};
     } catch (error) {
       if (!(error instanceof HubspotRequestError)) throw error;
@@ -106,7 +120,12 @@ export class Upserter {
     const byIdentity = new Map(inputs.map((input) => [input.identity, input]));
     const results = response.results ?? [];
     results.forEach((result, index) => {
-      const match = this.matchResult(result, pending, byIdentity, results.length === inputs.length && !response.errors?.length ? inputs[index] : undefined);
+      const match = this.matchResult(
+        result,
+        pending,
+        byIdentity,
+        results.length === inputs.length && !response.errors?.length ? inputs[index] : undefined,
+      );
       if (!match) return;
       pending.delete(match.traceId);
       byIdentity.delete(match.identity);
@@ -117,7 +136,10 @@ export class Upserter {
     // 207: attribute each error to the inputs it names (by trace id, else by id value).
     const unexplained: string[] = [];
     for (const error of response.errors ?? []) {
-      const named = [...strings(error.context?.objectWriteTraceId).map((id) => pending.get(id)), ...strings(error.context?.ids).map((id) => byIdentity.get(id.toLowerCase()) ?? byIdentity.get(id))];
+      const named = [
+        ...strings(error.context?.objectWriteTraceId).map((id) => pending.get(id)),
+        ...strings(error.context?.ids).map((id) => byIdentity.get(id.toLowerCase()) ?? byIdentity.get(id)),
+      ];
       const found = named.filter((input): input is UpsertInput => input !== undefined && pending.has(input.traceId));
       if (found.length === 0) unexplained.push(readableMessage(error));
       for (const input of found) {
@@ -129,7 +151,10 @@ export class Upserter {
     const rest = [...pending.values()];
     if (rest.length === 0) return;
     if (rest.length === 1 && inputs.length === 1) {
-      outcome.rejected.push({ input: rest[0], reason: `HubSpot did not write the contact: ${unexplained.join('; ') || 'no result and no error for it'}` });
+      outcome.rejected.push({
+        input: rest[0],
+        reason: `HubSpot did not write the contact: ${unexplained.join('; ') || 'no result and no error for it'}`,
+      });
       return;
     }
     // Some inputs got neither a result nor an error naming them: send them again, split if nothing was learnt.
@@ -150,7 +175,10 @@ export class Upserter {
     const named = inputs.filter((input) => input.identity.length > 2 && message.includes(input.identity));
     if (named.length === 1) {
       outcome.rejected.push({ input: named[0], reason });
-      await this.send(inputs.filter((input) => input !== named[0]), outcome);
+      await this.send(
+        inputs.filter((input) => input !== named[0]),
+        outcome,
+      );
       return;
     }
     await this.bisect(inputs, outcome);
@@ -167,7 +195,8 @@ export class Upserter {
     byIdentity: Map<string, UpsertInput>,
     sameIndex: UpsertInput | undefined,
   ): UpsertInput | undefined {
-    if (result.objectWriteTraceId && pending.has(result.objectWriteTraceId)) return pending.get(result.objectWriteTraceId);
+    if (result.objectWriteTraceId && pending.has(result.objectWriteTraceId))
+      return pending.get(result.objectWriteTraceId);
     const value = result.properties?.[this.idProperty];
     if (typeof value === 'string') {
       const input = byIdentity.get(value) ?? byIdentity.get(value.toLowerCase());
@@ -191,10 +220,17 @@ export const READ_BATCH = 100;
  * as the mapper writes it). Missing ones are simply absent: HubSpot names them in a 207's errors, or answers 404 when
  * none is there.
  */
-export async function readHeld(client: HubspotClient, object: string, idProperty: string, identities: string[], properties: string[]): Promise<Map<string, HeldContact>> {
+export async function readHeld(
+  client: HubspotClient,
+  object: string,
+  idProperty: string,
+  identities: string[],
+  properties: string[],
+): Promise<Map<string, HeldContact>> {
   const held = new Map<string, HeldContact>();
   if (identities.length === 0) return held;
-  if (identities.length > READ_BATCH) throw new Error(`readHeld: at most ${READ_BATCH} identities per request, got ${identities.length}`);
+  if (identities.length > READ_BATCH)
+    throw new Error(`readHeld: at most ${READ_BATCH} identities per request, got ${identities.length}`);
   try {
     const response = await client.request<UpsertResponse>('POST', `/crm/v3/objects/${object}/batch/read`, {
       idProperty,
@@ -205,7 +241,10 @@ export async function readHeld(client: HubspotClient, object: string, idProperty
     for (const result of response.data?.results ?? []) {
       const value = result.properties?.[idProperty];
       if (typeof value !== 'string') continue;
-      held.set(idProperty === 'email' ? value.toLowerCase() : value, { id: String(result.id), properties: result.properties ?? {} });
+      held.set(idProperty === 'email' ? value.toLowerCase() : value, {
+        id: String(result.id),
+        properties: result.properties ?? {},
+      });
     }
   } catch (error) {
     if (!(error instanceof HubspotRequestError && error.status === 404)) throw error;
@@ -214,7 +253,12 @@ export async function readHeld(client: HubspotClient, object: string, idProperty
 }
 
 /** `batch/read` by idProperty: which identities HubSpot already holds (for dry runs). */
-export async function existingIdentities(client: HubspotClient, object: string, idProperty: string, identities: string[]): Promise<Set<string>> {
+export async function existingIdentities(
+  client: HubspotClient,
+  object: string,
+  idProperty: string,
+  identities: string[],
+): Promise<Set<string>> {
   const found = new Set<string>();
   for (let start = 0; start < identities.length; start += READ_BATCH) {
     const held = await readHeld(client, object, idProperty, identities.slice(start, start + READ_BATCH), [idProperty]);

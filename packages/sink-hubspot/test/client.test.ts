@@ -39,7 +39,13 @@ async function client(options: { daily?: number } = {}) {
   calls = [];
   const ctx = await testContext();
   const limiter = createRateLimiter('t', { max: 1000, intervalMs: 1000, maxConcurrent: 4, daily: options.daily });
-  const c = new HubspotClient(ctx, { baseUrl, accessToken: TOKEN, timeoutMs: 5000, limiter, budget: new DailyBudget(undefined) });
+  const c = new HubspotClient(ctx, {
+    baseUrl,
+    accessToken: TOKEN,
+    timeoutMs: 5000,
+    limiter,
+    budget: new DailyBudget(undefined),
+  });
   return { c, ctx, counters: ctx.counters, limiter };
 }
 
@@ -56,14 +62,26 @@ describe('HubspotClient status handling', () => {
   it('401 stops at once, says which token is wrong, and never shows it', async () => {
     script = (req, res) => {
       expect(req.headers.authorization).toBe(`Bearer ${TOKEN}`);
-      json(res, 401, { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION', correlationId: 'c-1' });
+      json(res, 401, {
+        status: 'error',
+        message: 'Authentication credentials not found.',
+        category: 'INVALID_AUTHENTICATION',
+        correlationId: 'c-1',
+      });
     };
     const { c } = await client();
     const error = await failure(c.request('GET', '/crm/v3/objects/contacts?limit=1'));
     expect(error).toBeInstanceOf(FatalError);
     expect(error.code).toBe('HUBSPOT_UNAUTHORIZED');
     expect(error.suggestions.join(' ')).toContain('HUBSPOT_ACCESS_TOKEN');
-    expect(JSON.stringify({ m: error.message, s: error.suggestions, c: (error as FatalError).context, cause: String(error.cause) })).not.toContain(TOKEN);
+    expect(
+      JSON.stringify({
+        m: error.message,
+        s: error.suggestions,
+        c: (error as FatalError).context,
+        cause: String(error.cause),
+      }),
+    ).not.toContain(TOKEN);
     expect(calls).toHaveLength(1);
   });
 
@@ -83,7 +101,13 @@ describe('HubspotClient status handling', () => {
   });
 
   it('a DAILY 429 is not retried and stops the run as resumable, saying when it resets', async () => {
-    script = (_req, res) => json(res, 429, { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', policyName: 'DAILY' });
+    script = (_req, res) =>
+      json(res, 429, {
+        status: 'error',
+        message: 'You have reached your daily limit.',
+        errorType: 'RATE_LIMIT',
+        policyName: 'DAILY',
+      });
     const { c, counters } = await client();
     const error = await failure(c.request('POST', '/crm/v3/objects/contacts/batch/upsert', { inputs: [] }));
     expect(error).toBeInstanceOf(RetriesExhaustedError);
@@ -104,7 +128,8 @@ describe('HubspotClient status handling', () => {
   });
 
   it('follows X-HubSpot-RateLimit-Daily-Remaining: at 0 nothing more is sent', async () => {
-    script = (_req, res) => json(res, 200, {}, { 'x-hubspot-ratelimit-daily': '1000', 'x-hubspot-ratelimit-daily-remaining': '0' });
+    script = (_req, res) =>
+      json(res, 200, {}, { 'x-hubspot-ratelimit-daily': '1000', 'x-hubspot-ratelimit-daily-remaining': '0' });
     const { c } = await client();
     await c.request('GET', '/a');
     expect(c.lastRateLimit).toMatchObject({ daily: 1000, dailyRemaining: 0 });
@@ -112,14 +137,20 @@ describe('HubspotClient status handling', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('477 is one request and a RetriableError carrying Retry-After; the runtime\'s retry waits it out, then succeeds', async () => {
-    script = (_req, res, n) => (n === 1 ? json(res, 477, { message: 'Migration in progress' }, { 'retry-after': '1' }) : json(res, 200, { ok: true }));
+  it("477 is one request and a RetriableError carrying Retry-After; the runtime's retry waits it out, then succeeds", async () => {
+    script = (_req, res, n) =>
+      n === 1
+        ? json(res, 477, { message: 'Migration in progress' }, { 'retry-after': '1' })
+        : json(res, 200, { ok: true });
     const { c, ctx, counters } = await client();
     const error = (await failure(c.request('GET', '/a', undefined, 'runtime'))) as unknown as RetriableError;
     expect(error).toMatchObject({ code: 'HUBSPOT_MIGRATION', retryAfterMs: 1000 });
     expect(calls).toHaveLength(1);
     calls = [];
-    script = (_req, res, n) => (n === 1 ? json(res, 477, { message: 'Migration in progress' }, { 'retry-after': '1' }) : json(res, 200, { ok: true }));
+    script = (_req, res, n) =>
+      n === 1
+        ? json(res, 477, { message: 'Migration in progress' }, { 'retry-after': '1' })
+        : json(res, 200, { ok: true });
     const response = await ctx.retry.run(() => c.request('GET', '/a', undefined, 'runtime'));
     expect(response.data).toEqual({ ok: true });
     expect(calls[1] - calls[0]).toBeGreaterThanOrEqual(950);
@@ -152,14 +183,17 @@ describe('HubspotClient status handling', () => {
     expect(error.code).toBe('HUBSPOT_UNAVAILABLE');
     expect(calls).toHaveLength(1);
     calls = [];
-    const exhausted = await failure(ctx.retry.run(() => c.request('POST', '/a', {}, 'runtime'), { attempts: 3, baseDelayMs: 5 }));
+    const exhausted = await failure(
+      ctx.retry.run(() => c.request('POST', '/a', {}, 'runtime'), { attempts: 3, baseDelayMs: 5 }),
+    );
     expect(exhausted).toBeInstanceOf(RetriesExhaustedError);
     expect(calls).toHaveLength(3);
     expect(counters.http5xx).toBe(4);
   });
 
   it('outside a write (setup, check, reconcile: hooks the runtime does not retry) each request is retried under ctx.retry', async () => {
-    script = (_req, res, n) => (n < 3 ? json(res, 503, { message: 'Service Unavailable' }) : json(res, 200, { ok: true }));
+    script = (_req, res, n) =>
+      n < 3 ? json(res, 503, { message: 'Service Unavailable' }) : json(res, 200, { ok: true });
     const { c, counters } = await client();
     await expect(c.request('GET', '/crm/v3/properties/contacts')).resolves.toMatchObject({ data: { ok: true } });
     expect(calls).toHaveLength(3);
@@ -174,8 +208,13 @@ describe('HubspotClient status handling', () => {
     expect(counters.retries).toBe(1);
   });
 
-  it('a content 4xx comes back as HUBSPOT_BAD_REQUEST with HubSpot\'s message', async () => {
-    script = (_req, res) => json(res, 400, { status: 'error', message: 'The maximum number of inputs supported in a batch is 100.', category: 'VALIDATION_ERROR' });
+  it("a content 4xx comes back as HUBSPOT_BAD_REQUEST with HubSpot's message", async () => {
+    script = (_req, res) =>
+      json(res, 400, {
+        status: 'error',
+        message: 'The maximum number of inputs supported in a batch is 100.',
+        category: 'VALIDATION_ERROR',
+      });
     const { c } = await client();
     const error = await failure(c.request('POST', '/a', {}));
     expect(error.code).toBe('HUBSPOT_BAD_REQUEST');

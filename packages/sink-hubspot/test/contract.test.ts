@@ -6,7 +6,10 @@ import hubspotSink from '@etl/sink-hubspot';
 import { babyNamesConfig, names } from './helpers/drive.js';
 
 let sandbox: HubspotSandbox;
-const emailOf = (r: DataRecord) => (typeof r.email === 'string' ? r.email : `${slugify(String(r.name))}.${String(r.sex).toLowerCase()}@babynames.example.com`);
+const emailOf = (r: DataRecord) =>
+  typeof r.email === 'string'
+    ? r.email
+    : `${slugify(String(r.name))}.${String(r.sex).toLowerCase()}@babynames.example.com`;
 
 describeSinkContract(hubspotSink, {
   config: () => babyNamesConfig(sandbox.baseUrl, sandbox.token),

@@ -78,7 +78,9 @@ describe('destination()', () => {
       const dest = await hubspotSink().destination!(ctx, babyNamesConfig(`${hs.baseUrl}/`, hs.token));
       expect(dest.id).toMatch(new RegExp(`^hubspot:${hs.baseUrl.replace(/[.:/]/g, '\\$&')}:token:[A-Za-z0-9_-]{22}$`));
       expect(dest.label).toContain(hs.baseUrl);
-      expect(dest.note).toMatch(access === 'missing-scope' ? /may not read account-info \(403\)/ : /not available .*\(404\)/);
+      expect(dest.note).toMatch(
+        access === 'missing-scope' ? /may not read account-info \(403\)/ : /not available .*\(404\)/,
+      );
       expect(dest.note).toMatch(/switching to another token counts as a new destination/);
       const shown = JSON.stringify([dest, ctx.lines]);
       expect(shown).not.toContain(hs.token);
@@ -98,7 +100,10 @@ describe('destination()', () => {
   it('a refused token is the usual fatal HUBSPOT_UNAUTHORIZED, without the token in the message', async () => {
     const hs = await stand();
     const ctx = await testContext({ dir });
-    const error = await hubspotSink().destination!(ctx, babyNamesConfig(hs.baseUrl, 'pat-wrong-token')).then(() => undefined, (e: unknown) => e);
+    const error = await hubspotSink().destination!(ctx, babyNamesConfig(hs.baseUrl, 'pat-wrong-token')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FatalError);
     expect((error as FatalError).code).toBe('HUBSPOT_UNAUTHORIZED');
     expect((error as Error).message).not.toContain('pat-wrong-token');

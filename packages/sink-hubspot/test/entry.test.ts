@@ -19,7 +19,10 @@ describe('the package entry', () => {
   });
 
   it('checks templates without loading the sink', () => {
-    const problems = hubspotSink().checkConfig!({ properties: { email: '{{ name | nosuchfilter }}' } } as never, {} as never);
+    const problems = hubspotSink().checkConfig!(
+      { properties: { email: '{{ name | nosuchfilter }}' } } as never,
+      {} as never,
+    );
     expect(problems).toEqual([expect.objectContaining({ path: 'properties.email' })]);
   });
 });

@@ -91,7 +91,9 @@ describe('when the daily budget runs out', () => {
   it('stops cleanly as resumable once HubSpot says nothing is left today, without drawing a 429', async () => {
     const config = babyNamesConfig(sandbox.baseUrl, sandbox.token);
     const ctx = await testContext();
-    const error = (await drive(hubspotSink(), ctx, config, names(1000), 1000).catch((e: unknown) => e)) as RetriesExhaustedError;
+    const error = (await drive(hubspotSink(), ctx, config, names(1000), 1000).catch(
+      (e: unknown) => e,
+    )) as RetriesExhaustedError;
     expect(error).toBeInstanceOf(RetriesExhaustedError);
     expect(error.code).toBe('HUBSPOT_DAILY_LIMIT');
     expect(error.message).toMatch(/resets at midnight/);

@@ -23,13 +23,19 @@ beforeAll(async () => {
       execFileSync('npx', ['tsc', '-b', 'packages/sink-hubspot'], { cwd: root, stdio: 'pipe' });
       return;
     } catch (error) {
-      if (attempt === 3) throw new Error(`building dist failed: ${String((error as { stdout?: Buffer }).stdout ?? error)}`);
+      if (attempt === 3)
+        throw new Error(`building dist failed: ${String((error as { stdout?: Buffer }).stdout ?? error)}`);
       await new Promise((r) => setTimeout(r, 10_000));
     }
   }
 }, 300_000);
 beforeAll(async () => {
-  sandbox = await startHubspotSandbox({ port: 0, host: '127.0.0.1', rate: '1000/1s', faults: { latencyMs: [20, 60], seed: 5 } });
+  sandbox = await startHubspotSandbox({
+    port: 0,
+    host: '127.0.0.1',
+    rate: '1000/1s',
+    faults: { latencyMs: [20, 60], seed: 5 },
+  });
   stateDir = mkdtempSync(join(tmpdir(), 'etl-hubspot-kill-'));
 });
 afterAll(async () => {
@@ -37,18 +43,27 @@ afterAll(async () => {
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 });
 
-function child(): { proc: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
+function child(): {
+  proc: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+} {
   const proc = spawn(process.execPath, [join(here, 'fixtures/sync-child.mjs')], {
     cwd: join(root, 'packages/sink-hubspot'),
-    env: { ...process.env, HUBSPOT_BASE_URL: sandbox.baseUrl, HUBSPOT_ACCESS_TOKEN: sandbox.token, STATE_DIR: stateDir, N: String(N) },
+    env: {
+      ...process.env,
+      HUBSPOT_BASE_URL: sandbox.baseUrl,
+      HUBSPOT_ACCESS_TOKEN: sandbox.token,
+      STATE_DIR: stateDir,
+      N: String(N),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   proc.stdout!.on('data', (chunk) => (stdout += chunk));
   proc.stderr!.on('data', (chunk) => (stderr += chunk));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolveDone) =>
-    proc.on('exit', (code, signal) => resolveDone({ code, signal, stdout, stderr })),
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolveDone) => proc.on('exit', (code, signal) => resolveDone({ code, signal, stdout, stderr })),
   );
   return { proc, done };
 }
@@ -81,6 +96,7 @@ describe('kill -9 mid-sync, then resume', () => {
     const emails = sandbox.contacts().map((c) => c.properties.email);
     expect(emails).toHaveLength(N);
     expect(new Set(emails).size).toBe(N);
-    for (const i of [0, 1, 1499, N - 1]) expect(emails).toContain(`name${i}.${i % 2 ? 'm' : 'f'}@babynames.example.com`);
+    for (const i of [0, 1, 1499, N - 1])
+      expect(emails).toContain(`name${i}.${i % 2 ? 'm' : 'f'}@babynames.example.com`);
   });
 });

@@ -5,7 +5,11 @@ import { createMapper } from '../src/mapping.js';
 
 const config = withDefaults({
   accessToken: 't',
-  properties: { email: '{{ name | slug }}.{{ sex | lower }}@babynames.example.com', firstname: '{{ name }}', babyname_sex: '{{ sex }}' },
+  properties: {
+    email: '{{ name | slug }}.{{ sex | lower }}@babynames.example.com',
+    firstname: '{{ name }}',
+    babyname_sex: '{{ sex }}',
+  },
 });
 
 describe('mapping records to contacts', () => {
@@ -14,13 +18,29 @@ describe('mapping records to contacts', () => {
   it('renders the templates and uses the lowercased email as identity', () => {
     const result = map({ name: 'Zoë Ann', sex: 'F' });
     expect(result).toMatchObject({ ok: true, identity: 'zoe-ann.f@babynames.example.com' });
-    if (result.ok) expect(result.properties).toEqual({ email: 'zoe-ann.f@babynames.example.com', firstname: 'Zoë Ann', babyname_sex: 'F' });
+    if (result.ok)
+      expect(result.properties).toEqual({
+        email: 'zoe-ann.f@babynames.example.com',
+        firstname: 'Zoë Ann',
+        babyname_sex: 'F',
+      });
   });
 
   it('sends email lowercased as HubSpot stores it, also when another property is the identity', () => {
-    const byCustomId = createMapper(withDefaults({ accessToken: 't', idProperty: 'external_id', properties: { external_id: ' X-1 ', email: ' Ada@Example.COM ' } }), new Map());
+    const byCustomId = createMapper(
+      withDefaults({
+        accessToken: 't',
+        idProperty: 'external_id',
+        properties: { external_id: ' X-1 ', email: ' Ada@Example.COM ' },
+      }),
+      new Map(),
+    );
     const result = byCustomId({});
-    expect(result).toMatchObject({ ok: true, identity: 'X-1', properties: { external_id: 'X-1', email: 'ada@example.com' } });
+    expect(result).toMatchObject({
+      ok: true,
+      identity: 'X-1',
+      properties: { external_id: 'X-1', email: 'ada@example.com' },
+    });
   });
 
   it('gives the same hash for the same properties in any order, and another for a change', () => {
@@ -36,26 +56,49 @@ describe('mapping records to contacts', () => {
   });
 
   it('rejects a record whose identity renders empty', () => {
-    const noEmail = createMapper(withDefaults({ accessToken: 't', properties: { email: '{{ missing }}', firstname: '{{ name }}' } }), new Map());
+    const noEmail = createMapper(
+      withDefaults({ accessToken: 't', properties: { email: '{{ missing }}', firstname: '{{ name }}' } }),
+      new Map(),
+    );
     const result = noEmail({ name: 'Ann' });
     expect(result).toMatchObject({ ok: false });
     if (!result.ok) expect(result.reason).toContain('email template rendered an empty value');
   });
 
   it('reports a broken template as a ConfigError', () => {
-    expect(() => createMapper(withDefaults({ accessToken: 't', properties: { email: '{{ name | nope }}' } }), new Map())).toThrow(ConfigError);
+    expect(() =>
+      createMapper(withDefaults({ accessToken: 't', properties: { email: '{{ name | nope }}' } }), new Map()),
+    ).toThrow(ConfigError);
   });
 });
 
 describe('rate from config', () => {
   it('uses tier presets', () => {
-    expect(rateFromConfig(withDefaults({ accessToken: 't', properties: {} }))).toMatchObject({ max: 100, intervalMs: 10_000, daily: 250_000 });
-    expect(rateFromConfig(withDefaults({ accessToken: 't', properties: {}, tier: 'professional' }))).toMatchObject({ max: 190, daily: 625_000 });
-    expect(rateFromConfig(withDefaults({ accessToken: 't', properties: {}, tier: 'api-addon' }))).toMatchObject({ max: 250 });
+    expect(rateFromConfig(withDefaults({ accessToken: 't', properties: {} }))).toMatchObject({
+      max: 100,
+      intervalMs: 10_000,
+      daily: 250_000,
+    });
+    expect(rateFromConfig(withDefaults({ accessToken: 't', properties: {}, tier: 'professional' }))).toMatchObject({
+      max: 190,
+      daily: 625_000,
+    });
+    expect(rateFromConfig(withDefaults({ accessToken: 't', properties: {}, tier: 'api-addon' }))).toMatchObject({
+      max: 250,
+    });
   });
 
   it('lets explicit rate and dailyLimit win', () => {
-    const spec = rateFromConfig(withDefaults({ accessToken: 't', properties: {}, tier: 'enterprise', rate: { max: 50, per: '5s' }, dailyLimit: 1000, concurrency: 2 }));
+    const spec = rateFromConfig(
+      withDefaults({
+        accessToken: 't',
+        properties: {},
+        tier: 'enterprise',
+        rate: { max: 50, per: '5s' },
+        dailyLimit: 1000,
+        concurrency: 2,
+      }),
+    );
     expect(spec).toEqual({ max: 50, intervalMs: 5000, maxConcurrent: 2, daily: 1000 });
   });
 

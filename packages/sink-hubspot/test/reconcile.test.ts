@@ -24,10 +24,16 @@ async function api(method: string, path: string, body?: unknown): Promise<number
   return response.status;
 }
 
-const active = () => world.sandbox().contacts().filter((c) => !c.archived);
+const active = () =>
+  world
+    .sandbox()
+    .contacts()
+    .filter((c) => !c.archived);
 const routes = () => ({ ...world.sandbox().stats().byRoute });
-const delta = (before: Record<string, number>, route: string) => (world.sandbox().stats().byRoute[route] ?? 0) - (before[route] ?? 0);
-const ledgerKeys = (ctx: { state: { keys(): IterableIterator<string> } }) => [...ctx.state.keys()].filter((k) => k.startsWith('c:')).sort();
+const delta = (before: Record<string, number>, route: string) =>
+  (world.sandbox().stats().byRoute[route] ?? 0) - (before[route] ?? 0);
+const ledgerKeys = (ctx: { state: { keys(): IterableIterator<string> } }) =>
+  [...ctx.state.keys()].filter((k) => k.startsWith('c:')).sort();
 
 /** First run: sends `records` and commits the ledger; returns the state folder's first context closed. */
 async function firstRun(records = names(50), config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token)) {
@@ -42,7 +48,9 @@ describe('reconcile()', () => {
     const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token);
     await firstRun(names(50), config);
     const doomed = active().slice(0, 10);
-    expect(await api('POST', '/crm/v3/objects/contacts/batch/archive', { inputs: doomed.map((c) => ({ id: c.id })) })).toBe(204);
+    expect(
+      await api('POST', '/crm/v3/objects/contacts/batch/archive', { inputs: doomed.map((c) => ({ id: c.id })) }),
+    ).toBe(204);
     expect(active()).toHaveLength(40);
 
     const before = routes();
@@ -64,7 +72,11 @@ describe('reconcile()', () => {
     expect(totals).toMatchObject({ written: 10, unchanged: 40, rejects: [] });
     expect(totals.details).toMatchObject({ created: 10, updated: 0 });
     expect(active()).toHaveLength(50);
-    expect(new Set(active().map((c) => c.properties.email))).toEqual(new Set(names(50).map((r) => `name${String(r.name).slice(4)}.${String(r.sex).toLowerCase()}@babynames.example.com`)));
+    expect(new Set(active().map((c) => c.properties.email))).toEqual(
+      new Set(
+        names(50).map((r) => `name${String(r.name).slice(4)}.${String(r.sex).toLowerCase()}@babynames.example.com`),
+      ),
+    );
     expect(delta(before, READ)).toBe(1); // ≤ ceil(50 / 100)
     expect(delta(before, UPSERT)).toBe(1);
     // Nothing else but the property list (setup, twice: the reconcile session and the write session).
@@ -87,24 +99,34 @@ describe('reconcile()', () => {
     expect(active()).toHaveLength(50);
   });
 
-  it('counts a contact edited in HubSpot as different and sends the ledger\'s version again', async () => {
+  it("counts a contact edited in HubSpot as different and sends the ledger's version again", async () => {
     const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token);
     await firstRun(names(50), config);
     const edited = active()[7];
-    expect(await api('PATCH', `/crm/v3/objects/contacts/${edited.id}`, { properties: { firstname: 'Changed by a person' } })).toBe(200);
+    expect(
+      await api('PATCH', `/crm/v3/objects/contacts/${edited.id}`, { properties: { firstname: 'Changed by a person' } }),
+    ).toBe(200);
     const ctx = await testContext({ dir: world.dir(), reconcile: true });
     const totals = await drive(hubspotSink(), ctx, config, names(50));
     expect(totals.reconcile).toEqual({ checked: 50, missing: 0, different: 1, reads: 1 });
     expect(ctx.counters).toMatchObject({ different: 1, resent: 1 });
     expect(totals).toMatchObject({ written: 1, unchanged: 49 });
     expect(totals.details).toMatchObject({ created: 0, updated: 1 });
-    expect(world.sandbox().contacts().find((c) => c.id === edited.id)?.properties.firstname).toBe(edited.properties.firstname);
+    expect(
+      world
+        .sandbox()
+        .contacts()
+        .find((c) => c.id === edited.id)?.properties.firstname,
+    ).toBe(edited.properties.firstname);
   });
 
   it('finds nothing to re-send when HubSpot holds what the ledger claims (email case included), reading 100 a request', async () => {
     const base = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token);
     // A mixed-case email in the template: HubSpot stores it lowercased, which must not count as different.
-    const config = { ...base, properties: { ...base.properties, email: '{{ name | slug }}.{{ sex }}@BabyNames.Example.com' } };
+    const config = {
+      ...base,
+      properties: { ...base.properties, email: '{{ name | slug }}.{{ sex }}@BabyNames.Example.com' },
+    };
     await firstRun(names(250), config);
     const before = routes();
     const ctx = await testContext({ dir: world.dir(), reconcile: true });
@@ -126,7 +148,10 @@ describe('reconcile()', () => {
     await plugin.setup!(ctx, config);
     stop.abort();
     const before = routes();
-    const error = await plugin.reconcile!(ctx, config).then(() => undefined, (e: unknown) => e);
+    const error = await plugin.reconcile!(ctx, config).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(EtlError);
     expect((error as EtlError).retriable).toBe(true);
     expect(delta(before, READ)).toBe(0);
@@ -141,6 +166,9 @@ describe('ctx.fresh', () => {
     await firstRun(names(30), config);
     const ctx = await testContext({ dir: world.dir(), fresh: true });
     expect(await drive(hubspotSink(), ctx, config, names(30))).toMatchObject({ written: 0, unchanged: 30 });
-    expect(await drive(hubspotSink(), ctx, { ...config, fullRefresh: true }, names(30))).toMatchObject({ written: 30, unchanged: 0 });
+    expect(await drive(hubspotSink(), ctx, { ...config, fullRefresh: true }, names(30))).toMatchObject({
+      written: 30,
+      unchanged: 0,
+    });
   });
 });

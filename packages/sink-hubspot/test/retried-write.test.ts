@@ -31,7 +31,9 @@ function flakyLimiter() {
     observe: (hint) => real.observe(hint),
     schedule: (work, options) => {
       const n = ++state.sent;
-      return state.failing.has(n) ? Promise.reject(new RetriableError(`induced failure of request ${n}`, { code: 'TEST_INDUCED' })) : real.schedule(work, options);
+      return state.failing.has(n)
+        ? Promise.reject(new RetriableError(`induced failure of request ${n}`, { code: 'TEST_INDUCED' }))
+        : real.schedule(work, options);
     },
   };
   return { limiter, state, stop: () => real.stop() };
@@ -39,7 +41,12 @@ function flakyLimiter() {
 
 const batchOf = (n: number): SinkBatch => {
   const records = names(n);
-  return { records, refs: records.map((_, index) => ({ seq: 1, index })), locate: (i) => `names.csv:${i + 2}`, checkpoint: { seq: 1 } };
+  return {
+    records,
+    refs: records.map((_, index) => ({ seq: 1, index })),
+    locate: (i) => `names.csv:${i + 2}`,
+    checkpoint: { seq: 1 },
+  };
 };
 
 describe('a write retried by the runtime', () => {
@@ -63,14 +70,16 @@ describe('a write retried by the runtime', () => {
     expect(sandbox.contacts()).toHaveLength(150);
   });
 
-  it('a chunk that keeps failing is sent once per attempt of the step\'s retry budget', async () => {
+  it("a chunk that keeps failing is sent once per attempt of the step's retry budget", async () => {
     const ctx = await testContext();
     const config = babyNamesConfig(sandbox.baseUrl, sandbox.token);
     const plugin = hubspotSink();
     await plugin.setup!(ctx, config);
     sandbox.setFaults({ errorRate: 1 });
     const before = sandbox.stats().requests;
-    const error = await ctx.retry.run(() => plugin.write(ctx, config, batchOf(80)), { attempts: 3, baseDelayMs: 5 }).catch((e: unknown) => e);
+    const error = await ctx.retry
+      .run(() => plugin.write(ctx, config, batchOf(80)), { attempts: 3, baseDelayMs: 5 })
+      .catch((e: unknown) => e);
     sandbox.setFaults({});
     await plugin.close!(ctx, config, 'failed');
     expect(error).toBeInstanceOf(RetriesExhaustedError);

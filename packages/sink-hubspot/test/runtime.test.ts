@@ -43,7 +43,10 @@ describe('hubspot sink in core runtime', () => {
     expect(step.counters.http429 ?? 0).toBe(0);
     expect(sandbox.stats().byStatus['429'] ?? 0).toBe(0);
     expect(sandbox.contacts()).toHaveLength(1500);
-    const rejects = readFileSync(first.rejectsFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const rejects = readFileSync(first.rejectsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(rejects).toHaveLength(1);
     expect(JSON.stringify(rejects[0])).toContain('names.csv:1501');
     expect(JSON.stringify(rejects[0])).toContain('is not an option');
@@ -55,10 +58,18 @@ describe('hubspot sink in core runtime', () => {
     const before = sandbox.stats().byRoute;
     const dry = await runPipeline(pipeline([...records, ...names(30, 5000)]), { stateDir, dryRun: true });
     expect(dry.status).toBe('succeeded');
-    expect(dry.steps.find((s) => s.step === 'hubspot')!.counters).toMatchObject({ wouldCreate: 30, wouldUpdate: 0, unchanged: 1500 });
+    expect(dry.steps.find((s) => s.step === 'hubspot')!.counters).toMatchObject({
+      wouldCreate: 30,
+      wouldUpdate: 0,
+      unchanged: 1500,
+    });
     expect(sandbox.contacts()).toHaveLength(1500);
-    const upsertsBefore = Object.entries(before).filter(([r]) => r.includes('upsert')).reduce((n, [, v]) => n + v, 0);
-    const upsertsAfter = Object.entries(sandbox.stats().byRoute).filter(([r]) => r.includes('upsert')).reduce((n, [, v]) => n + v, 0);
+    const upsertsBefore = Object.entries(before)
+      .filter(([r]) => r.includes('upsert'))
+      .reduce((n, [, v]) => n + v, 0);
+    const upsertsAfter = Object.entries(sandbox.stats().byRoute)
+      .filter(([r]) => r.includes('upsert'))
+      .reduce((n, [, v]) => n + v, 0);
     expect(upsertsAfter).toBe(upsertsBefore);
   });
 });

@@ -48,12 +48,24 @@ describe('requests match the official request schemas', () => {
     const inputs = names(120).map((record, i) => {
       const prepared = map(record);
       if (!prepared.ok) throw new Error(prepared.reason);
-      return { identity: prepared.identity, properties: prepared.properties, hash: prepared.hash, traceId: `1-${i}`, location: `x:${i}`, record };
+      return {
+        identity: prepared.identity,
+        properties: prepared.properties,
+        hash: prepared.hash,
+        traceId: `1-${i}`,
+        location: `x:${i}`,
+        record,
+      };
     });
     const upserter = new Upserter(client, 'contacts', 'email');
     await upserter.upsert(inputs.slice(0, 100));
     await upserter.upsert(inputs.slice(100));
-    await existingIdentities(client, 'contacts', 'email', inputs.map((i) => i.identity));
+    await existingIdentities(
+      client,
+      'contacts',
+      'email',
+      inputs.map((i) => i.identity),
+    );
     await ownLimiter?.stop();
 
     const propertyCreate = validator(propertiesSpec, 'PropertyCreate');

@@ -9,7 +9,13 @@ import { babyNamesConfig, drive, names } from './helpers/drive.js';
 const world = useSandbox('etl-hubspot-');
 
 const upserts = () => world.sandbox().stats().byRoute;
-const byEmail = () => new Map(world.sandbox().contacts().map((c) => [c.properties.email, c]));
+const byEmail = () =>
+  new Map(
+    world
+      .sandbox()
+      .contacts()
+      .map((c) => [c.properties.email, c]),
+  );
 
 describe('hubspot sink against the sandbox', () => {
   it('creates the custom property, upserts every contact once, and a second run sends nothing', async () => {
@@ -25,7 +31,10 @@ describe('hubspot sink against the sandbox', () => {
     const contacts = byEmail();
     expect(contacts.size).toBe(420);
     expect(world.sandbox().contacts()).toHaveLength(420);
-    expect(contacts.get('name7.m@babynames.example.com')?.properties).toMatchObject({ firstname: 'Name7', babyname_sex: 'M' });
+    expect(contacts.get('name7.m@babynames.example.com')?.properties).toMatchObject({
+      firstname: 'Name7',
+      babyname_sex: 'M',
+    });
     await first.store.close();
 
     // A new run over the same state folder: the ledger says nothing changed.
@@ -69,8 +78,15 @@ describe('hubspot sink against the sandbox', () => {
     const plan = await drive(hubspotSink(), dry, changedMapping, records);
     expect(plan.details).toEqual({ wouldCreate: 40, wouldUpdate: 100, unchanged: 0 });
     expect(world.sandbox().contacts()).toHaveLength(before.contacts);
-    expect(world.sandbox().contacts().some((c) => c.properties.lastname)).toBe(false);
-    expect(Object.keys(upserts()).filter((route) => /upsert|create|update/.test(route) && !JSON.parse(before.routes)[route])).toEqual([]);
+    expect(
+      world
+        .sandbox()
+        .contacts()
+        .some((c) => c.properties.lastname),
+    ).toBe(false);
+    expect(
+      Object.keys(upserts()).filter((route) => /upsert|create|update/.test(route) && !JSON.parse(before.routes)[route]),
+    ).toEqual([]);
 
     await dry.store.close();
     const again = await testContext({ dir: world.dir(), dryRun: true });
@@ -79,9 +95,15 @@ describe('hubspot sink against the sandbox', () => {
     await again.store.close();
   });
 
-  it('one invalid email in a batch of 100: 99 land, 1 is rejected with HubSpot\'s message and its location', async () => {
-    const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token, { properties: { email: '{{ email }}', firstname: '{{ name }}' }, ensureProperties: [] });
-    const records = Array.from({ length: 100 }, (_, i) => ({ name: `N${i}`, email: i === 57 ? 'not-an-email@@example' : `n${i}@example.com` }));
+  it("one invalid email in a batch of 100: 99 land, 1 is rejected with HubSpot's message and its location", async () => {
+    const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token, {
+      properties: { email: '{{ email }}', firstname: '{{ name }}' },
+      ensureProperties: [],
+    });
+    const records = Array.from({ length: 100 }, (_, i) => ({
+      name: `N${i}`,
+      email: i === 57 ? 'not-an-email@@example' : `n${i}@example.com`,
+    }));
     const ctx = await testContext({ dir: world.dir() });
     const totals = await drive(hubspotSink(), ctx, config, records, 100);
     expect(totals.written).toBe(99);
@@ -125,13 +147,21 @@ describe('hubspot sink against the sandbox', () => {
   });
 
   it('on abort it stops sending, fails the write, and the ledger holds exactly what HubSpot acknowledged', async () => {
-    const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token, { rate: { max: 3, per: '1s' }, concurrency: 1 });
+    const config = babyNamesConfig(world.sandbox().baseUrl, world.sandbox().token, {
+      rate: { max: 3, per: '1s' },
+      concurrency: 1,
+    });
     const controller = new AbortController();
     const ctx = await testContext({ dir: world.dir(), signal: controller.signal });
     const plugin = hubspotSink();
     await plugin.setup!(ctx, config);
     const records = names(1000);
-    const batch = { records, refs: records.map((_, index) => ({ seq: 1, index })), locate: (i: number) => `names.csv:${i + 2}`, checkpoint: null };
+    const batch = {
+      records,
+      refs: records.map((_, index) => ({ seq: 1, index })),
+      locate: (i: number) => `names.csv:${i + 2}`,
+      checkpoint: null,
+    };
     const writing = plugin.write(ctx, config, batch);
     while (world.sandbox().contacts().length === 0) await new Promise((r) => setTimeout(r, 20));
     controller.abort();

@@ -28,7 +28,10 @@ describe('the Bearer token never goes over plain http to another host', () => {
     createClient(ctx, withDefaults({ ...base, baseUrl: 'http://127.0.0.1:9' })).ownLimiter?.stop();
     createClient(ctx, withDefaults({ ...base, baseUrl: 'https://api.hubapi.com' })).ownLimiter?.stop();
     expect(ctx.lines.filter((line) => line.level === 'warn')).toEqual([]);
-    createClient(ctx, withDefaults({ ...base, baseUrl: 'http://crm.internal', allowInsecureHttp: true })).ownLimiter?.stop();
+    createClient(
+      ctx,
+      withDefaults({ ...base, baseUrl: 'http://crm.internal', allowInsecureHttp: true }),
+    ).ownLimiter?.stop();
     expect(ctx.lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([
       'hubspot: allowInsecureHttp is set; http://crm.internal is plain http: credentials and data would cross the network unencrypted.',
     ]);

@@ -30,29 +30,44 @@ function fakeClient(answer: (body: Body) => unknown) {
 
 const ok = (body: Body, skip: (id: string) => boolean = () => false) => ({
   status: 'COMPLETE',
-  results: body.inputs.filter((input) => !skip(input.id)).map((input, n) => ({ id: `${1000 + n}`, new: true, properties: { email: input.id } })),
+  results: body.inputs
+    .filter((input) => !skip(input.id))
+    .map((input, n) => ({ id: `${1000 + n}`, new: true, properties: { email: input.id } })),
 });
 
 const invalidEmail = (email: string) =>
-  new HubspotRequestError(400, {
-    category: 'VALIDATION_ERROR',
-    message: `Property values were not valid: [{"isValid":false,"message":"Email address ${email} is invalid","error":"INVALID_EMAIL","name":"email"}]`,
-  }, 'POST /crm/v3/objects/contacts/batch/upsert');
+  new HubspotRequestError(
+    400,
+    {
+      category: 'VALIDATION_ERROR',
+      message: `Property values were not valid: [{"isValid":false,"message":"Email address ${email} is invalid","error":"INVALID_EMAIL","name":"email"}]`,
+    },
+    'POST /crm/v3/objects/contacts/batch/upsert',
+  );
 
 describe('Upserter', () => {
   it('maps 207 errors back by objectWriteTraceId: the rest land in one request', async () => {
     const { client, requests } = fakeClient((body) => ({
       ...ok(body, (id) => id === 'user3@example.com'),
       numErrors: 1,
-      errors: [{ status: 'error', category: 'VALIDATION_ERROR', message: 'bad value', context: { objectWriteTraceId: ['t3'] } }],
+      errors: [
+        {
+          status: 'error',
+          category: 'VALIDATION_ERROR',
+          message: 'bad value',
+          context: { objectWriteTraceId: ['t3'] },
+        },
+      ],
     }));
     const outcome = await new Upserter(client, 'contacts', 'email').upsert(inputs(10));
     expect(requests).toHaveLength(1);
     expect(outcome.acknowledged).toHaveLength(9);
-    expect(outcome.rejected).toEqual([{ input: expect.objectContaining({ traceId: 't3' }), reason: 'HubSpot rejected the contact: bad value' }]);
+    expect(outcome.rejected).toEqual([
+      { input: expect.objectContaining({ traceId: 't3' }), reason: 'HubSpot rejected the contact: bad value' },
+    ]);
   });
 
-  it('isolates the input a whole-batch 400 names, with HubSpot\'s message', async () => {
+  it("isolates the input a whole-batch 400 names, with HubSpot's message", async () => {
     const { client, requests } = fakeClient((body) => {
       const bad = body.inputs.find((input) => input.id === 'user42@example.com');
       if (bad) throw invalidEmail(bad.id);
@@ -62,19 +77,25 @@ describe('Upserter', () => {
     expect(outcome.acknowledged).toHaveLength(99);
     expect(outcome.rejected).toHaveLength(1);
     expect(outcome.rejected[0].input.location).toBe('file.csv:44');
-    expect(outcome.rejected[0].reason).toContain('Email address user42@example.com is invalid (INVALID_EMAIL on email)');
+    expect(outcome.rejected[0].reason).toContain(
+      'Email address user42@example.com is invalid (INVALID_EMAIL on email)',
+    );
     expect(requests).toHaveLength(2);
   });
 
   it('bisects a whole-batch 400 that names nobody until each bad input stands alone', async () => {
     const badOnes = new Set(['user7@example.com', 'user61@example.com']);
     const { client, requests } = fakeClient((body) => {
-      if (body.inputs.some((input) => badOnes.has(input.id))) throw new HubspotRequestError(400, { message: 'something in there is wrong' }, 'POST x');
+      if (body.inputs.some((input) => badOnes.has(input.id)))
+        throw new HubspotRequestError(400, { message: 'something in there is wrong' }, 'POST x');
       return ok(body);
     });
     const outcome = await new Upserter(client, 'contacts', 'email').upsert(inputs(100));
     expect(outcome.acknowledged.map((a) => a.input.identity).sort()).toEqual(
-      inputs(100).map((i) => i.identity).filter((id) => !badOnes.has(id)).sort(),
+      inputs(100)
+        .map((i) => i.identity)
+        .filter((id) => !badOnes.has(id))
+        .sort(),
     );
     expect(outcome.rejected.map((r) => r.input.identity).sort()).toEqual([...badOnes].sort());
     expect(requests.length).toBeLessThan(30); // bisection, not one request per input
@@ -82,7 +103,14 @@ describe('Upserter', () => {
 
   it('stops the run instead of bisecting when a mapped property is missing', async () => {
     const { client, requests } = fakeClient(() => {
-      throw new HubspotRequestError(400, { message: 'Property values were not valid: [{"isValid":false,"message":"Property \\"nope\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"nope"}]' }, 'POST x');
+      throw new HubspotRequestError(
+        400,
+        {
+          message:
+            'Property values were not valid: [{"isValid":false,"message":"Property \\"nope\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"nope"}]',
+        },
+        'POST x',
+      );
     });
     await expect(new Upserter(client, 'contacts', 'email').upsert(inputs(50))).rejects.toThrow(FatalError);
     expect(requests).toHaveLength(1);
@@ -104,10 +132,13 @@ describe('Upserter', () => {
 });
 
 describe('readableMessage', () => {
-  it('keeps the human part of HubSpot\'s embedded property errors', () => {
-    expect(readableMessage({ message: 'Property values were not valid: [{"message":"Email address x is invalid","error":"INVALID_EMAIL","name":"email"}]' })).toBe(
-      'Property values were not valid: Email address x is invalid (INVALID_EMAIL on email)',
-    );
+  it("keeps the human part of HubSpot's embedded property errors", () => {
+    expect(
+      readableMessage({
+        message:
+          'Property values were not valid: [{"message":"Email address x is invalid","error":"INVALID_EMAIL","name":"email"}]',
+      }),
+    ).toBe('Property values were not valid: Email address x is invalid (INVALID_EMAIL on email)');
     expect(readableMessage({ message: 'plain' })).toBe('plain');
   });
 });

@@ -21,11 +21,30 @@ const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => sile
 function context() {
   const state = new Map();
   return {
-    pipeline: 'bench', step: 'mysql', runId: 'bench', logger: silent, signal: new AbortController().signal,
-    retry: { run: (work) => work(1) }, limiter: () => undefined,
-    state: { get: (k) => state.get(k), set: (k, v) => state.set(k, v), delete: (k) => state.delete(k), has: (k) => state.has(k), get size() { return state.size; }, keys: () => state.keys(), clear: () => state.clear() },
-    dirs: { state: os.tmpdir(), run: os.tmpdir(), cache: os.tmpdir() }, dryRun: false, fresh: false,
-    progress() {}, addSecret() {}, count() {},
+    pipeline: 'bench',
+    step: 'mysql',
+    runId: 'bench',
+    logger: silent,
+    signal: new AbortController().signal,
+    retry: { run: (work) => work(1) },
+    limiter: () => undefined,
+    state: {
+      get: (k) => state.get(k),
+      set: (k, v) => state.set(k, v),
+      delete: (k) => state.delete(k),
+      has: (k) => state.has(k),
+      get size() {
+        return state.size;
+      },
+      keys: () => state.keys(),
+      clear: () => state.clear(),
+    },
+    dirs: { state: os.tmpdir(), run: os.tmpdir(), cache: os.tmpdir() },
+    dryRun: false,
+    fresh: false,
+    progress() {},
+    addSecret() {},
+    count() {},
   };
 }
 
@@ -56,7 +75,12 @@ async function* batches(file) {
 
 function makeBatch(records, seq, lastLine) {
   const first = lastLine - records.length + 1;
-  return { records, refs: records.map((_, index) => ({ seq, index })), locate: (i) => `${CSV_NAME}:${first + i}`, checkpoint: { seq, line: lastLine } };
+  return {
+    records,
+    refs: records.map((_, index) => ({ seq, index })),
+    locate: (i) => `${CSV_NAME}:${first + i}`,
+    checkpoint: { seq, line: lastLine },
+  };
 }
 
 async function baseline(admin, db, file) {
@@ -132,7 +156,10 @@ const bench = {
       for (const method of methods) {
         const key = method === 'load-data' ? 'loadData' : 'insert';
         const base = await runBaseline(key);
-        const sink = await measure(method.replace('-', ''), async (db) => ({ ...(await sinkLoad(mysqlSink, `${ROOT_URL}/${db}`, method, file)), table: 'baby_names' }));
+        const sink = await measure(method.replace('-', ''), async (db) => ({
+          ...(await sinkLoad(mysqlSink, `${ROOT_URL}/${db}`, method, file)),
+          table: 'baby_names',
+        }));
         out.rows = base.inTable;
         out[`${key}BaselineSeconds`] = Number(base.seconds.toFixed(2));
         out[`${key}Seconds`] = Number(sink.seconds.toFixed(2));

@@ -59,7 +59,7 @@ function toTsvLine(row: Array<string | number | null>): string {
     else if (typeof v === 'number') line += String(v);
     else line += NEEDS_ESCAPE.test(v) ? v.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c]) : v;
   }
-  return line + '\n';
+  return `${line}\n`;
 }
 
 /** Parses `Records: 3  Duplicates: 1  Warnings: 0` (INSERT) or `Records: 3  Deleted: 0  Skipped: 1  Warnings: 0` (LOAD DATA). */
@@ -73,7 +73,11 @@ function parseInfo(info: string): Record<string, number> {
  * Writes `rows` (already converted with `toSqlValue`) into `plan.table` on `conn`, inside the caller's transaction.
  * Rows the database refuses are reported, and the rest land. Errors other than a refused row are thrown.
  */
-export async function loadRows(conn: PoolConnection, plan: LoadPlan, rows: Array<Array<string | number | null>>): Promise<LoadCounts> {
+export async function loadRows(
+  conn: PoolConnection,
+  plan: LoadPlan,
+  rows: Array<Array<string | number | null>>,
+): Promise<LoadCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, refused: [] };
   if (plan.method === 'load-data') {
     const counts = await loadData(conn, plan, rows);
@@ -93,7 +97,11 @@ export async function loadRows(conn: PoolConnection, plan: LoadPlan, rows: Array
  * skipped rows are then updated with one INSERT … ON DUPLICATE KEY UPDATE over the batch. Returns undefined when the
  * server raised any warning other than a duplicate key (a value was truncated or clamped): the caller falls back.
  */
-async function loadData(conn: PoolConnection, plan: LoadPlan, rows: Array<Array<string | number | null>>): Promise<LoadCounts | undefined> {
+async function loadData(
+  conn: PoolConnection,
+  plan: LoadPlan,
+  rows: Array<Array<string | number | null>>,
+): Promise<LoadCounts | undefined> {
   await rawQuery(conn, 'SAVEPOINT etl_batch');
   let text = '';
   for (const row of rows) text += toTsvLine(row);
@@ -115,7 +123,8 @@ async function loadData(conn: PoolConnection, plan: LoadPlan, rows: Array<Array<
     if (warnings.some((w) => Number(w.Code) !== ER_DUP_ENTRY)) return undefined;
   }
   const inserted = header.affectedRows;
-  if (skipped === 0 || plan.onDuplicate === 'ignore') return { inserted, updated: 0, unchanged: rows.length - inserted, refused: [] };
+  if (skipped === 0 || plan.onDuplicate === 'ignore')
+    return { inserted, updated: 0, unchanged: rows.length - inserted, refused: [] };
   // Every row of the batch now exists: this pass only updates (2 affected rows each) or leaves rows as they are (0).
   let updated = 0;
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {

@@ -14,11 +14,14 @@ export function grantedPrivileges(grants: string[], database: string): Set<strin
   const out = new Set<string>();
   for (const line of grants) {
     const m = /^GRANT (.+?) ON (\S+?)\.(\S+) TO /i.exec(line);
-    if (!m || m[3] !== '*') continue;
+    if (m?.[3] !== '*') continue;
     const schema = m[2].replace(/^`|`$/g, '');
     if (schema !== '*' && !likeToRegExp(schema).test(database)) continue;
     for (const p of m[1].split(',')) {
-      const name = p.trim().replace(/\s*\(.*\)$/, '').toUpperCase();
+      const name = p
+        .trim()
+        .replace(/\s*\(.*\)$/, '')
+        .toUpperCase();
       if (ALL.includes(name)) REQUIRED_PRIVILEGES.forEach((r) => out.add(r));
       else out.add(name);
     }
@@ -44,16 +47,31 @@ export async function checkMysql(_ctx: StepContext, config: MysqlSinkConfig): Pr
   const target = resolveTarget(config);
   let conn: Connection | undefined;
   try {
-    conn = await mysql.createConnection({ host: target.host, port: target.port, user: target.user, password: target.password, connectTimeout: 10_000, ...withSsl(target) });
-    const [[info]] = (await conn.query('SELECT VERSION() AS version, CURRENT_USER() AS user, @@local_infile AS localInfile')) as unknown as [
-      Array<{ version: string; user: string; localInfile: number }>,
+    conn = await mysql.createConnection({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      connectTimeout: 10_000,
+      ...withSsl(target),
+    });
+    const [[info]] = (await conn.query(
+      'SELECT VERSION() AS version, CURRENT_USER() AS user, @@local_infile AS localInfile',
+    )) as unknown as [Array<{ version: string; user: string; localInfile: number }>];
+    const [schemas] = (await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
+      target.database,
+    ])) as unknown as [unknown[]];
+    const [grantRows] = (await conn.query('SHOW GRANTS FOR CURRENT_USER()')) as unknown as [
+      Array<Record<string, string>>,
     ];
-    const [schemas] = (await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [target.database])) as unknown as [unknown[]];
-    const [grantRows] = (await conn.query('SHOW GRANTS FOR CURRENT_USER()')) as unknown as [Array<Record<string, string>>];
-    const granted = grantedPrivileges(grantRows.map((r) => Object.values(r)[0]), target.database);
+    const granted = grantedPrivileges(
+      grantRows.map((r) => Object.values(r)[0]),
+      target.database,
+    );
     const problems: string[] = [];
     const exists = schemas.length > 0;
-    if (!exists && !(config.createDatabase ?? true)) problems.push(`database ${target.database} does not exist and createDatabase is false`);
+    if (!exists && !(config.createDatabase ?? true))
+      problems.push(`database ${target.database} does not exist and createDatabase is false`);
     if (exists) await conn.query(`USE ${quoteId(target.database)}`);
     const missing = REQUIRED_PRIVILEGES.filter((p) => !granted.has(p));
     if (missing.length > 0) problems.push(`user ${info.user} lacks ${missing.join(', ')} on ${target.database}`);
@@ -63,8 +81,17 @@ export async function checkMysql(_ctx: StepContext, config: MysqlSinkConfig): Pr
     const where = `${describeTarget(target)} (${info.version})`;
     return {
       ok: problems.length === 0,
-      message: problems.length === 0 ? `connected to ${where} as ${info.user}${exists ? '' : '; the database will be created'}` : `${where}: ${problems.join('; ')}`,
-      details: { version: info.version, user: info.user, databaseExists: exists, missingPrivileges: missing, localInfile: Number(info.localInfile) === 1 },
+      message:
+        problems.length === 0
+          ? `connected to ${where} as ${info.user}${exists ? '' : '; the database will be created'}`
+          : `${where}: ${problems.join('; ')}`,
+      details: {
+        version: info.version,
+        user: info.user,
+        databaseExists: exists,
+        missingPrivileges: missing,
+        localInfile: Number(info.localInfile) === 1,
+      },
     };
   } catch (error) {
     throw toEtlError(error, target, 'checking the connection');

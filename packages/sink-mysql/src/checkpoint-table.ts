@@ -34,24 +34,40 @@ export async function readCheckpoint(conn: PoolConnection, key: CheckpointKey): 
     [key.pipeline, key.step, key.table],
   );
   const row = rows[0];
-  return row ? { token: JSON.parse(row.token) as JsonValue, targetTable: row.target_table, legacy: row.table_name === '' } : undefined;
+  return row
+    ? { token: JSON.parse(row.token) as JsonValue, targetTable: row.target_table, legacy: row.table_name === '' }
+    : undefined;
 }
 
 /**
  * Stores a batch's token; call inside the batch's transaction so both commit or neither does. `replacesLegacy`
  * also deletes the pre-upgrade row this load resumed from.
  */
-export async function writeCheckpoint(conn: PoolConnection, key: CheckpointKey, token: JsonValue, targetTable: string | null, replacesLegacy = false): Promise<void> {
+export async function writeCheckpoint(
+  conn: PoolConnection,
+  key: CheckpointKey,
+  token: JsonValue,
+  targetTable: string | null,
+  replacesLegacy = false,
+): Promise<void> {
   await rawQuery(
     conn,
     `INSERT INTO ${CHECKPOINT_TABLE} (pipeline, step, table_name, token, target_table) VALUES (?, ?, ?, ?, ?)
      ON DUPLICATE KEY UPDATE token = VALUES(token), target_table = VALUES(target_table)`,
     [key.pipeline, key.step, key.table, JSON.stringify(token), targetTable],
   );
-  if (replacesLegacy) await rawQuery(conn, `DELETE FROM ${CHECKPOINT_TABLE} WHERE pipeline = ? AND step = ? AND table_name = ''`, [key.pipeline, key.step]);
+  if (replacesLegacy)
+    await rawQuery(conn, `DELETE FROM ${CHECKPOINT_TABLE} WHERE pipeline = ? AND step = ? AND table_name = ''`, [
+      key.pipeline,
+      key.step,
+    ]);
 }
 
 /** Records that no shadow table is in progress any more (after a replace-all swap). */
 export async function clearShadow(conn: PoolConnection, key: CheckpointKey): Promise<void> {
-  await rawQuery(conn, `UPDATE ${CHECKPOINT_TABLE} SET target_table = NULL WHERE pipeline = ? AND step = ? AND table_name IN (?, '')`, [key.pipeline, key.step, key.table]);
+  await rawQuery(
+    conn,
+    `UPDATE ${CHECKPOINT_TABLE} SET target_table = NULL WHERE pipeline = ? AND step = ? AND table_name IN (?, '')`,
+    [key.pipeline, key.step, key.table],
+  );
 }

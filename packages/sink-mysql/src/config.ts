@@ -51,7 +51,12 @@ export interface MysqlSinkConfig {
 
 /** The table the plugin's own migrations create, and how the baby-names records map onto it. */
 export const BABY_NAMES_TABLE = 'baby_names';
-export const BABY_NAMES_COLUMNS: Record<string, string> = { year: 'year_of_birth', name: 'name', sex: 'sex', count: 'count' };
+export const BABY_NAMES_COLUMNS: Record<string, string> = {
+  year: 'year_of_birth',
+  name: 'name',
+  sex: 'sex',
+  count: 'count',
+};
 export const BABY_NAMES_KEY = ['year_of_birth', 'name', 'sex'];
 
 const identifier = { type: 'string', pattern: IDENTIFIER_PATTERN };
@@ -100,7 +105,10 @@ export const configSchema: JsonSchema = {
       description: 'Schema migrations (TypeORM, recorded in the etl_migrations table).',
       properties: {
         auto: { type: 'boolean', default: true, description: 'Run pending migrations before the first write.' },
-        dir: { type: 'string', description: 'Folder of compiled TypeORM migration files (.js/.mjs) for your own tables.' },
+        dir: {
+          type: 'string',
+          description: 'Folder of compiled TypeORM migration files (.js/.mjs) for your own tables.',
+        },
       },
     },
     batchSize: { type: 'integer', minimum: 1, default: 10000, description: 'Rows per write transaction.' },
@@ -130,13 +138,21 @@ export function resolveTarget(config: MysqlSinkConfig): ConnectionTarget {
     parsed = new URL(config.url ?? 'mysql://root@127.0.0.1:3306/etl');
   } catch {
     // The URL may hold a password: never echo it back.
-    throw new ConfigError('The mysql step\'s `url` is not a valid URL (its value is not shown because it may contain a password).', [], {
-      code: 'MYSQL_URL_INVALID',
-      suggestions: ['Write it as mysql://user:password@host:3306/database, URL-encoding special characters in the password.'],
-    });
+    throw new ConfigError(
+      "The mysql step's `url` is not a valid URL (its value is not shown because it may contain a password).",
+      [],
+      {
+        code: 'MYSQL_URL_INVALID',
+        suggestions: [
+          'Write it as mysql://user:password@host:3306/database, URL-encoding special characters in the password.',
+        ],
+      },
+    );
   }
   if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
-    throw new ConfigError(`The mysql step's \`url\` must start with mysql:// (got ${parsed.protocol}//).`, [], { code: 'MYSQL_URL_INVALID' });
+    throw new ConfigError(`The mysql step's \`url\` must start with mysql:// (got ${parsed.protocol}//).`, [], {
+      code: 'MYSQL_URL_INVALID',
+    });
   }
   const database = config.database ?? decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!database) {
@@ -149,7 +165,9 @@ export function resolveTarget(config: MysqlSinkConfig): ConnectionTarget {
   if (!isIdentifier(database)) {
     throw new ConfigError(`The mysql step's database name ${JSON.stringify(database)} is not a valid identifier.`, [], {
       code: 'MYSQL_DATABASE_INVALID',
-      suggestions: ['Use letters, digits, _ and $ only, starting with a letter or _, at most 64 characters (as for table names).'],
+      suggestions: [
+        'Use letters, digits, _ and $ only, starting with a letter or _, at most 64 characters (as for table names).',
+      ],
     });
   }
   const urlPassword = parsed.password ? decodeURIComponent(parsed.password) : undefined;

@@ -37,10 +37,14 @@ export async function ensureDatabase(target: ConnectionTarget, create: boolean):
   let conn: Connection | undefined;
   try {
     conn = await mysqlPromise.createConnection(driverOptions(target));
-    const [rows] = await conn.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [target.database]);
+    const [rows] = await conn.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
+      target.database,
+    ]);
     if ((rows as unknown[]).length > 0) return;
     if (!create) throw Object.assign(new Error(`Unknown database '${target.database}'`), { code: 'ER_BAD_DB_ERROR' });
-    await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteId(target.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS ${quoteId(target.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
   } catch (error) {
     throw toEtlError(error, target, 'creating the database');
   } finally {
@@ -56,21 +60,28 @@ export async function loadUserMigrations(dir: string): Promise<MigrationClass[]>
   } catch {
     throw new ConfigError(`The mysql step's migrations.dir ${dir} cannot be read.`, [], {
       code: 'MYSQL_MIGRATIONS_DIR',
-      suggestions: ['Point migrations.dir at a folder of compiled TypeORM migration files (.js), relative to the working folder.'],
+      suggestions: [
+        'Point migrations.dir at a folder of compiled TypeORM migration files (.js), relative to the working folder.',
+      ],
     });
   }
   const classes: MigrationClass[] = [];
   for (const file of files) {
     const mod = (await import(pathToFileURL(path.resolve(dir, file)).href)) as Record<string, unknown>;
     for (const value of Object.values(mod)) {
-      if (typeof value === 'function' && typeof (value.prototype as { up?: unknown })?.up === 'function') classes.push(value as MigrationClass);
+      if (typeof value === 'function' && typeof (value.prototype as { up?: unknown })?.up === 'function')
+        classes.push(value as MigrationClass);
     }
   }
   return classes;
 }
 
 /** A TypeORM DataSource on the mysql2 driver, with the plugin's migrations and the user's. Not yet initialized. */
-export async function createDataSource(target: ConnectionTarget, config: MysqlSinkConfig, poolSize = 2): Promise<DataSource> {
+export async function createDataSource(
+  target: ConnectionTarget,
+  config: MysqlSinkConfig,
+  poolSize = 2,
+): Promise<DataSource> {
   const userMigrations = config.migrations?.dir ? await loadUserMigrations(config.migrations.dir) : [];
   return new DataSource({
     type: 'mysql',
@@ -94,7 +105,11 @@ export async function createDataSource(target: ConnectionTarget, config: MysqlSi
 }
 
 /** Creates the database if allowed, then connects. Every failure is an EtlError naming host, port and database. */
-export async function openDataSource(target: ConnectionTarget, config: MysqlSinkConfig, options: { createDatabase: boolean }) {
+export async function openDataSource(
+  target: ConnectionTarget,
+  config: MysqlSinkConfig,
+  options: { createDatabase: boolean },
+) {
   await ensureDatabase(target, options.createDatabase);
   const ds = await createDataSource(target, config);
   try {

@@ -49,7 +49,10 @@ export function parseDeferred(comment: string): DeferredIndexes | undefined {
 }
 
 async function tableComment(db: Querier, table: string): Promise<string | undefined> {
-  const rows = (await db.query('SELECT TABLE_COMMENT AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])) as Array<{ c: string }>;
+  const rows = (await db.query(
+    'SELECT TABLE_COMMENT AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    [table],
+  )) as Array<{ c: string }>;
   return rows[0]?.c;
 }
 
@@ -76,11 +79,15 @@ export async function deferIndexes(db: Querier, table: string): Promise<Deferred
   const marked = DEFERRED_MARK + JSON.stringify(deferred);
   if (marked.length > MAX_COMMENT) return undefined;
   const names = keys.map((key) => /^KEY (`(?:[^`]|``)+`)/.exec(key)![1]);
-  await db.query(`ALTER TABLE ${quoteId(table)} ${names.map((name) => `DROP INDEX ${name}`).join(', ')}, COMMENT = ?`, [marked]);
+  await db.query(`ALTER TABLE ${quoteId(table)} ${names.map((name) => `DROP INDEX ${name}`).join(', ')}, COMMENT = ?`, [
+    marked,
+  ]);
   return deferred;
 }
 
 /** Adds back the indexes `table`'s comment says are owed, and its own comment, in one statement. */
 export async function restoreIndexes(db: Querier, table: string, owed: DeferredIndexes): Promise<void> {
-  await db.query(`ALTER TABLE ${quoteId(table)} ${owed.keys.map((key) => `ADD ${key}`).join(', ')}, COMMENT = ?`, [owed.comment]);
+  await db.query(`ALTER TABLE ${quoteId(table)} ${owed.keys.map((key) => `ADD ${key}`).join(', ')}, COMMENT = ?`, [
+    owed.comment,
+  ]);
 }

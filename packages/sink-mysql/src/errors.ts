@@ -90,7 +90,9 @@ export function toEtlError(
   const where = describeTarget(target);
   const said = info.sqlMessage ?? info.message;
   const context = { host: target.host, port: target.port, database: target.database, mysqlCode: info.code };
-  const transient = info.code !== undefined && (TRANSIENT.has(info.code) || (options.refusalIsTransient && info.code === 'ECONNREFUSED'));
+  const transient =
+    info.code !== undefined &&
+    (TRANSIENT.has(info.code) || (options.refusalIsTransient && info.code === 'ECONNREFUSED'));
   if (transient) {
     return new RetriableError(`MySQL at ${where}: ${doing} failed with a transient error (${info.code}: ${said}).`, {
       code: 'MYSQL_TRANSIENT',
@@ -102,57 +104,77 @@ export function toEtlError(
     new FatalError(message, { code, context, suggestions });
   switch (info.code) {
     case 'ECONNREFUSED':
-      return fatal('MYSQL_CONNECTION_REFUSED', `MySQL at ${target.host}:${target.port} refused the connection (database ${target.database}).`, [
-        `Check that the server is running and listens on ${target.host}:${target.port} (mariadb-admin ping).`,
-        'Check the host and port in the step\'s url (MYSQL_URL).',
-      ]);
+      return fatal(
+        'MYSQL_CONNECTION_REFUSED',
+        `MySQL at ${target.host}:${target.port} refused the connection (database ${target.database}).`,
+        [
+          `Check that the server is running and listens on ${target.host}:${target.port} (mariadb-admin ping).`,
+          "Check the host and port in the step's url (MYSQL_URL).",
+        ],
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return fatal('MYSQL_HOST_NOT_FOUND', `MySQL host ${target.host} (port ${target.port}, database ${target.database}) could not be resolved.`, [
-        'Check the host name in the step\'s url (MYSQL_URL).',
-      ]);
+      return fatal(
+        'MYSQL_HOST_NOT_FOUND',
+        `MySQL host ${target.host} (port ${target.port}, database ${target.database}) could not be resolved.`,
+        ["Check the host name in the step's url (MYSQL_URL)."],
+      );
     case 'ER_ACCESS_DENIED_ERROR':
     case 'ER_NOT_SUPPORTED_AUTH_MODE':
       return fatal('MYSQL_ACCESS_DENIED', `MySQL at ${where} denied access to user ${target.user}: ${said}`, [
         `Check the user and password for ${target.user} (MYSQL_URL or the step's user/password).`,
-        'On Debian, root may only log in over the unix socket: ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD(\'\') OR unix_socket.',
+        "On Debian, root may only log in over the unix socket: ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket.",
       ]);
     case 'HANDSHAKE_NO_SSL_SUPPORT':
-      return fatal('MYSQL_TLS_UNAVAILABLE', `MySQL at ${target.host}:${target.port} does not offer TLS, and the step asks for it (ssl).`, [
-        'Enable TLS on the server (ssl_cert, ssl_key), or remove ssl / ?ssl=true only if the network path is trusted (loopback, a socket).',
-      ]);
+      return fatal(
+        'MYSQL_TLS_UNAVAILABLE',
+        `MySQL at ${target.host}:${target.port} does not offer TLS, and the step asks for it (ssl).`,
+        [
+          'Enable TLS on the server (ssl_cert, ssl_key), or remove ssl / ?ssl=true only if the network path is trusted (loopback, a socket).',
+        ],
+      );
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'CERT_HAS_EXPIRED':
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return fatal('MYSQL_TLS_UNVERIFIED', `MySQL at ${target.host}:${target.port}: the server's certificate could not be verified (${info.code}).`, [
-        'Give the CA that signed it with ssl: { ca: path/to/ca.pem }, or ssl.servername if the certificate names another host.',
-      ]);
+      return fatal(
+        'MYSQL_TLS_UNVERIFIED',
+        `MySQL at ${target.host}:${target.port}: the server's certificate could not be verified (${info.code}).`,
+        [
+          'Give the CA that signed it with ssl: { ca: path/to/ca.pem }, or ssl.servername if the certificate names another host.',
+        ],
+      );
     case 'ER_BAD_DB_ERROR':
-      return fatal('MYSQL_UNKNOWN_DATABASE', `MySQL at ${target.host}:${target.port} has no database ${target.database}.`, [
-        `Create it (CREATE DATABASE \`${target.database}\`) or set createDatabase: true in the step's config.`,
-      ]);
+      return fatal(
+        'MYSQL_UNKNOWN_DATABASE',
+        `MySQL at ${target.host}:${target.port} has no database ${target.database}.`,
+        [`Create it (CREATE DATABASE \`${target.database}\`) or set createDatabase: true in the step's config.`],
+      );
     case 'ER_DBACCESS_DENIED_ERROR':
     case 'ER_TABLEACCESS_DENIED_ERROR':
     case 'ER_COLUMNACCESS_DENIED_ERROR':
     case 'ER_SPECIFIC_ACCESS_DENIED_ERROR':
-      return fatal('MYSQL_PRIVILEGE_MISSING', `MySQL at ${where}: user ${target.user} lacks a privilege while ${doing}: ${said}`, [
-        `Grant what is missing, e.g. GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX ON \`${target.database}\`.* TO '${target.user}'@'%'.`,
-      ]);
+      return fatal(
+        'MYSQL_PRIVILEGE_MISSING',
+        `MySQL at ${where}: user ${target.user} lacks a privilege while ${doing}: ${said}`,
+        [
+          `Grant what is missing, e.g. GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX ON \`${target.database}\`.* TO '${target.user}'@'%'.`,
+        ],
+      );
     case 'ER_NO_SUCH_TABLE':
       return fatal('MYSQL_NO_SUCH_TABLE', `MySQL at ${where}: ${said} (while ${doing}).`, [
         'Run the migrations (etl migrate <pipeline> up, or migrations.auto: true), or add a migration that creates it in migrations.dir.',
       ]);
     case 'ER_BAD_FIELD_ERROR':
       return fatal('MYSQL_UNKNOWN_COLUMN', `MySQL at ${where}: ${said} (while ${doing}).`, [
-        'Check the step\'s `columns` mapping against the table, or add a migration that creates the column.',
+        "Check the step's `columns` mapping against the table, or add a migration that creates the column.",
       ]);
     case 'ER_LOAD_INFILE_CAPABILITY_DISABLED':
     case 'ER_NOT_ALLOWED_COMMAND':
       return fatal('MYSQL_LOCAL_INFILE_DISABLED', `MySQL at ${where} does not allow LOAD DATA LOCAL INFILE.`, [
-        'Enable it on the server (SET GLOBAL local_infile = 1) or set method: insert in the step\'s config.',
+        "Enable it on the server (SET GLOBAL local_infile = 1) or set method: insert in the step's config.",
       ]);
     default:
       return fatal('MYSQL_ERROR', `MySQL at ${where}: ${doing} failed: ${info.code ? `${info.code}: ` : ''}${said}`, [

@@ -6,7 +6,14 @@ import type { MysqlSinkSession } from './session.js';
 // TypeORM and mysql2 load with the first hook that talks to MySQL: `etl validate` only needs the config schema.
 const sessions = () => import('./session.js');
 
-export { configSchema, resolveTarget, describeTarget, BABY_NAMES_COLUMNS, BABY_NAMES_KEY, BABY_NAMES_TABLE } from './config.js';
+export {
+  configSchema,
+  resolveTarget,
+  describeTarget,
+  BABY_NAMES_COLUMNS,
+  BABY_NAMES_KEY,
+  BABY_NAMES_TABLE,
+} from './config.js';
 export type { MysqlSinkConfig, WriteMode, LoadMethod, ConnectionTarget } from './config.js';
 export { MIGRATIONS_TABLE, CHECKPOINT_TABLE, tableLockName, shadowName } from './names.js';
 export { toEtlError } from './errors.js';
@@ -25,7 +32,8 @@ export function mysqlSink() {
   };
   return defineSink<MysqlSinkConfig>({
     name: 'mysql',
-    description: 'Loads records into a MySQL/MariaDB table (upsert, insert-ignore or replace-all), exactly once per batch.',
+    description:
+      'Loads records into a MySQL/MariaDB table (upsert, insert-ignore or replace-all), exactly once per batch.',
     configSchema,
     batchSize: (config) => config.batchSize ?? 10_000,
     check: async (ctx, config) => (await import('./check.js')).checkMysql(ctx, config),
@@ -34,7 +42,8 @@ export function mysqlSink() {
       try {
         resolveTarget(config);
       } catch (error) {
-        if (error instanceof ConfigError && error.code === 'MYSQL_DATABASE_INVALID') return [{ path: config.database === undefined ? 'url' : 'database', message: error.message }];
+        if (error instanceof ConfigError && error.code === 'MYSQL_DATABASE_INVALID')
+          return [{ path: config.database === undefined ? 'url' : 'database', message: error.message }];
       }
       return [];
     },

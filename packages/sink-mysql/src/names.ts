@@ -21,7 +21,9 @@ export const CHECKPOINT_TABLE = 'etl_checkpoints';
  */
 export function tableLockName(database: string, table: string): string {
   const name = `etl:${database}.${table}`;
-  return name.length <= 64 ? name : `etl:${createHash('sha256').update(`${database}\0${table}`).digest('hex').slice(0, 60)}`;
+  return name.length <= 64
+    ? name
+    : `etl:${createHash('sha256').update(`${database}\0${table}`).digest('hex').slice(0, 60)}`;
 }
 
 export const hex8 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);

@@ -1,7 +1,23 @@
 import type { PoolConnection } from 'mysql2';
 import type { DataSource } from 'typeorm';
-import { FatalError, type EtlError, type JsonValue, type RunOutcome, type SinkBatch, type StepContext, type WriteResult } from '@etl/core';
-import { describeTarget, resolveColumns, resolveTarget, type ConnectionTarget, type MysqlSinkConfig, BABY_NAMES_KEY, BABY_NAMES_TABLE } from './config.js';
+import {
+  FatalError,
+  type EtlError,
+  type JsonValue,
+  type RunOutcome,
+  type SinkBatch,
+  type StepContext,
+  type WriteResult,
+} from '@etl/core';
+import {
+  describeTarget,
+  resolveColumns,
+  resolveTarget,
+  type ConnectionTarget,
+  type MysqlSinkConfig,
+  BABY_NAMES_KEY,
+  BABY_NAMES_TABLE,
+} from './config.js';
 import { acquireConnection, rawQuery } from './connection.js';
 import { ensureDatabase, openDataSource, quoteId, runMigrations } from './data-source.js';
 import { errorInfo, toEtlError } from './errors.js';
@@ -16,7 +32,8 @@ import { readTableMeta, resolveKey } from './table-meta.js';
 
 /** Shadows of `table` by any lineage, and the one fixed name used before shadows were named per lineage. */
 const isShadowOf = (table: string, name: string) =>
-  (name.startsWith(`${shadowPrefix(table)}__etl_new_`) && /^[0-9a-f]{8}$/.test(name.slice(shadowPrefix(table).length + 10))) ||
+  (name.startsWith(`${shadowPrefix(table)}__etl_new_`) &&
+    /^[0-9a-f]{8}$/.test(name.slice(shadowPrefix(table).length + 10))) ||
   name === `${table.slice(0, 55)}__etl_new`;
 
 /**
@@ -88,7 +105,8 @@ export class MysqlSinkSession {
       // A first load into an empty table (with the migrations run by us) builds its secondary indexes at the end.
       if (!owed && mode !== 'replace-all' && migrate) {
         owed = await deferIndexes(ds, table);
-        if (owed) ctx.logger.info(`${table} is empty: its secondary indexes are built after the load`, { indexes: owed.keys });
+        if (owed)
+          ctx.logger.info(`${table} is empty: its secondary indexes are built after the load`, { indexes: owed.keys });
       }
     } catch (error) {
       await ds?.destroy().catch(() => undefined);
@@ -99,7 +117,12 @@ export class MysqlSinkSession {
   }
 
   /** Dry run: connects to prove the credentials, and says what a real run would create or migrate. */
-  private static async plan(ctx: StepContext, config: MysqlSinkConfig, target: ConnectionTarget, what: string): Promise<void> {
+  private static async plan(
+    ctx: StepContext,
+    config: MysqlSinkConfig,
+    target: ConnectionTarget,
+    what: string,
+  ): Promise<void> {
     const where = describeTarget(target);
     try {
       await ensureDatabase(target, false);
@@ -111,7 +134,8 @@ export class MysqlSinkSession {
     const ds = await openDataSource(target, config, { createDatabase: false });
     try {
       const { pending } = await runMigrations(ds, 'status');
-      const migrations = pending.length > 0 && (config.migrations?.auto ?? true) ? `would apply ${pending.join(', ')}, then ` : '';
+      const migrations =
+        pending.length > 0 && (config.migrations?.auto ?? true) ? `would apply ${pending.join(', ')}, then ` : '';
       ctx.logger.info(`dry run: ${migrations}would write to ${where} table ${what}`);
     } finally {
       await ds.destroy().catch(() => undefined);
@@ -168,11 +192,18 @@ export class MysqlSinkSession {
     if (!this.ds) return { written: n, details: { wouldWrite: n } };
     const rows = batch.records.map((r) => this.fields.map((f) => toSqlValue(r[f])));
     const counts = await this.guard(`writing ${n} rows to ${this.plan.table}`, async (conn) => {
-      if (await this.lock!.ensure()) this.ctx.logger.warn(`took the lock on table ${this.table} again after its connection was lost`);
+      if (await this.lock!.ensure())
+        this.ctx.logger.warn(`took the lock on table ${this.table} again after its connection was lost`);
       if (this.mode === 'replace-all' && !this.shadowReady) await this.prepareShadow(conn);
       await rawQuery(conn, 'START TRANSACTION');
       const loaded = await loadRows(conn, this.plan, rows);
-      await writeCheckpoint(conn, this.key, batch.checkpoint, this.mode === 'replace-all' ? this.plan.table : null, this.legacyRow);
+      await writeCheckpoint(
+        conn,
+        this.key,
+        batch.checkpoint,
+        this.mode === 'replace-all' ? this.plan.table : null,
+        this.legacyRow,
+      );
       await rawQuery(conn, 'COMMIT');
       this.legacyRow = false;
       return loaded;
@@ -180,7 +211,11 @@ export class MysqlSinkSession {
     return {
       written: counts.inserted + counts.updated,
       unchanged: counts.unchanged,
-      rejects: counts.refused.map(({ index, reason }) => ({ location: batch.locate(index), reason, record: batch.records[index] })),
+      rejects: counts.refused.map(({ index, reason }) => ({
+        location: batch.locate(index),
+        reason,
+        record: batch.records[index],
+      })),
       details: { inserted: counts.inserted, updated: counts.updated },
     };
   }
@@ -204,7 +239,10 @@ export class MysqlSinkSession {
           const old = retiredName(this.table);
           await rawQuery(conn, `DROP TABLE IF EXISTS ${quoteId(old)}`);
           // One RENAME TABLE swaps both names atomically: readers see the old content or the new, never neither.
-          await rawQuery(conn, `RENAME TABLE ${quoteId(this.table)} TO ${quoteId(old)}, ${quoteId(this.plan.table)} TO ${quoteId(this.table)}`);
+          await rawQuery(
+            conn,
+            `RENAME TABLE ${quoteId(this.table)} TO ${quoteId(old)}, ${quoteId(this.plan.table)} TO ${quoteId(this.table)}`,
+          );
           await rawQuery(conn, `DROP TABLE ${quoteId(old)}`);
           // No shadow is in progress any more: a later run that resumes from this row starts a new one.
           await clearShadow(conn, this.key);
@@ -231,7 +269,9 @@ export class MysqlSinkSession {
     try {
       const started = performance.now();
       await restoreIndexes(this.ds, this.table, owed);
-      this.ctx.logger.info(`built the secondary indexes of ${this.table} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      this.ctx.logger.info(
+        `built the secondary indexes of ${this.table} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
     } catch (error) {
       this.ctx.logger.warn(
         `could not build the deferred indexes of ${this.table} (${(error as Error).message}); the next run that loads it adds them`,
@@ -244,10 +284,13 @@ export class MysqlSinkSession {
     const shadow = this.plan.table;
     if (this.restoredShadow === shadow) {
       if (!(await this.tableExists(conn, shadow))) {
-        throw new FatalError(`Resuming a replace-all load of ${this.table}, but its shadow table ${shadow} is gone (${describeTarget(this.target)}).`, {
-          code: 'MYSQL_SHADOW_MISSING',
-          suggestions: ['Start the load over with --fresh.'],
-        });
+        throw new FatalError(
+          `Resuming a replace-all load of ${this.table}, but its shadow table ${shadow} is gone (${describeTarget(this.target)}).`,
+          {
+            code: 'MYSQL_SHADOW_MISSING',
+            suggestions: ['Start the load over with --fresh.'],
+          },
+        );
       }
     } else {
       // A new shadow: shadows other lineages left (failed or abandoned loads) are dead, and the table lock we hold
@@ -271,7 +314,11 @@ export class MysqlSinkSession {
   }
 
   private async tableExists(conn: PoolConnection, table: string): Promise<boolean> {
-    const rows = await rawQuery<unknown[]>(conn, 'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table]);
+    const rows = await rawQuery<unknown[]>(
+      conn,
+      'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+      [table],
+    );
     return rows.length > 0;
   }
 
@@ -302,7 +349,9 @@ export class MysqlSinkSession {
   static async migrate(ctx: StepContext, config: MysqlSinkConfig, action: 'up' | 'down' | 'status') {
     const target = resolveTarget(config);
     if (target.password) ctx.addSecret(target.password);
-    const ds = await openDataSource(target, config, { createDatabase: action === 'up' && (config.createDatabase ?? true) });
+    const ds = await openDataSource(target, config, {
+      createDatabase: action === 'up' && (config.createDatabase ?? true),
+    });
     try {
       return await runMigrations(ds, action);
     } catch (error) {

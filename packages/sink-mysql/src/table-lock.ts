@@ -33,7 +33,8 @@ export class TableLock {
    * it had to; throws when another run took the table meanwhile. Call before each write.
    */
   async ensure(): Promise<boolean> {
-    const state = (this.conn as unknown as { connection?: { _fatalError?: unknown; _closing?: boolean } } | undefined)?.connection;
+    const state = (this.conn as unknown as { connection?: { _fatalError?: unknown; _closing?: boolean } } | undefined)
+      ?.connection;
     if (this.conn && !this.lost && !state?._fatalError && !state?._closing) return false;
     this.conn?.destroy();
     this.conn = undefined;
@@ -47,13 +48,21 @@ export class TableLock {
       conn = await mysql.createConnection(driverOptions(this.target));
       // Without a listener, an 'error' event (server gone) would crash the process; the next ensure() reconnects.
       conn.on('error', () => (this.lost = true));
-      const [[row]] = (await conn.query('SELECT GET_LOCK(?, 0) AS got, IS_USED_LOCK(?) AS holder', [this.name, this.name])) as unknown as [Array<{ got: number | null; holder: number | null }>];
+      const [[row]] = (await conn.query('SELECT GET_LOCK(?, 0) AS got, IS_USED_LOCK(?) AS holder', [
+        this.name,
+        this.name,
+      ])) as unknown as [Array<{ got: number | null; holder: number | null }>];
       if (Number(row.got) !== 1) {
         throw new FatalError(
           `Another run is loading table ${this.table} in ${describeTarget(this.target)}: MySQL connection ${row.holder ?? '(unknown)'} holds its lock ${this.name}.`,
           {
             code: 'MYSQL_TABLE_LOCKED',
-            context: { table: this.table, database: this.target.database, lock: this.name, holderConnectionId: row.holder },
+            context: {
+              table: this.table,
+              database: this.target.database,
+              lock: this.name,
+              holderConnectionId: row.holder,
+            },
             suggestions: [
               'Wait for that run to finish: two loads of one table (from other state folders or hosts) would undo each other.',
               `To see who holds it: SELECT * FROM information_schema.PROCESSLIST WHERE ID = ${row.holder ?? 'IS_USED_LOCK(...)'}; if that run is stuck, KILL ${row.holder ?? '<id>'} releases the lock.`,
@@ -66,7 +75,9 @@ export class TableLock {
     } catch (error) {
       conn?.destroy();
       // After a restart, a refused connection is the server coming back, not a wrong address.
-      throw toEtlError(error, this.target, `taking the lock on table ${this.table}`, { refusalIsTransient: reconnecting });
+      throw toEtlError(error, this.target, `taking the lock on table ${this.table}`, {
+        refusalIsTransient: reconnecting,
+      });
     }
   }
 

@@ -43,10 +43,16 @@ export function resolveKey(meta: TableMeta, table: string, columns: string[], ke
   if (key) return key;
   const found = meta.uniqueKeys.find((k) => k.every((c) => columns.includes(c)));
   if (!found) {
-    throw new ConfigError(`Table \`${table}\` has no unique key made of the mapped columns, so rows cannot be matched on reruns.`, [], {
-      code: 'MYSQL_NO_UNIQUE_KEY',
-      suggestions: ['Add a unique index in a migration, or map the columns of an existing one and name them in `key:`.'],
-    });
+    throw new ConfigError(
+      `Table \`${table}\` has no unique key made of the mapped columns, so rows cannot be matched on reruns.`,
+      [],
+      {
+        code: 'MYSQL_NO_UNIQUE_KEY',
+        suggestions: [
+          'Add a unique index in a migration, or map the columns of an existing one and name them in `key:`.',
+        ],
+      },
+    );
   }
   return found;
 }

@@ -21,9 +21,20 @@ export const sslSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        ca: { type: 'string', minLength: 1, description: 'PEM file of the CA that signed the server certificate (relative to the working folder).' },
-        verify: { type: 'boolean', default: true, description: 'Verify the server certificate and host name. Leave on.' },
-        servername: { type: 'string', description: 'Host name the certificate must carry, if not the host connected to.' },
+        ca: {
+          type: 'string',
+          minLength: 1,
+          description: 'PEM file of the CA that signed the server certificate (relative to the working folder).',
+        },
+        verify: {
+          type: 'boolean',
+          default: true,
+          description: 'Verify the server certificate and host name. Leave on.',
+        },
+        servername: {
+          type: 'string',
+          description: 'Host name the certificate must carry, if not the host connected to.',
+        },
       },
     },
   ],
@@ -40,7 +51,11 @@ export function resolveTls(option: SslOption | undefined, url: URL): TlsSettings
   const ssl = option ?? urlSsl(url);
   if (ssl === undefined || ssl === false) return undefined;
   if (ssl === true) return { verify: true };
-  return { ...(ssl.ca ? { ca: ssl.ca } : {}), verify: ssl.verify ?? true, ...(ssl.servername ? { servername: ssl.servername } : {}) };
+  return {
+    ...(ssl.ca ? { ca: ssl.ca } : {}),
+    verify: ssl.verify ?? true,
+    ...(ssl.servername ? { servername: ssl.servername } : {}),
+  };
 }
 
 function urlSsl(url: URL): boolean | undefined {
@@ -50,7 +65,7 @@ function urlSsl(url: URL): boolean | undefined {
   if (['false', '0', 'off'].includes(value)) return false;
   throw new ConfigError(`The mysql step's url has ?ssl=${value}; expected ?ssl=true or ?ssl=false.`, [], {
     code: 'MYSQL_URL_INVALID',
-    suggestions: ['Use ?ssl=true for a verified TLS connection; give a CA with the step\'s ssl: { ca: ca.pem }.'],
+    suggestions: ["Use ?ssl=true for a verified TLS connection; give a CA with the step's ssl: { ca: ca.pem }."],
   });
 }
 
@@ -63,13 +78,21 @@ export function driverSsl(target: { tls?: TlsSettings }): Record<string, unknown
     try {
       ca = readFileSync(tls.ca, 'utf8');
     } catch (error) {
-      throw new ConfigError(`The mysql step's ssl.ca file ${tls.ca} cannot be read (${(error as NodeJS.ErrnoException).code ?? error}).`, [], {
-        code: 'MYSQL_TLS_CA_UNREADABLE',
-        suggestions: ['Point ssl.ca at the PEM file of the CA that signed the server certificate.'],
-      });
+      throw new ConfigError(
+        `The mysql step's ssl.ca file ${tls.ca} cannot be read (${(error as NodeJS.ErrnoException).code ?? error}).`,
+        [],
+        {
+          code: 'MYSQL_TLS_CA_UNREADABLE',
+          suggestions: ['Point ssl.ca at the PEM file of the CA that signed the server certificate.'],
+        },
+      );
     }
   }
-  return { ...(ca ? { ca } : {}), rejectUnauthorized: tls.verify, ...(tls.servername ? { servername: tls.servername } : {}) };
+  return {
+    ...(ca ? { ca } : {}),
+    rejectUnauthorized: tls.verify,
+    ...(tls.servername ? { servername: tls.servername } : {}),
+  };
 }
 
 /** `{ ssl }` for mysql2 and TypeORM when the target asks for TLS, else nothing (docs/security.md, "Transport"). */

@@ -16,14 +16,22 @@ describe('connection settings', () => {
   });
 
   it('separate fields override the URL, and defaults fill the rest', () => {
-    expect(resolveTarget({ url: 'mysql://127.0.0.1/etl', user: 'me', password: 'pw', port: 3310, database: 'other' })).toEqual({
+    expect(
+      resolveTarget({ url: 'mysql://127.0.0.1/etl', user: 'me', password: 'pw', port: 3310, database: 'other' }),
+    ).toEqual({
       host: '127.0.0.1',
       port: 3310,
       user: 'me',
       password: 'pw',
       database: 'other',
     });
-    expect(resolveTarget({})).toEqual({ host: '127.0.0.1', port: 3306, user: 'root', password: undefined, database: 'etl' });
+    expect(resolveTarget({})).toEqual({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      password: undefined,
+      database: 'etl',
+    });
   });
 
   it('a malformed URL is a ConfigError that does not echo the URL (it may hold a password)', () => {
@@ -33,7 +41,9 @@ describe('connection settings', () => {
     try {
       attempt();
     } catch (error) {
-      expect(JSON.stringify({ m: (error as Error).message, s: (error as ConfigError).suggestions })).not.toContain('Hunter2');
+      expect(JSON.stringify({ m: (error as Error).message, s: (error as ConfigError).suggestions })).not.toContain(
+        'Hunter2',
+      );
     }
   });
 
@@ -62,14 +72,16 @@ describe('configSchema', () => {
 describe('grantedPrivileges', () => {
   it('collects global, exact and wildcard schema grants for the database', () => {
     const grants = [
-      "GRANT USAGE ON *.* TO `loader`@`%`",
-      "GRANT SELECT, INSERT ON `etl`.* TO `loader`@`%`",
-      "GRANT UPDATE ON `etl\\_%`.* TO `loader`@`%`",
-      "GRANT DELETE ON `other`.* TO `loader`@`%`",
-      "GRANT ALTER ON `etl`.`baby_names` TO `loader`@`%`",
+      'GRANT USAGE ON *.* TO `loader`@`%`',
+      'GRANT SELECT, INSERT ON `etl`.* TO `loader`@`%`',
+      'GRANT UPDATE ON `etl\\_%`.* TO `loader`@`%`',
+      'GRANT DELETE ON `other`.* TO `loader`@`%`',
+      'GRANT ALTER ON `etl`.`baby_names` TO `loader`@`%`',
     ];
     expect([...grantedPrivileges(grants, 'etl')].sort()).toEqual(['INSERT', 'SELECT', 'USAGE']);
     expect([...grantedPrivileges(grants, 'etl_prod')].sort()).toEqual(['UPDATE', 'USAGE']);
-    expect(grantedPrivileges(['GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION'], 'x').has('INDEX')).toBe(true);
+    expect(
+      grantedPrivileges(['GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION'], 'x').has('INDEX'),
+    ).toBe(true);
   });
 });

@@ -12,8 +12,10 @@ describeSinkContract<MysqlSinkConfig>(mysqlSink, {
   },
   teardown: async () => db?.drop(),
   readBack: async () =>
-    (await db!.query<Array<{ year: number; name: string; sex: string; count: number }>>(
-      `SELECT year_of_birth AS year, name, sex, count FROM \`${db!.name}\`.baby_names ORDER BY id`,
-    )).map((r) => ({ year: r.year, name: r.name, sex: r.sex, count: r.count })),
+    (
+      await db!.query<Array<{ year: number; name: string; sex: string; count: number }>>(
+        `SELECT year_of_birth AS year, name, sex, count FROM \`${db!.name}\`.baby_names ORDER BY id`,
+      )
+    ).map((r) => ({ year: r.year, name: r.name, sex: r.sex, count: r.count })),
   key: (r) => `${String(r.year)}|${String(r.name)}|${String(r.sex)}|${String(r.count)}`,
 });

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EtlError, FatalError, RetriableError } from '@etl/core';
+import { type EtlError, FatalError, RetriableError } from '@etl/core';
 import mysqlSink, { toEtlError } from '@etl/sink-mysql';
 import { readSample, testContext, testDatabase, toBatches } from './helpers.js';
 
@@ -75,7 +75,10 @@ describe('fatal errors name host, port and database and never the password', () 
   });
 
   it('a missing table privilege on write', async () => {
-    const error = await failure({ url: `mysql://${USER}:${PASSWORD}@127.0.0.1:3306/${db.name}`, migrations: { auto: false } });
+    const error = await failure({
+      url: `mysql://${USER}:${PASSWORD}@127.0.0.1:3306/${db.name}`,
+      migrations: { auto: false },
+    });
     expectSafeFatal(error, 'MYSQL_PRIVILEGE_MISSING', ['127.0.0.1:3306', db.name, 'INSERT']);
   });
 
@@ -142,7 +145,10 @@ describe('fatal errors name host, port and database and never the password', () 
     await sink.setup!(ctx, config);
     try {
       await sink.write(ctx, config, batches[0]);
-      const conns = await db.query<Array<{ ID: number }>>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [db.name]);
+      const conns = await db.query<Array<{ ID: number }>>(
+        'SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()',
+        [db.name],
+      );
       for (const c of conns) await db.query(`KILL ${Number(c.ID)}`);
       const first = await sink.write(ctx, config, batches[1]).then(
         (r) => r,
@@ -161,14 +167,18 @@ describe('fatal errors name host, port and database and never the password', () 
 
 describe('driver error codes map onto the error tree', () => {
   const target = { host: 'db.example', port: 3307, user: 'loader', password: 'hunter2-secret', database: 'etl' };
-  it.each(['ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'CR_SERVER_GONE_ERROR', 'ER_CONNECTION_KILLED'])(
-    '%s is retriable',
-    (code) => {
-      const error = toEtlError(Object.assign(new Error('boom'), { code }), target, 'writing');
-      expect(error).toBeInstanceOf(RetriableError);
-      expect(error.message).toContain('db.example:3307/etl');
-    },
-  );
+  it.each([
+    'ECONNRESET',
+    'PROTOCOL_CONNECTION_LOST',
+    'ER_LOCK_DEADLOCK',
+    'ER_LOCK_WAIT_TIMEOUT',
+    'CR_SERVER_GONE_ERROR',
+    'ER_CONNECTION_KILLED',
+  ])('%s is retriable', (code) => {
+    const error = toEtlError(Object.assign(new Error('boom'), { code }), target, 'writing');
+    expect(error).toBeInstanceOf(RetriableError);
+    expect(error.message).toContain('db.example:3307/etl');
+  });
   it.each([
     ['ECONNREFUSED', 'MYSQL_CONNECTION_REFUSED'],
     ['ER_ACCESS_DENIED_ERROR', 'MYSQL_ACCESS_DENIED'],
@@ -193,7 +203,11 @@ describe('driver error codes map onto the error tree', () => {
     expect(error).toBeInstanceOf(RetriableError);
   });
   it('a server error inside a TypeORM QueryFailedError is read from driverError', () => {
-    const error = toEtlError({ driverError: { code: 'ER_LOCK_DEADLOCK', sqlMessage: 'Deadlock found' } }, target, 'writing');
+    const error = toEtlError(
+      { driverError: { code: 'ER_LOCK_DEADLOCK', sqlMessage: 'Deadlock found' } },
+      target,
+      'writing',
+    );
     expect(error).toBeInstanceOf(RetriableError);
     expect(error.message).toContain('Deadlock found');
   });

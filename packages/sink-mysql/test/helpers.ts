@@ -21,12 +21,20 @@ export function readSample(file = SAMPLE_CSV): DataRecord[] {
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 /** A StepContext good enough to drive a sink's hooks directly (the runtime's services are not needed here). */
-export function testContext(overrides: Partial<StepContext> & { secrets?: string[]; logs?: string[] } = {}): StepContext {
+export function testContext(
+  overrides: Partial<StepContext> & { secrets?: string[]; logs?: string[] } = {},
+): StepContext {
   const secrets = overrides.secrets ?? [];
   const counters: Record<string, number> = {};
   const logs = overrides.logs;
   const logger: Logger = logs
-    ? { debug: (m) => logs.push(m), info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m), child: () => logger }
+    ? {
+        debug: (m) => logs.push(m),
+        info: (m) => logs.push(m),
+        warn: (m) => logs.push(m),
+        error: (m) => logs.push(m),
+        child: () => logger,
+      }
     : silent;
   const state = new Map<string, JsonValue>();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'etl-sink-mysql-'));

@@ -9,18 +9,26 @@ const BATCH = 40;
 
 /** Starts the child loader; resolves with how it ended, after SIGKILL once it reported `killAfter` commits (if given). */
 function load(url: string, opts: { resume: boolean; killAfter?: number }) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; committed: number; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CHILD, url, SAMPLE_CSV, String(BATCH), ...(opts.resume ? ['--resume'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let committed = 0;
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.stdout.on('data', (d: Buffer) => {
-      committed += String(d).split('\n').filter((l) => l.startsWith('committed')).length;
-      // Killed while it is busy with the next batch: mid-transaction, mid-LOAD DATA or between statements.
-      if (opts.killAfter !== undefined && committed >= opts.killAfter) child.kill('SIGKILL');
-    });
-    child.on('exit', (code, signal) => resolve({ code, signal, committed, stderr }));
-  });
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; committed: number; stderr: string }>(
+    (resolve) => {
+      const child = spawn(
+        process.execPath,
+        [CHILD, url, SAMPLE_CSV, String(BATCH), ...(opts.resume ? ['--resume'] : [])],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let committed = 0;
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      child.stdout.on('data', (d: Buffer) => {
+        committed += String(d)
+          .split('\n')
+          .filter((l) => l.startsWith('committed')).length;
+        // Killed while it is busy with the next batch: mid-transaction, mid-LOAD DATA or between statements.
+        if (opts.killAfter !== undefined && committed >= opts.killAfter) child.kill('SIGKILL');
+      });
+      child.on('exit', (code, signal) => resolve({ code, signal, committed, stderr }));
+    },
+  );
 }
 
 describe('kill -9 in the middle of a load', () => {
@@ -34,7 +42,10 @@ describe('kill -9 in the middle of a load', () => {
         execFileSync('npx', ['tsc', '-b', 'packages/sink-mysql'], { cwd: ROOT, stdio: 'pipe' });
         break;
       } catch (error) {
-        if (attempt === 4) throw new Error(`npx tsc -b packages/sink-mysql failed:\n${String((error as { stdout?: Buffer }).stdout ?? error)}`);
+        if (attempt === 4)
+          throw new Error(
+            `npx tsc -b packages/sink-mysql failed:\n${String((error as { stdout?: Buffer }).stdout ?? error)}`,
+          );
         await new Promise((r) => setTimeout(r, 5000));
       }
     }

@@ -6,7 +6,11 @@ import { readSample, testContext, testDatabase, toBatches } from './helpers.js';
 type Db = Awaited<ReturnType<typeof testDatabase>>;
 
 /** Drives the sink as the runtime would: setup, optional restore, writes, close. */
-async function run(config: MysqlSinkConfig, batches: SinkBatch[], opts: { outcome?: RunOutcome; resume?: boolean } = {}) {
+async function run(
+  config: MysqlSinkConfig,
+  batches: SinkBatch[],
+  opts: { outcome?: RunOutcome; resume?: boolean } = {},
+) {
   const sink = mysqlSink();
   const ctx = testContext();
   await sink.setup!(ctx, config);
@@ -59,10 +63,14 @@ describe.each(['load-data', 'insert'] as const)('loading with method %s', (metho
     const config = { url: db.url, method };
     const changed = sample.slice(0, 50).map((r) => ({ ...r, count: (r.count as number) + 1 }));
     const fresh = [{ year: 2099, name: 'Zyxandra', sex: 'F', count: 5 }];
-    const idsBefore = await db.query<Array<{ id: number }>>(`SELECT id FROM \`${db.name}\`.baby_names ORDER BY id LIMIT 50`);
+    const idsBefore = await db.query<Array<{ id: number }>>(
+      `SELECT id FROM \`${db.name}\`.baby_names ORDER BY id LIMIT 50`,
+    );
     const result = await run(config, toBatches([...changed, ...sample.slice(50, 100), ...fresh], 40));
     expect(result).toMatchObject({ inserted: 1, updated: 50, unchanged: 50, written: 51, rejected: 0 });
-    const rows = await db.query<Array<{ id: number; count: number }>>(`SELECT id, count FROM \`${db.name}\`.baby_names ORDER BY id LIMIT 50`);
+    const rows = await db.query<Array<{ id: number; count: number }>>(
+      `SELECT id, count FROM \`${db.name}\`.baby_names ORDER BY id LIMIT 50`,
+    );
     expect(rows.map((r) => r.id)).toEqual(idsBefore.map((r) => r.id));
     expect(rows.map((r) => r.count)).toEqual(changed.map((r) => r.count));
   });
@@ -96,7 +104,9 @@ describe.each(['load-data', 'insert'] as const)('loading with method %s', (metho
     expect(result.rejects[1].reason).toMatch(/out of range.*count/i);
     expect(result.rejects[2].reason).toMatch(/ER_BAD_NULL_ERROR.*sex/);
     expect(result.rejects[0].record).toEqual(records[1]);
-    const names = await db.query<Array<{ name: string }>>(`SELECT name FROM \`${db.name}\`.baby_names WHERE year_of_birth = 2097 ORDER BY id`);
+    const names = await db.query<Array<{ name: string }>>(
+      `SELECT name FROM \`${db.name}\`.baby_names WHERE year_of_birth = 2097 ORDER BY id`,
+    );
     expect(names.map((r) => r.name)).toEqual(['Good', 'Tab\there\\and "quotes"\nnewline', 'AlsoGood']);
   });
 });
@@ -114,7 +124,9 @@ describe('checkpoints and replace-all', () => {
     await run(config, batches);
     const again = await run(config, [], { resume: true });
     expect(again.restored).toEqual(batches[2].checkpoint);
-    const [row] = await db.query<Array<{ token: string }>>(`SELECT token FROM \`${db.name}\`.etl_checkpoints WHERE pipeline = 'babynames' AND step = 'mysql'`);
+    const [row] = await db.query<Array<{ token: string }>>(
+      `SELECT token FROM \`${db.name}\`.etl_checkpoints WHERE pipeline = 'babynames' AND step = 'mysql'`,
+    );
     expect(JSON.parse(row.token)).toEqual(batches[2].checkpoint);
   });
 
@@ -138,7 +150,10 @@ describe('checkpoints and replace-all', () => {
       next.flatMap((r) => [r.year, r.name, r.sex]),
     );
     expect(Number(direct[0].n)).toBe(600);
-    const leftovers = await db.query<unknown[]>('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE ?', [db.name, '%\\_\\_etl\\_%']);
+    const leftovers = await db.query<unknown[]>(
+      'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE ?',
+      [db.name, '%\\_\\_etl\\_%'],
+    );
     expect(leftovers).toEqual([]);
   });
 
@@ -170,7 +185,9 @@ describe('checkpoints and replace-all', () => {
     await sink.setup!(ctx, config);
     await sink.close!(ctx, config, 'succeeded');
     expect(logs.join('\n')).toContain(`would create database ${db.name}_dry`);
-    const schemas = await db.query<unknown[]>('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [`${db.name}_dry`]);
+    const schemas = await db.query<unknown[]>('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
+      `${db.name}_dry`,
+    ]);
     expect(schemas).toEqual([]);
   });
 });

@@ -12,7 +12,12 @@ const lineageBatches = (records: DataRecord[], size: number, lineage: string): S
   toBatches(records, size).map((b) => ({ ...b, checkpoint: { lineage, ...(b.checkpoint as object) } }));
 
 /** One run of the sink in a lineage: setup, optional restore, writes, close. */
-async function run(config: MysqlSinkConfig, lineage: string, batches: SinkBatch[], opts: { outcome?: RunOutcome; resume?: boolean } = {}) {
+async function run(
+  config: MysqlSinkConfig,
+  lineage: string,
+  batches: SinkBatch[],
+  opts: { outcome?: RunOutcome; resume?: boolean } = {},
+) {
   const sink = mysqlSink();
   const ctx = testContext({ lineage, runId: `run-${Math.random()}` });
   await sink.setup!(ctx, config);
@@ -44,10 +49,15 @@ describe('destination', () => {
     // Port 1 on a reserved address: any connection attempt would fail or hang.
     const config = { url: 'mysql://loader:hunter2@DB.Example.test:1/shop', table: 'orders' };
     const destination = await sink.destination!(testContext(), config);
-    expect(destination).toEqual({ id: 'mysql://db.example.test:1/shop/orders', label: 'table orders in DB.Example.test:1/shop' });
+    expect(destination).toEqual({
+      id: 'mysql://db.example.test:1/shop/orders',
+      label: 'table orders in DB.Example.test:1/shop',
+    });
     expect(JSON.stringify(destination)).not.toMatch(/loader|hunter2/);
     expect(Date.now() - started).toBeLessThan(500);
-    expect((await sink.destination!(testContext(), { url: 'mysql://root@127.0.0.1:3306/etl' })).id).toBe('mysql://127.0.0.1:3306/etl/baby_names');
+    expect((await sink.destination!(testContext(), { url: 'mysql://root@127.0.0.1:3306/etl' })).id).toBe(
+      'mysql://127.0.0.1:3306/etl/baby_names',
+    );
   });
 });
 
@@ -73,13 +83,20 @@ describe('checkpoint rows keyed by database and table', () => {
 
   it('two tables loaded by one step keep separate rows', async () => {
     await first.query(`CREATE TABLE \`${first.name}\`.names_copy LIKE \`${first.name}\`.baby_names`);
-    const copy = { url: first.url, table: 'names_copy', columns: { year: 'year_of_birth', name: 'name', sex: 'sex', count: 'count' }, key: ['year_of_birth', 'name', 'sex'] };
+    const copy = {
+      url: first.url,
+      table: 'names_copy',
+      columns: { year: 'year_of_birth', name: 'name', sex: 'sex', count: 'count' },
+      key: ['year_of_birth', 'name', 'sex'],
+    };
     expect(await run(copy, 'L', [], { resume: true })).toBeUndefined();
     const batches = toBatches(sample.slice(0, 50), 50);
     await run(copy, 'L', batches);
     expect(await run(copy, 'L', [], { resume: true })).toEqual(batches[0].checkpoint);
     expect(await run({ url: first.url }, 'L', [], { resume: true })).toEqual({ seq: 1, last: 200 });
-    const rows = await first.query<Array<{ table_name: string }>>(`SELECT table_name FROM \`${first.name}\`.etl_checkpoints ORDER BY table_name`);
+    const rows = await first.query<Array<{ table_name: string }>>(
+      `SELECT table_name FROM \`${first.name}\`.etl_checkpoints ORDER BY table_name`,
+    );
     expect(rows.map((r) => r.table_name)).toEqual(['baby_names', 'names_copy']);
   });
 });
@@ -96,7 +113,9 @@ describe('advisory lock on database + table', () => {
     const holder = mysqlSink();
     const ctx = testContext();
     await holder.setup!(ctx, config);
-    const [[{ id }]] = (await db.admin.query('SELECT IS_USED_LOCK(?) AS id', [tableLockName(db.name, 'baby_names')])) as unknown as [[{ id: number }]];
+    const [[{ id }]] = (await db.admin.query('SELECT IS_USED_LOCK(?) AS id', [
+      tableLockName(db.name, 'baby_names'),
+    ])) as unknown as [[{ id: number }]];
     expect(Number(id)).toBeGreaterThan(0);
 
     const error = await setupError(config);
@@ -107,7 +126,14 @@ describe('advisory lock on database + table', () => {
     expect(error?.suggestions.join(' ')).toContain(`KILL ${id}`);
     // Another table of the same database, and dry runs, are not held up.
     await db.query(`CREATE TABLE \`${db.name}\`.other LIKE \`${db.name}\`.baby_names`);
-    expect(await setupError({ url: db.url, table: 'other', columns: { name: 'name' }, key: ['year_of_birth', 'name', 'sex'] })).toBeUndefined();
+    expect(
+      await setupError({
+        url: db.url,
+        table: 'other',
+        columns: { name: 'name' },
+        key: ['year_of_birth', 'name', 'sex'],
+      }),
+    ).toBeUndefined();
     const dry = mysqlSink();
     const dryCtx = testContext({ dryRun: true });
     await dry.setup!(dryCtx, config);
@@ -143,7 +169,12 @@ describe('advisory lock on database + table', () => {
 describe('replace-all shadow tables per lineage', () => {
   let db: Db;
   const tables = async () =>
-    (await db.query<Array<{ name: string }>>("SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_\\_etl\\_%' ORDER BY 1", [db.name])).map((r) => r.name);
+    (
+      await db.query<Array<{ name: string }>>(
+        "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_\\_etl\\_%' ORDER BY 1",
+        [db.name],
+      )
+    ).map((r) => r.name);
   beforeAll(async () => {
     db = await testDatabase('lineage');
     await run({ url: db.url }, 'seed', toBatches(sample.slice(0, 300), 300));
@@ -180,7 +211,9 @@ describe('replace-all shadow tables per lineage', () => {
     const batches = lineageBatches(sample.slice(0, 400), 100, 'L3');
     await run(config, 'L3', batches.slice(0, 2), { outcome: 'failed' });
     // As left by a version that named every shadow `<table>__etl_new`.
-    await db.query(`RENAME TABLE \`${db.name}\`.\`${shadowName('baby_names', 'L3')}\` TO \`${db.name}\`.baby_names__etl_new`);
+    await db.query(
+      `RENAME TABLE \`${db.name}\`.\`${shadowName('baby_names', 'L3')}\` TO \`${db.name}\`.baby_names__etl_new`,
+    );
     await db.query(`UPDATE \`${db.name}\`.etl_checkpoints SET target_table = 'baby_names__etl_new'`);
     expect(await run(config, 'L3', batches.slice(2), { resume: true })).toEqual(batches[1].checkpoint);
     expect((await db.fingerprint()).rows).toBe(400);

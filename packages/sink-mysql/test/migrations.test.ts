@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mysqlSink, { MIGRATIONS_TABLE } from '@etl/sink-mysql';
 import { testContext, testDatabase } from './helpers.js';
 
-const ALL = ['CreateEtlCheckpoints1732900000000', 'CreateBabyNames1732900000001', 'KeyEtlCheckpointsByTable1732900000002'];
+const ALL = [
+  'CreateEtlCheckpoints1732900000000',
+  'CreateBabyNames1732900000001',
+  'KeyEtlCheckpointsByTable1732900000002',
+];
 
 describe('migrations on MariaDB', () => {
   let db: Awaited<ReturnType<typeof testDatabase>>;
@@ -18,7 +22,9 @@ describe('migrations on MariaDB', () => {
     const up = await sink.migrate!(ctx, config, 'up');
     expect(up).toEqual({ applied: [], pending: ALL, ran: ALL });
     expect(await sink.migrate!(ctx, config, 'status')).toEqual({ applied: ALL, pending: [], ran: [] });
-    const recorded = await db.query<Array<{ name: string }>>(`SELECT name FROM \`${db.name}\`.${MIGRATIONS_TABLE} ORDER BY id`);
+    const recorded = await db.query<Array<{ name: string }>>(
+      `SELECT name FROM \`${db.name}\`.${MIGRATIONS_TABLE} ORDER BY id`,
+    );
     expect(recorded.map((r) => r.name)).toEqual(ALL);
   });
 
@@ -41,7 +47,9 @@ describe('migrations on MariaDB', () => {
        WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'baby_names' GROUP BY INDEX_NAME, NON_UNIQUE ORDER BY INDEX_NAME`,
       [db.name],
     );
-    expect(idx.map((i) => `${i.INDEX_NAME} ${Number(i.NON_UNIQUE) === 0 ? 'unique' : 'index'} ${i.cols}`).sort()).toEqual([
+    expect(
+      idx.map((i) => `${i.INDEX_NAME} ${Number(i.NON_UNIQUE) === 0 ? 'unique' : 'index'} ${i.cols}`).sort(),
+    ).toEqual([
       'PRIMARY unique id',
       'idx_baby_names_name_sex index name,sex',
       'uq_baby_names_year_name_sex unique year_of_birth,name,sex',
@@ -66,11 +74,19 @@ describe('migrations on MariaDB', () => {
     const down = await sink.migrate!(ctx, config, 'down');
     expect(down).toEqual({ applied: ALL, pending: [], ran: [ALL[2]] });
     expect(await primaryKey()).toEqual(['pipeline', 'step']);
-    expect(await db.query(`SELECT token FROM \`${db.name}\`.etl_checkpoints WHERE pipeline = 'p'`)).toEqual([{ token: '2' }]);
-    expect(await sink.migrate!(ctx, config, 'status')).toEqual({ applied: ALL.slice(0, 2), pending: [ALL[2]], ran: [] });
+    expect(await db.query(`SELECT token FROM \`${db.name}\`.etl_checkpoints WHERE pipeline = 'p'`)).toEqual([
+      { token: '2' },
+    ]);
+    expect(await sink.migrate!(ctx, config, 'status')).toEqual({
+      applied: ALL.slice(0, 2),
+      pending: [ALL[2]],
+      ran: [],
+    });
     expect((await sink.migrate!(ctx, config, 'up')).ran).toEqual([ALL[2]]);
     expect(await primaryKey()).toEqual(['pipeline', 'step', 'table_name']);
-    expect(await db.query(`SELECT table_name, token FROM \`${db.name}\`.etl_checkpoints WHERE pipeline = 'p'`)).toEqual([{ table_name: '', token: '2' }]);
+    expect(await db.query(`SELECT table_name, token FROM \`${db.name}\`.etl_checkpoints WHERE pipeline = 'p'`)).toEqual(
+      [{ table_name: '', token: '2' }],
+    );
   });
 
   it('runs a user folder of compiled migrations after the built-in ones', async () => {
@@ -90,8 +106,14 @@ describe('migrations on MariaDB', () => {
     // setup runs pending migrations by itself (migrations.auto defaults to true) and then writes to the user's table.
     await sink.setup!(ctx, config);
     const result = await sink.write(ctx, config, {
-      records: [{ code: 'PAR', label: 'Paris' }, { code: 'OSL', label: 'Oslo' }],
-      refs: [{ seq: 0, index: 0 }, { seq: 0, index: 1 }],
+      records: [
+        { code: 'PAR', label: 'Paris' },
+        { code: 'OSL', label: 'Oslo' },
+      ],
+      refs: [
+        { seq: 0, index: 0 },
+        { seq: 0, index: 1 },
+      ],
       locate: (i) => `cities.csv:${i + 2}`,
       checkpoint: 1,
     });

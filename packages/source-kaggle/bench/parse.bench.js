@@ -45,7 +45,13 @@ const bench = {
     const started = performance.now();
     const root = mkdtempSync(join(tmpdir(), 'kaggle-bench-'));
     const ctx = benchContext(root);
-    const config = { dataset: 'thedevastator/us-baby-names-by-year-of-birth', file, mode: 'file', path: archive, batchSize: 5000 };
+    const config = {
+      dataset: 'thedevastator/us-baby-names-by-year-of-birth',
+      file,
+      mode: 'file',
+      path: archive,
+      batchSize: 5000,
+    };
     const source = kaggleSource({ credentials: { env: {}, home: root } });
     let records = 0;
     let rejects = 0;

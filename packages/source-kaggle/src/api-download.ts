@@ -41,7 +41,7 @@ function arrivingName(response: HttpResponse, url: string, fallback: string): st
       name = undefined;
     }
   }
-  const safe = basename(name ?? '').replace(/[^\w.\-]+/g, '_');
+  const safe = basename(name ?? '').replace(/[^\w.-]+/g, '_');
   return safe && safe !== '.' && safe !== '..' ? safe : fallback;
 }
 
@@ -117,7 +117,13 @@ function saveBody(body: Readable, path: string, append: boolean, idleMs = stallT
  * Downloads `{baseUrl}/api/v1/datasets/download/{dataset}/{file}` into `dir`. Transient failures (5xx, 429, a cut
  * connection) go through `ctx.retry`; each attempt resumes from the bytes already on disk.
  */
-export async function downloadWithApi(ctx: StepContext, http: KaggleHttp, dataset: string, file: string, dir: string): Promise<Downloaded> {
+export async function downloadWithApi(
+  ctx: StepContext,
+  http: KaggleHttp,
+  dataset: string,
+  file: string,
+  dir: string,
+): Promise<Downloaded> {
   await mkdir(dir, { recursive: true });
   const part = join(dir, 'download.part');
   await rm(part, { force: true });
@@ -136,7 +142,14 @@ export async function downloadWithApi(ctx: StepContext, http: KaggleHttp, datase
       if (status !== 200 && status !== 206) {
         if (status === 416) await rm(part, { force: true });
         const target = new URL(url);
-        const failure = { service: 'Kaggle', origin: target.origin, operation: `GET ${target.pathname}`, status, headers: response.headers, retryAfterMs: parseRetryAfter(response.headers) };
+        const failure = {
+          service: 'Kaggle',
+          origin: target.origin,
+          operation: `GET ${target.pathname}`,
+          status,
+          headers: response.headers,
+          retryAfterMs: parseRetryAfter(response.headers),
+        };
         throw kaggleError(failure, http.auth, await errorText(response.data).catch(() => ''));
       }
       name = arrivingName(response, url, name);
@@ -148,9 +161,12 @@ export async function downloadWithApi(ctx: StepContext, http: KaggleHttp, datase
         if (!range || Number(range[1]) !== have) {
           await discard(response);
           await rm(part, { force: true });
-          throw new RetriableError(`kaggle: storage answered a different byte range than asked; restarting the download.`, {
-            code: 'KAGGLE_BAD_RANGE',
-          });
+          throw new RetriableError(
+            `kaggle: storage answered a different byte range than asked; restarting the download.`,
+            {
+              code: 'KAGGLE_BAD_RANGE',
+            },
+          );
         }
         append = true;
         if (range[2] !== '*') total = Number(range[2]);

@@ -55,7 +55,9 @@ export const DEFAULT_MAX_ENTRY_BYTES = 8 * 1024 ** 3;
 function tooLarge(name: string, bytes: number | string, max: number): FatalError {
   return new FatalError(`kaggle: ${name} inflates to ${bytes} bytes, more than maxEntryBytes (${max}).`, {
     code: 'KAGGLE_ENTRY_TOO_LARGE',
-    suggestions: ['If the dataset really is this large, raise `maxEntryBytes` in the step config; otherwise the archive is not what it claims to be.'],
+    suggestions: [
+      'If the dataset really is this large, raise `maxEntryBytes` in the step config; otherwise the archive is not what it claims to be.',
+    ],
     context: { entry: name, maxEntryBytes: max },
   });
 }
@@ -76,7 +78,11 @@ function capped(name: string, max: number): Transform {
  * A missing entry is fatal and the error lists what the archive holds; so is an entry that inflates to more than
  * `maxEntryBytes` (by its header, or as it streams).
  */
-export async function openEntry(path: string, wanted: string, maxEntryBytes: number = DEFAULT_MAX_ENTRY_BYTES): Promise<OpenedEntry> {
+export async function openEntry(
+  path: string,
+  wanted: string,
+  maxEntryBytes: number = DEFAULT_MAX_ENTRY_BYTES,
+): Promise<OpenedEntry> {
   if (!(await isZip(path))) {
     const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
     return { name: basename(path), stream, close: () => stream.destroy() };

@@ -11,7 +11,15 @@ import type { BrowserOptions } from './config.js';
 import type { LoginCredentials } from './credentials.js';
 import type { Downloaded } from './api-download.js';
 import { md5Of } from './cache.js';
-import { exists, firstLine, forgetSession, launchChromium, saveSession, sessionFile, withEvidence } from './browser-session.js';
+import {
+  exists,
+  firstLine,
+  forgetSession,
+  launchChromium,
+  saveSession,
+  sessionFile,
+  withEvidence,
+} from './browser-session.js';
 
 export interface BrowserDownloadOptions {
   baseUrl: string;
@@ -44,18 +52,23 @@ async function openLoginPage(ctx: StepContext, page: Page, url: string, timeoutM
       try {
         response = await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
       } catch (error) {
-        throw new FatalError(`kaggle: the login page did not load within ${Math.round(timeoutMs / 1000)} s (${firstLine(error)}).`, {
-          code: 'KAGGLE_LOGIN_PAGE_TIMEOUT',
-          suggestions: [
-            'Check `baseUrl` (KAGGLE_BASE_URL) and the network; open the login page in a browser to see whether Kaggle is up.',
-            'On a slow connection raise `browser.timeoutMs`.',
-          ],
-        });
+        throw new FatalError(
+          `kaggle: the login page did not load within ${Math.round(timeoutMs / 1000)} s (${firstLine(error)}).`,
+          {
+            code: 'KAGGLE_LOGIN_PAGE_TIMEOUT',
+            suggestions: [
+              'Check `baseUrl` (KAGGLE_BASE_URL) and the network; open the login page in a browser to see whether Kaggle is up.',
+              'On a slow connection raise `browser.timeoutMs`.',
+            ],
+          },
+        );
       }
       const status = response?.status() ?? 200;
       if (status === 404 || status >= 500) {
         ctx.count('loginPageRetries');
-        throw new RetriableError(`kaggle: the login page answered HTTP ${status}.`, { code: 'KAGGLE_LOGIN_PAGE_UNAVAILABLE' });
+        throw new RetriableError(`kaggle: the login page answered HTTP ${status}.`, {
+          code: 'KAGGLE_LOGIN_PAGE_UNAVAILABLE',
+        });
       }
       if (status >= 400) {
         throw new FatalError(`kaggle: the login page answered HTTP ${status}.`, {
@@ -77,7 +90,12 @@ function emailField(page: Page) {
 }
 
 /** Signs in on the email form and waits for the outcome; explains wrong passwords, two-factor steps and captchas. */
-async function signIn(ctx: StepContext, page: Page, options: BrowserDownloadOptions, returnPath: string): Promise<void> {
+async function signIn(
+  ctx: StepContext,
+  page: Page,
+  options: BrowserDownloadOptions,
+  returnPath: string,
+): Promise<void> {
   const { timeoutMs } = options.browser;
   const loginUrl = `${options.baseUrl}/account/login?phase=emailSignIn&returnUrl=${encodeURIComponent(returnPath)}`;
   await openLoginPage(ctx, page, loginUrl, timeoutMs);
@@ -89,8 +107,14 @@ async function signIn(ctx: StepContext, page: Page, options: BrowserDownloadOpti
     });
   });
   await email.fill(options.login.email);
-  await page.locator('input[name="password"]').or(page.locator('input[type="password"]')).first().fill(options.login.password);
-  const answered = page.waitForResponse((r) => signInRequest.test(r.url()) && r.request().method() === 'POST', { timeout: timeoutMs });
+  await page
+    .locator('input[name="password"]')
+    .or(page.locator('input[type="password"]'))
+    .first()
+    .fill(options.login.password);
+  const answered = page.waitForResponse((r) => signInRequest.test(r.url()) && r.request().method() === 'POST', {
+    timeout: timeoutMs,
+  });
   await page
     .locator('button[type="submit"]')
     .or(page.getByRole('button', { name: /^sign in$/i }))
@@ -115,8 +139,14 @@ async function signIn(ctx: StepContext, page: Page, options: BrowserDownloadOpti
   const outcome = await firstOf(
     [
       page.waitForURL((url) => !onLoginPage(url), { timeout: timeoutMs }).then(() => 'signed-in' as const),
-      page.waitForURL((url) => /twoFactor|two-factor|2fa/i.test(url.search + url.pathname), { timeout: timeoutMs }).then(() => 'two-factor' as const),
-      page.getByText(twoFactorText).first().waitFor({ timeout: timeoutMs }).then(() => 'two-factor' as const),
+      page
+        .waitForURL((url) => /twoFactor|two-factor|2fa/i.test(url.search + url.pathname), { timeout: timeoutMs })
+        .then(() => 'two-factor' as const),
+      page
+        .getByText(twoFactorText)
+        .first()
+        .waitFor({ timeout: timeoutMs })
+        .then(() => 'two-factor' as const),
       page
         .locator('iframe[src*="captcha"], iframe[title*="captcha" i]')
         .or(page.getByText(captchaText))
@@ -129,16 +159,20 @@ async function signIn(ctx: StepContext, page: Page, options: BrowserDownloadOpti
   );
   if (outcome === 'signed-in') return;
   if (outcome === 'two-factor') {
-    throw new FatalError(`kaggle: the account ${options.login.email} asks for a two-factor code, which an unattended run cannot give.`, {
-      code: 'KAGGLE_TWO_FACTOR',
-      suggestions: [
-        'Use the API instead: create a token at Kaggle → Settings → API and set KAGGLE_API_TOKEN.',
-        'Or sign in once with `browser.headed: true` and enter the code yourself; the saved session is reused afterwards.',
-      ],
-    });
+    throw new FatalError(
+      `kaggle: the account ${options.login.email} asks for a two-factor code, which an unattended run cannot give.`,
+      {
+        code: 'KAGGLE_TWO_FACTOR',
+        suggestions: [
+          'Use the API instead: create a token at Kaggle → Settings → API and set KAGGLE_API_TOKEN.',
+          'Or sign in once with `browser.headed: true` and enter the code yourself; the saved session is reused afterwards.',
+        ],
+      },
+    );
   }
   if (outcome === 'captcha') throw captchaError();
   if (outcome === 'error') {
+    // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node: innerText is what shows
     const text = (await alert.innerText().catch(() => '')).trim();
     throw new FatalError(`kaggle: the sign-in failed: "${text}".`, {
       code: 'KAGGLE_LOGIN_FAILED',
@@ -181,9 +215,16 @@ function captchaError(): FatalError {
  * Opens the dataset page and uses its Download control (a direct download, or a menu with "Download dataset as
  * zip"). Returns `'login'` when the site sent the browser to the login page instead (no or an expired session).
  */
-async function clickDownload(page: Page, options: BrowserDownloadOptions, datasetPath: string): Promise<Download | 'login'> {
+async function clickDownload(
+  page: Page,
+  options: BrowserDownloadOptions,
+  datasetPath: string,
+): Promise<Download | 'login'> {
   const { timeoutMs } = options.browser;
-  const response = await page.goto(`${options.baseUrl}${datasetPath}`, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+  const response = await page.goto(`${options.baseUrl}${datasetPath}`, {
+    waitUntil: 'domcontentloaded',
+    timeout: timeoutMs,
+  });
   if (response && response.status() === 404) {
     throw new FatalError(`kaggle: the dataset page ${datasetPath} does not exist (HTTP 404).`, {
       code: 'KAGGLE_NOT_FOUND',
@@ -204,15 +245,21 @@ async function clickDownload(page: Page, options: BrowserDownloadOptions, datase
     .waitFor({ state: 'visible', timeout: timeoutMs })
     .then(() => menuItem.click())
     .then(() => new Promise<never>(() => {}));
-  const result = await firstOf<Download | 'login'>([download, toLogin, viaMenu] as Array<Promise<Download | 'login'>>, timeoutMs);
+  const result = await firstOf<Download | 'login'>(
+    [download, toLogin, viaMenu] as Array<Promise<Download | 'login'>>,
+    timeoutMs,
+  );
   if (result === 'timeout') {
-    throw new FatalError(`kaggle: clicking Download on ${datasetPath} started no download within ${Math.round(timeoutMs / 1000)} s.`, {
-      code: 'KAGGLE_DOWNLOAD_NOT_STARTED',
-      suggestions: [
-        'Open the dataset page signed in and check that it offers a download (accept its rules if asked).',
-        'Or use the API mode (KAGGLE_API_TOKEN).',
-      ],
-    });
+    throw new FatalError(
+      `kaggle: clicking Download on ${datasetPath} started no download within ${Math.round(timeoutMs / 1000)} s.`,
+      {
+        code: 'KAGGLE_DOWNLOAD_NOT_STARTED',
+        suggestions: [
+          'Open the dataset page signed in and check that it offers a download (accept its rules if asked).',
+          'Or use the API mode (KAGGLE_API_TOKEN).',
+        ],
+      },
+    );
   }
   return result;
 }
@@ -260,14 +307,15 @@ export async function downloadWithBrowser(ctx: StepContext, options: BrowserDown
       }
     }
     step = 'downloading';
-    const name = basename(result.suggestedFilename()).replace(/[^\w.\-]+/g, '_') || 'archive.zip';
+    const name = basename(result.suggestedFilename()).replace(/[^\w.-]+/g, '_') || 'archive.zip';
     ctx.progress({ phase: `downloading ${name}` });
     await mkdir(options.cacheDir, { recursive: true });
     const part = join(options.cacheDir, 'download.part');
     await rm(part, { force: true });
     await result.saveAs(part);
     const failure = await result.failure();
-    if (failure) throw new RetriableError(`kaggle: the browser download failed: ${failure}.`, { code: 'KAGGLE_DOWNLOAD_FAILED' });
+    if (failure)
+      throw new RetriableError(`kaggle: the browser download failed: ${failure}.`, { code: 'KAGGLE_DOWNLOAD_FAILED' });
     const path = join(options.cacheDir, name);
     await rename(part, path);
     await saveSession(context, session);
@@ -283,12 +331,20 @@ export async function downloadWithBrowser(ctx: StepContext, options: BrowserDown
 }
 
 /** `etl check` in browser mode: Chromium starts and the login form loads. Does not sign in. */
-export async function checkLoginPage(ctx: StepContext, options: Pick<BrowserDownloadOptions, 'baseUrl' | 'browser'>): Promise<string> {
+export async function checkLoginPage(
+  ctx: StepContext,
+  options: Pick<BrowserDownloadOptions, 'baseUrl' | 'browser'>,
+): Promise<string> {
   const browser = await launchChromium(options.browser);
   let page: Page | undefined;
   try {
     page = await browser.newPage();
-    await openLoginPage(ctx, page, `${options.baseUrl}/account/login?phase=emailSignIn&returnUrl=%2F`, options.browser.timeoutMs);
+    await openLoginPage(
+      ctx,
+      page,
+      `${options.baseUrl}/account/login?phase=emailSignIn&returnUrl=%2F`,
+      options.browser.timeoutMs,
+    );
     await emailField(page).waitFor({ state: 'visible', timeout: options.browser.timeoutMs });
     return `Chromium ${browser.version()} loaded the login page at ${options.baseUrl}`;
   } catch (error) {

@@ -29,7 +29,22 @@ export async function assertChromium(executablePath: string): Promise<void> {
  * The variables Chromium may see: what it needs to find its libraries, fonts, locale and display. The rest of the
  * environment (MYSQL_URL, HUBSPOT_ACCESS_TOKEN, KAGGLE_PASSWORD, …) stays out of a process that runs web pages.
  */
-const BROWSER_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LANGUAGE', 'TZ', 'DISPLAY', 'WAYLAND_DISPLAY', 'XAUTHORITY', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'FONTCONFIG_PATH', 'FONTCONFIG_FILE'];
+const BROWSER_ENV = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'DISPLAY',
+  'WAYLAND_DISPLAY',
+  'XAUTHORITY',
+  'XDG_RUNTIME_DIR',
+  'XDG_CONFIG_HOME',
+  'XDG_CACHE_HOME',
+  'FONTCONFIG_PATH',
+  'FONTCONFIG_FILE',
+];
 
 export function browserEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
@@ -99,7 +114,13 @@ export function mask(text: string, secrets: string[]): string {
  * Keeps a screenshot and the HTML of `page` in the run folder and returns the error to throw, now saying where they
  * are. Secrets are masked in the HTML (a filled password lives in a property, not the markup, but a page may echo it).
  */
-export async function withEvidence(error: unknown, page: Page | undefined, runDir: string, step: string, secrets: string[]): Promise<EtlError> {
+export async function withEvidence(
+  error: unknown,
+  page: Page | undefined,
+  runDir: string,
+  step: string,
+  secrets: string[],
+): Promise<EtlError> {
   const base =
     error instanceof EtlError
       ? error

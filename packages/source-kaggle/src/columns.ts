@@ -63,7 +63,8 @@ function stringConverter(column: string, spec: ColumnSpec): Convert {
   const allowQuotes = spec.allowQuotes === true;
   return (raw) => {
     const text = spec.trim ? trimmed(raw) : raw;
-    if (!allowQuotes && text.includes('"')) return new Invalid(`${column} has a stray double quote (malformed quoting): ${raw}`);
+    if (!allowQuotes && text.includes('"'))
+      return new Invalid(`${column} has a stray double quote (malformed quoting): ${raw}`);
     if (text === '') {
       if (spec.optional) return null;
       if (minLength > 0 || allowed) return new Invalid(`${column} is empty`);
@@ -73,8 +74,10 @@ function stringConverter(column: string, spec: ColumnSpec): Convert {
       if (canonical === undefined) return new Invalid(`${column} ${JSON.stringify(raw)} is not one of ${allowedText}`);
       return canonical;
     }
-    if (text.length < minLength) return new Invalid(`${column} ${JSON.stringify(raw)} is shorter than ${minLength} characters`);
-    if (text.length > maxLength) return new Invalid(`${column} is longer than ${maxLength} characters (${text.length})`);
+    if (text.length < minLength)
+      return new Invalid(`${column} ${JSON.stringify(raw)} is shorter than ${minLength} characters`);
+    if (text.length > maxLength)
+      return new Invalid(`${column} is longer than ${maxLength} characters (${text.length})`);
     return text;
   };
 }
@@ -115,10 +118,14 @@ export function compileRowTyper(
   const plan = Object.entries(columns).map(([column, spec]) => {
     const index = found.indexOf(column);
     if (index < 0) {
-      throw new ConfigError(`kaggle: column "${column}" is configured in \`columns\` but not in \`expectHeader\`.`, [], {
-        code: 'KAGGLE_BAD_COLUMNS',
-        suggestions: [`Add "${column}" to expectHeader, or remove it from columns.`],
-      });
+      throw new ConfigError(
+        `kaggle: column "${column}" is configured in \`columns\` but not in \`expectHeader\`.`,
+        [],
+        {
+          code: 'KAGGLE_BAD_COLUMNS',
+          suggestions: [`Add "${column}" to expectHeader, or remove it from columns.`],
+        },
+      );
     }
     const convert = spec.type === 'string' ? stringConverter(column, spec) : numberConverter(column, spec);
     return { index, field: spec.field, convert };

@@ -92,7 +92,10 @@ const columnSchema: JsonSchema = {
   additionalProperties: false,
   properties: {
     field: { type: 'string', minLength: 1, description: 'Name of the field in the record.' },
-    type: { enum: ['integer', 'number', 'string'], description: '`integer`/`number` parse the text; `string` keeps it.' },
+    type: {
+      enum: ['integer', 'number', 'string'],
+      description: '`integer`/`number` parse the text; `string` keeps it.',
+    },
     min: { type: 'number', description: 'Smallest allowed value (numbers).' },
     max: { type: 'number', description: 'Largest allowed value (numbers).' },
     trim: { type: 'boolean', default: false, description: 'Strip surrounding white space before checking (strings).' },
@@ -103,14 +106,16 @@ const columnSchema: JsonSchema = {
     allowQuotes: {
       type: 'boolean',
       default: false,
-      description: 'Accept double quotes inside the value (strings); otherwise a stray quote rejects the row as malformed.',
+      description:
+        'Accept double quotes inside the value (strings); otherwise a stray quote rejects the row as malformed.',
     },
   },
 };
 
 export const configSchema: JsonSchema = {
   type: 'object',
-  description: 'Downloads a Kaggle dataset (API token or browser login, cached by version) and streams one CSV as typed records.',
+  description:
+    'Downloads a Kaggle dataset (API token or browser login, cached by version) and streams one CSV as typed records.',
   required: ['dataset', 'file'],
   additionalProperties: false,
   properties: {
@@ -120,7 +125,12 @@ export const configSchema: JsonSchema = {
       description: 'The dataset as `owner/slug`, e.g. `thedevastator/us-baby-names-by-year-of-birth`.',
       examples: ['thedevastator/us-baby-names-by-year-of-birth'],
     },
-    file: { type: 'string', minLength: 1, description: 'The CSV to read, by name, e.g. `babyNamesUSYOB-full.csv`.', examples: ['babyNamesUSYOB-full.csv'] },
+    file: {
+      type: 'string',
+      minLength: 1,
+      description: 'The CSV to read, by name, e.g. `babyNamesUSYOB-full.csv`.',
+      examples: ['babyNamesUSYOB-full.csv'],
+    },
     mode: {
       enum: ['auto', 'api', 'browser', 'file'],
       default: 'auto',
@@ -132,24 +142,34 @@ export const configSchema: JsonSchema = {
       type: 'string',
       format: 'uri',
       default: 'https://www.kaggle.com',
-      description: "Kaggle's address (KAGGLE_BASE_URL points it at the sandbox). https://, or http:// to localhost only.",
+      description:
+        "Kaggle's address (KAGGLE_BASE_URL points it at the sandbox). https://, or http:// to localhost only.",
     },
     allowInsecureHttp: {
       type: 'boolean',
       default: false,
-      description: 'Allow an http:// baseUrl to another host (credentials then cross the network in clear); warns on every run.',
+      description:
+        'Allow an http:// baseUrl to another host (credentials then cross the network in clear); warns on every run.',
     },
     maxEntryBytes: {
       type: 'integer',
       minimum: 1,
       default: 8 * 1024 ** 3,
-      description: 'Largest inflated size of the CSV inside the zip, in bytes (default 8 GiB); a bigger entry stops the run (zip bombs).',
+      description:
+        'Largest inflated size of the CSV inside the zip, in bytes (default 8 GiB); a bigger entry stops the run (zip bombs).',
     },
     email: { type: 'string', description: 'Browser login: email or user name. Default: KAGGLE_EMAIL.' },
     password: { type: 'string', secret: true, description: 'Browser login password. Default: KAGGLE_PASSWORD.' },
-    username: { type: 'string', description: 'API user name (legacy key). Default: KAGGLE_USERNAME or ~/.kaggle/kaggle.json.' },
+    username: {
+      type: 'string',
+      description: 'API user name (legacy key). Default: KAGGLE_USERNAME or ~/.kaggle/kaggle.json.',
+    },
     key: { type: 'string', secret: true, description: 'API legacy key. Default: KAGGLE_KEY or ~/.kaggle/kaggle.json.' },
-    token: { type: 'string', secret: true, description: 'API token (KGAT_…), sent as Bearer. Default: KAGGLE_API_TOKEN.' },
+    token: {
+      type: 'string',
+      secret: true,
+      description: 'API token (KGAT_…), sent as Bearer. Default: KAGGLE_API_TOKEN.',
+    },
     browser: {
       type: 'object',
       default: {},
@@ -166,7 +186,11 @@ export const configSchema: JsonSchema = {
         },
       },
     },
-    refresh: { type: 'boolean', default: false, description: 'Download again even when the cached archive is current.' },
+    refresh: {
+      type: 'boolean',
+      default: false,
+      description: 'Download again even when the cached archive is current.',
+    },
     columns: {
       type: 'object',
       additionalProperties: columnSchema,
@@ -202,7 +226,9 @@ export function resolveConfig(input: Partial<KaggleConfig> & Pick<KaggleConfig, 
   if (!/^[^/\s]+\/[^/\s]+$/.test(config.dataset)) {
     throw new ConfigError(`kaggle: dataset "${config.dataset}" is not of the form owner/slug.`, [], {
       code: 'KAGGLE_BAD_DATASET',
-      suggestions: ['Write the dataset as it appears in its URL, e.g. `dataset: thedevastator/us-baby-names-by-year-of-birth`.'],
+      suggestions: [
+        'Write the dataset as it appears in its URL, e.g. `dataset: thedevastator/us-baby-names-by-year-of-birth`.',
+      ],
     });
   }
   if (config.mode === 'file' && !config.path) {

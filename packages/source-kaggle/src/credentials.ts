@@ -32,7 +32,7 @@ export interface CredentialSources {
 
 export const defaultSources = (): CredentialSources => ({ env: process.env, home: homedir() });
 
-const nonEmpty = (value: string | undefined): string | undefined => (value && value.trim() ? value.trim() : undefined);
+const nonEmpty = (value: string | undefined): string | undefined => (value?.trim() ? value.trim() : undefined);
 
 /** `KAGGLE_API_TOKEN` may hold the token itself or the path of a file holding it. */
 function readTokenValue(value: string): string {
@@ -104,7 +104,10 @@ export function secretsOf(credentials: Credentials): string[] {
   const values: string[] = [];
   if (credentials.api?.kind === 'bearer') values.push(credentials.api.token);
   if (credentials.api?.kind === 'basic') {
-    values.push(credentials.api.key, Buffer.from(`${credentials.api.username}:${credentials.api.key}`).toString('base64'));
+    values.push(
+      credentials.api.key,
+      Buffer.from(`${credentials.api.username}:${credentials.api.key}`).toString('base64'),
+    );
   }
   if (credentials.login) values.push(credentials.login.password);
   return values;
@@ -113,7 +116,8 @@ export function secretsOf(credentials: Credentials): string[] {
 const apiHelp =
   'For the API set KAGGLE_API_TOKEN (a KGAT_… token from Kaggle → Settings → API), or KAGGLE_USERNAME and KAGGLE_KEY, ' +
   'or put kaggle.json in ~/.kaggle/.';
-const loginHelp = 'For the browser login set KAGGLE_EMAIL and KAGGLE_PASSWORD (an account with a Kaggle password, not Google sign-in).';
+const loginHelp =
+  'For the browser login set KAGGLE_EMAIL and KAGGLE_PASSWORD (an account with a Kaggle password, not Google sign-in).';
 
 /** Picks the mode `auto` stands for, and fails early when the chosen mode lacks its credentials. */
 export function chooseMode(config: KaggleConfig, credentials: Credentials): 'api' | 'browser' | 'file' {

@@ -46,7 +46,10 @@ const csvProblems: Record<string, string> = {
 
 const newBatch = (): CsvBatch => ({ records: [], lines: [], rejects: [], lastLine: 0 });
 
-export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, options: CsvReadOptions): AsyncGenerator<CsvBatch> {
+export async function* readCsvBatches(
+  input: AsyncIterable<Buffer | string>,
+  options: CsvReadOptions,
+): AsyncGenerator<CsvBatch> {
   const { file, batchSize, signal } = options;
   const afterLine = options.afterLine ?? 0;
   let typer: RowTyper | undefined;
@@ -90,7 +93,11 @@ export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, opt
       if (line <= afterLine) return undefined;
       const problem = (error && csvProblems[error.code]) ?? `malformed CSV${error ? ` (${error.code})` : ''}`;
       const span = first < line ? ` (lines ${first}-${line} could not be read)` : '';
-      add(line, undefined, { location: `${file}:${first}`, reason: `${problem}${span}`, record: raw?.replace(/\r?\n$|\r$/, '') });
+      add(line, undefined, {
+        location: `${file}:${first}`,
+        reason: `${problem}${span}`,
+        record: raw?.replace(/\r?\n$|\r$/, ''),
+      });
       return undefined;
     },
   });
@@ -122,11 +129,16 @@ export async function* readCsvBatches(input: AsyncIterable<Buffer | string>, opt
     if (line <= afterLine) return;
     // Bytes that are not UTF-8 reach us as U+FFFD: loading the row would replace a letter silently.
     if (hasReplacementChar(row)) {
-      add(line, undefined, { location: `${file}:${line}`, reason: 'contains bytes that are not valid UTF-8 (the file must be UTF-8)', record: row.join(',') });
+      add(line, undefined, {
+        location: `${file}:${line}`,
+        reason: 'contains bytes that are not valid UTF-8 (the file must be UTF-8)',
+        record: row.join(','),
+      });
       return;
     }
     const typed = typer.type(row);
-    if (typed instanceof Invalid) add(line, undefined, { location: `${file}:${line}`, reason: typed.reason, record: row.join(',') });
+    if (typed instanceof Invalid)
+      add(line, undefined, { location: `${file}:${line}`, reason: typed.reason, record: row.join(',') });
     else add(line, typed, undefined);
   });
   const ended = new Promise<void>((resolve) => parser.once('end', resolve));
@@ -176,8 +188,9 @@ function unreadable(file: string, line: number, error: unknown): FatalError {
   const message = error instanceof Error ? error.message : String(error);
   return new FatalError(`kaggle: cannot read ${file} as CSV near line ${line}: ${message}`, {
     code: 'KAGGLE_CSV_UNREADABLE',
-    suggestions: ['Check that `file` names a CSV; download it again with `refresh: true` if the cached copy is damaged.'],
+    suggestions: [
+      'Check that `file` names a CSV; download it again with `refresh: true` if the cached copy is damaged.',
+    ],
     cause: error,
   });
 }
-

@@ -4,7 +4,15 @@
  * redirects to), and errors name URLs by origin and path only: for signed storage URLs the query is a credential.
  * A source's `read()` is not retried by the runtime, so requests are retried here, under `ctx.retry`.
  */
-import { createHttpClient, defaultHttpError, FatalError, RetriableError, type HttpClient, type HttpFailure, type StepContext } from '@etl/core';
+import {
+  createHttpClient,
+  defaultHttpError,
+  FatalError,
+  RetriableError,
+  type HttpClient,
+  type HttpFailure,
+  type StepContext,
+} from '@etl/core';
 import type { ApiAuth } from './credentials.js';
 
 export interface KaggleHttp {
@@ -16,7 +24,12 @@ export interface KaggleHttp {
 /** The largest API answer (JSON) read into memory. */
 export const MAX_API_RESPONSE_BYTES = 16 * 1024 * 1024;
 
-export function createHttp(ctx: StepContext, baseUrl: string, auth: ApiAuth | undefined, timeoutMs = 60_000): KaggleHttp {
+export function createHttp(
+  ctx: StepContext,
+  baseUrl: string,
+  auth: ApiAuth | undefined,
+  timeoutMs = 60_000,
+): KaggleHttp {
   const authorization =
     auth?.kind === 'bearer'
       ? `Bearer ${auth.token}`
@@ -30,7 +43,11 @@ export function createHttp(ctx: StepContext, baseUrl: string, auth: ApiAuth | un
     timeoutMs,
     // API answers are small JSON; a bigger one is refused rather than buffered (downloads are streams, capped by size).
     maxContentLength: MAX_API_RESPONSE_BYTES,
-    headers: { 'User-Agent': 'etl-source-kaggle/0.1', Accept: 'application/json, */*', ...(authorization ? { Authorization: authorization } : {}) },
+    headers: {
+      'User-Agent': 'etl-source-kaggle/0.1',
+      Accept: 'application/json, */*',
+      ...(authorization ? { Authorization: authorization } : {}),
+    },
     retries: 'client',
     classify: (failure) => kaggleError(failure, auth),
   });
@@ -64,7 +81,9 @@ export async function errorText(body: unknown): Promise<string> {
     }
   }
   if (typeof body === 'string') return body.replace(/\s+/g, ' ').trim().slice(0, 200);
-  const message = (body as { message?: unknown; error?: { message?: unknown } } | null)?.message ?? (body as { error?: { message?: unknown } } | null)?.error?.message;
+  const message =
+    (body as { message?: unknown; error?: { message?: unknown } } | null)?.message ??
+    (body as { error?: { message?: unknown } } | null)?.error?.message;
   return typeof message === 'string' ? message.slice(0, 200) : '';
 }
 
@@ -77,13 +96,22 @@ export function kaggleError(failure: HttpFailure, auth?: ApiAuth, detail?: strin
   const where = `${failure.origin}${operation.slice(operation.indexOf(' ') + 1)}`;
   if (status === undefined) {
     const mapped = defaultHttpError(failure);
-    if (mapped.retriable) return new RetriableError(`kaggle: ${operation} failed (${failure.code ?? 'UNKNOWN'}) at ${where}.`, { code: 'KAGGLE_NETWORK' });
+    if (mapped.retriable)
+      return new RetriableError(`kaggle: ${operation} failed (${failure.code ?? 'UNKNOWN'}) at ${where}.`, {
+        code: 'KAGGLE_NETWORK',
+      });
     return new FatalError(`kaggle: cannot reach ${where} for ${operation} (${failure.code ?? 'UNKNOWN'}).`, {
       code: 'KAGGLE_UNREACHABLE',
       suggestions: ['Check `baseUrl` (KAGGLE_BASE_URL) and the network connection, then run again.'],
     });
   }
-  const text = detail ?? (typeof failure.body === 'object' && failure.body !== null && typeof (failure.body as { pipe?: unknown }).pipe === 'function' ? '' : messageOf(failure.body));
+  const text =
+    detail ??
+    (typeof failure.body === 'object' &&
+    failure.body !== null &&
+    typeof (failure.body as { pipe?: unknown }).pipe === 'function'
+      ? ''
+      : messageOf(failure.body));
   const said = text ? ` Kaggle said: "${text}".` : '';
   if (status === 429 || status >= 500) {
     return new RetriableError(`kaggle: ${operation} got HTTP ${status} from ${where}.${said}`, {
@@ -92,13 +120,16 @@ export function kaggleError(failure: HttpFailure, auth?: ApiAuth, detail?: strin
     });
   }
   if (status === 401) {
-    return new FatalError(`kaggle: Kaggle refused the API credentials (HTTP 401) from ${auth?.from ?? 'nowhere'} for ${operation}.${said}`, {
-      code: 'KAGGLE_UNAUTHORIZED',
-      suggestions: [
-        'Create a new token at Kaggle → Settings → API and set KAGGLE_API_TOKEN (or KAGGLE_USERNAME and KAGGLE_KEY).',
-        'A legacy key stops working once a newer legacy key is created.',
-      ],
-    });
+    return new FatalError(
+      `kaggle: Kaggle refused the API credentials (HTTP 401) from ${auth?.from ?? 'nowhere'} for ${operation}.${said}`,
+      {
+        code: 'KAGGLE_UNAUTHORIZED',
+        suggestions: [
+          'Create a new token at Kaggle → Settings → API and set KAGGLE_API_TOKEN (or KAGGLE_USERNAME and KAGGLE_KEY).',
+          'A legacy key stops working once a newer legacy key is created.',
+        ],
+      },
+    );
   }
   if (status === 403) {
     return new FatalError(`kaggle: access denied (HTTP 403) for ${operation} at ${where}.${said}`, {
@@ -109,7 +140,9 @@ export function kaggleError(failure: HttpFailure, auth?: ApiAuth, detail?: strin
   if (status === 404) {
     return new FatalError(`kaggle: not found (HTTP 404) for ${operation} at ${where}.${said}`, {
       code: 'KAGGLE_NOT_FOUND',
-      suggestions: ['Check `dataset` (owner/slug, as in the dataset URL) and `file` (a name listed on the dataset page).'],
+      suggestions: [
+        'Check `dataset` (owner/slug, as in the dataset URL) and `file` (a name listed on the dataset page).',
+      ],
     });
   }
   return new FatalError(`kaggle: unexpected HTTP ${status} for ${operation} at ${where}.${said}`, {
@@ -120,7 +153,9 @@ export function kaggleError(failure: HttpFailure, auth?: ApiAuth, detail?: strin
 
 function messageOf(body: unknown): string {
   if (typeof body === 'string') return body.replace(/\s+/g, ' ').trim().slice(0, 200);
-  const message = (body as { message?: unknown; error?: { message?: unknown } } | null)?.message ?? (body as { error?: { message?: unknown } } | null)?.error?.message;
+  const message =
+    (body as { message?: unknown; error?: { message?: unknown } } | null)?.message ??
+    (body as { error?: { message?: unknown } } | null)?.error?.message;
   return typeof message === 'string' ? message.slice(0, 200) : '';
 }
 
@@ -135,10 +170,19 @@ export interface DatasetView {
 }
 
 const num = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : undefined;
+  typeof value === 'number' && Number.isFinite(value)
+    ? value
+    : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
+      ? Number(value)
+      : undefined;
 
 /** `GET /api/v1/datasets/view/{owner}/{slug}`: version and sizes, used by `check()` and the download cache. */
-export async function viewDataset(http: KaggleHttp, dataset: string, file: string, signal?: AbortSignal): Promise<DatasetView> {
+export async function viewDataset(
+  http: KaggleHttp,
+  dataset: string,
+  file: string,
+  signal?: AbortSignal,
+): Promise<DatasetView> {
   const response = await http.client.request({ method: 'GET', url: `/api/v1/datasets/view/${dataset}`, signal });
   const body = (typeof response.data === 'object' && response.data ? response.data : {}) as Record<string, unknown>;
   const files = Array.isArray(body.files) ? (body.files as Array<Record<string, unknown>>) : [];
@@ -146,7 +190,8 @@ export async function viewDataset(http: KaggleHttp, dataset: string, file: strin
   const versions = Array.isArray(body.versions) ? (body.versions as Array<Record<string, unknown>>) : [];
   return {
     title: typeof body.title === 'string' ? body.title : undefined,
-    version: num(body.currentVersionNumber) ?? num(body.currentVersionNumberNullable) ?? num(versions[0]?.versionNumber),
+    version:
+      num(body.currentVersionNumber) ?? num(body.currentVersionNumberNullable) ?? num(versions[0]?.versionNumber),
     totalBytes: num(body.totalBytes) ?? num(body.totalBytesNullable),
     fileBytes: match ? (num(match.totalBytes) ?? num(match.totalBytesNullable)) : undefined,
     lastUpdated: typeof body.lastUpdated === 'string' ? body.lastUpdated : undefined,
@@ -157,9 +202,20 @@ export async function viewDataset(http: KaggleHttp, dataset: string, file: strin
  * The dataset version without API credentials, for the browser mode's cache check: the dataset's Croissant metadata
  * (`/datasets/{owner}/{slug}/croissant/download`) is public. `undefined` when it cannot be read.
  */
-export async function publicVersion(http: KaggleHttp, dataset: string, signal?: AbortSignal): Promise<number | undefined> {
+export async function publicVersion(
+  http: KaggleHttp,
+  dataset: string,
+  signal?: AbortSignal,
+): Promise<number | undefined> {
   try {
-    const response = await http.client.request({ method: 'GET', url: `/datasets/${dataset}/croissant/download`, signal, timeoutMs: 15_000, retries: 'runtime', accept: 'any' });
+    const response = await http.client.request({
+      method: 'GET',
+      url: `/datasets/${dataset}/croissant/download`,
+      signal,
+      timeoutMs: 15_000,
+      retries: 'runtime',
+      accept: 'any',
+    });
     if (response.status !== 200 || typeof response.data !== 'object' || !response.data) return undefined;
     return num((response.data as Record<string, unknown>).version);
   } catch {

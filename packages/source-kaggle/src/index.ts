@@ -5,7 +5,15 @@ import { kaggleSource } from './source.js';
 
 export default kaggleSource;
 export { kaggleSource, parsePosition, type KaggleSourceOptions, type KagglePosition } from './source.js';
-export { configSchema, defaultColumns, resolveConfig, type KaggleConfig, type ColumnSpec, type BrowserOptions, type KaggleMode } from './config.js';
+export {
+  configSchema,
+  defaultColumns,
+  resolveConfig,
+  type KaggleConfig,
+  type ColumnSpec,
+  type BrowserOptions,
+  type KaggleMode,
+} from './config.js';
 export { findCredentials, chooseMode, type CredentialSources, type Credentials, type ApiAuth } from './credentials.js';
 // The CSV reader and the archive helpers are not re-exported: importing the package (as `etl validate` does for the
 // schema) must not load csv-parse or yauzl. Their types stay available.

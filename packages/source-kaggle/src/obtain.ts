@@ -53,7 +53,11 @@ export function prepareAccess(ctx: StepContext, config: KaggleConfig, sources: C
  * Gets the archive for this run: the cached one while the dataset has not changed, else a fresh download. In file
  * mode the local file is identified by path, size and modification time (hashing it would cost a full read).
  */
-export async function obtainArchive(ctx: StepContext, config: KaggleConfig, sources: CredentialSources): Promise<Obtained> {
+export async function obtainArchive(
+  ctx: StepContext,
+  config: KaggleConfig,
+  sources: CredentialSources,
+): Promise<Obtained> {
   const { credentials, mode } = prepareAccess(ctx, config, sources);
   if (mode === 'file') {
     const path = await localFile(config);
@@ -86,7 +90,9 @@ export async function obtainArchive(ctx: StepContext, config: KaggleConfig, sour
     }
   }
   const previous = await readCache(ctx.dirs.cache);
-  ctx.logger.info(`kaggle: downloading ${config.dataset} (${mode} mode${remote.version ? `, version ${remote.version}` : ''})`);
+  ctx.logger.info(
+    `kaggle: downloading ${config.dataset} (${mode} mode${remote.version ? `, version ${remote.version}` : ''})`,
+  );
   let downloaded: Downloaded;
   if (mode === 'api') {
     downloaded = await downloadWithApi(ctx, http, config.dataset, config.file, ctx.dirs.cache);
@@ -113,6 +119,7 @@ export async function obtainArchive(ctx: StepContext, config: KaggleConfig, sour
     downloadedAt: new Date().toISOString(),
   };
   await writeCache(ctx.dirs.cache, entry);
-  if (previous && previous.archive !== downloaded.name) await rm(join(ctx.dirs.cache, previous.archive), { force: true });
+  if (previous && previous.archive !== downloaded.name)
+    await rm(join(ctx.dirs.cache, previous.archive), { force: true });
   return { path: downloaded.path, version: describeDownload(config, entry) };
 }

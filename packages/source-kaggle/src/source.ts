@@ -68,7 +68,12 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
       }
       if (mode === 'api') {
         const { createHttp, viewDataset } = await import('./http.js');
-        const view = await viewDataset(createHttp(ctx, config.baseUrl, credentials.api), config.dataset, config.file, ctx.signal);
+        const view = await viewDataset(
+          createHttp(ctx, config.baseUrl, credentials.api),
+          config.dataset,
+          config.file,
+          ctx.signal,
+        );
         const size = view.fileBytes ?? view.totalBytes;
         return {
           ok: true,
@@ -93,13 +98,18 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
     async *read(ctx, raw, from) {
       const config = resolveConfig(raw);
       const start = parsePosition(from);
-      const archive = ensured?.runId === ctx.runId ? ensured.path : (await (await obtain()).obtainArchive(ctx, config, sources)).path;
+      const archive =
+        ensured?.runId === ctx.runId ? ensured.path : (await (await obtain()).obtainArchive(ctx, config, sources)).path;
       ensured = undefined;
-      const [{ openEntry }, { readCsvBatches }] = await Promise.all([import('./archive.js'), import('./csv-records.js')]);
+      const [{ openEntry }, { readCsvBatches }] = await Promise.all([
+        import('./archive.js'),
+        import('./csv-records.js'),
+      ]);
       const entry = await openEntry(archive, config.file);
       open.add(entry.close);
       const file = basename(entry.name);
-      if (start.line > 0) ctx.logger.info(`kaggle: resuming after ${file}:${start.line} (${start.records} records already delivered)`);
+      if (start.line > 0)
+        ctx.logger.info(`kaggle: resuming after ${file}:${start.line} (${start.records} records already delivered)`);
       let records = start.records;
       try {
         const batches = readCsvBatches(entry.stream, {

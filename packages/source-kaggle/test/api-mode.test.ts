@@ -14,7 +14,8 @@ const sampleRows = 3000;
 let sandbox: KaggleSandbox;
 let ctx: TestContext;
 const noLocal = (env: Record<string, string> = {}) => ({ credentials: { env, home: '/nonexistent' } });
-const config = (extra: Record<string, unknown> = {}) => ({ dataset, file, mode: 'api', baseUrl: sandbox.baseUrl, ...extra }) as never;
+const config = (extra: Record<string, unknown> = {}) =>
+  ({ dataset, file, mode: 'api', baseUrl: sandbox.baseUrl, ...extra }) as never;
 
 beforeAll(async () => {
   sandbox = await startKaggleSandbox({ host: '127.0.0.1', port: 0 });
@@ -40,7 +41,9 @@ describe('kaggle source, API mode', () => {
   });
 
   it('uses Basic auth from KAGGLE_USERNAME and KAGGLE_KEY', async () => {
-    const source = kaggleSource(noLocal({ KAGGLE_USERNAME: sandbox.credentials.username, KAGGLE_KEY: sandbox.credentials.key }));
+    const source = kaggleSource(
+      noLocal({ KAGGLE_USERNAME: sandbox.credentials.username, KAGGLE_KEY: sandbox.credentials.key }),
+    );
     const { records } = await readAll(source.read(ctx, config(), undefined));
     expect(records).toHaveLength(sampleRows);
   });
@@ -57,7 +60,9 @@ describe('kaggle source, API mode', () => {
 
   it('reports an unknown dataset as a fatal 404', async () => {
     const source = kaggleSource(noLocal({ KAGGLE_API_TOKEN: sandbox.credentials.token }));
-    await expect(readAll(source.read(ctx, config({ dataset: 'nobody/no-such-dataset' }), undefined))).rejects.toMatchObject({
+    await expect(
+      readAll(source.read(ctx, config({ dataset: 'nobody/no-such-dataset' }), undefined)),
+    ).rejects.toMatchObject({
       code: 'KAGGLE_NOT_FOUND',
     });
   });
@@ -121,7 +126,9 @@ describe('kaggle source, API mode', () => {
     const source = kaggleSource(noLocal({ KAGGLE_API_TOKEN: sandbox.credentials.token }));
     const before = sandbox.stats().download ?? 0;
     const first = await source.inputVersion!(ctx, config());
-    expect(first).toMatch(/^thedevastator\/us-baby-names-by-year-of-birth version 1, babyNamesUSYOB-full\.csv, archive \d+ bytes md5 [0-9a-f]{32}$/);
+    expect(first).toMatch(
+      /^thedevastator\/us-baby-names-by-year-of-birth version 1, babyNamesUSYOB-full\.csv, archive \d+ bytes md5 [0-9a-f]{32}$/,
+    );
     expect(sandbox.stats().download ?? 0).toBe(before + 1);
     const { records } = await readAll(source.read(ctx, config(), undefined));
     expect(records).toHaveLength(sampleRows);
@@ -146,7 +153,9 @@ describe('kaggle source, API mode', () => {
   });
 
   it('auto mode picks the API when a token is present', async () => {
-    const source = kaggleSource(noLocal({ KAGGLE_API_TOKEN: sandbox.credentials.token, KAGGLE_EMAIL: 'x', KAGGLE_PASSWORD: 'y' }));
+    const source = kaggleSource(
+      noLocal({ KAGGLE_API_TOKEN: sandbox.credentials.token, KAGGLE_EMAIL: 'x', KAGGLE_PASSWORD: 'y' }),
+    );
     const { records } = await readAll(source.read(ctx, config({ mode: 'auto' }), undefined));
     expect(records).toHaveLength(sampleRows);
     expect(ctx.logs.some((l) => l.message.includes('api mode'))).toBe(true);

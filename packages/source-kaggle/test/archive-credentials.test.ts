@@ -20,7 +20,11 @@ describe('archives', () => {
   it('reads the wanted entry of a zip by name, even inside a folder', async () => {
     ctx = testContext();
     const { records, locations } = await readAll(
-      kaggleSource(noCredentials).read(ctx, { dataset, file, mode: 'file', path: fixture('two-files.zip') } as never, undefined),
+      kaggleSource(noCredentials).read(
+        ctx,
+        { dataset, file, mode: 'file', path: fixture('two-files.zip') } as never,
+        undefined,
+      ),
     );
     expect(records).toHaveLength(8);
     expect(locations[0]).toBe(`${file}:2`);
@@ -28,7 +32,13 @@ describe('archives', () => {
 
   it('lists the entries present when the wanted file is not in the zip', async () => {
     ctx = testContext();
-    const run = readAll(kaggleSource(noCredentials).read(ctx, { dataset, file: 'missing.csv', mode: 'file', path: fixture('two-files.zip') } as never, undefined));
+    const run = readAll(
+      kaggleSource(noCredentials).read(
+        ctx,
+        { dataset, file: 'missing.csv', mode: 'file', path: fixture('two-files.zip') } as never,
+        undefined,
+      ),
+    );
     await expect(run).rejects.toMatchObject({
       code: 'KAGGLE_ENTRY_MISSING',
       message: expect.stringContaining('It holds: readme.txt, data/babyNamesUSYOB-full.csv.'),
@@ -37,8 +47,17 @@ describe('archives', () => {
 
   it('calls a damaged zip damaged and suggests downloading again', async () => {
     ctx = testContext();
-    const run = readAll(kaggleSource(noCredentials).read(ctx, { dataset, file, mode: 'file', path: fixture('broken.zip') } as never, undefined));
-    await expect(run).rejects.toMatchObject({ code: 'KAGGLE_BAD_ARCHIVE', suggestions: [expect.stringContaining('refresh')] });
+    const run = readAll(
+      kaggleSource(noCredentials).read(
+        ctx,
+        { dataset, file, mode: 'file', path: fixture('broken.zip') } as never,
+        undefined,
+      ),
+    );
+    await expect(run).rejects.toMatchObject({
+      code: 'KAGGLE_BAD_ARCHIVE',
+      suggestions: [expect.stringContaining('refresh')],
+    });
   });
 });
 
@@ -54,25 +73,43 @@ describe('credentials', () => {
     const dir = home();
     writeFileSync(join(dir, '.kaggle', 'kaggle.json'), JSON.stringify({ username: 'jsonuser', key: 'jsonkey' }));
     const env = { KAGGLE_API_TOKEN: 'KGAT_env', KAGGLE_USERNAME: 'envuser', KAGGLE_KEY: 'envkey' };
-    expect(findCredentials(config({ token: 'KGAT_config' }), { env, home: dir }).api).toMatchObject({ kind: 'bearer', token: 'KGAT_config' });
-    expect(findCredentials(config(), { env, home: dir }).api).toMatchObject({ kind: 'bearer', token: 'KGAT_env', from: 'KAGGLE_API_TOKEN' });
-    expect(findCredentials(config(), { env: { KAGGLE_USERNAME: 'envuser', KAGGLE_KEY: 'envkey' }, home: dir }).api).toMatchObject({
+    expect(findCredentials(config({ token: 'KGAT_config' }), { env, home: dir }).api).toMatchObject({
+      kind: 'bearer',
+      token: 'KGAT_config',
+    });
+    expect(findCredentials(config(), { env, home: dir }).api).toMatchObject({
+      kind: 'bearer',
+      token: 'KGAT_env',
+      from: 'KAGGLE_API_TOKEN',
+    });
+    expect(
+      findCredentials(config(), { env: { KAGGLE_USERNAME: 'envuser', KAGGLE_KEY: 'envkey' }, home: dir }).api,
+    ).toMatchObject({
       kind: 'basic',
       username: 'envuser',
       key: 'envkey',
     });
-    expect(findCredentials(config(), { env: {}, home: dir }).api).toMatchObject({ kind: 'basic', username: 'jsonuser', key: 'jsonkey' });
+    expect(findCredentials(config(), { env: {}, home: dir }).api).toMatchObject({
+      kind: 'basic',
+      username: 'jsonuser',
+      key: 'jsonkey',
+    });
   });
 
   it('sends a KGAT_ value found in KAGGLE_KEY as a Bearer token', () => {
-    const found = findCredentials(config(), { env: { KAGGLE_USERNAME: 'u', KAGGLE_KEY: 'KGAT_new_style' }, home: '/nonexistent' });
+    const found = findCredentials(config(), {
+      env: { KAGGLE_USERNAME: 'u', KAGGLE_KEY: 'KGAT_new_style' },
+      home: '/nonexistent',
+    });
     expect(found.api).toMatchObject({ kind: 'bearer', token: 'KGAT_new_style' });
   });
 
   it('auto mode: API with a token, browser with email and password, else an error listing the variables', () => {
     const sources = (env: Record<string, string>) => ({ env, home: '/nonexistent' });
     expect(chooseMode(config(), findCredentials(config(), sources({ KAGGLE_API_TOKEN: 't' })))).toBe('api');
-    expect(chooseMode(config(), findCredentials(config(), sources({ KAGGLE_EMAIL: 'e', KAGGLE_PASSWORD: 'p' })))).toBe('browser');
+    expect(chooseMode(config(), findCredentials(config(), sources({ KAGGLE_EMAIL: 'e', KAGGLE_PASSWORD: 'p' })))).toBe(
+      'browser',
+    );
     let error: unknown;
     try {
       chooseMode(config(), findCredentials(config(), sources({})));
@@ -87,7 +124,10 @@ describe('credentials', () => {
   });
 
   it('api mode without API credentials is a config error, not a browser login', () => {
-    const found = findCredentials(config({ mode: 'api' }), { env: { KAGGLE_EMAIL: 'e', KAGGLE_PASSWORD: 'p' }, home: '/nonexistent' });
+    const found = findCredentials(config({ mode: 'api' }), {
+      env: { KAGGLE_EMAIL: 'e', KAGGLE_PASSWORD: 'p' },
+      home: '/nonexistent',
+    });
     expect(() => chooseMode(config({ mode: 'api' }), found)).toThrow(/no API credentials/);
   });
 });

@@ -18,7 +18,8 @@ const login = (password = sandbox.credentials.password) => ({
 });
 const config = (extra: Record<string, unknown> = {}) =>
   ({ dataset, file, mode: 'browser', baseUrl: sandbox.baseUrl, browser: { timeoutMs: 20_000 }, ...extra }) as never;
-const sessionFiles = () => (existsSync(ctx.dirs.state) ? readdirSync(ctx.dirs.state).filter((f) => f.startsWith('kaggle-session-')) : []);
+const sessionFiles = () =>
+  existsSync(ctx.dirs.state) ? readdirSync(ctx.dirs.state).filter((f) => f.startsWith('kaggle-session-')) : [];
 const evidence = () => (existsSync(ctx.dirs.run) ? readdirSync(ctx.dirs.run) : []);
 
 beforeAll(async () => {
@@ -76,7 +77,9 @@ describe('kaggle source, browser mode (real Chromium)', () => {
   });
 
   it('explains a wrong password and keeps a screenshot and the page HTML', async () => {
-    const error = await readAll(kaggleSource(login('not-the-password')).read(ctx, config(), undefined)).catch((e: unknown) => e);
+    const error = await readAll(kaggleSource(login('not-the-password')).read(ctx, config(), undefined)).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FatalError);
     expect(error).toMatchObject({ code: 'KAGGLE_LOGIN_FAILED' });
     const message = (error as FatalError).message;
@@ -110,7 +113,9 @@ describe('kaggle source, browser mode (real Chromium)', () => {
 
   it('gives up on a login page that never loads, saying so', async () => {
     sandbox.setBehaviours({ slowPageMs: 8000 });
-    const error = await readAll(kaggleSource(login()).read(ctx, config({ browser: { timeoutMs: 2000 } }), undefined)).catch((e: unknown) => e);
+    const error = await readAll(
+      kaggleSource(login()).read(ctx, config({ browser: { timeoutMs: 2000 } }), undefined),
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'KAGGLE_LOGIN_PAGE_TIMEOUT' });
     expect((error as FatalError).message).toContain('did not load');
   });

@@ -28,7 +28,17 @@ describe('what the browser mode leaves and passes on', () => {
   });
 
   it('Chromium gets only the variables it needs, never the secrets', () => {
-    const env = browserEnv({ PATH: '/usr/bin', HOME: '/home/u', LANG: 'C.UTF-8', LC_ALL: 'C', DISPLAY: ':0', MYSQL_URL: 'mysql://root:pw@db/etl', HUBSPOT_ACCESS_TOKEN: 'pat-x', KAGGLE_PASSWORD: 'pw', AWS_SECRET_ACCESS_KEY: 'k' });
+    const env = browserEnv({
+      PATH: '/usr/bin',
+      HOME: '/home/u',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C',
+      DISPLAY: ':0',
+      MYSQL_URL: 'mysql://root:pw@db/etl',
+      HUBSPOT_ACCESS_TOKEN: 'pat-x',
+      KAGGLE_PASSWORD: 'pw',
+      AWS_SECRET_ACCESS_KEY: 'k',
+    });
     expect(env).toEqual({ PATH: '/usr/bin', HOME: '/home/u', LANG: 'C.UTF-8', LC_ALL: 'C', DISPLAY: ':0' });
   });
 });

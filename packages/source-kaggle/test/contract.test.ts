@@ -6,7 +6,10 @@ import { kaggleSource, type KaggleConfig } from '@etl/source-kaggle';
 let sandbox: KaggleSandbox | undefined;
 
 describeSourceContract(
-  () => kaggleSource({ credentials: { env: { KAGGLE_API_TOKEN: sandbox?.credentials.token ?? 'unset' }, home: '/nonexistent' } }),
+  () =>
+    kaggleSource({
+      credentials: { env: { KAGGLE_API_TOKEN: sandbox?.credentials.token ?? 'unset' }, home: '/nonexistent' },
+    }),
   {
     config: () =>
       ({

@@ -8,7 +8,11 @@ import kaggleSource from '@etl/source-kaggle';
 import { readAll, testContext, type TestContext } from './helpers/context.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const base = { dataset: 'thedevastator/us-baby-names-by-year-of-birth', file: 'babyNamesUSYOB-full.csv', mode: 'file' as const };
+const base = {
+  dataset: 'thedevastator/us-baby-names-by-year-of-birth',
+  file: 'babyNamesUSYOB-full.csv',
+  mode: 'file' as const,
+};
 const noCredentials = { credentials: { env: {}, home: '/nonexistent' } };
 
 let ctx: TestContext;
@@ -18,7 +22,9 @@ describe('kaggle source, file mode', () => {
   it('types every row of a clean CSV and locates each record by file:line', async () => {
     ctx = testContext();
     const source = kaggleSource(noCredentials);
-    const { records, rejects, positions, locations } = await readAll(source.read(ctx, { ...base, path: fixture('clean.csv') } as never, undefined));
+    const { records, rejects, positions, locations } = await readAll(
+      source.read(ctx, { ...base, path: fixture('clean.csv') } as never, undefined),
+    );
     expect(rejects).toEqual([]);
     expect(records).toHaveLength(8);
     expect(records[0]).toEqual({ year: 1880, name: 'Mary', sex: 'F', count: 7065 });
@@ -40,7 +46,12 @@ describe('kaggle source, file mode', () => {
       { year: 1880, name: 'Smith, Jr', sex: 'M', count: 12 },
       { year: 1881, name: 'Ida', sex: 'F', count: 100 },
     ]);
-    expect(locations).toEqual(['bom-crlf-quoted.csv:2', 'bom-crlf-quoted.csv:3', 'bom-crlf-quoted.csv:4', 'bom-crlf-quoted.csv:5']);
+    expect(locations).toEqual([
+      'bom-crlf-quoted.csv:2',
+      'bom-crlf-quoted.csv:3',
+      'bom-crlf-quoted.csv:4',
+      'bom-crlf-quoted.csv:5',
+    ]);
   });
 
   it('rejects exactly the malformed rows, with file:line and the reason, and goes on', async () => {
@@ -71,7 +82,9 @@ describe('kaggle source, file mode', () => {
       kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('latin1.csv') } as never, undefined),
     );
     expect(records.map((r) => r.name)).toEqual(['Jose', 'Zoë']);
-    expect(rejects).toEqual([{ location: 'latin1.csv:2', reason: 'contains bytes that are not valid UTF-8 (the file must be UTF-8)' }]);
+    expect(rejects).toEqual([
+      { location: 'latin1.csv:2', reason: 'contains bytes that are not valid UTF-8 (the file must be UTF-8)' },
+    ]);
   });
 
   it('rejects rows with broken quoting without losing the rows around them', async () => {
@@ -103,7 +116,9 @@ describe('kaggle source, file mode', () => {
 
   it('stops with a fatal error naming the expected and found columns when the header is wrong', async () => {
     ctx = testContext();
-    const run = readAll(kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('wrong-header.csv') } as never, undefined));
+    const run = readAll(
+      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('wrong-header.csv') } as never, undefined),
+    );
     await expect(run).rejects.toThrow(FatalError);
     await expect(run).rejects.toMatchObject({
       code: 'KAGGLE_BAD_HEADER',
@@ -114,7 +129,10 @@ describe('kaggle source, file mode', () => {
   it('resumes after the line of the last committed position, skipping earlier rows', async () => {
     ctx = testContext();
     const { records, locations, positions } = await readAll(
-      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('clean.csv'), batchSize: 3 } as never, { line: 5, records: 4 }),
+      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('clean.csv'), batchSize: 3 } as never, {
+        line: 5,
+        records: 4,
+      }),
     );
     expect(records.map((r) => r.name)).toEqual(['Minnie', 'John', 'William', 'James']);
     expect(locations[0]).toBe('clean.csv:6');
@@ -127,7 +145,11 @@ describe('kaggle source, file mode', () => {
   it('cuts batches at batchSize, counting rejects, and the positions follow the lines', async () => {
     ctx = testContext();
     const batches = [];
-    for await (const batch of kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('dirty.csv'), batchSize: 4 } as never, undefined)) {
+    for await (const batch of kaggleSource(noCredentials).read(
+      ctx,
+      { ...base, path: fixture('dirty.csv'), batchSize: 4 } as never,
+      undefined,
+    )) {
       batches.push({ records: batch.records.length, rejects: batch.rejects?.length ?? 0, position: batch.position });
     }
     expect(batches).toEqual([
@@ -142,7 +164,11 @@ describe('kaggle source, file mode', () => {
     const sizes = async (config: Record<string, unknown>, batchSize: number) => {
       ctx = testContext({ batchSize });
       const out: number[] = [];
-      for await (const batch of kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('clean.csv'), ...config } as never, undefined)) {
+      for await (const batch of kaggleSource(noCredentials).read(
+        ctx,
+        { ...base, path: fixture('clean.csv'), ...config } as never,
+        undefined,
+      )) {
         out.push(batch.records.length);
       }
       await ctx.cleanup();
@@ -173,7 +199,11 @@ describe('kaggle source, file mode', () => {
     const controller = new AbortController();
     ctx = testContext({ signal: controller.signal });
     let batches = 0;
-    for await (const batch of kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('clean.csv'), batchSize: 2 } as never, undefined)) {
+    for await (const batch of kaggleSource(noCredentials).read(
+      ctx,
+      { ...base, path: fixture('clean.csv'), batchSize: 2 } as never,
+      undefined,
+    )) {
       batches++;
       expect(batch.records).toHaveLength(2);
       controller.abort();
@@ -183,7 +213,9 @@ describe('kaggle source, file mode', () => {
 
   it('says which file is missing in file mode', async () => {
     ctx = testContext();
-    await expect(readAll(kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('nope.csv') } as never, undefined))).rejects.toMatchObject({
+    await expect(
+      readAll(kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('nope.csv') } as never, undefined)),
+    ).rejects.toMatchObject({
       code: 'KAGGLE_FILE_NOT_FOUND',
     });
   });

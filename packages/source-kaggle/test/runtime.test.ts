@@ -26,15 +26,21 @@ describe('kaggle source under the runtime', () => {
   it('writes every reject with its file:line and reason, and resumes after a failed run without repeating records', async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'etl-kaggle-runtime-'));
     const failing = collectSink({ batchSize: 1, failAt: 2, failWith: 'fatal' });
-    const first = await runPipeline(resolvedPipeline('dirty', { kaggle: { plugin: source(), config }, sink: { plugin: failing, input: 'kaggle' } }), {
-      stateDir,
-    });
+    const first = await runPipeline(
+      resolvedPipeline('dirty', { kaggle: { plugin: source(), config }, sink: { plugin: failing, input: 'kaggle' } }),
+      {
+        stateDir,
+      },
+    );
     expect(first.status).toBe('failed');
 
     const sink = collectSink({ batchSize: 1 });
-    const second = await runPipeline(resolvedPipeline('dirty', { kaggle: { plugin: source(), config }, sink: { plugin: sink, input: 'kaggle' } }), {
-      stateDir,
-    });
+    const second = await runPipeline(
+      resolvedPipeline('dirty', { kaggle: { plugin: source(), config }, sink: { plugin: sink, input: 'kaggle' } }),
+      {
+        stateDir,
+      },
+    );
     expect(second.status).toBe('succeeded');
     expect(second.resumed).toBe(true);
     const names = [...failing.log.records, ...sink.log.records].map((r) => r.name);

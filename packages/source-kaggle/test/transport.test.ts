@@ -11,14 +11,16 @@ const config = (extra: Record<string, unknown>) => ({ dataset: 'o/d', file: 'x.c
 describe('kaggle credentials never go over plain http to another host', () => {
   it('an http:// baseUrl to a remote host is refused before any request', async () => {
     ctx = testContext();
-    await expect(readAll(kaggleSource(creds).read(ctx, config({ baseUrl: 'http://www.kaggle.com' }), undefined))).rejects.toThrow(
-      /kaggle: baseUrl http:\/\/www.kaggle.com is plain http/,
-    );
+    await expect(
+      readAll(kaggleSource(creds).read(ctx, config({ baseUrl: 'http://www.kaggle.com' }), undefined)),
+    ).rejects.toThrow(/kaggle: baseUrl http:\/\/www.kaggle.com is plain http/);
   });
 
   it('`etl validate` reports it at baseUrl; loopback and allowInsecureHttp pass', () => {
     const source = kaggleSource(creds);
-    expect(source.checkConfig?.(config({ baseUrl: 'http://www.kaggle.com' }))).toEqual([{ path: 'baseUrl', message: expect.stringContaining('plain http') }]);
+    expect(source.checkConfig?.(config({ baseUrl: 'http://www.kaggle.com' }))).toEqual([
+      { path: 'baseUrl', message: expect.stringContaining('plain http') },
+    ]);
     expect(source.checkConfig?.(config({ baseUrl: 'http://localhost:8080' }))).toEqual([]);
     expect(source.checkConfig?.(config({ baseUrl: 'http://mirror.internal', allowInsecureHttp: true }))).toEqual([]);
   });

@@ -70,8 +70,10 @@ export function collectSink(options: CollectSinkOptions = {}): SinkPlugin & { lo
       if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       if (options.failAt !== undefined && call >= options.failAt && call < options.failAt + failTimes) {
         const how = options.failWith ?? 'fatal';
-        if (how === 'fatal') throw new FatalError(`collect sink: induced failure at write ${call}`, { code: 'TEST_INDUCED' });
-        if (how === 'retriable') throw new RetriableError(`collect sink: induced temporary failure at write ${call}`, { retryAfterMs: 1 });
+        if (how === 'fatal')
+          throw new FatalError(`collect sink: induced failure at write ${call}`, { code: 'TEST_INDUCED' });
+        if (how === 'retriable')
+          throw new RetriableError(`collect sink: induced temporary failure at write ${call}`, { retryAfterMs: 1 });
         throw how;
       }
       if (ctx.dryRun) {

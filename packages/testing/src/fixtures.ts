@@ -1,13 +1,20 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineTransform, type DataRecord, type RecordTransform, type StepContext, type TransformPlugin } from '@etl/core';
+import {
+  defineTransform,
+  type DataRecord,
+  type RecordTransform,
+  type StepContext,
+  type TransformPlugin,
+} from '@etl/core';
 
 /** A fresh temporary folder (for `stateDir`). */
 export const tempDir = (prefix = 'etl-test-'): string => mkdtempSync(join(tmpdir(), prefix));
 
 /** `n` records `{ id: 1..n, key: 'k<id mod 7>' }`. */
-export const numberedRecords = (n: number): DataRecord[] => Array.from({ length: n }, (_, i) => ({ id: i + 1, key: `k${(i + 1) % 7}` }));
+export const numberedRecords = (n: number): DataRecord[] =>
+  Array.from({ length: n }, (_, i) => ({ id: i + 1, key: `k${(i + 1) % 7}` }));
 
 /** Parses a JSON-lines file (rejects.jsonl, run.log). */
 export const readJsonLines = (file: string): Array<Record<string, unknown>> =>

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { defineSink, FatalError, type DataRecord, type ReconcileReport, type SinkPlugin, type WriteResult } from '@etl/core';
+import {
+  defineSink,
+  FatalError,
+  type DataRecord,
+  type ReconcileReport,
+  type SinkPlugin,
+  type WriteResult,
+} from '@etl/core';
 
 /** An in-memory stand-in for a remote destination (a CRM account): what it holds per key, and what it was asked. */
 export interface FakeDestination {
@@ -23,14 +30,18 @@ export interface LedgerSinkOptions {
   readBatch?: number;
 }
 
-const hashOf = (record: DataRecord): string => createHash('sha256').update(JSON.stringify(record)).digest('base64url').slice(0, 16);
+const hashOf = (record: DataRecord): string =>
+  createHash('sha256').update(JSON.stringify(record)).digest('base64url').slice(0, 16);
 
 /**
  * A sink that behaves like a CRM sink: it names its destination, keeps a ledger of what it sent in `ctx.state` (and
  * sends only what changed), and can reconcile its ledger with the destination. `target()` says where it writes now,
  * so a test can switch destinations between runs as a user switches portals.
  */
-export function ledgerSink(target: () => FakeDestination, options: LedgerSinkOptions = {}): SinkPlugin & { stats: { calls: number } } {
+export function ledgerSink(
+  target: () => FakeDestination,
+  options: LedgerSinkOptions = {},
+): SinkPlugin & { stats: { calls: number } } {
   const key = options.key ?? 'id';
   const readBatch = options.readBatch ?? 100;
   let dropped = new Set<string>();
@@ -64,7 +75,8 @@ export function ledgerSink(target: () => FakeDestination, options: LedgerSinkOpt
     },
     async write(ctx, _config, batch): Promise<WriteResult> {
       const call = ++stats.calls;
-      if (call === options.failAt) throw new FatalError(`ledger sink: induced failure at write ${call}`, { code: 'TEST_INDUCED' });
+      if (call === options.failAt)
+        throw new FatalError(`ledger sink: induced failure at write ${call}`, { code: 'TEST_INDUCED' });
       const dest = target();
       let written = 0;
       let unchanged = 0;

@@ -33,21 +33,26 @@ const isGeneratorFunction = (f: unknown): f is () => Iterator<DataRecord> =>
  * An in-memory source. Its position is the number of records consumed, so `read(…, from)` resumes exactly after it
  * (a generator is restarted and its first `from` records skipped).
  */
-export function memorySource(records: MemoryRecords, options: MemorySourceOptions = {}): SourcePlugin & { stats: MemorySourceStats } {
+export function memorySource(
+  records: MemoryRecords,
+  options: MemorySourceOptions = {},
+): SourcePlugin & { stats: MemorySourceStats } {
   const batchSize = Math.max(1, options.batchSize ?? 100);
   const label = options.label ?? 'memory';
   const stats: MemorySourceStats = { read: 0, batches: 0, froms: [], closed: 0 };
   let generated: { iterator: Iterator<DataRecord>; next: number } | undefined;
-  const fromGenerator = (make: () => Iterator<DataRecord>) => (i: number): DataRecord | undefined => {
-    if (!generated || i < generated.next) generated = { iterator: make(), next: 0 };
-    while (generated.next < i) {
-      if (generated.iterator.next().done) return undefined;
+  const fromGenerator =
+    (make: () => Iterator<DataRecord>) =>
+    (i: number): DataRecord | undefined => {
+      if (!generated || i < generated.next) generated = { iterator: make(), next: 0 };
+      while (generated.next < i) {
+        if (generated.iterator.next().done) return undefined;
+        generated.next++;
+      }
+      const step = generated.iterator.next();
       generated.next++;
-    }
-    const step = generated.iterator.next();
-    generated.next++;
-    return step.done ? undefined : step.value;
-  };
+      return step.done ? undefined : step.value;
+    };
   const at: (i: number) => DataRecord | undefined = Array.isArray(records)
     ? (i) => records[i]
     : isGeneratorFunction(records)

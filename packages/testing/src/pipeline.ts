@@ -1,4 +1,11 @@
-import { applyConfigDefaults, type DataRecord, type LimiterSpec, type Plugin, type ResolvedPipeline, type ResolvedStep } from '@etl/core';
+import {
+  applyConfigDefaults,
+  type DataRecord,
+  type LimiterSpec,
+  type Plugin,
+  type ResolvedPipeline,
+  type ResolvedStep,
+} from '@etl/core';
 
 /** One step for `resolvedPipeline`: the plugin object and, except for the source, the step it reads from. */
 export interface PipelineStepInput {

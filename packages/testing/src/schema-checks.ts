@@ -43,7 +43,8 @@ export function shapeProblems(plugin: Plugin, kind: Plugin['kind']): string[] {
   if (!p.configSchema || typeof p.configSchema !== 'object') problems.push('configSchema must be a JSON Schema object');
   for (const [hook, need] of Object.entries(PLUGIN_HOOKS[kind])) {
     if (need !== 'optional' && typeof p[hook] !== 'function') problems.push(`${hook} must be a function`);
-    if (need === 'optional' && p[hook] !== undefined && typeof p[hook] !== 'function') problems.push(`${hook} must be a function when present`);
+    if (need === 'optional' && p[hook] !== undefined && typeof p[hook] !== 'function')
+      problems.push(`${hook} must be a function when present`);
   }
   return problems;
 }
@@ -56,9 +57,11 @@ export function schemaProblems(schema: JsonSchema): string[] {
   } catch (error) {
     problems.push(`configSchema is not valid JSON Schema: ${(error as Error).message}`);
   }
-  if (schema.type !== undefined && schema.type !== 'object') problems.push(`configSchema.type must be 'object' (got ${JSON.stringify(schema.type)})`);
+  if (schema.type !== undefined && schema.type !== 'object')
+    problems.push(`configSchema.type must be 'object' (got ${JSON.stringify(schema.type)})`);
   for (const prop of propertiesOf(schema)) {
-    if (typeof prop.schema.description !== 'string' || prop.schema.description.trim() === '') problems.push(`${prop.path}: no description`);
+    if (typeof prop.schema.description !== 'string' || prop.schema.description.trim() === '')
+      problems.push(`${prop.path}: no description`);
     if (SECRET_NAME.test(prop.name) && prop.schema.type !== 'object' && prop.schema.secret !== true) {
       problems.push(`${prop.path}: looks like a credential but is not marked \`secret: true\``);
     }

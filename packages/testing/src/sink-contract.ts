@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { applyConfigDefaults, runPipeline, type DataRecord, type JsonSchema, type RateLimitSpec, type RecordRef, type RunSummary, type SinkBatch, type SinkPlugin, type WriteResult } from '@etl/core';
+import {
+  applyConfigDefaults,
+  runPipeline,
+  type DataRecord,
+  type JsonSchema,
+  type RateLimitSpec,
+  type RecordRef,
+  type RunSummary,
+  type SinkBatch,
+  type SinkPlugin,
+  type WriteResult,
+} from '@etl/core';
 import { collectSink } from './collect-sink.js';
 import { tempDir } from './fixtures.js';
 import { memorySource } from './memory-source.js';
@@ -28,20 +39,28 @@ export function sinkBatch(records: DataRecord[], seq = 1, lineage = 'contract'):
   return { records, refs, locate: (i) => `contract:${i + 1}`, checkpoint: { lineage, seq, index: records.length - 1 } };
 }
 
-const accounted = (r: WriteResult): number => r.written + (r.unchanged ?? 0) + (r.skipped ?? 0) + (r.rejects?.length ?? 0);
+const accounted = (r: WriteResult): number =>
+  r.written + (r.unchanged ?? 0) + (r.skipped ?? 0) + (r.rejects?.length ?? 0);
 
 /**
  * The conformance suite every sink plugin runs in one test file: shape, config schema, every record accounted for,
  * idempotent re-writes (the runtime retries whole batches), dry runs that write nothing, and close() after failures.
  */
-export function describeSinkContract<Config>(factory: () => SinkPlugin<Config>, options: SinkContractOptions<Config>): void {
+export function describeSinkContract<Config>(
+  factory: () => SinkPlugin<Config>,
+  options: SinkContractOptions<Config>,
+): void {
   const timeout = options.timeoutMs ?? 120_000;
-  const rawConfigOf = (): Config => (typeof options.config === 'function' ? (options.config as () => Config)() : options.config);
+  const rawConfigOf = (): Config =>
+    typeof options.config === 'function' ? (options.config as () => Config)() : options.config;
   // Hooks get the config as the runtime hands it over: with the schema's defaults filled in.
   const configOf = (): Config => applyConfigDefaults(factory().configSchema, rawConfigOf());
   const keyOf = options.key ?? ((r: DataRecord) => JSON.stringify(r));
 
-  const session = async (dryRun: boolean, work: (plugin: SinkPlugin<Config>, ctx: TestContext, config: Config) => Promise<void>) => {
+  const session = async (
+    dryRun: boolean,
+    work: (plugin: SinkPlugin<Config>, ctx: TestContext, config: Config) => Promise<void>,
+  ) => {
     const plugin = factory();
     const config = configOf();
     const ctx = await createTestContext({ rateLimit: rateLimitOf(plugin, config), ...options.context, dryRun });
@@ -56,7 +75,8 @@ export function describeSinkContract<Config>(factory: () => SinkPlugin<Config>, 
     }
   };
 
-  const interruptedThenResumed = (how: 'crash' | 'stop') => runInterruptedThenResumed(factory, options, configOf(), how);
+  const interruptedThenResumed = (how: 'crash' | 'stop') =>
+    runInterruptedThenResumed(factory, options, configOf(), how);
 
   describe(`sink contract: ${factory().name}`, () => {
     if (options.setup) beforeAll(options.setup, timeout);
@@ -79,107 +99,148 @@ export function describeSinkContract<Config>(factory: () => SinkPlugin<Config>, 
     // Runs before any real write, so the destination cannot already hold the records a dry run must not write.
     // Before the first real setup the destination may not exist at all (no table yet): reading it back then fails,
     // which is just as good a proof that nothing was written.
-    test('a dry run sets up but writes nothing', async () => {
-      const held = async (): Promise<string[]> => {
-        try {
-          return (await options.readBack!(configOf())).map(keyOf).sort();
-        } catch {
-          return [];
-        }
-      };
-      const before = options.readBack ? await held() : undefined;
-      await session(true, async (plugin, ctx, config) => {
-        await plugin.write(ctx, config, sinkBatch(options.records, 3));
-      });
-      if (before) expect(await held()).toEqual(before);
-    }, timeout);
-
-    test('write() accounts for every record, and what it wrote can be read back', async () => {
-      expect(options.records.length).toBeGreaterThan(0);
-      await session(false, async (plugin, ctx, config) => {
-        const result = await plugin.write(ctx, config, sinkBatch(options.records));
-        expect(accounted(result)).toBe(options.records.length);
-        for (const reject of result.rejects ?? []) {
-          expect(typeof reject.location).toBe('string');
-          expect(reject.reason.length).toBeGreaterThan(0);
-        }
-        if (options.readBack) {
-          const held = new Set((await options.readBack(config)).map(keyOf));
-          const rejected = new Set((result.rejects ?? []).map((r) => r.location));
-          const wanted = options.records.filter((_, i) => !rejected.has(`contract:${i + 1}`));
-          expect(wanted.filter((r) => !held.has(keyOf(r)))).toEqual([]);
-        }
-      });
-    }, timeout);
-
-    test('writing the same batch again (a retry) accounts for every record and duplicates nothing', async () => {
-      await session(false, async (plugin, ctx, config) => {
-        const batch = sinkBatch(options.records, 2);
-        await plugin.write(ctx, config, batch);
-        const before = options.readBack ? await options.readBack(config) : undefined;
-        const again = await plugin.write(ctx, config, batch);
-        expect(accounted(again)).toBe(options.records.length);
-        if (before) expect((await options.readBack!(config)).length).toBe(before.length);
-      });
-    }, timeout);
-
-    test('names its destination: a stable, printable id that holds no secret', async () => {
-      const config = configOf();
-      const ctx = await createTestContext(options.context);
-      const first = factory();
-      const second = factory();
-      try {
-        const a = await first.destination!(ctx, config);
-        const b = await second.destination!(ctx, config);
-        expect(typeof a.id).toBe('string');
-        expect(a.id.trim()).not.toBe('');
-        expect(a.id).not.toMatch(/[\u0000-\u001f\u007f]/);
-        expect(b.id).toBe(a.id);
-        for (const secret of secretValues(first.configSchema, config, options.context?.secrets)) {
-          expect(a.id).not.toContain(secret);
-          expect(a.label ?? '').not.toContain(secret);
-        }
-      } finally {
-        await first.close?.(ctx, config, 'succeeded');
-        await second.close?.(ctx, config, 'succeeded');
-        await ctx.dispose();
-      }
-    }, timeout);
-
-    test('through the runtime: a new destination is reported new, then known, and every record is accounted for', async () => {
-      const stateDir = tempDir();
-      const config = configOf();
-      const run = () =>
-        runPipeline(resolvedPipeline('contract', { src: { plugin: memorySource(options.records) }, sink: { plugin: factory(), input: 'src', config: config as DataRecord } }), {
-          stateDir,
-          fresh: true,
+    test(
+      'a dry run sets up but writes nothing',
+      async () => {
+        const held = async (): Promise<string[]> => {
+          try {
+            return (await options.readBack!(configOf())).map(keyOf).sort();
+          } catch {
+            return [];
+          }
+        };
+        const before = options.readBack ? await held() : undefined;
+        await session(true, async (plugin, ctx, config) => {
+          await plugin.write(ctx, config, sinkBatch(options.records, 3));
         });
-      const first = await run();
-      expect(first.error).toBeUndefined();
-      const second = await run();
-      for (const [summary, known] of [[first, false], [second, true]] as const) {
-        const sink = summary.steps.find((s) => s.step === 'sink')!;
-        expect(sink.destination?.known).toBe(known);
-        expect(sink.written + sink.unchanged + sink.rejected + sink.filtered).toBe(options.records.length);
-      }
-    }, timeout);
+        if (before) expect(await held()).toEqual(before);
+      },
+      timeout,
+    );
 
-    test('a run that crashed after some batches resumes: every record lands, none twice', async () => {
-      await interruptedThenResumed('crash');
-    }, timeout);
+    test(
+      'write() accounts for every record, and what it wrote can be read back',
+      async () => {
+        expect(options.records.length).toBeGreaterThan(0);
+        await session(false, async (plugin, ctx, config) => {
+          const result = await plugin.write(ctx, config, sinkBatch(options.records));
+          expect(accounted(result)).toBe(options.records.length);
+          for (const reject of result.rejects ?? []) {
+            expect(typeof reject.location).toBe('string');
+            expect(reject.reason.length).toBeGreaterThan(0);
+          }
+          if (options.readBack) {
+            const held = new Set((await options.readBack(config)).map(keyOf));
+            const rejected = new Set((result.rejects ?? []).map((r) => r.location));
+            const wanted = options.records.filter((_, i) => !rejected.has(`contract:${i + 1}`));
+            expect(wanted.filter((r) => !held.has(keyOf(r)))).toEqual([]);
+          }
+        });
+      },
+      timeout,
+    );
 
-    test('a run stopped by a signal ends interrupted, and the next run finishes: every record lands, none twice', async () => {
-      await interruptedThenResumed('stop');
-    }, timeout);
+    test(
+      'writing the same batch again (a retry) accounts for every record and duplicates nothing',
+      async () => {
+        await session(false, async (plugin, ctx, config) => {
+          const batch = sinkBatch(options.records, 2);
+          await plugin.write(ctx, config, batch);
+          const before = options.readBack ? await options.readBack(config) : undefined;
+          const again = await plugin.write(ctx, config, batch);
+          expect(accounted(again)).toBe(options.records.length);
+          if (before) expect((await options.readBack!(config)).length).toBe(before.length);
+        });
+      },
+      timeout,
+    );
 
-    test('close() works after a failed run and without any write', async () => {
-      const plugin = factory();
-      const config = configOf();
-      const ctx = await createTestContext(options.context);
-      await plugin.setup?.(ctx, config);
-      await expect(Promise.resolve(plugin.close?.(ctx, config, 'failed'))).resolves.toBeUndefined();
-      await ctx.dispose();
-    }, timeout);
+    test(
+      'names its destination: a stable, printable id that holds no secret',
+      async () => {
+        const config = configOf();
+        const ctx = await createTestContext(options.context);
+        const first = factory();
+        const second = factory();
+        try {
+          const a = await first.destination!(ctx, config);
+          const b = await second.destination!(ctx, config);
+          expect(typeof a.id).toBe('string');
+          expect(a.id.trim()).not.toBe('');
+          expect(a.id).not.toMatch(/[\u0000-\u001f\u007f]/);
+          expect(b.id).toBe(a.id);
+          for (const secret of secretValues(first.configSchema, config, options.context?.secrets)) {
+            expect(a.id).not.toContain(secret);
+            expect(a.label ?? '').not.toContain(secret);
+          }
+        } finally {
+          await first.close?.(ctx, config, 'succeeded');
+          await second.close?.(ctx, config, 'succeeded');
+          await ctx.dispose();
+        }
+      },
+      timeout,
+    );
+
+    test(
+      'through the runtime: a new destination is reported new, then known, and every record is accounted for',
+      async () => {
+        const stateDir = tempDir();
+        const config = configOf();
+        const run = () =>
+          runPipeline(
+            resolvedPipeline('contract', {
+              src: { plugin: memorySource(options.records) },
+              sink: { plugin: factory(), input: 'src', config: config as DataRecord },
+            }),
+            {
+              stateDir,
+              fresh: true,
+            },
+          );
+        const first = await run();
+        expect(first.error).toBeUndefined();
+        const second = await run();
+        for (const [summary, known] of [
+          [first, false],
+          [second, true],
+        ] as const) {
+          const sink = summary.steps.find((s) => s.step === 'sink')!;
+          expect(sink.destination?.known).toBe(known);
+          expect(sink.written + sink.unchanged + sink.rejected + sink.filtered).toBe(options.records.length);
+        }
+      },
+      timeout,
+    );
+
+    test(
+      'a run that crashed after some batches resumes: every record lands, none twice',
+      async () => {
+        await interruptedThenResumed('crash');
+      },
+      timeout,
+    );
+
+    test(
+      'a run stopped by a signal ends interrupted, and the next run finishes: every record lands, none twice',
+      async () => {
+        await interruptedThenResumed('stop');
+      },
+      timeout,
+    );
+
+    test(
+      'close() works after a failed run and without any write',
+      async () => {
+        const plugin = factory();
+        const config = configOf();
+        const ctx = await createTestContext(options.context);
+        await plugin.setup?.(ctx, config);
+        await expect(Promise.resolve(plugin.close?.(ctx, config, 'failed'))).resolves.toBeUndefined();
+        await ctx.dispose();
+      },
+      timeout,
+    );
   });
 }
 
@@ -198,7 +259,8 @@ async function runInterruptedThenResumed<Config>(
   const batchSize = Math.max(1, Math.floor(records.length / 4));
   const stateDir = tempDir();
   const controller = new AbortController();
-  const count = (held: DataRecord[]) => held.map(keyOf).reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
+  const count = (held: DataRecord[]) =>
+    held.map(keyOf).reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
   const before = options.readBack ? count(await options.readBack(config).catch(() => [])) : undefined;
   const build = (sibling: SinkPlugin) =>
     resolvedPipeline('contract-resume', {
@@ -218,7 +280,8 @@ async function runInterruptedThenResumed<Config>(
   const second = await runPipeline(build(collectSink({ name: 'other' })), { stateDir });
   expect(second.error).toBeUndefined();
   expect(second.resumed).toBe(true);
-  const sunk = (steps: RunSummary['steps']) => steps.filter((s) => s.step === 'sink').reduce((n, s) => n + s.written + s.unchanged + s.rejected + s.filtered, 0);
+  const sunk = (steps: RunSummary['steps']) =>
+    steps.filter((s) => s.step === 'sink').reduce((n, s) => n + s.written + s.unchanged + s.rejected + s.filtered, 0);
   // What the first run checkpointed is not handed over again; what it wrote after its last checkpoint may be.
   expect(sunk(first.steps) + sunk(second.steps)).toBeGreaterThanOrEqual(records.length);
   if (options.readBack && before) {
@@ -240,7 +303,9 @@ function secretValues(schema: JsonSchema, config: unknown, extra: string[] = [])
   const values = [...extra];
   for (const prop of propertiesOf(schema)) {
     if (prop.schema.secret !== true || prop.path.includes('[') || prop.path.includes('(')) continue;
-    const value = prop.path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), config);
+    const value = prop.path
+      .split('.')
+      .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), config);
     if (typeof value === 'string' && value.length >= 4) values.push(value);
   }
   return values;

@@ -62,7 +62,8 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -70,10 +71,18 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const store = await openCheckpointStore(join(stateDir, 'pipelines', options.pipeline ?? 'test'), { lock: false });
   const limiters = new Map<string, RateLimiter & { stop(): Promise<void> }>();
   for (const [name, spec] of Object.entries(options.limiters ?? {})) limiters.set(name, createRateLimiter(name, spec));
-  if (options.rateLimit && limiters.size === 0) limiters.set(defaultLimiterKey(stepName), createRateLimiter(stepName, options.rateLimit, { margin: options.rateLimit.margin }));
+  if (options.rateLimit && limiters.size === 0)
+    limiters.set(
+      defaultLimiterKey(stepName),
+      createRateLimiter(stepName, options.rateLimit, { margin: options.rateLimit.margin }),
+    );
   const stats = newStats();
   const progressUpdates: ProgressUpdate[] = [];
-  const step = { name: stepName, limiter: Object.keys(options.limiters ?? {})[0], retry: options.retry } as ResolvedStep;
+  const step = {
+    name: stepName,
+    limiter: Object.keys(options.limiters ?? {})[0],
+    retry: options.retry,
+  } as ResolvedStep;
   const ctx = createStepContext(step, {
     pipeline: options.pipeline ?? 'test',
     runId: 'test-run',

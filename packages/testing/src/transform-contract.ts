@@ -20,7 +20,10 @@ export interface TransformContractOptions<Config> {
  * The conformance suite for transforms: shape, config schema, expected outputs, inputs left unmodified, and the
  * same outputs from a fresh run (no state leaking between runs other than through `ctx.state`).
  */
-export function describeTransformContract<Config>(factory: () => TransformPlugin<Config>, options: TransformContractOptions<Config>): void {
+export function describeTransformContract<Config>(
+  factory: () => TransformPlugin<Config>,
+  options: TransformContractOptions<Config>,
+): void {
   const run = async (): Promise<{ outputs: unknown[]; inputs: DataRecord[] }> => {
     const ctx = await createTestContext(options.context);
     const inputs = structuredClone(options.cases.map((c) => c.input));

@@ -14,7 +14,10 @@ import {
 const records = Array.from({ length: 23 }, (_, i) => ({ id: i + 1, name: `n${i}` }));
 
 // The kit's own plugins pass the suites they ship...
-describeSourceContract(() => memorySource(records, { batchSize: 5 }), { config: {}, expect: { records: 23, fields: ['id', 'name'] } });
+describeSourceContract(() => memorySource(records, { batchSize: 5 }), {
+  config: {},
+  expect: { records: 23, fields: ['id', 'name'] },
+});
 
 let shared = collectSink();
 describeSinkContract(() => shared, {
@@ -42,7 +45,8 @@ const upsertSink = () =>
     },
     destination: () => ({ id: 'memory:upsert' }),
     async write(ctx, config, batch) {
-      if (config.prefix === undefined || config.idField === undefined) throw new FatalError('schema defaults were not applied');
+      if (config.prefix === undefined || config.idField === undefined)
+        throw new FatalError('schema defaults were not applied');
       const ledger = createLedger(ctx.state);
       let written = 0;
       let unchanged = 0;
@@ -59,7 +63,12 @@ const upsertSink = () =>
       return { written, unchanged };
     },
   });
-describeSinkContract(upsertSink, { config: {}, records, readBack: async () => [...held.values()], key: (r) => String(r.id) });
+describeSinkContract(upsertSink, {
+  config: {},
+  records,
+  readBack: async () => [...held.values()],
+  key: (r) => String(r.id),
+});
 
 describeTransformContract(dedupeTransform, {
   config: { key: ['name'] },
@@ -75,30 +84,46 @@ describeTransformContract(dedupeTransform, {
 describe('contract checks', () => {
   test('shapeProblems names what is missing or wrong', () => {
     const bad = defineSink({ name: '', configSchema: {}, write: undefined as never });
-    expect(shapeProblems(bad, 'sink')).toEqual(['name must be a non-empty string', 'destination must be a function', 'write must be a function']);
-    expect(shapeProblems(memorySource([]), 'sink')).toContain("kind must be 'sink' (got \"source\")");
+    expect(shapeProblems(bad, 'sink')).toEqual([
+      'name must be a non-empty string',
+      'destination must be a function',
+      'write must be a function',
+    ]);
+    expect(shapeProblems(memorySource([]), 'sink')).toContain('kind must be \'sink\' (got "source")');
     // The sink suite requires destination(): a sink that cannot name where it writes cannot keep state per destination.
     const nameless = defineSink({ name: 'nameless', configSchema: {}, write: async () => ({ written: 0 }) });
     expect(shapeProblems(nameless, 'sink')).toEqual(['destination must be a function']);
-    expect(shapeProblems({ ...nameless, destination: () => ({ id: 'x' }), setup: 'no' } as never, 'sink')).toEqual(['setup must be a function when present']);
+    expect(shapeProblems({ ...nameless, destination: () => ({ id: 'x' }), setup: 'no' } as never, 'sink')).toEqual([
+      'setup must be a function when present',
+    ]);
   });
 
   test('schemaProblems flags invalid schemas, undescribed fields and unmarked secrets', () => {
-    expect(schemaProblems({ type: 'object', properties: { n: { type: 'nonsense' } } })[0]).toMatch(/not valid JSON Schema/);
+    expect(schemaProblems({ type: 'object', properties: { n: { type: 'nonsense' } } })[0]).toMatch(
+      /not valid JSON Schema/,
+    );
     expect(
       schemaProblems({
         type: 'object',
         properties: {
           host: { type: 'string' },
           password: { type: 'string', description: 'The password.' },
-          auth: { type: 'object', description: 'Auth.', properties: { apiKey: { type: 'string', description: 'Key.', secret: true } } },
+          auth: {
+            type: 'object',
+            description: 'Auth.',
+            properties: { apiKey: { type: 'string', description: 'Key.', secret: true } },
+          },
         },
       }),
     ).toEqual(['host: no description', 'password: looks like a credential but is not marked `secret: true`']);
   });
 
   test('configProblems reports schema violations with their path', () => {
-    const schema = { type: 'object', required: ['port'], properties: { port: { type: 'integer', description: 'Port.' } } };
+    const schema = {
+      type: 'object',
+      required: ['port'],
+      properties: { port: { type: 'integer', description: 'Port.' } },
+    };
     expect(configProblems(schema, { port: 'x' })).toEqual(['/port must be integer']);
     expect(configProblems(schema, { port: 3306 })).toEqual([]);
   });

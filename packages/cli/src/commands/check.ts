@@ -6,11 +6,15 @@ import { wireSignals } from '../signals.js';
 
 export default class Check extends EtlCommand {
   static override summary = "Test each step's connections and credentials without moving data.";
-  static override description = `Calls every plugin's check(): logs in, reaches the API or database, reports versions and rate limits seen. Steps whose plugin has no check are listed as skipped.
+  static override description =
+    `Calls every plugin's check(): logs in, reaches the API or database, reports versions and rate limits seen. Steps whose plugin has no check are listed as skipped.
 Exits ${ExitCode.checkFailed} when any check failed.`;
 
   static override examples = [
-    { description: 'Check the babynames pipeline with the settings of its demo profile', command: '<%= config.bin %> check babynames --profile demo' },
+    {
+      description: 'Check the babynames pipeline with the settings of its demo profile',
+      command: '<%= config.bin %> check babynames --profile demo',
+    },
   ];
 
   static override args = {
@@ -28,7 +32,11 @@ Exits ${ExitCode.checkFailed} when any check failed.`;
     this.jsonOutput = flags.json;
     this.debugOutput = flags.debug;
     const project = await this.project();
-    const { pipeline } = await loadRunnablePipeline(args.pipeline, { profile: flags.profile, sets: flags.set, extraSearchPaths: [cliPackageDir] });
+    const { pipeline } = await loadRunnablePipeline(args.pipeline, {
+      profile: flags.profile,
+      sets: flags.set,
+      extraSearchPaths: [cliPackageDir],
+    });
     const logger = createLogger({ format: 'pretty', level: 'warn', stream: process.stderr, secrets: pipeline.secrets });
     const signals = wireSignals();
     let rows: StepCheckResult[];
@@ -38,11 +46,14 @@ Exits ${ExitCode.checkFailed} when any check failed.`;
       signals.dispose();
     }
     const failed = rows.filter((r) => r.ok === false);
-    if (flags.json) this.print(JSON.stringify({ pipeline: pipeline.name, ok: failed.length === 0, steps: rows }, null, 2));
+    if (flags.json)
+      this.print(JSON.stringify({ pipeline: pipeline.name, ok: failed.length === 0, steps: rows }, null, 2));
     else {
       for (const r of rows) this.print(`${r.skipped ? '-' : r.ok ? '✓' : '✗'} ${r.step} (${r.plugin}): ${r.message}`);
       this.print('');
-      this.print(failed.length === 0 ? 'All checks passed.' : `${failed.length} check${failed.length === 1 ? '' : 's'} failed.`);
+      this.print(
+        failed.length === 0 ? 'All checks passed.' : `${failed.length} check${failed.length === 1 ? '' : 's'} failed.`,
+      );
     }
     if (failed.length > 0) this.exit(ExitCode.checkFailed);
   }

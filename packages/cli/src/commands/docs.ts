@@ -8,7 +8,8 @@ import { GENERATED_NOTE, referencePages } from '../render/plugin-docs.js';
 
 export default class Docs extends EtlCommand {
   static override summary = 'Write the plugin reference: a Markdown page per plugin, from its config schema.';
-  static override description = `One page per built-in and installed plugin (fields, types, defaults, examples, an example step) and an index, in --out (default docs/plugins).
+  static override description =
+    `One page per built-in and installed plugin (fields, types, defaults, examples, an example step) and an index, in --out (default docs/plugins).
 Pages this command wrote earlier for plugins no longer installed are removed. With --check nothing is written: the command fails (exit 3) when a page is missing, stale or extra, for CI.`;
 
   static override examples = [
@@ -18,7 +19,10 @@ Pages this command wrote earlier for plugins no longer installed are removed. Wi
 
   static override flags = {
     out: Flags.string({ char: 'o', description: 'Folder for the pages.', default: 'docs/plugins' }),
-    check: Flags.boolean({ description: 'Write nothing; exit 3 when the pages differ from what would be written.', default: false }),
+    check: Flags.boolean({
+      description: 'Write nothing; exit 3 when the pages differ from what would be written.',
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -26,15 +30,20 @@ Pages this command wrote earlier for plugins no longer installed are removed. Wi
     this.debugOutput = flags.debug;
     const project = await this.project();
     const installed = await this.resolver(project).listInstalled();
-    for (const broken of installed.filter((p) => p.error)) this.printErr(`Warning: ${broken.package} was left out: ${broken.error}`);
+    for (const broken of installed.filter((p) => p.error))
+      this.printErr(`Warning: ${broken.package} was left out: ${broken.error}`);
     const pages = referencePages(installed);
     const out = resolve(flags.out);
     const where = relative(process.cwd(), out) || out;
     // Only pages this command generated count as ours: hand-written files in the folder are left alone.
     const existing = existsSync(out) ? readdirSync(out).filter((file) => file.endsWith('.md')) : [];
-    const ours = (await Promise.all(existing.map(async (file) => ((await readFile(join(out, file), 'utf8')).startsWith(GENERATED_NOTE) ? file : undefined)))).filter(
-      (file): file is string => file !== undefined,
-    );
+    const ours = (
+      await Promise.all(
+        existing.map(async (file) =>
+          (await readFile(join(out, file), 'utf8')).startsWith(GENERATED_NOTE) ? file : undefined,
+        ),
+      )
+    ).filter((file): file is string => file !== undefined);
     const extra = ours.filter((file) => !pages.has(file));
     const changed: string[] = [];
     for (const [file, text] of pages) {
@@ -46,10 +55,16 @@ Pages this command wrote earlier for plugins no longer installed are removed. Wi
         this.print(`${where}: ${pages.size} pages up to date`);
         return;
       }
-      throw new ConfigError(`${where} is stale: ${[...changed.map((f) => `${f} (missing or changed)`), ...extra.map((f) => `${f} (no such plugin)`)].join(', ')}.`, [], {
-        code: 'DOCS_STALE',
-        suggestions: [`Run \`etl docs --out ${flags.out}\` (in this repository: \`pnpm etl docs\`) and commit the result.`],
-      });
+      throw new ConfigError(
+        `${where} is stale: ${[...changed.map((f) => `${f} (missing or changed)`), ...extra.map((f) => `${f} (no such plugin)`)].join(', ')}.`,
+        [],
+        {
+          code: 'DOCS_STALE',
+          suggestions: [
+            `Run \`etl docs --out ${flags.out}\` (in this repository: \`pnpm etl docs\`) and commit the result.`,
+          ],
+        },
+      );
     }
     await mkdir(out, { recursive: true });
     for (const file of changed) await writeFile(join(out, file), pages.get(file)!);

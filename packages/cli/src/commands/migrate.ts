@@ -6,7 +6,8 @@ import { wireSignals } from '../signals.js';
 
 export default class Migrate extends EtlCommand {
   static override summary = "Apply, revert or list the schema migrations of a pipeline's sinks.";
-  static override description = `For each sink step whose plugin owns a schema (e.g. mysql), runs its migrations: "up" applies pending ones, "down" reverts the last one, "status" (the default) only reports.
+  static override description =
+    `For each sink step whose plugin owns a schema (e.g. mysql), runs its migrations: "up" applies pending ones, "down" reverts the last one, "status" (the default) only reports.
 Runs also apply pending migrations themselves; use this to prepare a database ahead of time or to inspect it.`;
 
   static override examples = [
@@ -47,7 +48,10 @@ Runs also apply pending migrations themselves; use this to prepare a database ah
     }
     for (const { step, plugin, report } of reports) {
       this.print(`${step} (${plugin}):`);
-      if (action !== 'status') this.print(`  ${action === 'up' ? 'applied now' : 'reverted now'}: ${report.ran.length > 0 ? report.ran.join(', ') : 'nothing'}`);
+      if (action !== 'status')
+        this.print(
+          `  ${action === 'up' ? 'applied now' : 'reverted now'}: ${report.ran.length > 0 ? report.ran.join(', ') : 'nothing'}`,
+        );
       this.print(`  applied: ${report.applied.length > 0 ? report.applied.join(', ') : 'none'}`);
       this.print(`  pending: ${report.pending.length > 0 ? report.pending.join(', ') : 'none'}`);
     }

@@ -4,7 +4,8 @@ import { table } from '../render/table.js';
 
 export default class Plugins extends EtlCommand {
   static override summary = 'List the plugins pipelines can use.';
-  static override description = `Built-in transforms and the installed @etl/source-*, @etl/sink-*, @etl/transform-*, etl-plugin-* and @scope/etl-plugin-* packages, with each plugin's config fields (name, type, default, description, whether it is secret). \`etl docs\` writes the same as Markdown pages.`;
+  static override description =
+    `Built-in transforms and the installed @etl/source-*, @etl/sink-*, @etl/transform-*, etl-plugin-* and @scope/etl-plugin-* packages, with each plugin's config fields (name, type, default, description, whether it is secret). \`etl docs\` writes the same as Markdown pages.`;
 
   static override examples = [
     { description: 'List plugins and their config fields', command: '<%= config.bin %> plugins' },
@@ -32,7 +33,12 @@ export default class Plugins extends EtlCommand {
       this.print(JSON.stringify(list, null, 2));
       return;
     }
-    this.print(table(['name', 'kind', 'package', 'description'], list.map((p) => [p.use, p.kind ?? 'broken', p.package, p.error ?? p.description])));
+    this.print(
+      table(
+        ['name', 'kind', 'package', 'description'],
+        list.map((p) => [p.use, p.kind ?? 'broken', p.package, p.error ?? p.description]),
+      ),
+    );
     for (const p of list) {
       if (p.config.length === 0) continue;
       this.print(`\n${p.use} (${p.kind}) config:`);

@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { createLogger, ExitCode, pipelineStateDir, readUpToDate, runPipeline, upToDateMessage, type RunSummary } from '@etl/core';
+import {
+  createLogger,
+  ExitCode,
+  pipelineStateDir,
+  readUpToDate,
+  runPipeline,
+  upToDateMessage,
+  type RunSummary,
+} from '@etl/core';
 import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
 import { loadRunnablePipeline } from '../pipeline.js';
 import { renderSummaryError } from '../render-error.js';
@@ -10,7 +18,8 @@ import { wireSignals } from '../signals.js';
 
 export default class Run extends EtlCommand {
   static override summary = 'Run a pipeline.';
-  static override description = `Loads .env from the working folder, checks the pipeline, then streams records from its source through its transforms into its sinks.
+  static override description =
+    `Loads .env from the working folder, checks the pipeline, then streams records from its source through its transforms into its sinks.
 A run stopped by Ctrl-C (or SIGTERM) flushes, checkpoints and exits with 130 (143); running the same command again resumes where it stopped. A second Ctrl-C exits at once.
 A run resumes an interrupted one only when its input, pipeline, settings.batchSize and destinations are unchanged; otherwise it starts over from the beginning and says why (what the sinks already hold comes back unchanged).
 Sinks keep what they know of a destination (a ledger) per destination: a new HubSpot portal or database gets every record.
@@ -18,39 +27,83 @@ When the source's input, the pipeline and the destinations are unchanged since t
 Progress is shown on a terminal; the summary is a table, or one JSON object with --json.`;
 
   static override examples = [
-    { description: 'Run pipelines/babynames.yaml with the demo profile', command: '<%= config.bin %> run babynames --profile demo' },
-    { description: 'Offline, against the built-in stand-ins of Kaggle and HubSpot', command: '<%= config.bin %> run babynames --profile demo --sandbox' },
-    { description: 'Override a value and leave a step out', command: '<%= config.bin %> run babynames --set steps.hubspot.config.limit=10 --skip mysql' },
-    { description: 'Read and plan without writing anything; print the summary as JSON', command: '<%= config.bin %> run babynames --dry-run --json' },
-    { description: 'Start over instead of resuming an interrupted run, even when nothing changed', command: '<%= config.bin %> run babynames --fresh' },
-    { description: 'Check what HubSpot holds against the ledger and re-send what was deleted or changed there', command: '<%= config.bin %> run babynames --profile demo --reconcile' },
+    {
+      description: 'Run pipelines/babynames.yaml with the demo profile',
+      command: '<%= config.bin %> run babynames --profile demo',
+    },
+    {
+      description: 'Offline, against the built-in stand-ins of Kaggle and HubSpot',
+      command: '<%= config.bin %> run babynames --profile demo --sandbox',
+    },
+    {
+      description: 'Override a value and leave a step out',
+      command: '<%= config.bin %> run babynames --set steps.hubspot.config.limit=10 --skip mysql',
+    },
+    {
+      description: 'Read and plan without writing anything; print the summary as JSON',
+      command: '<%= config.bin %> run babynames --dry-run --json',
+    },
+    {
+      description: 'Start over instead of resuming an interrupted run, even when nothing changed',
+      command: '<%= config.bin %> run babynames --fresh',
+    },
+    {
+      description: 'Check what HubSpot holds against the ledger and re-send what was deleted or changed there',
+      command: '<%= config.bin %> run babynames --profile demo --reconcile',
+    },
   ];
 
   static override args = {
-    pipeline: Args.string({ description: 'Pipeline name (pipelines/<name>.yaml) or path to a pipeline file.', required: true }),
+    pipeline: Args.string({
+      description: 'Pipeline name (pipelines/<name>.yaml) or path to a pipeline file.',
+      required: true,
+    }),
   };
 
   static override flags = {
     ...jsonFlag,
     profile: Flags.string({ char: 'p', description: 'Apply this profile from the pipeline file.' }),
-    set: Flags.string({ description: 'Override a value: a dotted path = a YAML value, e.g. steps.hubspot.config.limit=10. Repeatable.', multiple: true }),
-    skip: Flags.string({ description: 'Leave this step (and steps that read only from it) out. Repeatable.', multiple: true }),
-    'dry-run': Flags.boolean({ description: 'Read and plan, write nothing anywhere, commit no checkpoint.', default: false }),
+    set: Flags.string({
+      description: 'Override a value: a dotted path = a YAML value, e.g. steps.hubspot.config.limit=10. Repeatable.',
+      multiple: true,
+    }),
+    skip: Flags.string({
+      description: 'Leave this step (and steps that read only from it) out. Repeatable.',
+      multiple: true,
+    }),
+    'dry-run': Flags.boolean({
+      description: 'Read and plan, write nothing anywhere, commit no checkpoint.',
+      default: false,
+    }),
     fresh: Flags.boolean({
-      description: 'Start a new lineage from the beginning: ignore the last checkpoint, empty the sinks\' ledgers, and run even when nothing changed. A download cache proven current is kept (Kaggle: the same dataset version as Kaggle reports now, and the archive\'s size and MD5 as downloaded); set `refresh: true` on the source to download again. A fresh run that is interrupted stays fresh when resumed.',
+      description:
+        "Start a new lineage from the beginning: ignore the last checkpoint, empty the sinks' ledgers, and run even when nothing changed. A download cache proven current is kept (Kaggle: the same dataset version as Kaggle reports now, and the archive's size and MD5 as downloaded); set `refresh: true` on the source to download again. A fresh run that is interrupted stays fresh when resumed.",
       default: false,
     }),
     reconcile: Flags.boolean({
-      description: 'Before writing, have sinks that can read back (hubspot) compare their ledger with the destination, and re-send what is missing or different there. Runs even when nothing changed.',
+      description:
+        'Before writing, have sinks that can read back (hubspot) compare their ledger with the destination, and re-send what is missing or different there. Runs even when nothing changed.',
       default: false,
     }),
-    'log-format': Flags.option({ options: ['pretty', 'json'] as const, default: 'pretty', description: 'Format of log lines on stderr.' })(),
-    'log-level': Flags.option({ options: ['debug', 'info', 'warn', 'error'] as const, default: 'info', description: 'Least severe log level shown on stderr.' })(),
+    'log-format': Flags.option({
+      options: ['pretty', 'json'] as const,
+      default: 'pretty',
+      description: 'Format of log lines on stderr.',
+    })(),
+    'log-level': Flags.option({
+      options: ['debug', 'info', 'warn', 'error'] as const,
+      default: 'info',
+      description: 'Least severe log level shown on stderr.',
+    })(),
     sandbox: Flags.boolean({
-      description: 'Start the local Kaggle and HubSpot stand-ins on free ports and point the pipeline at them (ETL_SANDBOX_DATASET picks the dataset zip).',
+      description:
+        'Start the local Kaggle and HubSpot stand-ins on free ports and point the pipeline at them (ETL_SANDBOX_DATASET picks the dataset zip).',
       default: false,
     }),
-    'fail-on-rejects': Flags.boolean({ description: `Exit with ${ExitCode.rejects} when any record was rejected.`, default: false }),
+    'fail-on-rejects': Flags.boolean({
+      description: `Exit with ${ExitCode.rejects} when any record was rejected.`,
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -60,9 +113,12 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     const project = await this.project();
 
     // The stand-ins (fastify and friends) load only when asked for: oclif imports every command to list them.
-    const sandbox = flags.sandbox ? await (await import('../sandbox.js')).startSandboxForRun(join(project.stateDir, 'sandbox')) : undefined;
+    const sandbox = flags.sandbox
+      ? await (await import('../sandbox.js')).startSandboxForRun(join(project.stateDir, 'sandbox'))
+      : undefined;
     const signals = wireSignals((signal) => {
-      if (!flags.json) process.stderr.write(`\n${signal}: stopping after the current batch (press Ctrl-C again to exit at once)...\n`);
+      if (!flags.json)
+        process.stderr.write(`\n${signal}: stopping after the current batch (press Ctrl-C again to exit at once)...\n`);
     });
     const progress = process.stderr.isTTY && !flags.json ? new ProgressLine(process.stderr) : undefined;
     let summary: RunSummary;
@@ -105,9 +161,14 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     else this.print(renderSummary(summary));
 
     const code = exitCodeFor(summary, signals.exitCode, flags['fail-on-rejects']);
-    if (summary.status === 'failed' && summary.error && !flags.json) this.printErr(`\n${renderSummaryError(summary.error)}`);
-    if (summary.status === 'interrupted' && !flags.json) this.printErr(`\n${summary.error?.message ?? 'Stopped; progress was checkpointed. Run the same command again to resume.'}`);
-    if (code === ExitCode.rejects && !flags.json) this.printErr(`\n${rejectedCount(summary)} records were rejected and --fail-on-rejects was given.`);
+    if (summary.status === 'failed' && summary.error && !flags.json)
+      this.printErr(`\n${renderSummaryError(summary.error)}`);
+    if (summary.status === 'interrupted' && !flags.json)
+      this.printErr(
+        `\n${summary.error?.message ?? 'Stopped; progress was checkpointed. Run the same command again to resume.'}`,
+      );
+    if (code === ExitCode.rejects && !flags.json)
+      this.printErr(`\n${rejectedCount(summary)} records were rejected and --fail-on-rejects was given.`);
     if (code !== ExitCode.ok) this.exit(code);
   }
 }
@@ -115,7 +176,9 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
 /** The runtime's "nothing to do" line, rebuilt from the record it compared with (the summary only says `upToDate`). */
 async function upToDateLine(stateDir: string, summary: RunSummary): Promise<string> {
   const record = await readUpToDate(pipelineStateDir(stateDir, summary.pipeline));
-  return record ? upToDateMessage(record) : 'nothing to do: the input and the pipeline are unchanged since the last run; use --fresh to run anyway';
+  return record
+    ? upToDateMessage(record)
+    : 'nothing to do: the input and the pipeline are unchanged since the last run; use --fresh to run anyway';
 }
 
 const rejectedCount = (summary: RunSummary) => summary.steps.reduce((n, s) => n + s.rejected, 0);

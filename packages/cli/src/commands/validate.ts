@@ -1,6 +1,14 @@
 import { relative } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { ConfigError, ExitCode, formatIssue, listPipelineFiles, preparePipeline, sortIssues, type ConfigIssue } from '@etl/core';
+import {
+  ConfigError,
+  ExitCode,
+  formatIssue,
+  listPipelineFiles,
+  preparePipeline,
+  sortIssues,
+  type ConfigIssue,
+} from '@etl/core';
 import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
 
 interface FileResult {
@@ -15,17 +23,27 @@ interface FileResult {
 
 export default class Validate extends EtlCommand {
   static override summary = 'Check pipeline files without connecting to anything.';
-  static override description = `Checks each pipeline's YAML, wiring, plugin names and every step's config against its plugin's schema, and lists environment variables that are referenced but unset.
+  static override description =
+    `Checks each pipeline's YAML, wiring, plugin names and every step's config against its plugin's schema, and lists environment variables that are referenced but unset.
 A linter runs where secrets are not (CI, editors, a reviewer's laptop), so an unset variable without a default is a warning, at its file:line:col; --strict makes it an error, as it is for \`etl run\` and \`etl check\`.
 Checking a step's config imports its plugin's code (a \`use:\` package or file), as \`etl run\` would; --schemas-only imports none: it checks the YAML, wiring and the built-in transforms and lists the steps whose config it did not check (for CI on branches whose code is not trusted; docs/security.md).
 Without arguments, checks every pipeline in the project's pipelines folder. Exits 0 when all are valid, ${ExitCode.config} otherwise.`;
 
   static override examples = [
     { description: 'Check every pipeline in the pipelines folder', command: '<%= config.bin %> validate' },
-    { description: 'Check some files; unset variables are warnings', command: '<%= config.bin %> validate pipelines/*.yaml' },
-    { description: 'Also require every referenced variable to be set, as `etl run` does', command: '<%= config.bin %> validate babynames --strict' },
+    {
+      description: 'Check some files; unset variables are warnings',
+      command: '<%= config.bin %> validate pipelines/*.yaml',
+    },
+    {
+      description: 'Also require every referenced variable to be set, as `etl run` does',
+      command: '<%= config.bin %> validate babynames --strict',
+    },
     { description: 'Machine-readable result', command: '<%= config.bin %> validate babynames --json' },
-    { description: 'Check without importing any plugin code (CI on untrusted branches)', command: '<%= config.bin %> validate --schemas-only' },
+    {
+      description: 'Check without importing any plugin code (CI on untrusted branches)',
+      command: '<%= config.bin %> validate --schemas-only',
+    },
   ];
 
   static override strict = false;
@@ -36,11 +54,13 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
   static override flags = {
     ...jsonFlag,
     strict: Flags.boolean({
-      description: 'Count unset environment variables (without a default) as problems, as `etl run` does; without it they are warnings.',
+      description:
+        'Count unset environment variables (without a default) as problems, as `etl run` does; without it they are warnings.',
       default: false,
     }),
     'schemas-only': Flags.boolean({
-      description: 'Import no plugin code: check the YAML, wiring and built-in transforms only; step configs of other plugins are not checked.',
+      description:
+        'Import no plugin code: check the YAML, wiring and built-in transforms only; step configs of other plugins are not checked.',
       default: false,
     }),
     // Unset variables are warnings by default now; kept so CI scripts written for the old default keep working.
@@ -72,7 +92,12 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
             valid: results.length - invalid,
             invalid,
             pluginCode: importPlugins ? 'imported' : 'not imported',
-            pipelines: results.map((r) => ({ ...r, file: shown(r.file), issues: withText(r.issues), warnings: withText(r.warnings) })),
+            pipelines: results.map((r) => ({
+              ...r,
+              file: shown(r.file),
+              issues: withText(r.issues),
+              warnings: withText(r.warnings),
+            })),
           },
           null,
           2,
@@ -82,14 +107,24 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
       for (const r of results) {
         this.print(`${r.valid ? '✓' : '✗'} ${shown(r.file)}`);
         for (const issue of sortIssues([...r.issues, ...r.warnings])) this.print(`  ${formatIssue(issue)}`);
-        if (r.unsetEnv.length > 0) this.print(`  Unset environment variables: ${r.unsetEnv.join(', ')} (set them in the environment or .env before running).`);
-        if (r.notImported.length > 0) this.print(`  Not checked (plugin not imported): ${r.notImported.map((n) => `${n.step} (use: ${n.use})`).join(', ')}`);
+        if (r.unsetEnv.length > 0)
+          this.print(
+            `  Unset environment variables: ${r.unsetEnv.join(', ')} (set them in the environment or .env before running).`,
+          );
+        if (r.notImported.length > 0)
+          this.print(
+            `  Not checked (plugin not imported): ${r.notImported.map((n) => `${n.step} (use: ${n.use})`).join(', ')}`,
+          );
       }
       const n = results.length;
       const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
       const warned = warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
       this.print('');
-      this.print(invalid === 0 ? `${n} pipeline${n === 1 ? '' : 's'} valid${warned}` : `${invalid} of ${n} pipeline${n === 1 ? '' : 's'} invalid${warned}`);
+      this.print(
+        invalid === 0
+          ? `${n} pipeline${n === 1 ? '' : 's'} valid${warned}`
+          : `${invalid} of ${n} pipeline${n === 1 ? '' : 's'} invalid${warned}`,
+      );
       // Said every time: whoever runs this in CI must know whether the branch's plugin code ran.
       this.print(
         importPlugins
@@ -114,14 +149,22 @@ const shown = (file: string): string => {
  */
 async function validateOne(nameOrFile: string, allowUnsetEnv: boolean, importPlugins: boolean): Promise<FileResult> {
   try {
-    const prepared = await preparePipeline(nameOrFile, { cwd: process.cwd(), extraSearchPaths: [cliPackageDir], allowUnsetEnv, importPlugins });
+    const prepared = await preparePipeline(nameOrFile, {
+      cwd: process.cwd(),
+      extraSearchPaths: [cliPackageDir],
+      allowUnsetEnv,
+      importPlugins,
+    });
     const file = prepared.pipeline?.file ?? prepared.issues[0]?.file ?? nameOrFile;
     const { issues, warnings, unsetEnv, notImported } = prepared;
     return { file, valid: issues.length === 0, issues, warnings, unsetEnv, notImported };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const hint = error.suggestions.length > 0 ? error.suggestions.join(' ') : undefined;
-    const issues = error.issues.length > 0 ? error.issues : [{ file: nameOrFile, line: 0, col: 0, path: '', message: error.message, ...(hint ? { hint } : {}) }];
+    const issues =
+      error.issues.length > 0
+        ? error.issues
+        : [{ file: nameOrFile, line: 0, col: 0, path: '', message: error.message, ...(hint ? { hint } : {}) }];
     return { file: issues[0].file || nameOrFile, valid: false, issues, warnings: [], unsetEnv: [], notImported: [] };
   }
 }

@@ -43,7 +43,8 @@ export function describeConfig(schema: JsonSchema, prefix = '', depth = 0): Conf
       required: required.has(name),
       ...(Array.isArray(prop.examples) && prop.examples.length > 0 ? { examples: prop.examples } : {}),
     });
-    if (depth === 0 && prop.type === 'object' && prop.properties) fields.push(...describeConfig(prop, `${prefix}${name}.`, depth + 1));
+    if (depth === 0 && prop.type === 'object' && prop.properties)
+      fields.push(...describeConfig(prop, `${prefix}${name}.`, depth + 1));
   }
   return fields;
 }

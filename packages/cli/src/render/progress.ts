@@ -51,7 +51,12 @@ export class ProgressLine {
       step.rejected = event.rejected;
       this.dirty = true;
     } else if (event.type === 'step-progress') {
-      Object.assign(this.step(event.step), { phase: event.phase, done: event.done, total: event.total, unit: event.unit });
+      Object.assign(this.step(event.step), {
+        phase: event.phase,
+        done: event.done,
+        total: event.total,
+        unit: event.unit,
+      });
       this.dirty = true;
     }
   }
@@ -73,7 +78,8 @@ export class ProgressLine {
       let text = `${name} ${formatCount(s.read)}→${formatCount(s.written)}`;
       if (s.rejected > 0) text += ` (${formatCount(s.rejected)} rejected)`;
       if (s.phase) {
-        const of = s.done !== undefined ? ` ${amount(s.done, s.unit)}${s.total ? `/${amount(s.total, s.unit)}` : ''}` : '';
+        const of =
+          s.done !== undefined ? ` ${amount(s.done, s.unit)}${s.total ? `/${amount(s.total, s.unit)}` : ''}` : '';
         text = s.read === 0 && s.written === 0 ? `${name}: ${s.phase}${of}` : `${text} [${s.phase}${of}]`;
       }
       parts.push(text);

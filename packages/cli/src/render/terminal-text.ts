@@ -7,10 +7,10 @@
 // C0 controls but tab, DEL, C1 controls, and the bidi embedding/override/isolate characters.
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-const escape = (char: string): string => {
+const escapeChar = (char: string): string => {
   const code = char.charCodeAt(0);
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 };
 
 /** `text` with every control or bidi-override character made visible; one line, whatever the input held. */
-export const forTerminal = (text: string): string => text.replace(UNSAFE, escape);
+export const forTerminal = (text: string): string => text.replace(UNSAFE, escapeChar);

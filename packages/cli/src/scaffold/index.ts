@@ -9,7 +9,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@etl/core';
 import { pluginNames, type PluginKindName } from './names.js';
-import { examplePipeline, gitignore, packageJson, readme, sampleSink, sampleSource, tsconfig, vitestConfig, type ScaffoldInput } from './shared-files.js';
+import {
+  examplePipeline,
+  gitignore,
+  packageJson,
+  readme,
+  sampleSink,
+  sampleSource,
+  tsconfig,
+  vitestConfig,
+  type ScaffoldInput,
+} from './shared-files.js';
 
 export { pluginNames, type PluginKindName, type PluginNames } from './names.js';
 
@@ -55,7 +65,9 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
     '.gitignore': gitignore,
     'README.md': readme(input),
     'src/index.ts': fill(await readFile(join(templatesDir, options.kind, 'src/index.ts.tpl'), 'utf8')),
-    'test/contract.test.ts': fill(await readFile(join(templatesDir, options.kind, 'test/contract.test.ts.tpl'), 'utf8')),
+    'test/contract.test.ts': fill(
+      await readFile(join(templatesDir, options.kind, 'test/contract.test.ts.tpl'), 'utf8'),
+    ),
     'example/pipeline.yaml': examplePipeline(input),
     ...(options.kind === 'source' ? {} : { 'example/sample-source.js': sampleSource }),
     ...(options.kind === 'sink' ? {} : { 'example/sample-sink.js': sampleSink }),

@@ -24,7 +24,9 @@ export function pluginNames(name: string): PluginNames {
   if (!PART.test(bare) || (scoped && !PART.test(scoped[1].slice(1)))) {
     throw new ConfigError(`"${name}" cannot be a plugin name.`, [], {
       code: 'USAGE_PLUGIN_NAME',
-      suggestions: ['Use lowercase letters, digits and dashes, optionally with an npm scope: `acme-sink`, `@acme/crm`.'],
+      suggestions: [
+        'Use lowercase letters, digits and dashes, optionally with an npm scope: `acme-sink`, `@acme/crm`.',
+      ],
     });
   }
   const words = bare.split(/[^a-z0-9]+/).filter(Boolean);

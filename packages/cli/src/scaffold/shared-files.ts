@@ -143,8 +143,14 @@ description: sample records through ${names.use}
 
 steps:
 `;
-  const source = kind === 'source' ? `  read:\n    use: ${names.use}\n    config:\n      count: 25\n` : `  read:\n    use: ./sample-source.js\n    config:\n      count: 25\n`;
-  const middle = kind === 'transform' ? `\n  change:\n    use: ${names.use}\n    inputs: [read]\n    config:\n      fields: [name]\n` : '';
+  const source =
+    kind === 'source'
+      ? `  read:\n    use: ${names.use}\n    config:\n      count: 25\n`
+      : `  read:\n    use: ./sample-source.js\n    config:\n      count: 25\n`;
+  const middle =
+    kind === 'transform'
+      ? `\n  change:\n    use: ${names.use}\n    inputs: [read]\n    config:\n      fields: [name]\n`
+      : '';
   const input = kind === 'transform' ? 'change' : 'read';
   const sink =
     kind === 'sink'

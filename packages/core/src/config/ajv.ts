@@ -8,14 +8,23 @@ import { getByPath, pathKey, pointerToPath, setByPath } from './paths.js';
 import type { DocPath, SourceMap } from './types.js';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv,
+) => Ajv;
 
 /** An ajv that collects every error, applies `default`s, and knows `secret` (an annotation, like `writeOnly`). */
 export function createAjv(): Ajv {
   // strict off: plugin schemas are third-party and may carry annotations ajv does not know. Config files are small
   // and validated once, so ajv's code optimization passes cost more than they save (about half of compiling the
   // pipeline envelope, a noticeable share of `etl validate`'s start-up).
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true, verbose: true, code: { optimize: false } });
+  const ajv = new Ajv({
+    allErrors: true,
+    useDefaults: true,
+    strict: false,
+    allowUnionTypes: true,
+    verbose: true,
+    code: { optimize: false },
+  });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
   return ajv;
@@ -78,10 +87,14 @@ function coerceInterpolated(errors: ErrorObject[], data: unknown, check: SchemaC
     if (typeof value !== 'string') continue;
     const types = String(error.params.type).split(',');
     let coerced: unknown;
-    if ((types.includes('integer') && /^-?\d+$/.test(value.trim())) || (types.includes('number') && value.trim() !== '' && Number.isFinite(Number(value)))) {
+    if (
+      (types.includes('integer') && /^-?\d+$/.test(value.trim())) ||
+      (types.includes('number') && value.trim() !== '' && Number.isFinite(Number(value)))
+    ) {
       coerced = Number(value);
     } else if (types.includes('boolean') && (value === 'true' || value === 'false')) coerced = value === 'true';
-    if (coerced !== undefined && local.length > 0 && setByPath(data as Record<string, unknown>, local, coerced)) changed = true;
+    if (coerced !== undefined && local.length > 0 && setByPath(data as Record<string, unknown>, local, coerced))
+      changed = true;
   }
   return changed;
 }
@@ -100,7 +113,11 @@ function toIssues(errors: ErrorObject[], check: SchemaCheck): ConfigIssue[] {
     // `if` only says "must match then"; the `then` errors say what is wrong. Combinators are noise when a
     // branch already explained the problem.
     if (error.keyword === 'if' || (error as { propertyName?: string }).propertyName !== undefined) continue;
-    if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && errors.some((other) => other !== error && other.instancePath.startsWith(error.instancePath))) continue;
+    if (
+      (error.keyword === 'anyOf' || error.keyword === 'oneOf') &&
+      errors.some((other) => other !== error && other.instancePath.startsWith(error.instancePath))
+    )
+      continue;
     push(describe(error, path, check.map));
   }
   return issues;
@@ -115,18 +132,31 @@ function describe(error: ErrorObject, path: DocPath, map: SourceMap): ConfigIssu
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
-      return issueAt(map.keyAt([...path, key]), [...path, key], `unknown key "${key}"`, suggestion(key, allowed, 'allowed keys'));
+      return issueAt(
+        map.keyAt([...path, key]),
+        [...path, key],
+        `unknown key "${key}"`,
+        suggestion(key, allowed, 'allowed keys'),
+      );
     }
     case 'required':
       return issueAt(map.keyAt(path), path, `missing required key "${String(params.missingProperty)}"`);
     case 'enum':
-      return issueAt(map.valueAt(path), path, `must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+      return issueAt(
+        map.valueAt(path),
+        path,
+        `must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      );
     case 'const':
       return issueAt(map.valueAt(path), path, `must be ${JSON.stringify(params.allowedValue)}`);
     case 'type':
       return issueAt(map.valueAt(path), path, `must be ${String(params.type).split(',').join(' or ')}`);
     case 'propertyNames':
-      return issueAt(map.keyAt([...path, String(params.propertyName)]), [...path, String(params.propertyName)], 'names may use only letters, digits, - and _');
+      return issueAt(
+        map.keyAt([...path, String(params.propertyName)]),
+        [...path, String(params.propertyName)],
+        'names may use only letters, digits, - and _',
+      );
   }
   return issueAt(map.valueAt(path), path, error.message ?? `fails ${error.keyword}`);
 }

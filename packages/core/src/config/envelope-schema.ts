@@ -17,7 +17,10 @@ const retry: JsonSchema = {
   additionalProperties: false,
   properties: {
     attempts: { type: 'integer', minimum: 1, description: 'Total attempts including the first. Default 6.' },
-    maxElapsed: { $ref: '#/$defs/duration', description: 'Give up once this much time has passed since the first attempt. Default 5m.' },
+    maxElapsed: {
+      $ref: '#/$defs/duration',
+      description: 'Give up once this much time has passed since the first attempt. Default 5m.',
+    },
     baseDelay: { $ref: '#/$defs/duration', description: 'First backoff ceiling; doubles each attempt. Default 500ms.' },
     maxDelay: { $ref: '#/$defs/duration', description: 'Largest backoff ceiling. Default 30s.' },
   },
@@ -25,14 +28,15 @@ const retry: JsonSchema = {
 
 const step: JsonSchema = {
   type: 'object',
-  description: 'One step: a plugin (`use:`), the step it reads from (`inputs:`) and the plugin\'s `config:`.',
+  description: "One step: a plugin (`use:`), the step it reads from (`inputs:`) and the plugin's `config:`.",
   required: ['use'],
   additionalProperties: false,
   properties: {
     use: {
       type: 'string',
       minLength: 1,
-      description: 'The plugin: a built-in (select, validate, dedupe, compute, filter), a package name (`kaggle` → @etl/source-kaggle), or a path starting with ./',
+      description:
+        'The plugin: a built-in (select, validate, dedupe, compute, filter), a package name (`kaggle` → @etl/source-kaggle), or a path starting with ./',
     },
     description: { type: 'string', description: 'What this step is for.' },
     inputs: {
@@ -40,9 +44,9 @@ const step: JsonSchema = {
       items: { type: 'string' },
       description: 'The step this one reads from: a name, or a list of exactly one name. Sources have none.',
     },
-    config: { type: 'object', description: 'The plugin\'s settings, checked against its own schema.' },
+    config: { type: 'object', description: "The plugin's settings, checked against its own schema." },
     limiter: { type: 'string', description: 'Name of a limiter under `limiters:` whose budget this step uses.' },
-    batchSize: { type: 'integer', minimum: 1, description: 'Records per sink write (overrides the plugin\'s default).' },
+    batchSize: { type: 'integer', minimum: 1, description: "Records per sink write (overrides the plugin's default)." },
     retry,
   },
 };
@@ -56,15 +60,20 @@ export const pipelineEnvelopeSchema: JsonSchema = {
   required: ['version', 'steps'],
   additionalProperties: false,
   properties: {
-    version: { enum: [1], description: 'The format\'s version; always 1.' },
-    name: { type: 'string', pattern: NAME_PATTERN, description: 'The pipeline\'s name. Default: the file name.' },
+    version: { enum: [1], description: "The format's version; always 1." },
+    name: { type: 'string', pattern: NAME_PATTERN, description: "The pipeline's name. Default: the file name." },
     description: { type: 'string', description: 'One line saying what the pipeline does.' },
     settings: {
       type: 'object',
       description: 'Run-wide settings.',
       additionalProperties: false,
       properties: {
-        batchSize: { type: 'integer', minimum: 1, default: 5000, description: 'Records per source batch. Default 5000.' },
+        batchSize: {
+          type: 'integer',
+          minimum: 1,
+          default: 5000,
+          description: 'Records per source batch. Default 5000.',
+        },
       },
     },
     limiters: {
@@ -78,7 +87,12 @@ export const pipelineEnvelopeSchema: JsonSchema = {
         properties: {
           max: { type: 'integer', minimum: 1, description: 'Requests allowed per interval.' },
           per: { $ref: '#/$defs/duration', description: 'The interval, e.g. `10s`.' },
-          maxConcurrent: { type: 'integer', minimum: 1, default: 10, description: 'Requests in flight at once. Default 10.' },
+          maxConcurrent: {
+            type: 'integer',
+            minimum: 1,
+            default: 10,
+            description: 'Requests in flight at once. Default 10.',
+          },
           daily: { type: 'integer', minimum: 1, description: 'Optional requests allowed per day.' },
         },
       },
@@ -92,7 +106,8 @@ export const pipelineEnvelopeSchema: JsonSchema = {
     },
     profiles: {
       type: 'object',
-      description: 'Named sets of overrides, deep-merged over the document with `--profile NAME` (null removes a value).',
+      description:
+        'Named sets of overrides, deep-merged over the document with `--profile NAME` (null removes a value).',
       propertyNames: { pattern: NAME_PATTERN },
       additionalProperties: { type: ['object', 'null'] },
     },

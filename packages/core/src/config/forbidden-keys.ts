@@ -10,7 +10,8 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 
 export const isForbiddenKey = (key: string | number): boolean => typeof key === 'string' && FORBIDDEN_KEYS.has(key);
 
-export const FORBIDDEN_KEY_HINT = 'rename the key: __proto__, constructor and prototype are refused because they reach the prototype of every object';
+export const FORBIDDEN_KEY_HINT =
+  'rename the key: __proto__, constructor and prototype are refused because they reach the prototype of every object';
 
 /** Paths of every mapping key in `value` (at any depth) that is a forbidden key. */
 export function findForbiddenKeys(value: unknown, at: DocPath = []): DocPath[] {

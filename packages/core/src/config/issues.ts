@@ -4,7 +4,12 @@ import { formatPath } from './paths.js';
 import type { DocPath, SourceLocation } from './types.js';
 
 /** Builds an issue located at `location`. */
-export const issueAt = (location: SourceLocation, path: DocPath | string, message: string, hint?: string): ConfigIssue => ({
+export const issueAt = (
+  location: SourceLocation,
+  path: DocPath | string,
+  message: string,
+  hint?: string,
+): ConfigIssue => ({
   file: location.file,
   line: location.line,
   col: location.col,
@@ -35,7 +40,11 @@ export const sortIssues = (issues: ConfigIssue[]): ConfigIssue[] =>
 /** The error `etl run` throws when a pipeline has issues; its message lists every one. */
 export function configErrorFrom(name: string, issues: ConfigIssue[], cwd?: string): ConfigError {
   const lines = sortIssues(issues).map((issue) => `  ${formatIssue(issue, cwd)}`);
-  return new ConfigError(`Pipeline "${name}" has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, issues, {
-    suggestions: ['Fix the values listed above; `etl validate` checks a pipeline without running it.'],
-  });
+  return new ConfigError(
+    `Pipeline "${name}" has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
+    issues,
+    {
+      suggestions: ['Fix the values listed above; `etl validate` checks a pipeline without running it.'],
+    },
+  );
 }

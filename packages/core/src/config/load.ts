@@ -22,11 +22,15 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
   try {
     text = await readFile(absolute, 'utf8');
   } catch (error) {
-    throw new ConfigError(`Cannot read pipeline file ${absolute}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, [], {
-      code: 'CONFIG_FILE_UNREADABLE',
-      suggestions: ['Check the path, or run `etl validate` to list the pipelines of this project.'],
-      cause: error,
-    });
+    throw new ConfigError(
+      `Cannot read pipeline file ${absolute}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      [],
+      {
+        code: 'CONFIG_FILE_UNREADABLE',
+        suggestions: ['Check the path, or run `etl validate` to list the pipelines of this project.'],
+        cause: error,
+      },
+    );
   }
   return loadPipelineText(text, absolute, options);
 }
@@ -58,7 +62,14 @@ export function loadPipelineText(text: string, file: string, options: LoadPipeli
   }
   const data: unknown = parsed.toJS();
   if (!isPlainObject(data)) {
-    issues.push(issueAt({ file, line: 1, col: 1 }, '', 'a pipeline must be a YAML mapping', 'start with `version: 1` and `steps:`'));
+    issues.push(
+      issueAt(
+        { file, line: 1, col: 1 },
+        '',
+        'a pipeline must be a YAML mapping',
+        'start with `version: 1` and `steps:`',
+      ),
+    );
     return empty();
   }
   const fileMap = mapDocument(parsed, lineCounter, file);
@@ -86,7 +97,12 @@ export function loadPipelineText(text: string, file: string, options: LoadPipeli
   /* ${env:…} in string values; unused profiles are not the run's business. */
   const { unset, interpolated } = interpolateEnv(doc, options.env ?? process.env, ['profiles']);
   const unsetIssues = unset.map((reference) =>
-    issueAt(map.valueAt(reference.path), reference.path, `environment variable ${reference.name} is not set`, `set ${reference.name} in the environment or .env`),
+    issueAt(
+      map.valueAt(reference.path),
+      reference.path,
+      `environment variable ${reference.name} is not set`,
+      `set ${reference.name} in the environment or .env`,
+    ),
   );
   issues.push(...unsetIssues);
   return {
@@ -111,7 +127,8 @@ function forbiddenKeyIssue(location: SourceLocation, path: Array<string | number
 function markAll(map: DocSourceMap, value: unknown, location: SourceLocation, path: Array<string | number> = []): void {
   map.set(path, location, location);
   if (Array.isArray(value)) value.forEach((item, index) => markAll(map, item, location, [...path, index]));
-  else if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) markAll(map, item, location, [...path, key]);
+  else if (isPlainObject(value))
+    for (const [key, item] of Object.entries(value)) markAll(map, item, location, [...path, key]);
 }
 
 function applyProfile(doc: Record<string, unknown>, map: DocSourceMap, profile: string, issues: ConfigIssue[]): void {
@@ -125,7 +142,13 @@ function applyProfile(doc: Record<string, unknown>, map: DocSourceMap, profile: 
   const overlay = profiles[profile];
   if (overlay === null) return;
   if (!isPlainObject(overlay)) {
-    issues.push(issueAt(map.valueAt(['profiles', profile]), ['profiles', profile], 'a profile must be a mapping of values to override'));
+    issues.push(
+      issueAt(
+        map.valueAt(['profiles', profile]),
+        ['profiles', profile],
+        'a profile must be a mapping of values to override',
+      ),
+    );
     return;
   }
   mergeInto(doc, cloneData(overlay), map, map, ['profiles', profile]);
@@ -134,7 +157,11 @@ function applyProfile(doc: Record<string, unknown>, map: DocSourceMap, profile: 
 function applySet(doc: Record<string, unknown>, map: DocSourceMap, assignment: string, issues: ConfigIssue[]): void {
   const equals = assignment.indexOf('=');
   // The value stays out of the label: it may be a token given on the command line.
-  const location: SourceLocation = { file: `--set ${equals < 1 ? assignment : assignment.slice(0, equals)}`, line: 0, col: 0 };
+  const location: SourceLocation = {
+    file: `--set ${equals < 1 ? assignment : assignment.slice(0, equals)}`,
+    line: 0,
+    col: 0,
+  };
   if (equals < 1) {
     issues.push(issueAt(location, '', 'expected path=value', 'e.g. --set steps.hubspot.config.limit=10'));
     return;
@@ -152,7 +179,14 @@ function applySet(doc: Record<string, unknown>, map: DocSourceMap, assignment: s
   }
   const valueDoc = parseDocument(assignment.slice(equals + 1), { prettyErrors: false });
   if (valueDoc.errors.length > 0) {
-    issues.push(issueAt(location, path, `the value is not valid YAML: ${valueDoc.errors[0].message.split('\n')[0]}`, 'quote the value, e.g. --set \'path="a: b"\''));
+    issues.push(
+      issueAt(
+        location,
+        path,
+        `the value is not valid YAML: ${valueDoc.errors[0].message.split('\n')[0]}`,
+        'quote the value, e.g. --set \'path="a: b"\'',
+      ),
+    );
     return;
   }
   const value: unknown = valueDoc.toJS();
@@ -186,14 +220,22 @@ function applySkips(doc: Record<string, unknown>, map: DocSourceMap, skips: stri
     else {
       const names = Object.keys(steps);
       issues.push(
-        issueAt({ file: `--skip ${skip}`, line: 0, col: 0 }, '', `unknown step "${skip}"`, names.length > 0 ? `steps: ${names.join(', ')}` : 'the pipeline has no steps'),
+        issueAt(
+          { file: `--skip ${skip}`, line: 0, col: 0 },
+          '',
+          `unknown step "${skip}"`,
+          names.length > 0 ? `steps: ${names.join(', ')}` : 'the pipeline has no steps',
+        ),
       );
     }
   }
   // A step whose every input is skipped has nothing to read: it goes too, and so on downstream. Upstream, a step
   // that only skipped steps read from (a transform that fed them alone) would work for nothing: it goes as well.
   // Sources (no inputs) stay, so the pipeline keeps its shape for the error it may now have.
-  const readBy = (name: string) => Object.entries(steps).filter(([, step]) => stepInputs(step).includes(name)).map(([reader]) => reader);
+  const readBy = (name: string) =>
+    Object.entries(steps)
+      .filter(([, step]) => stepInputs(step).includes(name))
+      .map(([reader]) => reader);
   for (let changed = true; changed; ) {
     changed = false;
     for (const [name, step] of Object.entries(steps)) {

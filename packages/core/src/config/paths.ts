@@ -19,7 +19,8 @@ export function parsePath(text: string): DocPath {
   const path: DocPath = [];
   for (const part of text.split('.')) {
     const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!match || (match[1] === '' && match[2] === '')) throw new Error(`"${text}" is not a dotted path like steps.load.config.batchSize`);
+    if (!match || (match[1] === '' && match[2] === ''))
+      throw new Error(`"${text}" is not a dotted path like steps.load.config.batchSize`);
     if (match[1] !== '') path.push(/^\d+$/.test(match[1]) ? Number(match[1]) : match[1]);
     for (const index of match[2].matchAll(/\[(\d+)\]/g)) path.push(Number(index[1]));
   }
@@ -28,7 +29,12 @@ export function parsePath(text: string): DocPath {
 
 /** Splits an ajv `instancePath` (`/steps/load/config/batchSize`) into segments. */
 export const pointerToPath = (pointer: string): DocPath =>
-  pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

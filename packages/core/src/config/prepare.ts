@@ -87,7 +87,17 @@ export async function preparePipeline(nameOrFile: string, options: PrepareOption
     warnings.push(...loaded.unsetIssues.map((issue): ConfigIssue => ({ ...issue, severity: 'warning' })));
   }
   const full = options.resolver ?? projectResolver(project, options.extraSearchPaths);
-  const resolver = options.importPlugins === false ? schemasOnlyResolver(full, Object.keys(builtinPlugins()), projectPluginRoots(project)) : full;
+  const resolver =
+    options.importPlugins === false
+      ? schemasOnlyResolver(full, Object.keys(builtinPlugins()), projectPluginRoots(project))
+      : full;
   const { issues, pipeline, notImported } = await validatePipeline(loaded, resolver);
-  return { pipeline, issues: sortIssues(issues), warnings: sortIssues(warnings), unsetEnv: loaded.unsetEnv, project, notImported };
+  return {
+    pipeline,
+    issues: sortIssues(issues),
+    warnings: sortIssues(warnings),
+    unsetEnv: loaded.unsetEnv,
+    project,
+    notImported,
+  };
 }

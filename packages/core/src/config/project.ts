@@ -25,7 +25,11 @@ export const projectConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    pipelinesDir: { type: 'string', minLength: 1, description: 'Where pipeline files live, relative to the config file. Default `pipelines`.' },
+    pipelinesDir: {
+      type: 'string',
+      minLength: 1,
+      description: 'Where pipeline files live, relative to the config file. Default `pipelines`.',
+    },
     stateDir: { type: 'string', minLength: 1, description: 'Checkpoints, run history and caches. Default `.etl`.' },
     pluginPaths: { type: 'array', items: { type: 'string' }, description: 'Extra folders to resolve plugins from.' },
     defaults: { type: 'object', description: 'Deep-merged under every pipeline (e.g. shared limiters or settings).' },
@@ -50,30 +54,49 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
     }
   } catch (error) {
     const file = (error as { filepath?: string }).filepath;
-    throw new ConfigError(`Cannot read the project config${file ? ` ${file}` : ''}: ${(error as Error).message.split('\n')[0]}`, [], {
-      code: 'PROJECT_CONFIG_INVALID',
-      suggestions: ['Fix the syntax of the project config file (etl.config.* / .etlrc* / "etl" in package.json).'],
-      cause: error,
-    });
+    throw new ConfigError(
+      `Cannot read the project config${file ? ` ${file}` : ''}: ${(error as Error).message.split('\n')[0]}`,
+      [],
+      {
+        code: 'PROJECT_CONFIG_INVALID',
+        suggestions: ['Fix the syntax of the project config file (etl.config.* / .etlrc* / "etl" in package.json).'],
+        cause: error,
+      },
+    );
   }
   const configFile = found && !found.isEmpty ? found.filepath : undefined;
   const root = configFile ? dirname(configFile) : resolve(cwd);
   const config: unknown = found?.config ?? {};
   if (!isPlainObject(config)) {
-    throw new ConfigError(`The project config ${configFile} must be an object`, [], { code: 'PROJECT_CONFIG_INVALID', suggestions: ['Write keys such as pipelinesDir, stateDir, pluginPaths, defaults.'] });
+    throw new ConfigError(`The project config ${configFile} must be an object`, [], {
+      code: 'PROJECT_CONFIG_INVALID',
+      suggestions: ['Write keys such as pipelinesDir, stateDir, pluginPaths, defaults.'],
+    });
   }
   const defaults = isPlainObject(config.defaults) ? config.defaults : {};
   if (configFile) {
     const map = await projectSourceMap(configFile);
     defaultsLocations.set(defaults, { map: map.map, path: [...map.prefix, 'defaults'] });
-    const issues = checkAgainstSchema(compileSchema(sharedAjv(), projectConfigSchema), config, { prefix: map.prefix, map: map.map });
+    const issues = checkAgainstSchema(compileSchema(sharedAjv(), projectConfigSchema), config, {
+      prefix: map.prefix,
+      map: map.map,
+    });
     // `defaults` is merged under every pipeline: a `__proto__` key there would reach Object.prototype.
-    for (const path of findForbiddenKeys(config, map.prefix)) issues.push(issueAt(map.map.keyAt(path), path, `the key "${path[path.length - 1]}" is not allowed`, FORBIDDEN_KEY_HINT));
+    for (const path of findForbiddenKeys(config, map.prefix))
+      issues.push(
+        issueAt(map.map.keyAt(path), path, `the key "${path[path.length - 1]}" is not allowed`, FORBIDDEN_KEY_HINT),
+      );
     if (issues.length > 0) {
-      throw new ConfigError(`The project config ${configFile} is invalid:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, issues, {
-        code: 'PROJECT_CONFIG_INVALID',
-        suggestions: ['Allowed keys: pipelinesDir, stateDir, pluginPaths (list of folders), defaults (an object); never __proto__, constructor or prototype.'],
-      });
+      throw new ConfigError(
+        `The project config ${configFile} is invalid:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`,
+        issues,
+        {
+          code: 'PROJECT_CONFIG_INVALID',
+          suggestions: [
+            'Allowed keys: pipelinesDir, stateDir, pluginPaths (list of folders), defaults (an object); never __proto__, constructor or prototype.',
+          ],
+        },
+      );
     }
   }
   const at = (path: unknown, fallback: string): string => resolve(root, typeof path === 'string' ? path : fallback);
@@ -90,7 +113,8 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
 /** Positions in JSON/YAML config files (JSON is YAML); JavaScript configs point at the file itself. */
 async function projectSourceMap(file: string): Promise<{ map: DocSourceMap; prefix: string[] }> {
   const prefix = basename(file) === 'package.json' ? [MODULE] : [];
-  if (['.js', '.mjs', '.cjs'].includes(extname(file))) return { map: new DocSourceMap({ file, line: 1, col: 1 }), prefix };
+  if (['.js', '.mjs', '.cjs'].includes(extname(file)))
+    return { map: new DocSourceMap({ file, line: 1, col: 1 }), prefix };
   const lineCounter = new LineCounter();
   const doc = parseDocument(await readFile(file, 'utf8'), { lineCounter, prettyErrors: false });
   return { map: mapDocument(doc, lineCounter, file), prefix };
@@ -126,15 +150,23 @@ export function listPipelineFiles(project: Pick<ProjectConfig, 'pipelinesDir'>):
   } catch {
     return [];
   }
-  return entries.filter((entry) => PIPELINE_EXTENSIONS.includes(extname(entry))).sort().map((entry) => join(project.pipelinesDir, entry));
+  return entries
+    .filter((entry) => PIPELINE_EXTENSIONS.includes(extname(entry)))
+    .sort()
+    .map((entry) => join(project.pipelinesDir, entry));
 }
 
 /**
  * `babynames` → `<pipelinesDir>/babynames.yaml` (or `.yml`); anything that looks like a path (has a slash or a YAML
  * extension) is used as is, relative to `cwd`. A miss is a ConfigError listing the pipelines that exist.
  */
-export function findPipelineFile(nameOrPath: string, project: Pick<ProjectConfig, 'pipelinesDir'>, cwd: string = process.cwd()): string {
-  const looksLikePath = nameOrPath.includes('/') || nameOrPath.includes('\\') || PIPELINE_EXTENSIONS.includes(extname(nameOrPath));
+export function findPipelineFile(
+  nameOrPath: string,
+  project: Pick<ProjectConfig, 'pipelinesDir'>,
+  cwd: string = process.cwd(),
+): string {
+  const looksLikePath =
+    nameOrPath.includes('/') || nameOrPath.includes('\\') || PIPELINE_EXTENSIONS.includes(extname(nameOrPath));
   const candidates = looksLikePath
     ? [isAbsolute(nameOrPath) ? nameOrPath : resolve(cwd, nameOrPath)]
     : PIPELINE_EXTENSIONS.map((ext) => join(project.pipelinesDir, nameOrPath + ext));
@@ -150,7 +182,9 @@ export function findPipelineFile(nameOrPath: string, project: Pick<ProjectConfig
   throw new ConfigError(`No pipeline "${nameOrPath}" (looked for ${candidates.join(', ')})`, [], {
     code: 'PIPELINE_NOT_FOUND',
     suggestions: [
-      existing.length > 0 ? `Pipelines in ${project.pipelinesDir}: ${existing.join(', ')}.` : `There are no pipelines in ${project.pipelinesDir} yet.`,
+      existing.length > 0
+        ? `Pipelines in ${project.pipelinesDir}: ${existing.join(', ')}.`
+        : `There are no pipelines in ${project.pipelinesDir} yet.`,
       'Give a pipeline name or a path to a .yaml file.',
     ],
   });

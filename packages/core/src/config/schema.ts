@@ -21,7 +21,14 @@ export function buildPipelineSchema(plugins: Plugin[]): JsonSchema {
     schema.$defs[id] = config;
     branches.push({
       if: { properties: { use: { const: plugin.name } }, required: ['use'] },
-      then: { properties: { config: { $ref: `#/$defs/${id}`, description: `${plugin.kind} "${plugin.name}"${plugin.description ? `: ${plugin.description}` : ''}` } } },
+      then: {
+        properties: {
+          config: {
+            $ref: `#/$defs/${id}`,
+            description: `${plugin.kind} "${plugin.name}"${plugin.description ? `: ${plugin.description}` : ''}`,
+          },
+        },
+      },
     });
   }
   if (branches.length > 0) step.allOf = branches;
@@ -33,7 +40,8 @@ export function buildPipelineSchema(plugins: Plugin[]): JsonSchema {
 const ENV_REFERENCE: JsonSchema = {
   type: 'string',
   pattern: '^\\$\\{env:[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$',
-  description: 'A `${env:VAR}` or `${env:VAR:-default}` reference, converted to the expected type when the pipeline loads.',
+  description:
+    'A `${env:VAR}` or `${env:VAR:-default}` reference, converted to the expected type when the pipeline loads.',
 };
 const DATA_KEYWORDS = ['default', 'const', 'enum', 'examples'];
 
@@ -45,9 +53,15 @@ function allowEnvReferences(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(allowEnvReferences);
   if (!isPlainObject(node)) return node;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) out[key] = DATA_KEYWORDS.includes(key) ? value : allowEnvReferences(value);
+  for (const [key, value] of Object.entries(node))
+    out[key] = DATA_KEYWORDS.includes(key) ? value : allowEnvReferences(value);
   const types = typeof out.type === 'string' ? [out.type] : Array.isArray(out.type) ? (out.type as string[]) : [];
-  if (types.length === 0 || types.includes('string') || !types.some((type) => ['integer', 'number', 'boolean'].includes(type))) return out;
+  if (
+    types.length === 0 ||
+    types.includes('string') ||
+    !types.some((type) => ['integer', 'number', 'boolean'].includes(type))
+  )
+    return out;
   const { description, title, default: fallback, ...rest } = out;
   return {
     ...(title === undefined ? {} : { title }),

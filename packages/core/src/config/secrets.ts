@@ -18,7 +18,13 @@ function deref(schema: JsonSchema, root: JsonSchema): JsonSchema {
  * properties, additionalProperties, patternProperties, items, local `$ref`s and combinators. Redacting too much is
  * harmless, so every branch of `anyOf`/`oneOf`/`if` counts.
  */
-export function secretPaths(schema: JsonSchema, value: unknown, root: JsonSchema = schema, path: DocPath = [], out: DocPath[] = []): DocPath[] {
+export function secretPaths(
+  schema: JsonSchema,
+  value: unknown,
+  root: JsonSchema = schema,
+  path: DocPath = [],
+  out: DocPath[] = [],
+): DocPath[] {
   if (!isPlainObject(schema)) return out;
   const node = deref(schema, root);
   if (node.secret === true) {
@@ -27,9 +33,11 @@ export function secretPaths(schema: JsonSchema, value: unknown, root: JsonSchema
   }
   for (const keyword of ['allOf', 'anyOf', 'oneOf']) {
     const branches = node[keyword];
-    if (Array.isArray(branches)) for (const branch of branches) secretPaths(branch as JsonSchema, value, root, path, out);
+    if (Array.isArray(branches))
+      for (const branch of branches) secretPaths(branch as JsonSchema, value, root, path, out);
   }
-  for (const keyword of ['then', 'else']) if (isPlainObject(node[keyword])) secretPaths(node[keyword] as JsonSchema, value, root, path, out);
+  for (const keyword of ['then', 'else'])
+    if (isPlainObject(node[keyword])) secretPaths(node[keyword] as JsonSchema, value, root, path, out);
   if (isPlainObject(value)) {
     const properties = isPlainObject(node.properties) ? node.properties : {};
     const patterns = isPlainObject(node.patternProperties) ? Object.entries(node.patternProperties) : [];
@@ -42,7 +50,11 @@ export function secretPaths(schema: JsonSchema, value: unknown, root: JsonSchema
       for (const sub of matching) secretPaths(sub as JsonSchema, item, root, [...path, key], out);
     }
   } else if (Array.isArray(value)) {
-    const tuple = Array.isArray(node.prefixItems) ? node.prefixItems : Array.isArray(node.items) ? node.items : undefined;
+    const tuple = Array.isArray(node.prefixItems)
+      ? node.prefixItems
+      : Array.isArray(node.items)
+        ? node.items
+        : undefined;
     value.forEach((item, index) => {
       const sub = tuple ? (tuple[index] ?? node.additionalItems) : node.items;
       if (isPlainObject(sub)) secretPaths(sub as JsonSchema, item, root, [...path, index], out);
@@ -76,7 +88,7 @@ export function collectSecrets(
     leafStrings(getByPath(config, path), secrets);
     const prefix = pathKey([...configPath, ...path]);
     for (const [key, { envValues }] of interpolated) {
-      if (key === prefix || key.startsWith(prefix + '\u0000')) secrets.push(...envValues);
+      if (key === prefix || key.startsWith(`${prefix}\u0000`)) secrets.push(...envValues);
     }
   }
   return [...new Set(secrets)];

@@ -22,7 +22,7 @@ export class DocSourceMap implements SourceMap {
     const prefix = pathKey(path);
     for (const map of [this.values, this.keys]) {
       for (const key of [...map.keys()]) {
-        if (key === prefix || key.startsWith(prefix + '\u0000') || prefix === '') map.delete(key);
+        if (key === prefix || key.startsWith(`${prefix}\u0000`) || prefix === '') map.delete(key);
       }
     }
   }
@@ -34,7 +34,8 @@ export class DocSourceMap implements SourceMap {
     const move = (key: string): string | undefined => {
       if (key === prefix) return target;
       if (prefix === '') return target === '' ? key : `${target}\u0000${key}`;
-      if (key.startsWith(prefix + '\u0000')) return target === '' ? key.slice(prefix.length + 1) : target + key.slice(prefix.length);
+      if (key.startsWith(`${prefix}\u0000`))
+        return target === '' ? key.slice(prefix.length + 1) : target + key.slice(prefix.length);
       return undefined;
     };
     for (const [source, dest] of [

@@ -70,7 +70,8 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
       ({ plugin, from } = await resolver.resolve(step.use, dirname(loaded.file)));
     } catch (error) {
       // `etl validate --schemas-only` (plugins/schemas-only.ts): not a problem, but the config goes unchecked.
-      if (error instanceof PluginLoadError && error.code === 'PLUGIN_NOT_IMPORTED') notImported.push({ step: name, use: step.use });
+      if (error instanceof PluginLoadError && error.code === 'PLUGIN_NOT_IMPORTED')
+        notImported.push({ step: name, use: step.use });
       else issues.push(pluginIssue(error, map.valueAt(usePath), usePath, step.use));
       continue;
     }
@@ -85,18 +86,36 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
       // What a schema cannot say (template syntax, regular expressions); only on a config the schema accepted, but
       // not only after every schema error is fixed: without its rejected values, the rest of the config is checked.
       if (typeof plugin.checkConfig === 'function') {
-        const checkable = schemaIssues.length === 0 ? config : withoutRejected(validate, config, schemaIssues, { ...base, prefix: configPath });
+        const checkable =
+          schemaIssues.length === 0
+            ? config
+            : withoutRejected(validate, config, schemaIssues, { ...base, prefix: configPath });
         if (checkable) issues.push(...pluginConfigIssues(plugin, checkable, configPath, map));
       }
     } catch (error) {
-      issues.push(issueAt(map.valueAt(usePath), usePath, `plugin "${plugin.name}" has an invalid configSchema: ${(error as Error).message}`, 'this is a bug in the plugin; report it to its authors'));
+      issues.push(
+        issueAt(
+          map.valueAt(usePath),
+          usePath,
+          `plugin "${plugin.name}" has an invalid configSchema: ${(error as Error).message}`,
+          'this is a bug in the plugin; report it to its authors',
+        ),
+      );
       continue;
     }
-    for (const secret of collectSecrets(plugin.configSchema, config, configPath, loaded.interpolated)) secrets.add(secret);
+    for (const secret of collectSecrets(plugin.configSchema, config, configPath, loaded.interpolated))
+      secrets.add(secret);
 
     if (typeof step.limiter === 'string' && !(step.limiter in limiters)) {
       const path = ['steps', name, 'limiter'];
-      issues.push(issueAt(map.valueAt(path), path, `no limiter named "${step.limiter}"`, suggestion(step.limiter, Object.keys(limiters), 'limiters')));
+      issues.push(
+        issueAt(
+          map.valueAt(path),
+          path,
+          `no limiter named "${step.limiter}"`,
+          suggestion(step.limiter, Object.keys(limiters), 'limiters'),
+        ),
+      );
     }
     resolved.set(name, {
       name,
@@ -125,7 +144,12 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
  * schema; otherwise undefined. Values inside lists are not removed (the items after them would move, and problems
  * `checkConfig` reports about them would point at the wrong item), nor required ones: such configs are not checked.
  */
-function withoutRejected(validate: ValidateFunction, config: DataRecord, rejected: ConfigIssue[], check: SchemaCheck): DataRecord | undefined {
+function withoutRejected(
+  validate: ValidateFunction,
+  config: DataRecord,
+  rejected: ConfigIssue[],
+  check: SchemaCheck,
+): DataRecord | undefined {
   const pruned = cloneData(config);
   for (const issue of rejected) {
     let local: DocPath;
@@ -147,7 +171,9 @@ function pluginConfigIssues(plugin: Plugin, config: DataRecord, configPath: DocP
     problems = plugin.checkConfig!(config);
   } catch (error) {
     const message = `plugin "${plugin.name}" failed to check its config: ${(error as Error)?.message ?? String(error)}`;
-    return [issueAt(map.valueAt(configPath), configPath, message, 'this is a bug in the plugin; report it to its authors')];
+    return [
+      issueAt(map.valueAt(configPath), configPath, message, 'this is a bug in the plugin; report it to its authors'),
+    ];
   }
   if (!Array.isArray(problems)) return [];
   return problems.map((problem) => {
@@ -162,16 +188,37 @@ function pluginConfigIssues(plugin: Plugin, config: DataRecord, configPath: DocP
   });
 }
 
-function pluginIssue(error: unknown, location: { file: string; line: number; col: number }, path: string[], use: string): ConfigIssue {
-  if (error instanceof PluginLoadError && error.code === 'PLUGIN_NOT_FOUND' && Array.isArray(error.context.candidates)) {
+function pluginIssue(
+  error: unknown,
+  location: { file: string; line: number; col: number },
+  path: string[],
+  use: string,
+): ConfigIssue {
+  if (
+    error instanceof PluginLoadError &&
+    error.code === 'PLUGIN_NOT_FOUND' &&
+    Array.isArray(error.context.candidates)
+  ) {
     const candidates = error.context.candidates as string[];
-    const similar = typeof error.context.similar === 'string' ? `did you mean the built-in \`${error.context.similar}\`? Otherwise ` : '';
+    const similar =
+      typeof error.context.similar === 'string'
+        ? `did you mean the built-in \`${error.context.similar}\`? Otherwise `
+        : '';
     const [first, ...others] = candidates.filter((candidate) => candidate !== use || use.includes('/'));
     const more = others.length > 0 ? ` (or ${others.join(', ')})` : '';
-    return issueAt(location, path, `unknown plugin "${use}" (tried ${candidates.join(', ')})`, `${similar}install it: pnpm add ${first}${more}, or use a path like ./plugins/${use}.js`);
+    return issueAt(
+      location,
+      path,
+      `unknown plugin "${use}" (tried ${candidates.join(', ')})`,
+      `${similar}install it: pnpm add ${first}${more}, or use a path like ./plugins/${use}.js`,
+    );
   }
   if (error instanceof PluginLoadError) return issueAt(location, path, error.message, error.suggestions[0]);
-  return issueAt(location, path, `plugin "${use}" could not be resolved: ${(error as Error)?.message ?? String(error)}`);
+  return issueAt(
+    location,
+    path,
+    `plugin "${use}" could not be resolved: ${(error as Error)?.message ?? String(error)}`,
+  );
 }
 
 const safeDuration = (value: unknown): number | undefined => {

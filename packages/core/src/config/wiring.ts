@@ -34,20 +34,51 @@ export function checkWiring(
     inputs.forEach((input, index) => {
       if (input in steps) return;
       const path = Array.isArray(raw) ? [...inputsPath, index] : inputsPath;
-      issues.push(issueAt(map.valueAt(path), path, `no step named "${input}"`, suggestion(input, names.filter((n) => n !== name), 'steps')));
+      issues.push(
+        issueAt(
+          map.valueAt(path),
+          path,
+          `no step named "${input}"`,
+          suggestion(
+            input,
+            names.filter((n) => n !== name),
+            'steps',
+          ),
+        ),
+      );
     });
     const kind = kinds.get(name);
     if (kind === undefined) continue;
     if (kind === 'source' && inputs.length > 0) {
-      issues.push(issueAt(map.keyAt(inputsPath), inputsPath, 'a source reads from no other step', 'remove `inputs:` from this step'));
+      issues.push(
+        issueAt(
+          map.keyAt(inputsPath),
+          inputsPath,
+          'a source reads from no other step',
+          'remove `inputs:` from this step',
+        ),
+      );
     }
     if (kind !== 'source' && inputs.length === 0) {
-      const hint = sources.length > 0 ? `add \`inputs: [${sources[0]}]\`` : 'add `inputs:` naming the step it reads from';
-      issues.push(issueAt(map.keyAt(['steps', name]), ['steps', name], `a ${kind} cannot be first: it needs exactly one input`, hint));
+      const hint =
+        sources.length > 0 ? `add \`inputs: [${sources[0]}]\`` : 'add `inputs:` naming the step it reads from';
+      issues.push(
+        issueAt(
+          map.keyAt(['steps', name]),
+          ['steps', name],
+          `a ${kind} cannot be first: it needs exactly one input`,
+          hint,
+        ),
+      );
     }
     if (kind !== 'source' && inputs.length > 1) {
       issues.push(
-        issueAt(map.valueAt(inputsPath), inputsPath, `a step reads from exactly one input, not ${inputs.length}`, 'fan-in is not supported; fan-out is: several steps may name the same input'),
+        issueAt(
+          map.valueAt(inputsPath),
+          inputsPath,
+          `a step reads from exactly one input, not ${inputs.length}`,
+          'fan-in is not supported; fan-out is: several steps may name the same input',
+        ),
       );
     }
   }
@@ -55,11 +86,23 @@ export function checkWiring(
   if (sources.length > 1) {
     for (const extra of sources.slice(1)) {
       issues.push(
-        issueAt(map.valueAt(['steps', extra, 'use']), ['steps', extra, 'use'], `a pipeline has exactly one source, but "${sources[0]}" and "${extra}" are both sources`, 'split them into two pipelines'),
+        issueAt(
+          map.valueAt(['steps', extra, 'use']),
+          ['steps', extra, 'use'],
+          `a pipeline has exactly one source, but "${sources[0]}" and "${extra}" are both sources`,
+          'split them into two pipelines',
+        ),
       );
     }
   } else if (sources.length === 0 && names.length > 0 && names.every((name) => kinds.has(name))) {
-    issues.push(issueAt(map.keyAt(['steps']), 'steps', 'the pipeline has no source step', 'add a step whose plugin is a source, e.g. `use: kaggle`'));
+    issues.push(
+      issueAt(
+        map.keyAt(['steps']),
+        'steps',
+        'the pipeline has no source step',
+        'add a step whose plugin is a source, e.g. `use: kaggle`',
+      ),
+    );
   }
 
   /* Cycles and order: a depth-first walk along inputs; a step met again while on the stack closes a cycle. */
@@ -76,7 +119,14 @@ export function checkWiring(
       const start = flow.reduce((first, step) => (names.indexOf(step) < names.indexOf(first) ? step : first));
       const rotated = [...flow.slice(flow.indexOf(start)), ...flow.slice(0, flow.indexOf(start)), start];
       const path = ['steps', start, 'inputs'];
-      issues.push(issueAt(map.valueAt(path), path, `steps form a cycle: ${rotated.join(' → ')}`, 'every step must lead back to the source through `inputs:`'));
+      issues.push(
+        issueAt(
+          map.valueAt(path),
+          path,
+          `steps form a cycle: ${rotated.join(' → ')}`,
+          'every step must lead back to the source through `inputs:`',
+        ),
+      );
       return;
     }
     state.set(name, 'visiting');

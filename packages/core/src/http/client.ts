@@ -85,7 +85,12 @@ let axiosModule: Promise<typeof import('axios')> | undefined;
 export function createHttpClient(ctx: StepContext, options: HttpClientOptions): HttpClient {
   const origin = new URL(options.baseUrl).origin;
   const limiter = options.limiter ?? ctx.limiter();
-  const secrets = [...(options.secrets ?? []), ...Object.entries(options.headers ?? {}).filter(([name]) => /^(authorization|x-api-key)$/i.test(name)).flatMap(([, v]) => [v, v.replace(/^\w+\s+/, '')])];
+  const secrets = [
+    ...(options.secrets ?? []),
+    ...Object.entries(options.headers ?? {})
+      .filter(([name]) => /^(authorization|x-api-key)$/i.test(name))
+      .flatMap(([, v]) => [v, v.replace(/^\w+\s+/, '')]),
+  ];
   for (const secret of secrets) ctx.addSecret(secret);
   let instance: AxiosInstance | undefined;
 
@@ -110,11 +115,22 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
 
   const once = async <T>(request: HttpRequest): Promise<HttpResponse<T>> => {
     // A path joins the base URL's own path (`https://host/api` + `/v1/x`); an absolute URL is used as it is.
-    const url = /^https?:\/\//.test(request.url) ? new URL(request.url) : new URL(`${options.baseUrl.replace(/\/+$/, '')}/${request.url.replace(/^\/+/, '')}`);
+    const url = /^https?:\/\//.test(request.url)
+      ? new URL(request.url)
+      : new URL(`${options.baseUrl.replace(/\/+$/, '')}/${request.url.replace(/^\/+/, '')}`);
     const operation = `${request.method} ${url.pathname}`;
-    const failure = (more: Partial<HttpFailure>): HttpFailure => ({ operation, service: options.service, origin, codePrefix: options.codePrefix, ...more });
+    const failure = (more: Partial<HttpFailure>): HttpFailure => ({
+      operation,
+      service: options.service,
+      origin,
+      codePrefix: options.codePrefix,
+      ...more,
+    });
     const send = async (): Promise<HttpResponse<T>> => {
-      if (ctx.signal.aborted) throw new RetriableError(`${operation} not sent: the run is stopping. Run the same command again to resume.`, { code: 'HTTP_STOPPED' });
+      if (ctx.signal.aborted)
+        throw new RetriableError(`${operation} not sent: the run is stopping. Run the same command again to resume.`, {
+          code: 'HTTP_STOPPED',
+        });
       options.beforeSend?.(request);
       ctx.count('requests');
       let answer;
@@ -124,14 +140,19 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
           url: url.href,
           data: request.data,
           params: request.params,
-          headers: { Accept: 'application/json', ...(url.origin === origin ? options.headers : {}), ...request.headers },
+          headers: {
+            Accept: 'application/json',
+            ...(url.origin === origin ? options.headers : {}),
+            ...request.headers,
+          },
           responseType: request.responseType ?? 'json',
           signal: request.signal,
           ...(request.timeoutMs === undefined ? {} : { timeout: request.timeoutMs }),
         });
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if (code === 'ERR_CANCELED' || request.signal?.aborted) throw new RetriableError(`${operation} cancelled: the run is stopping.`, { code: 'HTTP_STOPPED' });
+        if (code === 'ERR_CANCELED' || request.signal?.aborted)
+          throw new RetriableError(`${operation} cancelled: the run is stopping.`, { code: 'HTTP_STOPPED' });
         // axios stops reading past maxContentLength: an answer that big is not the service we expect, waiting will not help.
         if (/maxContentLength/.test((error as Error).message ?? '')) throw tooLarge(options, operation, origin);
         ctx.count('networkErrors');
@@ -141,19 +162,26 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
       const body = parseBody(answer.data);
       options.observe?.({ status: answer.status, headers, body });
       const accepted = request.accept === 'any' || request.accept?.includes(answer.status);
-      if ((answer.status >= 200 && answer.status < 300) || accepted) return { status: answer.status, headers, data: answer.data as T };
+      if ((answer.status >= 200 && answer.status < 300) || accepted)
+        return { status: answer.status, headers, data: answer.data as T };
       if (answer.status === 429) ctx.count('http429');
       else if (answer.status >= 500) ctx.count('http5xx');
       const failed = failure({ status: answer.status, headers, body, retryAfterMs: parseRetryAfter(headers) });
       throw fail(options.classify?.(failed) ?? defaultHttpError(failed));
     };
-    const paced = (): Promise<HttpResponse<T>> => (limiter ? limiter.schedule(send, { weight: request.weight ?? 1 }) : send());
+    const paced = (): Promise<HttpResponse<T>> =>
+      limiter ? limiter.schedule(send, { weight: request.weight ?? 1 }) : send();
     if ((request.retries ?? options.retries) !== 'client') return paced();
     return ctx.retry.run(paced, { operation: `${options.service} ${operation}` }).catch((error: unknown) => {
       // Keep the remote's own code (`HUBSPOT_UNAVAILABLE`...) on the error that says the retries ran out.
       const last = (error as Error).cause;
       if (!(error instanceof RetriesExhaustedError) || !(last instanceof EtlError)) throw error;
-      throw new RetriesExhaustedError(error.message, { code: last.code, cause: last, context: { ...last.context, ...error.context }, suggestions: [...last.suggestions, ...error.suggestions] });
+      throw new RetriesExhaustedError(error.message, {
+        code: last.code,
+        cause: last,
+        context: { ...last.context, ...error.context },
+        suggestions: [...last.suggestions, ...error.suggestions],
+      });
     });
   };
 
@@ -172,8 +200,11 @@ function parseBody(data: unknown): unknown {
 
 function tooLarge(options: HttpClientOptions, operation: string, origin: string): FatalError {
   const max = options.maxContentLength ?? 50 * 1024 * 1024;
-  return new FatalError(`${options.service}: the answer from ${origin} to ${operation} is larger than ${max} bytes; refused.`, {
-    code: `${options.codePrefix ?? 'HTTP'}_RESPONSE_TOO_LARGE`,
-    suggestions: ['Check the base URL: what answers there does not answer like the service it should be.'],
-  });
+  return new FatalError(
+    `${options.service}: the answer from ${origin} to ${operation} is larger than ${max} bytes; refused.`,
+    {
+      code: `${options.codePrefix ?? 'HTTP'}_RESPONSE_TOO_LARGE`,
+      suggestions: ['Check the base URL: what answers there does not answer like the service it should be.'],
+    },
+  );
 }

@@ -34,7 +34,9 @@ export class HttpRequestError extends FatalError {
   constructor(failure: HttpFailure, options: { code?: string; suggestions?: string[] } = {}) {
     super(`${failure.service} answered ${failure.status} to ${failure.operation}: ${bodyMessage(failure.body)}`, {
       code: options.code ?? 'HTTP_BAD_REQUEST',
-      suggestions: options.suggestions ?? ['Check the config and the values the records carry; the message above is the remote\'s.'],
+      suggestions: options.suggestions ?? [
+        "Check the config and the values the records carry; the message above is the remote's.",
+      ],
       context: { status: failure.status, operation: failure.operation },
     });
     this.status = failure.status ?? 0;
@@ -85,18 +87,30 @@ export function defaultHttpError(failure: HttpFailure): EtlError {
   const prefix = failure.codePrefix ?? 'HTTP';
   if (status === undefined) {
     if (code && TLS_ERRORS.has(code)) {
-      return new FatalError(`${service} at ${origin} presented a certificate that cannot be trusted (${code}) for ${operation}.`, {
-        code: `${prefix}_TLS`,
-        suggestions: ['Check the base URL.', 'Behind a TLS-intercepting proxy, give Node its CA with NODE_EXTRA_CA_CERTS; certificate checks stay on.'],
-      });
+      return new FatalError(
+        `${service} at ${origin} presented a certificate that cannot be trusted (${code}) for ${operation}.`,
+        {
+          code: `${prefix}_TLS`,
+          suggestions: [
+            'Check the base URL.',
+            'Behind a TLS-intercepting proxy, give Node its CA with NODE_EXTRA_CA_CERTS; certificate checks stay on.',
+          ],
+        },
+      );
     }
     if (code === 'ENOTFOUND' || code === 'ERR_INVALID_URL') {
-      return new FatalError(`Cannot reach ${service} at ${origin} for ${operation}: the host does not resolve (${code}).`, {
-        code: `${prefix}_UNREACHABLE`,
-        suggestions: ['Check the base URL and the network.'],
-      });
+      return new FatalError(
+        `Cannot reach ${service} at ${origin} for ${operation}: the host does not resolve (${code}).`,
+        {
+          code: `${prefix}_UNREACHABLE`,
+          suggestions: ['Check the base URL and the network.'],
+        },
+      );
     }
-    return new RetriableError(`Network error talking to ${service} at ${origin} (${operation}): ${code ?? 'UNKNOWN'}.`, { code: `${prefix}_NETWORK` });
+    return new RetriableError(
+      `Network error talking to ${service} at ${origin} (${operation}): ${code ?? 'UNKNOWN'}.`,
+      { code: `${prefix}_NETWORK` },
+    );
   }
   const detail = bodyMessage(failure.body);
   const context = { status, operation };
@@ -104,7 +118,11 @@ export function defaultHttpError(failure: HttpFailure): EtlError {
     return new FatalError(`${service} refused ${operation} (${status}): ${detail}`, {
       code: `${prefix}_${status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN'}`,
       context,
-      suggestions: [status === 401 ? 'The credentials are wrong, expired or revoked: set them again.' : 'The credentials lack a permission this call needs.'],
+      suggestions: [
+        status === 401
+          ? 'The credentials are wrong, expired or revoked: set them again.'
+          : 'The credentials lack a permission this call needs.',
+      ],
     });
   }
   if (RETRIABLE_STATUS.has(status) || status >= 500) {

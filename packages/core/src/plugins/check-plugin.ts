@@ -3,7 +3,8 @@ import type { Plugin, PluginFactory } from './types.js';
 
 const REQUIRED_HOOK = { source: 'read', transform: 'create', sink: 'write' } as const;
 
-const describeValue = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
+const describeValue = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 
 /**
  * Picks the plugin a module provides for `use:` (its default export, or the one named `name` in its `plugins`
@@ -19,7 +20,8 @@ export function pluginFromModule(module: unknown, use: string, from: string, wan
       ],
       context: { use, from },
     });
-  if (typeof module !== 'object' || module === null) throw invalid(`the module is ${describeValue(module)}, not a module object`);
+  if (typeof module !== 'object' || module === null)
+    throw invalid(`the module is ${describeValue(module)}, not a module object`);
   const exports = module as { default?: unknown; plugins?: unknown };
 
   let entries: unknown[];
@@ -35,12 +37,15 @@ export function pluginFromModule(module: unknown, use: string, from: string, wan
       try {
         value = (entry as PluginFactory)();
       } catch (error) {
-        throw new PluginLoadError(`Plugin "${use}" (${from}): its factory threw: ${(error as Error)?.message ?? String(error)}`, {
-          code: 'PLUGIN_FACTORY_FAILED',
-          cause: error,
-          suggestions: ['This is a bug in the plugin; check its version or report it to its authors.'],
-          context: { use, from },
-        });
+        throw new PluginLoadError(
+          `Plugin "${use}" (${from}): its factory threw: ${(error as Error)?.message ?? String(error)}`,
+          {
+            code: 'PLUGIN_FACTORY_FAILED',
+            cause: error,
+            suggestions: ['This is a bug in the plugin; check its version or report it to its authors.'],
+            context: { use, from },
+          },
+        );
       }
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -51,7 +56,10 @@ export function pluginFromModule(module: unknown, use: string, from: string, wan
 
   if (plugins.length === 1) return plugins[0];
   const match = plugins.find((plugin) => plugin.name === (wanted ?? use));
-  if (!match) throw invalid(`the module provides ${plugins.map((p) => `"${p.name}"`).join(', ') || 'no plugins'}, none named "${wanted ?? use}"`);
+  if (!match)
+    throw invalid(
+      `the module provides ${plugins.map((p) => `"${p.name}"`).join(', ') || 'no plugins'}, none named "${wanted ?? use}"`,
+    );
   return match;
 }
 

@@ -19,7 +19,11 @@ export async function initialize(data: LendData): Promise<void> {
   coreURL = data.parentURL;
 }
 
-export async function resolve(specifier: string, context: ResolveHookContext, next: NextResolve): Promise<{ url: string }> {
+export async function resolve(
+  specifier: string,
+  context: ResolveHookContext,
+  next: NextResolve,
+): Promise<{ url: string }> {
   if (coreURL !== undefined && (specifier === '@etl/core' || specifier.startsWith('@etl/core/'))) {
     return next(specifier, { ...context, parentURL: coreURL });
   }

@@ -10,14 +10,20 @@ export type ModuleLoader = (specifier: string, fromDir: string) => Promise<unkno
 /** Thrown when the specifier itself cannot be found (as opposed to a module that fails while loading). */
 export class ModuleNotFound extends Error {
   readonly code = 'MODULE_NOT_FOUND';
-  constructor(readonly specifier: string, readonly fromDir: string) {
+  constructor(
+    readonly specifier: string,
+    readonly fromDir: string,
+  ) {
     super(`Cannot find module '${specifier}' from ${fromDir}`);
   }
 }
 
 /** The module was found at `file` but importing it failed. */
 export class ModuleLoadFailed extends Error {
-  constructor(readonly file: string, cause: unknown) {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
     super(`${file}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
 }
@@ -86,7 +92,14 @@ function lendCoreTo(file: string, conditions: string[]): void {
 
 /** A path as written, or with a JavaScript extension / index file added. */
 function findFile(path: string): string | undefined {
-  for (const candidate of [path, `${path}.js`, `${path}.mjs`, `${path}.cjs`, join(path, 'index.js'), join(path, 'index.mjs')]) {
+  for (const candidate of [
+    path,
+    `${path}.js`,
+    `${path}.mjs`,
+    `${path}.cjs`,
+    join(path, 'index.js'),
+    join(path, 'index.mjs'),
+  ]) {
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   }
   return undefined;

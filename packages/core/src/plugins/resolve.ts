@@ -5,7 +5,13 @@ import { PluginLoadError } from '../errors.js';
 import { closest } from '../config/levenshtein.js';
 import { pluginFromModule } from './check-plugin.js';
 import { assertPluginPathAllowed, isInsideAny } from './path-policy.js';
-import { activeConditions, createModuleLoader, ModuleLoadFailed, resolvePackage, type ModuleLoader } from './load-module.js';
+import {
+  activeConditions,
+  createModuleLoader,
+  ModuleLoadFailed,
+  resolvePackage,
+  type ModuleLoader,
+} from './load-module.js';
 import type { Plugin, PluginFactory } from './types.js';
 
 export interface PluginResolverOptions {
@@ -33,7 +39,8 @@ export interface PluginResolverOptions {
 }
 
 /** Whether `use:` is a file path (relative to the pipeline file) rather than a plugin name. */
-export const isPathSpecifier = (use: string): boolean => use.startsWith('./') || use.startsWith('../') || isAbsolute(use);
+export const isPathSpecifier = (use: string): boolean =>
+  use.startsWith('./') || use.startsWith('../') || isAbsolute(use);
 
 /** The packages tried for `use: NAME`, in order (docs/pipeline-format.md, "Plugin names"). */
 export function pluginCandidates(use: string): string[] {
@@ -48,9 +55,16 @@ export function pluginCandidates(use: string): string[] {
 /** A loader error that means "this candidate does not exist", which is the only kind the search may skip. */
 function isNotFound(error: unknown, specifier: string): boolean {
   if (error instanceof ModuleLoadFailed) return false;
-  const { code, message, specifier: missing } = (error ?? {}) as { code?: unknown; message?: unknown; specifier?: unknown };
+  const {
+    code,
+    message,
+    specifier: missing,
+  } = (error ?? {}) as { code?: unknown; message?: unknown; specifier?: unknown };
   if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') return false;
-  return missing === specifier || (typeof message === 'string' && (message.includes(`'${specifier}'`) || message.includes(`"${specifier}"`)));
+  return (
+    missing === specifier ||
+    (typeof message === 'string' && (message.includes(`'${specifier}'`) || message.includes(`"${specifier}"`)))
+  );
 }
 
 /** Finds plugins by name or path, loads them, and checks their shape. */
@@ -65,12 +79,17 @@ export function createPluginResolver(options: PluginResolverOptions): PluginReso
       if (isNotFound(error, specifier)) throw error;
       const file = error instanceof ModuleLoadFailed ? error.file : specifier;
       const cause = error instanceof ModuleLoadFailed ? error.cause : error;
-      throw new PluginLoadError(`Plugin "${use}" failed to load from ${file}: ${(cause as Error)?.message ?? String(cause)}`, {
-        code: 'PLUGIN_LOAD_FAILED',
-        cause,
-        suggestions: ['The plugin was found but threw while loading: reinstall it, check its dependencies, or report it to its authors.'],
-        context: { use, file },
-      });
+      throw new PluginLoadError(
+        `Plugin "${use}" failed to load from ${file}: ${(cause as Error)?.message ?? String(cause)}`,
+        {
+          code: 'PLUGIN_LOAD_FAILED',
+          cause,
+          suggestions: [
+            'The plugin was found but threw while loading: reinstall it, check its dependencies, or report it to its authors.',
+          ],
+          context: { use, file },
+        },
+      );
     }
   };
 
@@ -101,7 +120,9 @@ export function createPluginResolver(options: PluginResolverOptions): PluginReso
         if (!isNotFound(error, file)) throw error;
         throw new PluginLoadError(`Plugin file not found: ${file} (use: ${use}, relative to ${pipelineDir})`, {
           code: 'PLUGIN_NOT_FOUND',
-          suggestions: ['A path in `use:` is relative to the pipeline file; check it, including the extension (.js, .mjs).'],
+          suggestions: [
+            'A path in `use:` is relative to the pipeline file; check it, including the extension (.js, .mjs).',
+          ],
           context: { use, file },
         });
       }
@@ -129,7 +150,12 @@ export function createPluginResolver(options: PluginResolverOptions): PluginReso
   const listInstalled = async (): Promise<InstalledPlugin[]> => {
     const found: InstalledPlugin[] = [];
     for (const [name, factory] of Object.entries(builtins)) {
-      found.push({ use: name, package: 'builtin', from: 'builtin', plugin: pluginFromModule({ default: factory }, name, 'builtin') });
+      found.push({
+        use: name,
+        package: 'builtin',
+        from: 'builtin',
+        plugin: pluginFromModule({ default: factory }, name, 'builtin'),
+      });
     }
     for (const { packageName, use, dir } of findPluginPackages(options.searchPaths)) {
       try {
@@ -145,7 +171,13 @@ export function createPluginResolver(options: PluginResolverOptions): PluginReso
   return { resolve, listInstalled };
 }
 
-function notFound(use: string, candidates: string[], dirs: string[], builtins: string[], installed: string[] = []): PluginLoadError {
+function notFound(
+  use: string,
+  candidates: string[],
+  dirs: string[],
+  builtins: string[],
+  installed: string[] = [],
+): PluginLoadError {
   const tried = [...(builtins.length > 0 ? [`the built-ins (${builtins.join(', ')})`] : []), ...candidates];
   const installable = candidates.filter((candidate) => candidate !== use || use.includes('/'));
   const similar = closest(use, [...builtins, ...installed]);
@@ -173,7 +205,8 @@ function findPluginPackages(searchPaths: string[]): Array<{ packageName: string;
       if (existsSync(modules)) {
         for (const entry of safeList(join(modules, '@etl'))) {
           const match = /^(?:source|sink|transform)-(.+)$/.exec(entry);
-          if (match && !found.has(`@etl/${entry}`)) found.set(`@etl/${entry}`, { packageName: `@etl/${entry}`, use: match[1], dir });
+          if (match && !found.has(`@etl/${entry}`))
+            found.set(`@etl/${entry}`, { packageName: `@etl/${entry}`, use: match[1], dir });
         }
         for (const entry of safeList(modules)) {
           const match = /^etl-plugin-(.+)$/.exec(entry);
@@ -182,7 +215,8 @@ function findPluginPackages(searchPaths: string[]): Array<{ packageName: string;
           for (const scoped of safeList(join(modules, entry))) {
             const inScope = /^etl-plugin-(.+)$/.exec(scoped);
             const packageName = `${entry}/${scoped}`;
-            if (inScope && !found.has(packageName)) found.set(packageName, { packageName, use: `${entry}/${inScope[1]}`, dir });
+            if (inScope && !found.has(packageName))
+              found.set(packageName, { packageName, use: `${entry}/${inScope[1]}`, dir });
           }
         }
       }

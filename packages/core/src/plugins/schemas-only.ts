@@ -18,7 +18,10 @@ export function schemasOnlyResolver(inner: PluginResolver, builtins: string[], p
     async resolve(use, pipelineDir) {
       if (known.has(use)) return inner.resolve(use, pipelineDir);
       if (isPathSpecifier(use) && pathRoots) assertPluginPathAllowed(resolvePath(pipelineDir, use), use, pathRoots);
-      throw new PluginLoadError(`Plugin "${use}" was not imported (--schemas-only): its config was not checked`, { code: PLUGIN_NOT_IMPORTED, context: { use } });
+      throw new PluginLoadError(`Plugin "${use}" was not imported (--schemas-only): its config was not checked`, {
+        code: PLUGIN_NOT_IMPORTED,
+        context: { use },
+      });
     },
     listInstalled: async () => (await inner.listInstalled()).filter((plugin) => known.has(plugin.use)),
   };

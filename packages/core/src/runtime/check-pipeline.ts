@@ -23,7 +23,10 @@ export interface StepCheckResult {
  * returns one result per step; it never throws for a failing check. Steps get a context with the pipeline's state
  * (read-only: nothing is committed) and a temporary run folder.
  */
-export async function checkPipeline(pipeline: ResolvedPipeline, options: Pick<RunOptions, 'stateDir' | 'logger' | 'signal'>): Promise<StepCheckResult[]> {
+export async function checkPipeline(
+  pipeline: ResolvedPipeline,
+  options: Pick<RunOptions, 'stateDir' | 'logger' | 'signal'>,
+): Promise<StepCheckResult[]> {
   const services = await openStepServices(pipeline, { ...options, purpose: 'check' });
   const results: StepCheckResult[] = [];
   try {
@@ -38,7 +41,14 @@ export async function checkPipeline(pipeline: ResolvedPipeline, options: Pick<Ru
         }
         const ctx = services.context(step, stats);
         const result = await invoke({ ...base, hook: 'check' }, stats, () => step.plugin.check!(ctx, step.config));
-        results.push({ ...base, ok: result.ok === true, skipped: false, message: redactSecrets(String(result.message ?? ''), pipeline.secrets), details: result.details, durationMs: Math.round(stats.durationMs) });
+        results.push({
+          ...base,
+          ok: result.ok === true,
+          skipped: false,
+          message: redactSecrets(String(result.message ?? ''), pipeline.secrets),
+          details: result.details,
+          durationMs: Math.round(stats.durationMs),
+        });
       } catch (error) {
         const e = error as EtlError;
         results.push({

@@ -23,7 +23,16 @@ export interface StepStats {
   counters: Record<string, number>;
 }
 
-export const newStats = (): StepStats => ({ read: 0, written: 0, rejected: 0, unchanged: 0, filtered: 0, skipped: 0, durationMs: 0, counters: {} });
+export const newStats = (): StepStats => ({
+  read: 0,
+  written: 0,
+  rejected: 0,
+  unchanged: 0,
+  filtered: 0,
+  skipped: 0,
+  durationMs: 0,
+  counters: {},
+});
 
 /**
  * What the runtime decides only after hooks have run (a sink's destination, the source's input version): which
@@ -66,18 +75,27 @@ export const defaultLimiterKey = (step: string): string => `step:${step}`;
  * Adds a limiter for each step that names no `limiter:` but whose plugin declares a `rateLimit`, keyed by
  * `defaultLimiterKey`. `create` builds one from a spec (the runtime's keeps daily usage across runs).
  */
-export function addDefaultLimiters<L>(steps: ResolvedStep[], limiters: Map<string, L>, create: (name: string, spec: RateLimitSpec) => L): void {
+export function addDefaultLimiters<L>(
+  steps: ResolvedStep[],
+  limiters: Map<string, L>,
+  create: (name: string, spec: RateLimitSpec) => L,
+): void {
   for (const step of steps) {
     const declared = step.plugin.rateLimit;
     if (step.limiter !== undefined || declared === undefined) continue;
     const spec = typeof declared === 'function' ? declared(step.config) : declared;
     if (spec === undefined) continue;
     if (!(spec?.max > 0) || !(spec?.intervalMs > 0)) {
-      throw new PluginLoadError(`Invalid plugin "${step.use}" (from ${step.from}) for step "${step.name}": \`rateLimit\` gave ${JSON.stringify(spec)}.`, {
-        code: 'PLUGIN_INVALID',
-        context: { step: step.name, plugin: step.use },
-        suggestions: ['`rateLimit` is `{ max, intervalMs, maxConcurrent?, daily? }` (positive numbers) or a function of the config returning one.'],
-      });
+      throw new PluginLoadError(
+        `Invalid plugin "${step.use}" (from ${step.from}) for step "${step.name}": \`rateLimit\` gave ${JSON.stringify(spec)}.`,
+        {
+          code: 'PLUGIN_INVALID',
+          context: { step: step.name, plugin: step.use },
+          suggestions: [
+            '`rateLimit` is `{ max, intervalMs, maxConcurrent?, daily? }` (positive numbers) or a function of the config returning one.',
+          ],
+        },
+      );
     }
     limiters.set(defaultLimiterKey(step.name), create(step.name, spec));
   }

@@ -24,7 +24,10 @@ export async function bindDestinations(scope: RunScope): Promise<void> {
       continue;
     }
     const site = { step: step.name, plugin: step.use, hook: 'destination' };
-    const destination = checkedDestination(step, await invoke(site, scope.stats.get(step.name)!, () => plugin.destination!(ctx, step.config)));
+    const destination = checkedDestination(
+      step,
+      await invoke(site, scope.stats.get(step.name)!, () => plugin.destination!(ctx, step.config)),
+    );
     const namespace = `${step.name}@${destination.id}`;
     const entries = scope.store.state(namespace).size;
     const known = entries > 0 || runtimeState.has(knownKey(step.name, destination.id));
@@ -45,7 +48,10 @@ export async function bindDestinations(scope: RunScope): Promise<void> {
 function dropUnboundState(scope: RunScope, step: string): void {
   const legacy = scope.store.state(step);
   if (scope.dryRun || legacy.size === 0) return;
-  scope.logger.warn(`dropping ${legacy.size} state entries of step "${step}" kept by an older etl: they do not say which destination they describe`, { step });
+  scope.logger.warn(
+    `dropping ${legacy.size} state entries of step "${step}" kept by an older etl: they do not say which destination they describe`,
+    { step },
+  );
   legacy.clear();
 }
 

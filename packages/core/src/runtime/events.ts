@@ -27,12 +27,20 @@ export function createEventSink(onEvent: RunOptions['onEvent'], now: () => numbe
     /** Step counters, throttled unless `force`. */
     batches(stats: Map<string, StepStats>, force = false): void {
       if (!onEvent || !due('batch', force)) return;
-      for (const [step, s] of stats) send({ type: 'batch', step, read: s.read, written: s.written, rejected: s.rejected });
+      for (const [step, s] of stats)
+        send({ type: 'batch', step, read: s.read, written: s.written, rejected: s.rejected });
     },
     progress(step: string, update: ProgressUpdate): void {
       const final = update.total !== undefined && update.done === update.total;
       if (!onEvent || !due(`progress:${step}`, final)) return;
-      send({ type: 'step-progress', step, phase: update.phase, done: update.done, total: update.total, unit: update.unit });
+      send({
+        type: 'step-progress',
+        step,
+        phase: update.phase,
+        done: update.done,
+        total: update.total,
+        unit: update.unit,
+      });
     },
   };
 }

@@ -17,7 +17,7 @@ import type { RejectsWriter } from '../services/run-history.js';
 import type { StepStats } from './context.js';
 import type { LineageRecord } from './lineage.js';
 import { describeValue as describe, invoke, wrapError } from './invoke.js';
-import { SinkBuffer, indexIn, partAt, refsOf, type Part } from './sink-buffer.js';
+import { type SinkBuffer, indexIn, partAt, refsOf, type Part } from './sink-buffer.js';
 import { accountWrite } from './write-result.js';
 
 export interface TransformNode {
@@ -85,7 +85,8 @@ export interface FlowOptions {
   from: JsonValue | undefined;
 }
 
-const cmpRef = (seq: number, index: number, ref: RecordRef): number => (seq !== ref.seq ? seq - ref.seq : index - ref.index);
+const cmpRef = (seq: number, index: number, ref: RecordRef): number =>
+  seq !== ref.seq ? seq - ref.seq : index - ref.index;
 
 /**
  * Moves records from source batches through transforms into per-sink buffers and writes them in sink-sized batches,
@@ -115,14 +116,21 @@ export class Flow {
     const { source, sourceStats, rejects } = this.o;
     const seq = this.nextSeq;
     if (!batch || typeof batch !== 'object' || !Array.isArray(batch.records)) {
-      throw new FatalError(`Source "${source.use}" of step "${source.name}" yielded ${describe(batch)} instead of a batch.`, {
-        code: 'SOURCE_BATCH_INVALID',
-        context: { step: source.name, plugin: source.use, seq },
-        suggestions: ['A source yields `{ records: [...], position }` objects; fix the plugin.'],
-      });
+      throw new FatalError(
+        `Source "${source.use}" of step "${source.name}" yielded ${describe(batch)} instead of a batch.`,
+        {
+          code: 'SOURCE_BATCH_INVALID',
+          context: { step: source.name, plugin: source.use, seq },
+          suggestions: ['A source yields `{ records: [...], position }` objects; fix the plugin.'],
+        },
+      );
     }
     this.nextSeq++;
-    const entry: Pending = { before: this.lastPosition, outstanding: 0, locate: typeof batch.locate === 'function' ? batch.locate.bind(batch) : undefined };
+    const entry: Pending = {
+      before: this.lastPosition,
+      outstanding: 0,
+      locate: typeof batch.locate === 'function' ? batch.locate.bind(batch) : undefined,
+    };
     this.pending.set(seq, entry);
     this.lastPosition = batch.position;
     const records = batch.records;
@@ -183,9 +191,21 @@ export class Flow {
       try {
         out = fn(recs[i], { seq, index });
       } catch (error) {
-        throw wrapError(error, { step: step.name, plugin: step.use, hook: 'transform', seq, index, location: this.locate(seq, index) });
+        throw wrapError(error, {
+          step: step.name,
+          plugin: step.use,
+          hook: 'transform',
+          seq,
+          index,
+          location: this.locate(seq, index),
+        });
       }
-      if (out !== null && out !== undefined && (out as TransformRejection).__rejected !== true && typeof out === 'object') {
+      if (
+        out !== null &&
+        out !== undefined &&
+        (out as TransformRejection).__rejected !== true &&
+        typeof out === 'object'
+      ) {
         outR.push(out as DataRecord);
         if (outI !== null) outI.push(index);
         continue;
@@ -197,7 +217,11 @@ export class Flow {
       if (out === null || out === undefined) filtered++;
       else if ((out as TransformRejection).__rejected === true) {
         rejected++;
-        this.o.rejects.write(step.name, { location: this.locate(seq, index), reason: (out as TransformRejection).reason, record: recs[i] });
+        this.o.rejects.write(step.name, {
+          location: this.locate(seq, index),
+          reason: (out as TransformRejection).reason,
+          record: recs[i],
+        });
       } else {
         throw new FatalError(`Transform "${step.use}" of step "${step.name}" returned ${describe(out)} for a record.`, {
           code: 'TRANSFORM_OUTPUT_INVALID',
@@ -252,7 +276,10 @@ export class Flow {
       },
       (error: unknown) => {
         node.writing = false;
-        this.failure ??= error instanceof EtlError ? error : wrapError(error, { step: node.step.name, plugin: node.step.use, hook: 'write' });
+        this.failure ??=
+          error instanceof EtlError
+            ? error
+            : wrapError(error, { step: node.step.name, plugin: node.step.use, hook: 'write' });
         this.wake();
       },
     );
@@ -307,11 +334,16 @@ export class Flow {
       } while (this.commitAgain);
     })()
       .catch((error: unknown) => {
-        this.failure ??= error instanceof EtlError ? error : new FatalError(`Could not save the checkpoint: ${(error as Error).message}`, {
-          code: 'CHECKPOINT_WRITE',
-          cause: error,
-          suggestions: ['Check that the state folder is writable and the disk is not full, then run again to resume.'],
-        });
+        this.failure ??=
+          error instanceof EtlError
+            ? error
+            : new FatalError(`Could not save the checkpoint: ${(error as Error).message}`, {
+                code: 'CHECKPOINT_WRITE',
+                cause: error,
+                suggestions: [
+                  'Check that the state folder is writable and the disk is not full, then run again to resume.',
+                ],
+              });
       })
       .finally(() => {
         this.committing = undefined;
@@ -339,14 +371,24 @@ export class Flow {
       if (ref) sinks[node.step.name] = ref;
     }
     const { fresh, identity } = this.o.lineageFields;
-    const cp: RuntimeCheckpoint = { v: 1, lineage: this.o.lineage, runId: this.o.runId, status, nextSeq: point.seq, sinks, fresh, identity };
+    const cp: RuntimeCheckpoint = {
+      v: 1,
+      lineage: this.o.lineage,
+      runId: this.o.runId,
+      status,
+      nextSeq: point.seq,
+      sinks,
+      fresh,
+      identity,
+    };
     if (point.position !== undefined) cp.position = point.position;
     return this.o.store.commit(cp as unknown as JsonValue, { upTo: point.seq });
   }
 
   /** Resolves once no sink buffer is over its high-water mark (two batches), or the flow failed. */
   async waitForRoom(signal: AbortSignal): Promise<void> {
-    while (!this.failure && !signal.aborted && this.o.sinks.some((s) => s.buffer.size >= 2 * s.batchSize)) await this.wait();
+    while (!this.failure && !signal.aborted && this.o.sinks.some((s) => s.buffer.size >= 2 * s.batchSize))
+      await this.wait();
   }
 
   /** Writes everything still buffered, then resolves (or stops at the first failure). */

@@ -8,4 +8,11 @@ export { createStepContext, newStats, type StepStats, type ContextDeps } from '.
 export { assertPluginShape, wrapError, type ErrorSite } from './invoke.js';
 export type { RuntimeCheckpoint } from './flow.js';
 export { checkInvariants } from './invariants.js';
-export { pipelineFingerprint, stepFingerprints, readUpToDate, upToDateMessage, type UpToDateRecord, type SecretHasher } from './up-to-date.js';
+export {
+  pipelineFingerprint,
+  stepFingerprints,
+  readUpToDate,
+  upToDateMessage,
+  type UpToDateRecord,
+  type SecretHasher,
+} from './up-to-date.js';

@@ -2,9 +2,8 @@ import { EtlError, FatalError, PluginLoadError } from '../errors.js';
 import type { ResolvedStep } from '../pipeline/types.js';
 import { PLUGIN_HOOKS } from '../plugins/hooks.js';
 
-
 const FORMS: Record<ResolvedStep['kind'], string> = {
-  source: "defineSource({ name, configSchema, async *read(ctx, config, from) { yield { records, position } } })",
+  source: 'defineSource({ name, configSchema, async *read(ctx, config, from) { yield { records, position } } })',
   transform: 'defineTransform({ name, configSchema, create(ctx, config) { return (record, ref) => record } })',
   sink: 'defineSink({ name, configSchema, async write(ctx, config, batch) { return { written: batch.records.length } } })',
 };
@@ -19,23 +18,33 @@ export function assertPluginShape(step: ResolvedStep): void {
   if (!plugin || typeof plugin !== 'object') problems.push('it is not an object');
   else {
     if (typeof plugin.name !== 'string' || plugin.name === '') problems.push('`name` must be a non-empty string');
-    if (plugin.kind !== step.kind) problems.push(`\`kind\` is ${JSON.stringify(plugin.kind)} but the step needs a ${step.kind}`);
+    if (plugin.kind !== step.kind)
+      problems.push(`\`kind\` is ${JSON.stringify(plugin.kind)} but the step needs a ${step.kind}`);
     for (const [hook, need] of Object.entries(PLUGIN_HOOKS[step.kind] ?? {})) {
       const required = need === 'required';
       const value = plugin[hook];
       if (required && typeof value !== 'function') problems.push(`\`${hook}\` must be a function`);
-      if (!required && value !== undefined && typeof value !== 'function') problems.push(`\`${hook}\`, when present, must be a function`);
+      if (!required && value !== undefined && typeof value !== 'function')
+        problems.push(`\`${hook}\`, when present, must be a function`);
     }
-    if (step.kind === 'sink' && plugin.batchSize !== undefined && typeof plugin.batchSize !== 'number' && typeof plugin.batchSize !== 'function') {
+    if (
+      step.kind === 'sink' &&
+      plugin.batchSize !== undefined &&
+      typeof plugin.batchSize !== 'number' &&
+      typeof plugin.batchSize !== 'function'
+    ) {
       problems.push('`batchSize`, when present, must be a number or a function of the config');
     }
   }
   if (problems.length > 0) {
-    throw new PluginLoadError(`Invalid plugin "${step.use}" (from ${step.from}) for step "${step.name}": ${problems.join('; ')}.`, {
-      code: 'PLUGIN_INVALID',
-      context: { step: step.name, plugin: step.use, from: step.from },
-      suggestions: [`A ${step.kind} plugin is written as ${FORMS[step.kind]}.`],
-    });
+    throw new PluginLoadError(
+      `Invalid plugin "${step.use}" (from ${step.from}) for step "${step.name}": ${problems.join('; ')}.`,
+      {
+        code: 'PLUGIN_INVALID',
+        context: { step: step.name, plugin: step.use, from: step.from },
+        suggestions: [`A ${step.kind} plugin is written as ${FORMS[step.kind]}.`],
+      },
+    );
   }
 }
 
@@ -56,7 +65,8 @@ export interface ErrorSite {
 export function wrapError(error: unknown, site: ErrorSite): EtlError {
   if (error instanceof EtlError) {
     const context = error.context as Record<string, unknown>;
-    for (const [key, value] of Object.entries(site)) if (value !== undefined && context[key] === undefined) context[key] = value;
+    for (const [key, value] of Object.entries(site))
+      if (value !== undefined && context[key] === undefined) context[key] = value;
     return error;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -93,5 +103,7 @@ export async function invoke<T>(site: ErrorSite, timer: StepTimer, call: () => T
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}` : `a ${typeof value}`;
+  return typeof value === 'object'
+    ? `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}`
+    : `a ${typeof value}`;
 }

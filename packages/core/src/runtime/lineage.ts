@@ -29,23 +29,40 @@ export interface LineageRecord {
  * Why the interrupted lineage `previous` cannot be resumed by position under `current`: one sentence per difference
  * (an empty list means it can). A lineage recorded without an identity (by an older etl) is never resumed blind.
  */
-export function resumeObstacles(previous: LineageRecord, current: LineageIdentity, labels: Record<string, string> = {}): string[] {
+export function resumeObstacles(
+  previous: LineageRecord,
+  current: LineageIdentity,
+  labels: Record<string, string> = {},
+): string[] {
   const before = previous.identity;
-  if (!before) return ['it was started by an older etl that did not record its input and pipeline, so its positions cannot be verified'];
+  if (!before)
+    return [
+      'it was started by an older etl that did not record its input and pipeline, so its positions cannot be verified',
+    ];
   const reasons: string[] = [];
   if (before.inputVersion !== current.inputVersion) {
-    reasons.push(`the input changed (it was ${before.inputVersion ?? 'unnamed'}; it is now ${current.inputVersion ?? 'unnamed'})`);
+    reasons.push(
+      `the input changed (it was ${before.inputVersion ?? 'unnamed'}; it is now ${current.inputVersion ?? 'unnamed'})`,
+    );
   }
   if (before.batchSize !== current.batchSize) {
-    reasons.push(`settings.batchSize changed from ${before.batchSize} to ${current.batchSize} (batch positions are counted in it)`);
+    reasons.push(
+      `settings.batchSize changed from ${before.batchSize} to ${current.batchSize} (batch positions are counted in it)`,
+    );
   }
-  const changed = Object.keys({ ...before.steps, ...current.steps }).filter((step) => before.steps[step] !== current.steps[step]);
+  const changed = Object.keys({ ...before.steps, ...current.steps }).filter(
+    (step) => before.steps[step] !== current.steps[step],
+  );
   if (changed.length > 0) reasons.push(`the configuration of ${changed.map((s) => `"${s}"`).join(', ')} changed`);
-  else if (before.fingerprint !== current.fingerprint && before.batchSize === current.batchSize) reasons.push('the pipeline changed');
+  else if (before.fingerprint !== current.fingerprint && before.batchSize === current.batchSize)
+    reasons.push('the pipeline changed');
   for (const step of Object.keys({ ...before.destinations, ...current.destinations })) {
     const was = before.destinations[step];
     const now = current.destinations[step];
-    if (was !== now) reasons.push(`step "${step}" now writes to ${labels[step] ?? now ?? 'an unnamed destination'}, the interrupted run wrote to ${was ?? 'an unnamed destination'}`);
+    if (was !== now)
+      reasons.push(
+        `step "${step}" now writes to ${labels[step] ?? now ?? 'an unnamed destination'}, the interrupted run wrote to ${was ?? 'an unnamed destination'}`,
+      );
   }
   return reasons;
 }

@@ -27,7 +27,9 @@ export async function migratePipeline(
       if (step.kind !== 'sink' || typeof plugin.migrate !== 'function') continue;
       const stats = newStats();
       const ctx = services.context(step, stats);
-      const report = await invoke({ step: step.name, plugin: step.use, hook: 'migrate' }, stats, () => plugin.migrate!(ctx, step.config, action));
+      const report = await invoke({ step: step.name, plugin: step.use, hook: 'migrate' }, stats, () =>
+        plugin.migrate!(ctx, step.config, action),
+      );
       reports.push({ step: step.name, plugin: step.use, report });
     }
   } finally {

@@ -45,7 +45,10 @@ export async function pumpSource(o: PumpOptions): Promise<void> {
   try {
     const iterable = await invoke(site, stats, () => plugin.read(ctx, source.config, o.from));
     if (!iterable || typeof (iterable as AsyncIterable<SourceBatch>)[Symbol.asyncIterator] !== 'function') {
-      throw wrapError(new TypeError('read() must return an async iterable (write it as `async *read(ctx, config, from)`)'), site);
+      throw wrapError(
+        new TypeError('read() must return an async iterable (write it as `async *read(ctx, config, from)`)'),
+        site,
+      );
     }
     iterator = (iterable as AsyncIterable<SourceBatch>)[Symbol.asyncIterator]();
     if (signal.aborted) return;

@@ -16,7 +16,8 @@ import { writeRunSummary } from '../services/run-history.js';
 /** Closes what the run opened, whatever happened; returns the run's failure (the first one, or a close() failure). */
 export async function closeRunScope(scope: RunScope, failure: unknown): Promise<unknown> {
   const { signal, logger } = scope;
-  const outcome: RunSummary['status'] = failure && !signal.aborted ? 'failed' : signal.aborted ? 'interrupted' : 'succeeded';
+  const outcome: RunSummary['status'] =
+    failure && !signal.aborted ? 'failed' : signal.aborted ? 'interrupted' : 'succeeded';
   for (const step of scope.owed) {
     const plugin = step.plugin as SinkPlugin;
     if (!plugin.close) continue;
@@ -82,7 +83,10 @@ export async function summarize(scope: RunScope, start: RunStart | undefined, fa
 
 /** Only a succeeded run vouches for its destinations; any other end leaves them in a state the next run must redo. */
 async function recordOutcome(scope: RunScope, start: RunStart, summary: RunSummary): Promise<void> {
-  const record = summary.status === 'succeeded' && start.mark ? { runId: scope.runId, ...start.mark, finishedAt: summary.finishedAt } : undefined;
+  const record =
+    summary.status === 'succeeded' && start.mark
+      ? { runId: scope.runId, ...start.mark, finishedAt: summary.finishedAt }
+      : undefined;
   await (record ? writeUpToDate(scope.stateDir, record) : clearUpToDate(scope.stateDir)).catch((error: unknown) =>
     scope.logger.warn(`could not record the run for up-to-date checks: ${(error as Error).message}`),
   );
@@ -119,7 +123,12 @@ function errorLine(error: unknown): string {
 
 function errorSummary(error: unknown, redact: (text: string) => string): NonNullable<RunSummary['error']> {
   if (error instanceof EtlError) {
-    return { code: error.code, message: redact(errorLine(error)), exitCode: error.exitCode, suggestions: error.suggestions.map(redact) };
+    return {
+      code: error.code,
+      message: redact(errorLine(error)),
+      exitCode: error.exitCode,
+      suggestions: error.suggestions.map(redact),
+    };
   }
   return {
     code: 'INTERNAL',

@@ -42,7 +42,15 @@ export async function runFlow(scope: RunScope, start: RunStart): Promise<void> {
   try {
     const stats = scope.stats.get(source.name)!;
     const ctx = scope.contexts.get(source.name)!;
-    await pumpSource({ flow, source, ctx, stats, from: start.from, signal: scope.signal, onBatch: () => scope.events.batches(scope.stats) });
+    await pumpSource({
+      flow,
+      source,
+      ctx,
+      stats,
+      from: start.from,
+      signal: scope.signal,
+      onBatch: () => scope.events.batches(scope.stats),
+    });
     await flow.drain();
     if (flow.failure) throw flow.failure;
     if (!scope.dryRun) await flow.commit(scope.signal.aborted ? 'running' : 'done');
@@ -56,7 +64,10 @@ export async function runFlow(scope: RunScope, start: RunStart): Promise<void> {
   }
 }
 
-async function buildNodes(scope: RunScope, start: RunStart): Promise<{ nodes: Map<string, FlowNode>; sinks: SinkNode[] }> {
+async function buildNodes(
+  scope: RunScope,
+  start: RunStart,
+): Promise<{ nodes: Map<string, FlowNode>; sinks: SinkNode[] }> {
   const nodes = new Map<string, FlowNode>();
   const sinks: SinkNode[] = [];
   for (const step of scope.pipeline.steps) {
@@ -65,13 +76,18 @@ async function buildNodes(scope: RunScope, start: RunStart): Promise<{ nodes: Ma
     const stats = scope.stats.get(step.name)!;
     if (step.kind === 'transform') {
       const plugin = step.plugin as TransformPlugin;
-      const fn = await invoke({ step: step.name, plugin: step.use, hook: 'create' }, stats, () => plugin.create(ctx, step.config));
+      const fn = await invoke({ step: step.name, plugin: step.use, hook: 'create' }, stats, () =>
+        plugin.create(ctx, step.config),
+      );
       if (typeof fn !== 'function') {
-        throw new FatalError(`Transform "${step.use}" of step "${step.name}" did not return a function from create().`, {
-          code: 'PLUGIN_INVALID',
-          context: { step: step.name, plugin: step.use },
-          suggestions: ['create(ctx, config) returns `(record, ref) => record | null | rejectRecord(reason)`.'],
-        });
+        throw new FatalError(
+          `Transform "${step.use}" of step "${step.name}" did not return a function from create().`,
+          {
+            code: 'PLUGIN_INVALID',
+            context: { step: step.name, plugin: step.use },
+            suggestions: ['create(ctx, config) returns `(record, ref) => record | null | rejectRecord(reason)`.'],
+          },
+        );
       }
       nodes.set(step.name, { kind: 'transform', step, fn, stats, children: [] });
       continue;
@@ -80,10 +96,20 @@ async function buildNodes(scope: RunScope, start: RunStart): Promise<{ nodes: Ma
     const fromPlugin = typeof plugin.batchSize === 'function' ? plugin.batchSize(step.config) : plugin.batchSize;
     const batchSize = Math.max(1, Math.floor(step.batchSize ?? fromPlugin ?? DEFAULT_SINK_BATCH_SIZE));
     const namespace = scope.sinks.get(step.name)!.namespace;
-    const node: SinkNode = { kind: 'sink', step, plugin, ctx, stats, batchSize, namespace, buffer: new SinkBuffer(), writing: false };
+    const node: SinkNode = {
+      kind: 'sink',
+      step,
+      plugin,
+      ctx,
+      stats,
+      batchSize,
+      namespace,
+      buffer: new SinkBuffer(),
+      writing: false,
+    };
     const site = { step: step.name, plugin: step.use, hook: 'setup' };
     if (plugin.setup) await invoke(site, stats, () => plugin.setup!(ctx, step.config));
-    if (start.resumed) await restoreSink(scope, node, start);
+    if (start.resumed) await restoreSink(node, start);
     node.last = node.skip;
     if (scope.options.reconcile) await reconcileSink(scope, node);
     nodes.set(step.name, node);
@@ -93,17 +119,24 @@ async function buildNodes(scope: RunScope, start: RunStart): Promise<{ nodes: Ma
 }
 
 /** Where a resumed sink continues: after its checkpoint in the lineage, or its own transactional token if later. */
-async function restoreSink(scope: RunScope, node: SinkNode, start: RunStart): Promise<void> {
+async function restoreSink(node: SinkNode, start: RunStart): Promise<void> {
   const { step, plugin, ctx, stats } = node;
   const previous = start.previous!;
   node.skip = previous.sinks?.[step.name];
   if (plugin.restore) {
-    const token = await invoke({ step: step.name, plugin: step.use, hook: 'restore' }, stats, () => plugin.restore!(ctx, step.config));
+    const token = await invoke({ step: step.name, plugin: step.use, hook: 'restore' }, stats, () =>
+      plugin.restore!(ctx, step.config),
+    );
     const own = refFromToken(token, previous.lineage);
-    if (own && (!node.skip || own.seq > node.skip.seq || (own.seq === node.skip.seq && own.index > node.skip.index))) node.skip = own;
+    if (own && (!node.skip || own.seq > node.skip.seq || (own.seq === node.skip.seq && own.index > node.skip.index)))
+      node.skip = own;
   }
-  const anyCommitted = previous.nextSeq > 1 || previous.position !== undefined || Object.keys(previous.sinks ?? {}).length > 0;
-  if (!node.skip && anyCommitted) ctx.logger.warn('this sink has no checkpoint in the resumed lineage: it receives records from the resume point on only');
+  const anyCommitted =
+    previous.nextSeq > 1 || previous.position !== undefined || Object.keys(previous.sinks ?? {}).length > 0;
+  if (!node.skip && anyCommitted)
+    ctx.logger.warn(
+      'this sink has no checkpoint in the resumed lineage: it receives records from the resume point on only',
+    );
 }
 
 async function reconcileSink(scope: RunScope, node: SinkNode): Promise<void> {
@@ -112,7 +145,9 @@ async function reconcileSink(scope: RunScope, node: SinkNode): Promise<void> {
     ctx.logger.info(`--reconcile: the "${step.use}" sink cannot read back what it wrote; it is not reconciled`);
     return;
   }
-  const report = await invoke({ step: step.name, plugin: step.use, hook: 'reconcile' }, stats, () => plugin.reconcile!(ctx, step.config));
+  const report = await invoke({ step: step.name, plugin: step.use, hook: 'reconcile' }, stats, () =>
+    plugin.reconcile!(ctx, step.config),
+  );
   scope.reconciled.set(step.name, report);
   ctx.logger.info(
     `reconciled: ${report.checked} checked${report.reads === undefined ? '' : ` in ${report.reads} reads`}, ${report.missing} missing, ` +
@@ -129,11 +164,14 @@ function linkTree(scope: RunScope, nodes: Map<string, FlowNode>): FlowNode[] {
     if (step.kind === 'source') continue;
     const input = step.inputs[0];
     const parent = input === source.name ? undefined : nodes.get(input);
-    if (input !== source.name && (!parent || parent.kind !== 'transform')) {
-      throw new FatalError(`Step "${step.name}" reads from "${input}", which is not the source or a transform before it.`, {
-        code: 'PIPELINE_SHAPE',
-        suggestions: ['Validate the pipeline with `etl validate`.'],
-      });
+    if (input !== source.name && parent?.kind !== 'transform') {
+      throw new FatalError(
+        `Step "${step.name}" reads from "${input}", which is not the source or a transform before it.`,
+        {
+          code: 'PIPELINE_SHAPE',
+          suggestions: ['Validate the pipeline with `etl validate`.'],
+        },
+      );
     }
     (parent ? (parent as { children: FlowNode[] }).children : roots).push(nodes.get(step.name)!);
   }

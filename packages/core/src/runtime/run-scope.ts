@@ -10,7 +10,13 @@ import { createLogger, type RootLogger } from '../services/logger.js';
 import { createRateLimiter, type DailyUsage, type ManagedRateLimiter } from '../services/rate-limit.js';
 import { createRedactor } from '../services/redact.js';
 import { createRetryService, type ConfigurableRetryService } from '../services/retry.js';
-import { createRejectsWriter, createRunFolder, pipelineStateDir, type RejectsWriter, type RunFolder } from '../services/run-history.js';
+import {
+  createRejectsWriter,
+  createRunFolder,
+  pipelineStateDir,
+  type RejectsWriter,
+  type RunFolder,
+} from '../services/run-history.js';
 import { hashSecret } from '../services/salt.js';
 import { addDefaultLimiters, createStepContext, newStats, type LineageBinding, type StepStats } from './context.js';
 import { createEventSink } from './events.js';
@@ -72,7 +78,15 @@ export async function openRunScope(pipeline: ResolvedPipeline, options: RunOptio
   const runId = folder.runId;
   const secrets = new Set(pipeline.secrets.filter((s) => typeof s === 'string'));
   let redact = createRedactor(secrets);
-  const logger = createLogger({ format: 'json', level: 'debug', stream: null, file: folder.logFile, secrets: [...secrets], forward: options.logger, fields: { runId } });
+  const logger = createLogger({
+    format: 'json',
+    level: 'debug',
+    stream: null,
+    file: folder.logFile,
+    secrets: [...secrets],
+    forward: options.logger,
+    fields: { runId },
+  });
   const addSecret = (value: string): void => {
     if (typeof value !== 'string' || secrets.has(value)) return;
     secrets.add(value);
@@ -138,13 +152,23 @@ function openLimiters(scope: RunScope): void {
   for (const [name, spec] of Object.entries(scope.pipeline.limiters ?? {})) {
     const key = `limiter:${name}:daily`;
     const dailyUsage = spec.daily ? (runtimeState.get(key) as DailyUsage | undefined) : undefined;
-    scope.limiters.set(name, createRateLimiter(name, spec, { dailyUsage, onDailySpend: (usage) => runtimeState.set(key, { ...usage }) }));
+    scope.limiters.set(
+      name,
+      createRateLimiter(name, spec, { dailyUsage, onDailySpend: (usage) => runtimeState.set(key, { ...usage }) }),
+    );
   }
   // A plugin's declared default serves the step alone (no daily usage kept: a shared `limiters:` entry does that).
-  addDefaultLimiters(scope.pipeline.steps, scope.limiters, (name, spec) => createRateLimiter(name, spec, { margin: spec.margin }));
+  addDefaultLimiters(scope.pipeline.steps, scope.limiters, (name, spec) =>
+    createRateLimiter(name, spec, { margin: spec.margin }),
+  );
 }
 
-function contextFor(scope: RunScope, step: ResolvedStep, retry: ConfigurableRetryService, addSecret: (value: string) => void): StepContext {
+function contextFor(
+  scope: RunScope,
+  step: ResolvedStep,
+  retry: ConfigurableRetryService,
+  addSecret: (value: string) => void,
+): StepContext {
   const store = scope.store;
   // Transform state is tagged with the source batch it belongs to, so it commits only with that batch's records.
   const tag = step.kind === 'transform' ? () => scope.currentSeq() : () => 0;
@@ -153,7 +177,11 @@ function contextFor(scope: RunScope, step: ResolvedStep, retry: ConfigurableRetr
     step.kind === 'sink'
       ? () => {
           const bound = scope.sinks.get(step.name);
-          if (!bound) throw new FatalError(`Step "${step.name}" used ctx.state in destination(): its state is bound only after that hook.`, { code: 'PLUGIN_INVALID' });
+          if (!bound)
+            throw new FatalError(
+              `Step "${step.name}" used ctx.state in destination(): its state is bound only after that hook.`,
+              { code: 'PLUGIN_INVALID' },
+            );
           return store.state(bound.namespace);
         }
       : stepState;
@@ -183,11 +211,20 @@ export function checkedDestination(step: ResolvedStep, value: unknown): NonNulla
   const d = value as Partial<Destination> | undefined;
   const id = d && typeof d === 'object' ? d.id : undefined;
   if (typeof id !== 'string' || id.trim() === '' || id.length > 1000 || /[\u0000-\u001f\u007f]/.test(id)) {
-    throw new FatalError(`Sink "${step.use}" of step "${step.name}" named no usable destination (destination() returned ${JSON.stringify(value)?.slice(0, 200)}).`, {
-      code: 'PLUGIN_INVALID',
-      context: { step: step.name, plugin: step.use },
-      suggestions: ['destination(ctx, config) returns `{ id, label? }` with a stable, printable id that holds no secret.'],
-    });
+    throw new FatalError(
+      `Sink "${step.use}" of step "${step.name}" named no usable destination (destination() returned ${JSON.stringify(value)?.slice(0, 200)}).`,
+      {
+        code: 'PLUGIN_INVALID',
+        context: { step: step.name, plugin: step.use },
+        suggestions: [
+          'destination(ctx, config) returns `{ id, label? }` with a stable, printable id that holds no secret.',
+        ],
+      },
+    );
   }
-  return { id, label: typeof d!.label === 'string' && d!.label ? d!.label : id, ...(typeof d!.note === 'string' ? { note: d!.note } : {}) };
+  return {
+    id,
+    label: typeof d!.label === 'string' && d!.label ? d!.label : id,
+    ...(typeof d!.note === 'string' ? { note: d!.note } : {}),
+  };
 }

@@ -61,7 +61,8 @@ export class SinkBuffer {
 }
 
 /** Source index of the j-th record of a part. */
-export const indexIn = (part: Part, j: number): number => (part.idxs === null ? part.from + j : part.idxs[part.from + j]);
+export const indexIn = (part: Part, j: number): number =>
+  part.idxs === null ? part.from + j : part.idxs[part.from + j];
 
 export function refsOf(parts: Part[]): RecordRef[] {
   const refs: RecordRef[] = [];

@@ -8,7 +8,15 @@ import type { RuntimeCheckpoint } from './flow.js';
 import { invoke } from './invoke.js';
 import { restartMessage, resumeObstacles, type LineageIdentity } from './lineage.js';
 import type { RunScope } from './run-scope.js';
-import { clearUpToDate, isUpToDate, pipelineFingerprint, readUpToDate, stepFingerprints, upToDateMessage, type UpToDateRecord } from './up-to-date.js';
+import {
+  clearUpToDate,
+  isUpToDate,
+  pipelineFingerprint,
+  readUpToDate,
+  stepFingerprints,
+  upToDateMessage,
+  type UpToDateRecord,
+} from './up-to-date.js';
 
 export interface RunStart {
   /** The run continues an interrupted lineage from its checkpoint. */
@@ -53,7 +61,10 @@ export async function startRun(scope: RunScope): Promise<RunStart> {
     binding.fresh = false;
   }
 
-  const mark = identity.inputVersion === undefined ? undefined : { fingerprint: identity.fingerprint, inputVersion: identity.inputVersion, destinations: identity.destinations };
+  const mark =
+    identity.inputVersion === undefined
+      ? undefined
+      : { fingerprint: identity.fingerprint, inputVersion: identity.inputVersion, destinations: identity.destinations };
   const start: RunStart = { resumed: false, from: undefined, nextSeq: 1, identity, restarted, upToDate: false, mark };
   const mayBeUpToDate = !options.fresh && !options.reconcile && !scope.dryRun && mark !== undefined;
   const last = mayBeUpToDate ? await readUpToDate(scope.stateDir) : undefined;
@@ -62,16 +73,28 @@ export async function startRun(scope: RunScope): Promise<RunStart> {
     return { ...start, upToDate: true };
   }
   if (!scope.dryRun) await clearUpToDate(scope.stateDir);
-  logger.info(options.fresh ? 'starting a fresh lineage (--fresh)' : 'starting from the beginning', { lineage: binding.lineage, dryRun: scope.dryRun });
+  logger.info(options.fresh ? 'starting a fresh lineage (--fresh)' : 'starting from the beginning', {
+    lineage: binding.lineage,
+    dryRun: scope.dryRun,
+  });
   newLineageState(scope);
   return start;
 }
 
 function resume(scope: RunScope, previous: RuntimeCheckpoint, identity: LineageIdentity): RunStart {
-  const nothingCommitted = previous.nextSeq === 1 && previous.position === undefined && Object.keys(previous.sinks ?? {}).length === 0;
-  if (nothingCommitted) scope.logger.info(`starting from the beginning (run ${previous.runId} stopped before its first checkpoint)`, { lineage: previous.lineage });
-  else scope.logger.info(`resuming run ${previous.runId} from batch ${previous.nextSeq}`, { lineage: previous.lineage, from: previous.position });
-  if (previous.fresh) scope.logger.info('the resumed lineage was started with --fresh: it trusts only what it wrote itself');
+  const nothingCommitted =
+    previous.nextSeq === 1 && previous.position === undefined && Object.keys(previous.sinks ?? {}).length === 0;
+  if (nothingCommitted)
+    scope.logger.info(`starting from the beginning (run ${previous.runId} stopped before its first checkpoint)`, {
+      lineage: previous.lineage,
+    });
+  else
+    scope.logger.info(`resuming run ${previous.runId} from batch ${previous.nextSeq}`, {
+      lineage: previous.lineage,
+      from: previous.position,
+    });
+  if (previous.fresh)
+    scope.logger.info('the resumed lineage was started with --fresh: it trusts only what it wrote itself');
   if (!scope.dryRun) rememberDestinations(scope);
   return { resumed: true, previous, from: previous.position, nextSeq: previous.nextSeq, identity, upToDate: false };
 }
@@ -106,7 +129,8 @@ async function currentIdentity(scope: RunScope): Promise<LineageIdentity> {
     if (typeof version === 'string') identity.inputVersion = scope.redact(version);
   } catch (error) {
     // close() releases what inputVersion() may hold (a browser, a file) when read() will not run to do it.
-    if (plugin.close) await invoke({ ...site, hook: 'close' }, stats, () => plugin.close!(ctx, source.config)).catch(() => undefined);
+    if (plugin.close)
+      await invoke({ ...site, hook: 'close' }, stats, () => plugin.close!(ctx, source.config)).catch(() => undefined);
     throw error;
   }
   return identity;
@@ -117,5 +141,7 @@ export async function closeUnreadSource(scope: RunScope): Promise<void> {
   const plugin = scope.source.plugin as SourcePlugin;
   if (!plugin.close) return;
   const site = { step: scope.source.name, plugin: scope.source.use, hook: 'close' };
-  await invoke(site, scope.stats.get(scope.source.name)!, () => plugin.close!(scope.contexts.get(scope.source.name)!, scope.source.config));
+  await invoke(site, scope.stats.get(scope.source.name)!, () =>
+    plugin.close!(scope.contexts.get(scope.source.name)!, scope.source.config),
+  );
 }

@@ -27,7 +27,10 @@ export interface StepServicesOptions extends Pick<RunOptions, 'stateDir' | 'logg
   purpose: 'check' | 'migrate';
 }
 
-export async function openStepServices(pipeline: ResolvedPipeline, options: StepServicesOptions): Promise<StepServices> {
+export async function openStepServices(
+  pipeline: ResolvedPipeline,
+  options: StepServicesOptions,
+): Promise<StepServices> {
   const runId = newRunId();
   const runDir = mkdtempSync(join(tmpdir(), `etl-${options.purpose}-${pipeline.name}-`));
   const stateDir = pipelineStateDir(options.stateDir, pipeline.name);

@@ -47,7 +47,9 @@ function hideSecrets(value: unknown, secrets: string[], hash: SecretHasher): unk
   if (typeof value === 'string') return secrets.some((s) => value.includes(s)) ? `secret:${hash(value)}` : value;
   if (Array.isArray(value)) return value.map((v) => hideSecrets(v, secrets, hash));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, hideSecrets(v, secrets, hash)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, hideSecrets(v, secrets, hash)]),
+    );
   }
   return value;
 }
@@ -80,7 +82,10 @@ export function stepFingerprints(pipeline: ResolvedPipeline, hash: SecretHasher)
 }
 
 /** True when `record` vouches for this pipeline, input and set of destinations. */
-export function isUpToDate(record: UpToDateRecord | undefined, mark: Omit<UpToDateRecord, 'runId' | 'finishedAt'>): boolean {
+export function isUpToDate(
+  record: UpToDateRecord | undefined,
+  mark: Omit<UpToDateRecord, 'runId' | 'finishedAt'>,
+): boolean {
   return (
     record !== undefined &&
     record.fingerprint === mark.fingerprint &&
@@ -94,7 +99,12 @@ export function isUpToDate(record: UpToDateRecord | undefined, mark: Omit<UpToDa
 export async function readUpToDate(pipelineStateDir: string): Promise<UpToDateRecord | undefined> {
   try {
     const record = JSON.parse(await readFile(join(pipelineStateDir, FILE), 'utf8')) as Partial<UpToDateRecord>;
-    if (typeof record.fingerprint !== 'string' || typeof record.inputVersion !== 'string' || typeof record.runId !== 'string') return undefined;
+    if (
+      typeof record.fingerprint !== 'string' ||
+      typeof record.inputVersion !== 'string' ||
+      typeof record.runId !== 'string'
+    )
+      return undefined;
     return record as UpToDateRecord;
   } catch {
     return undefined;
@@ -104,7 +114,7 @@ export async function readUpToDate(pipelineStateDir: string): Promise<UpToDateRe
 /** Records a succeeded run (temp file + rename, so a crash never leaves half a record). */
 export async function writeUpToDate(pipelineStateDir: string, record: UpToDateRecord): Promise<void> {
   const temp = join(pipelineStateDir, `${FILE}.tmp`);
-  await writeFile(temp, JSON.stringify(record, null, 2) + '\n');
+  await writeFile(temp, `${JSON.stringify(record, null, 2)}\n`);
   await rename(temp, join(pipelineStateDir, FILE));
 }
 

@@ -9,7 +9,14 @@ import { describeValue as describe } from './invoke.js';
  * Checks a sink's `WriteResult` (every record written, unchanged, skipped or rejected: anything else would lose records
  * silently) and adds it to the step's counters and the rejects file.
  */
-export function accountWrite(step: ResolvedStep, stats: StepStats, result: WriteResult, n: number, dryRun: boolean, rejectsFile: RejectsWriter): void {
+export function accountWrite(
+  step: ResolvedStep,
+  stats: StepStats,
+  result: WriteResult,
+  n: number,
+  dryRun: boolean,
+  rejectsFile: RejectsWriter,
+): void {
   if (!result || typeof result !== 'object' || typeof result.written !== 'number') {
     throw new FatalError(`Sink "${step.use}" of step "${step.name}" returned ${describe(result)} from write().`, {
       code: 'SINK_RESULT_INVALID',
@@ -28,7 +35,9 @@ export function accountWrite(step: ResolvedStep, stats: StepStats, result: Write
       {
         code: 'SINK_ACCOUNTING',
         context: { step: step.name, plugin: step.use },
-        suggestions: ['Every record given to write() must be counted as written, unchanged, skipped or rejected; fix the plugin.'],
+        suggestions: [
+          'Every record given to write() must be counted as written, unchanged, skipped or rejected; fix the plugin.',
+        ],
       },
     );
   }

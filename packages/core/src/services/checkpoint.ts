@@ -92,7 +92,10 @@ const lineageOf = (checkpoint: JsonValue): string | undefined =>
  * Opens (creating if needed) the store in `dir` (`<stateDir>/pipelines/<pipeline>`), or an in-memory store when `dir`
  * is undefined (dry runs of tests, `etl check`).
  */
-export async function openCheckpointStore(dir: string | undefined, options: CheckpointStoreOptions = {}): Promise<CheckpointStore> {
+export async function openCheckpointStore(
+  dir: string | undefined,
+  options: CheckpointStoreOptions = {},
+): Promise<CheckpointStore> {
   const doFsync = options.fsync ?? true;
   const compactMinBytes = options.compactMinBytes ?? 8 * 1024 * 1024;
   const spaces = new Map<string, Namespace>();
@@ -129,7 +132,9 @@ export async function openCheckpointStore(dir: string | undefined, options: Chec
       mkdirSync(dir, { recursive: true });
       if (options.lock ?? true) unlock = acquireLock(dir).release;
     }
-    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) =>
+      e.code === 'ENOENT' ? '' : Promise.reject(e),
+    );
     let good = 0; // bytes of valid, complete lines
     let offset = 0;
     while (offset < text.length) {
@@ -172,7 +177,14 @@ export async function openCheckpointStore(dir: string | undefined, options: Chec
   const snapshotLine = (): string => {
     const puts: JournalLine['puts'] = {};
     for (const [name, ns] of spaces) if (ns.committed.size > 0) puts[name] = Object.fromEntries(ns.committed);
-    return encodeLine({ seq, lineage: checkpoint === undefined ? undefined : lineageOf(checkpoint), snapshot: true, puts, deletes: {}, checkpoint: checkpoint ?? null });
+    return encodeLine({
+      seq,
+      lineage: checkpoint === undefined ? undefined : lineageOf(checkpoint),
+      snapshot: true,
+      puts,
+      deletes: {},
+      checkpoint: checkpoint ?? null,
+    });
   };
 
   const compact = async (): Promise<void> => {
@@ -244,7 +256,10 @@ export async function openCheckpointStore(dir: string | undefined, options: Chec
     },
     namespaces: () => [...spaces].filter(([, ns]) => ns.committed.size > 0 || ns.pendingCount > 0).map(([n]) => n),
     commit(cp, commitOptions = {}) {
-      if (readOnly) return Promise.reject(new Error(`The checkpoint store of ${dir} was opened read-only (etl check): commit() is not allowed.`));
+      if (readOnly)
+        return Promise.reject(
+          new Error(`The checkpoint store of ${dir} was opened read-only (etl check): commit() is not allowed.`),
+        );
       const run = chain.then(() => doCommit(cp, commitOptions.upTo ?? Infinity));
       chain = run.catch(() => undefined);
       return run;

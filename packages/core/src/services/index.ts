@@ -13,7 +13,12 @@ export { createRateLimiter, type RateLimiterOptions, type ManagedRateLimiter, ty
 export { projectSalt, hashSecret } from './salt.js';
 export { createLedger, hashRecord, type Ledger, type LedgerEntry, type LedgerOptions } from './ledger.js';
 export { acquireLock, processStartTime, type HeldLock } from './lock.js';
-export { openCheckpointStore, type CheckpointStore, type CheckpointStoreOptions, type CommitOptions } from './checkpoint.js';
+export {
+  openCheckpointStore,
+  type CheckpointStore,
+  type CheckpointStoreOptions,
+  type CommitOptions,
+} from './checkpoint.js';
 export {
   createRunFolder,
   writeRunSummary,

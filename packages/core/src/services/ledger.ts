@@ -67,7 +67,11 @@ export function hashRecord(fields: Record<string, unknown>): string {
   const hash = createHash('sha256');
   for (const key of Object.keys(fields).sort()) {
     const value = fields[key];
-    hash.update(key).update('\u0000').update(typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined').update('\u0001');
+    hash
+      .update(key)
+      .update('\u0000')
+      .update(typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined'))
+      .update('\u0001');
   }
   return hash.digest('base64url').slice(0, 22);
 }

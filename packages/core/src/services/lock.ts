@@ -19,7 +19,18 @@
  * window as in check-then-unlink locking, where B can delete the lock A has just created.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FatalError } from '../errors.js';
@@ -131,14 +142,17 @@ function cleanUp(dir: string, name: string, own: number): void {
 function lockedError(dir: string, name: string, record: LockRecord, foreign: boolean): FatalError {
   const files = join(dir, `${name}.*`);
   return foreign
-    ? new FatalError(`Another run of this pipeline (process ${record.pid} on host ${record.host}) holds the lock in ${dir}.`, {
-        code: 'PIPELINE_LOCKED',
-        context: { pid: record.pid, host: record.host },
-        suggestions: [
-          `A lock taken on another host is never taken over automatically: wait for that run to finish.`,
-          `If no run is active on ${record.host}, delete ${files} and start again.`,
-        ],
-      })
+    ? new FatalError(
+        `Another run of this pipeline (process ${record.pid} on host ${record.host}) holds the lock in ${dir}.`,
+        {
+          code: 'PIPELINE_LOCKED',
+          context: { pid: record.pid, host: record.host },
+          suggestions: [
+            `A lock taken on another host is never taken over automatically: wait for that run to finish.`,
+            `If no run is active on ${record.host}, delete ${files} and start again.`,
+          ],
+        },
+      )
     : new FatalError(`Another run of this pipeline (process ${record.pid}) is using ${dir}.`, {
         code: 'PIPELINE_LOCKED',
         context: { pid: record.pid },
@@ -151,7 +165,12 @@ function lockedError(dir: string, name: string, record: LockRecord, foreign: boo
  * `FatalError` `PIPELINE_LOCKED` when a live process holds it (or one on another host: see the suggestions).
  */
 export function acquireLock(dir: string, name = 'checkpoint.lock'): HeldLock {
-  const me: LockRecord = { pid: process.pid, start: processStartTime(process.pid), host: hostname(), nonce: randomBytes(8).toString('hex') };
+  const me: LockRecord = {
+    pid: process.pid,
+    start: processStartTime(process.pid),
+    host: hostname(),
+    nonce: randomBytes(8).toString('hex'),
+  };
   const base = join(dir, name);
   for (let attempt = 0; attempt < 200; attempt++) {
     const top = generations(dir, name)[0];

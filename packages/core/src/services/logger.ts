@@ -89,8 +89,8 @@ export function createLogger(options: LoggerOptions = {}): RootLogger {
     const plain = plainFields(fields);
     // Redact the serialised line, so secrets nested anywhere in fields are caught too.
     const json = redact(safeJson({ time: time.toISOString(), level, msg: message, ...plain }));
-    if (file) file.write(json + '\n');
-    if (stream) stream.write(format === 'json' ? json + '\n' : redact(prettyLine(level, message, plain, time)));
+    if (file) file.write(`${json}\n`);
+    if (stream) stream.write(format === 'json' ? `${json}\n` : redact(prettyLine(level, message, plain, time)));
     if (options.forward) {
       const parsed = JSON.parse(json) as Record<string, unknown>;
       const { time: _t, level: _l, msg, ...rest } = parsed;

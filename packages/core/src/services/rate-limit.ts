@@ -36,7 +36,8 @@ export interface ManagedRateLimiter extends RateLimiter {
 
 // Loaded with the first limiter, not with @etl/core: `etl validate` never builds one (Bottleneck is CommonJS).
 let bottleneckClass: typeof BottleneckClass | undefined;
-const loadBottleneck = (): typeof BottleneckClass => (bottleneckClass ??= createRequire(import.meta.url)('bottleneck') as typeof BottleneckClass);
+const loadBottleneck = (): typeof BottleneckClass =>
+  (bottleneckClass ??= createRequire(import.meta.url)('bottleneck') as typeof BottleneckClass);
 
 /** The limiter and start time of the request whose work is running, so `observe()` knows which request it hears about. */
 const running = new AsyncLocalStorage<{ limiter: object; startedAt: number }>();
@@ -75,7 +76,11 @@ const startOfNextUtcDay = (t: number): number => {
  * counted that this limiter did not start (another client of the same budget) are added to the log, as "foreign"
  * starts, so they take their slots until they leave the window.
  */
-export function createRateLimiter(name: string, spec: LimiterSpec, options: RateLimiterOptions = {}): ManagedRateLimiter {
+export function createRateLimiter(
+  name: string,
+  spec: LimiterSpec,
+  options: RateLimiterOptions = {},
+): ManagedRateLimiter {
   const now = options.now ?? Date.now;
   const max = Math.max(1, Math.floor(spec.max));
   const intervalMs = Math.max(1, spec.intervalMs);

@@ -35,7 +35,13 @@ export function createRedactor(secrets: Iterable<string>): (text: string) => str
   }
   if (variants.size === 0) return (text) => text;
   // Longest first so a secret that contains another is masked whole.
-  const pattern = new RegExp([...variants].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+  const pattern = new RegExp(
+    [...variants]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|'),
+    'g',
+  );
   return (text) => (typeof text === 'string' ? text.replace(pattern, SECRET_MASK) : text);
 }
 

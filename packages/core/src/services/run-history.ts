@@ -44,14 +44,22 @@ export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
 /** Creates the run's folder and its `run.json` marker (so a killed run still shows up in `etl runs`). */
-export async function createRunFolder(stateDir: string, pipeline: string, now: number = Date.now()): Promise<RunFolder> {
+export async function createRunFolder(
+  stateDir: string,
+  pipeline: string,
+  now: number = Date.now(),
+): Promise<RunFolder> {
   const runId = newRunId(now);
   const dir = join(runsDir(stateDir), runId);
   const artifactsDir = join(dir, 'artifacts');
   mkdirSync(artifactsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   // `mode` only applies to folders mkdir creates: `runs/` may predate this version.
   for (const folder of [runsDir(stateDir), dir, artifactsDir]) chmodSync(folder, PRIVATE_DIR_MODE);
-  await writeFile(join(dir, 'run.json'), JSON.stringify({ runId, pipeline, startedAt: new Date(now).toISOString() }) + '\n', { mode: PRIVATE_FILE_MODE });
+  await writeFile(
+    join(dir, 'run.json'),
+    `${JSON.stringify({ runId, pipeline, startedAt: new Date(now).toISOString() })}\n`,
+    { mode: PRIVATE_FILE_MODE },
+  );
   return {
     runId,
     dir,
@@ -65,7 +73,7 @@ export async function createRunFolder(stateDir: string, pipeline: string, now: n
 /** Writes `summary.json` atomically (temp file + rename), so a reader never sees half a summary. */
 export async function writeRunSummary(folder: RunFolder, summaryJson: string): Promise<void> {
   const temp = `${folder.summaryFile}.tmp`;
-  await writeFile(temp, summaryJson.endsWith('\n') ? summaryJson : summaryJson + '\n', { mode: PRIVATE_FILE_MODE });
+  await writeFile(temp, summaryJson.endsWith('\n') ? summaryJson : `${summaryJson}\n`, { mode: PRIVATE_FILE_MODE });
   await rename(temp, folder.summaryFile);
 }
 
@@ -74,7 +82,15 @@ export async function readRun(stateDir: string, runId: string): Promise<RunRecor
   const dir = join(runsDir(stateDir), runId);
   const summary = await readJson<RunSummary>(join(dir, 'summary.json'));
   if (summary) {
-    return { runId, pipeline: summary.pipeline, status: summary.status, startedAt: summary.startedAt, finishedAt: summary.finishedAt, dir, summary };
+    return {
+      runId,
+      pipeline: summary.pipeline,
+      status: summary.status,
+      startedAt: summary.startedAt,
+      finishedAt: summary.finishedAt,
+      dir,
+      summary,
+    };
   }
   const marker = await readJson<{ pipeline: string; startedAt: string }>(join(dir, 'run.json'));
   if (!marker) return undefined;
@@ -120,7 +136,7 @@ export function createRejectsWriter(file: string, redact: (text: string) => stri
       } catch {
         line = JSON.stringify({ step, location: r.location, reason: r.reason, record: String(r.record) });
       }
-      stream.write(redact(line) + '\n');
+      stream.write(`${redact(line)}\n`);
     },
     get count() {
       return count;

@@ -20,7 +20,7 @@ export function projectSalt(stateDir: string): Buffer {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     // Written whole under a temporary name, then linked into place: a racing process sees no file or a whole one.
     const temp = `${file}.tmp-${process.pid}`;
-    writeFileSync(temp, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
+    writeFileSync(temp, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
     try {
       linkSync(temp, file);
     } catch (error) {
@@ -30,7 +30,8 @@ export function projectSalt(stateDir: string): Buffer {
     }
     salt = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   }
-  if (salt.length < 16) throw new Error(`The salt file ${file} is damaged; delete it (stored hashes of secrets change).`);
+  if (salt.length < 16)
+    throw new Error(`The salt file ${file} is damaged; delete it (stored hashes of secrets change).`);
   cache.set(stateDir, salt);
   return salt;
 }

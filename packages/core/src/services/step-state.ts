@@ -80,7 +80,8 @@ export function stepStateView(ns: Namespace, tag: () => number): StepState {
       return ns.committed.get(key) as T | undefined;
     },
     set(key, value) {
-      if (value === undefined) throw new TypeError(`state.set("${key}", undefined): use state.delete() to remove a key`);
+      if (value === undefined)
+        throw new TypeError(`state.set("${key}", undefined): use state.delete() to remove a key`);
       ns.stage(tag(), key, value);
     },
     delete(key) {

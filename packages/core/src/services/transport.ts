@@ -3,7 +3,12 @@ import { ConfigError } from '../errors.js';
 /** Hosts a plain-HTTP URL may name without `allowInsecureHttp`: this machine (the sandbox, a local proxy). */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
 }
 
 /**
@@ -19,7 +24,8 @@ export function insecureUrlReason(url: string): string | undefined {
   }
   if (parsed.protocol === 'https:') return undefined;
   if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)) return undefined;
-  if (parsed.protocol === 'http:') return `${parsed.origin} is plain http: credentials and data would cross the network unencrypted`;
+  if (parsed.protocol === 'http:')
+    return `${parsed.origin} is plain http: credentials and data would cross the network unencrypted`;
   return `${parsed.protocol} is not an http(s) URL`;
 }
 
@@ -40,6 +46,9 @@ export function checkBaseUrl(url: string, allowInsecureHttp: boolean | undefined
   if (allowInsecureHttp && url.startsWith('http:')) return `${what}: allowInsecureHttp is set; ${reason}.`;
   throw new ConfigError(`${what}: baseUrl ${reason}.`, [], {
     code: 'INSECURE_URL',
-    suggestions: ['Use https://, or http:// to localhost / 127.0.0.1 only.', 'If the network path is trusted, set allowInsecureHttp: true (a warning is printed on every run).'],
+    suggestions: [
+      'Use https://, or http:// to localhost / 127.0.0.1 only.',
+      'If the network path is trusted, set allowInsecureHttp: true (a warning is printed on every run).',
+    ],
   });
 }

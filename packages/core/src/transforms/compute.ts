@@ -44,7 +44,8 @@ export const computeTransform = (): TransformPlugin<ComputeConfig> =>
     },
     create(ctx, config) {
       const fields = Object.entries(config.fields).map(
-        ([name, source]) => [name, compileTemplate(source, { name: `steps.${ctx.step}.config.fields.${name}` })] as const,
+        ([name, source]) =>
+          [name, compileTemplate(source, { name: `steps.${ctx.step}.config.fields.${name}` })] as const,
       );
       return (record) => {
         // A copy: with fan-out the same record object may also flow into another branch.

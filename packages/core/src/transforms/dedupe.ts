@@ -23,7 +23,11 @@ const configSchema: JsonSchema = {
       items: { type: 'string', minLength: 1 },
       description: 'Fields that together identify a record, e.g. [name, sex].',
     },
-    caseSensitive: { type: 'boolean', default: true, description: 'Compare key values with case (Anna and anna differ).' },
+    caseSensitive: {
+      type: 'boolean',
+      default: true,
+      description: 'Compare key values with case (Anna and anna differ).',
+    },
   },
 };
 
@@ -43,7 +47,8 @@ export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
       // `key: [__proto__]` would key every record by its prototype (one key for all): refused, not silently wrong.
       const problems: ConfigProblem[] = [];
       config.key.forEach((field, index) => {
-        if (isForbiddenKey(field)) problems.push({ path: `key[${index}]`, message: `"${field}" cannot be a key field (${FORBIDDEN_KEY_HINT})` });
+        if (isForbiddenKey(field))
+          problems.push({ path: `key[${index}]`, message: `"${field}" cannot be a key field (${FORBIDDEN_KEY_HINT})` });
       });
       return problems;
     },
@@ -56,7 +61,8 @@ export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
         for (let i = 0; i < fields.length; i++) {
           const value = record[fields[i]];
           if (value === undefined || value === null) return undefined;
-          const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+          const text =
+            typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
           key += i === 0 ? text : SEPARATOR + text;
         }
         return fold ? key.toLowerCase() : key;

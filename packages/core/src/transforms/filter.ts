@@ -63,7 +63,11 @@ const configSchema: JsonSchema = {
           lte: { ...orderable, description: 'Less than or equal to.' },
           in: { type: 'array', items: scalar, description: 'One of these values.' },
           notIn: { type: 'array', items: scalar, description: 'None of these values.' },
-          exists: { type: ['boolean', 'string'], enum: [true, false, 'true', 'false'], description: 'true: the field has a value; false: it has none.' },
+          exists: {
+            type: ['boolean', 'string'],
+            enum: [true, false, 'true', 'false'],
+            description: 'true: the field has a value; false: it has none.',
+          },
           matches: { type: 'string', description: 'A regular expression the field must match.' },
         },
       },
@@ -89,7 +93,8 @@ function equalsFn(expected: Scalar): (actual: unknown) => boolean {
     if (actual === undefined || actual === null || expected === null) return false;
     if (typeof actual === 'number') return n !== undefined && actual === n;
     if (typeof actual === 'boolean') return String(actual) === text;
-    if (typeof actual === 'string') return actual === text || (typeof expected === 'number' && asNumber(actual) === expected);
+    if (typeof actual === 'string')
+      return actual === text || (typeof expected === 'number' && asNumber(actual) === expected);
     return false;
   };
 }
@@ -124,7 +129,11 @@ function reader(field: string): (record: Record<string, unknown>) => unknown {
 /** A condition's verdict: holds or not, or the reason to reject the record (a cell too long for a user pattern). */
 type Verdict = boolean | string;
 
-function compileCondition(condition: FilterCondition, index: number, step: string): (record: Record<string, unknown>) => Verdict {
+function compileCondition(
+  condition: FilterCondition,
+  index: number,
+  step: string,
+): (record: Record<string, unknown>) => Verdict {
   const read = reader(condition.field);
   const tests: Array<(value: unknown) => Verdict> = [];
   for (const op of OPERATORS) {
@@ -166,7 +175,11 @@ function compileCondition(condition: FilterCondition, index: number, step: strin
         break;
       }
       case 'matches': {
-        const test = boundedRegex(expected as string, `Step "${step}": where[${index}].matches`, 'FILTER_PATTERN_INVALID');
+        const test = boundedRegex(
+          expected as string,
+          `Step "${step}": where[${index}].matches`,
+          'FILTER_PATTERN_INVALID',
+        );
         const tooLong = `${condition.field} is longer than ${MAX_MATCH_INPUT} characters, so it was not matched against /${expected as string}/`;
         tests.push((v) => {
           if (v === undefined || v === null) return false;

@@ -15,7 +15,13 @@ import { ConfigError } from '../errors.js';
 export const MAX_MATCH_INPUT = 4096;
 
 /** recheck's verdict, or undefined when the pattern may be used. */
-type Recheck = { checkSync(source: string, flags: string, params?: Record<string, unknown>): { status: string; complexity?: { type: string; degree?: number } } };
+type Recheck = {
+  checkSync(
+    source: string,
+    flags: string,
+    params?: Record<string, unknown>,
+  ): { status: string; complexity?: { type: string; degree?: number } };
+};
 let recheck: Recheck | undefined;
 const require = createRequire(import.meta.url);
 // Loaded on first use: most runs and `etl validate` of pipelines without patterns never need it.
@@ -37,7 +43,11 @@ export function regexProblem(pattern: string): string | undefined {
   try {
     const result = analyser().checkSync(pattern, 'u', { timeout: 5000 });
     const complexity = result.complexity;
-    if (result.status === 'vulnerable' && complexity && (complexity.type === 'exponential' || (complexity.degree ?? 0) >= 3)) {
+    if (
+      result.status === 'vulnerable' &&
+      complexity &&
+      (complexity.type === 'exponential' || (complexity.degree ?? 0) >= 3)
+    ) {
       const how = complexity.type === 'exponential' ? 'exponential' : `polynomial (degree ${complexity.degree})`;
       problem = `this regular expression can backtrack catastrophically (${how} time on some input), which would hang the run (${REGEX_HINT})`;
     }

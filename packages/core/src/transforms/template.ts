@@ -43,7 +43,8 @@ export function slugify(value: string): string {
 }
 
 function expectArgs(name: string, args: unknown[], count: number, fail: (message: string) => never): void {
-  if (args.length !== count) fail(`filter "${name}" takes ${count === 0 ? 'no arguments' : `${count} argument`}, got ${args.length}`);
+  if (args.length !== count)
+    fail(`filter "${name}" takes ${count === 0 ? 'no arguments' : `${count} argument`}, got ${args.length}`);
 }
 
 const FILTERS: Record<string, FilterFactory> = {
@@ -60,7 +61,8 @@ const FILTERS: Record<string, FilterFactory> = {
   truncate: (args, fail) => {
     expectArgs('truncate', args, 1, fail);
     const arg = args[0];
-    if (typeof arg !== 'number' || !Number.isInteger(arg) || arg < 0) return fail(`filter "truncate" needs a whole number of characters, e.g. truncate(40)`);
+    if (typeof arg !== 'number' || !Number.isInteger(arg) || arg < 0)
+      return fail(`filter "truncate" needs a whole number of characters, e.g. truncate(40)`);
     const n = arg;
     return (v) => {
       const text = toText(v);
@@ -93,7 +95,8 @@ class ExpressionParser {
       const at = this.pos;
       const name = this.identifier('a filter name');
       const factory = Object.hasOwn(FILTERS, name) ? FILTERS[name] : undefined;
-      if (!factory) this.fail(`unknown filter "${name}"; known filters: ${templateFilters.join(', ')}`, this.offset + at);
+      if (!factory)
+        this.fail(`unknown filter "${name}"; known filters: ${templateFilters.join(', ')}`, this.offset + at);
       const args = this.args();
       filters.push(factory(args, (message) => this.fail(message, this.offset + at)));
       this.space();
@@ -112,7 +115,10 @@ class ExpressionParser {
 
   private identifier(what: string): string {
     const match = /^[A-Za-z_$][\w$-]*|^\d+/.exec(this.text.slice(this.pos));
-    if (!match) this.error(this.pos >= this.text.length ? `expected ${what}` : `expected ${what} but found "${this.text[this.pos]}"`);
+    if (!match)
+      this.error(
+        this.pos >= this.text.length ? `expected ${what}` : `expected ${what} but found "${this.text[this.pos]}"`,
+      );
     this.pos += match[0].length;
     return match[0];
   }
@@ -123,14 +129,18 @@ class ExpressionParser {
     this.pos++;
     const args: Array<string | number> = [];
     this.space();
-    if (this.text[this.pos] === ')') return this.pos++, args;
+    if (this.text[this.pos] === ')') return (this.pos++, args);
     for (;;) {
       this.space();
       args.push(this.literal());
       this.space();
       const c = this.text[this.pos++];
       if (c === ')') return args;
-      if (c !== ',') this.error(c === undefined ? 'missing ")" after filter arguments' : `expected "," or ")" but found "${c}"`, this.pos - 1);
+      if (c !== ',')
+        this.error(
+          c === undefined ? 'missing ")" after filter arguments' : `expected "," or ")" but found "${c}"`,
+          this.pos - 1,
+        );
     }
   }
 
@@ -141,7 +151,7 @@ class ExpressionParser {
       for (let i = this.pos + 1; i < this.text.length; i++) {
         const ch = this.text[i];
         if (ch === '\\' && i + 1 < this.text.length) value += this.text[++i];
-        else if (ch === c) return (this.pos = i + 1), value;
+        else if (ch === c) return ((this.pos = i + 1), value);
         else value += ch;
       }
       this.error(`unterminated string starting here; close it with ${c}`);
@@ -208,7 +218,7 @@ export function compileTemplate(source: string, options: CompileTemplateOptions 
     throw new ConfigError(`Template ${label} is invalid at ${where}: ${message}`, [], {
       code: 'TEMPLATE_INVALID',
       suggestions: [
-        'Write fields as {{ field }} or {{ a.b }}, and filters as {{ field | lower }} or {{ field | default(\'x\') }}.',
+        "Write fields as {{ field }} or {{ a.b }}, and filters as {{ field | lower }} or {{ field | default('x') }}.",
         `Known filters: ${templateFilters.join(', ')}.`,
       ],
       context: { template: source, line, col, ...(options.name ? { name: options.name } : {}) },

@@ -39,15 +39,31 @@ const fieldSchema: JsonSchema = {
   additionalProperties: false,
   required: ['type'],
   properties: {
-    type: { enum: ['string', 'integer', 'number', 'boolean'], description: 'The type the value must have (after coercion).' },
-    required: { type: 'boolean', default: true, description: 'Reject a missing, null or empty value (else it passes as null).' },
-    trim: { type: 'boolean', default: false, description: 'Strings: trim whitespace before checking, and keep the trimmed value.' },
+    type: {
+      enum: ['string', 'integer', 'number', 'boolean'],
+      description: 'The type the value must have (after coercion).',
+    },
+    required: {
+      type: 'boolean',
+      default: true,
+      description: 'Reject a missing, null or empty value (else it passes as null).',
+    },
+    trim: {
+      type: 'boolean',
+      default: false,
+      description: 'Strings: trim whitespace before checking, and keep the trimmed value.',
+    },
     min: { type: 'number', description: 'Numbers: smallest allowed value.' },
     max: { type: 'number', description: 'Numbers: largest allowed value.' },
     minLength: { type: 'integer', minimum: 0, description: 'Strings: fewest characters.' },
     maxLength: { type: 'integer', minimum: 0, description: 'Strings: most characters.' },
     pattern: { type: 'string', description: 'Strings: a regular expression the value must match.' },
-    enum: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] }, description: 'Allowed values.' },
+    enum: {
+      type: 'array',
+      minItems: 1,
+      items: { type: ['string', 'number', 'boolean'] },
+      description: 'Allowed values.',
+    },
   },
 };
 
@@ -63,7 +79,11 @@ const configSchema: JsonSchema = {
       additionalProperties: fieldSchema,
       description: 'Rules per field, e.g. { year: { type: integer, min: 1800 }, sex: { type: string, enum: [F, M] } }.',
     },
-    coerce: { type: 'boolean', default: true, description: 'Convert text to the declared type ("1880" → 1880, "true" → true).' },
+    coerce: {
+      type: 'boolean',
+      default: true,
+      description: 'Convert text to the declared type ("1880" → 1880, "true" → true).',
+    },
     additional: { enum: ['keep', 'drop'], default: 'keep', description: 'What to do with fields that have no rule.' },
   },
 };
@@ -79,7 +99,7 @@ const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** How a bad value is shown in a reason: text as-is (so `18x0`), short, and never multi-line. */
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
 }
@@ -131,26 +151,41 @@ function compileField(field: string, rule: FieldRule, coerce: boolean, step: str
   if (rule.trim && rule.type === 'string') checks.unshift((v) => (typeof v === 'string' ? v.trim() : v));
   if (rule.min !== undefined) {
     const min = rule.min;
-    checks.push((v) => (typeof v === 'number' && v < min ? new Failure(`${show(v)} is less than the minimum ${min}`) : v));
+    checks.push((v) =>
+      typeof v === 'number' && v < min ? new Failure(`${show(v)} is less than the minimum ${min}`) : v,
+    );
   }
   if (rule.max !== undefined) {
     const max = rule.max;
-    checks.push((v) => (typeof v === 'number' && v > max ? new Failure(`${show(v)} is greater than the maximum ${max}`) : v));
+    checks.push((v) =>
+      typeof v === 'number' && v > max ? new Failure(`${show(v)} is greater than the maximum ${max}`) : v,
+    );
   }
   if (rule.minLength !== undefined) {
     const n = rule.minLength;
-    checks.push((v) => (typeof v === 'string' && v.length < n ? new Failure(`${quote(v)} is shorter than ${n} character${n === 1 ? '' : 's'}`) : v));
+    checks.push((v) =>
+      typeof v === 'string' && v.length < n
+        ? new Failure(`${quote(v)} is shorter than ${n} character${n === 1 ? '' : 's'}`)
+        : v,
+    );
   }
   if (rule.maxLength !== undefined) {
     const n = rule.maxLength;
-    checks.push((v) => (typeof v === 'string' && v.length > n ? new Failure(`${quote(v)} is longer than ${n} character${n === 1 ? '' : 's'}`) : v));
+    checks.push((v) =>
+      typeof v === 'string' && v.length > n
+        ? new Failure(`${quote(v)} is longer than ${n} character${n === 1 ? '' : 's'}`)
+        : v,
+    );
   }
   if (rule.pattern !== undefined) {
     const test = boundedRegex(rule.pattern, `Step "${step}": fields.${field}.pattern`, 'VALIDATE_PATTERN_INVALID');
     checks.push((v) => {
       if (typeof v !== 'string') return v;
       const result = test(v);
-      if (result === 'too-long') return new Failure(`is longer than ${MAX_MATCH_INPUT} characters, so it was not matched against /${rule.pattern}/`);
+      if (result === 'too-long')
+        return new Failure(
+          `is longer than ${MAX_MATCH_INPUT} characters, so it was not matched against /${rule.pattern}/`,
+        );
       return result ? v : new Failure(`${quote(v)} does not match /${rule.pattern}/`);
     });
   }
@@ -163,7 +198,12 @@ function compileField(field: string, rule: FieldRule, coerce: boolean, step: str
   const trim = rule.trim === true;
   return (record) => {
     let value = record[field];
-    if (value === undefined || value === null || value === '' || (trim && typeof value === 'string' && value.trim() === '')) {
+    if (
+      value === undefined ||
+      value === null ||
+      value === '' ||
+      (trim && typeof value === 'string' && value.trim() === '')
+    ) {
       return required ? new Failure('is missing') : null;
     }
     for (const check of checks) {
@@ -196,7 +236,10 @@ export const validateTransform = (): TransformPlugin<ValidateConfig> =>
     create(ctx, config) {
       const coerce = config.coerce ?? true;
       const dropOthers = config.additional === 'drop';
-      const fields = Object.entries(config.fields).map(([name, rule]) => ({ name, check: compileField(name, rule, coerce, ctx.step) }));
+      const fields = Object.entries(config.fields).map(([name, rule]) => ({
+        name,
+        check: compileField(name, rule, coerce, ctx.step),
+      }));
       return (record) => {
         const out: DataRecord = dropOthers ? {} : { ...record };
         let reasons: string[] | undefined;

@@ -44,10 +44,15 @@ export function accountDetails(portalId: number): Record<string, unknown> {
 
 /** 403 for a token without the scope, in the shape third parties recorded (`requiredGranularScopes` in errors[0]). */
 export function missingScopesError(scopes: string[]): HubspotApiError {
-  return new HubspotApiError(403, errorBody('MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call.", {
-    errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: scopes } }],
-    links: { scopes: 'https://developers.hubspot.com/scopes' },
-  }));
+  return new HubspotApiError(
+    403,
+    errorBody('MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call.", {
+      errors: [
+        { message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: scopes } },
+      ],
+      links: { scopes: 'https://developers.hubspot.com/scopes' },
+    }),
+  );
 }
 
 /** The route; auth, rate limits and faults come from the server's request gate like every other route's. */

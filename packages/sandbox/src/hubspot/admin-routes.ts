@@ -3,7 +3,11 @@ import type { HubspotContext } from './context.js';
 import type { SandboxFaults } from './faults.js';
 
 /** Unauthenticated `/__sandbox/*` routes for tests and demos; never counted, limited or faulted. */
-export function adminRoutes(app: FastifyInstance, ctx: HubspotContext, setFaults: (faults: SandboxFaults) => void): void {
+export function adminRoutes(
+  app: FastifyInstance,
+  ctx: HubspotContext,
+  setFaults: (faults: SandboxFaults) => void,
+): void {
   app.get('/__sandbox/contacts', async () => ctx.store.all());
   app.get('/__sandbox/stats', async () => statsOf(ctx));
   app.post('/__sandbox/reset', async (_request, reply) => {
@@ -14,7 +18,11 @@ export function adminRoutes(app: FastifyInstance, ctx: HubspotContext, setFaults
   app.post('/__sandbox/faults', async (request, reply) => {
     const body = request.body ?? {};
     if (typeof body !== 'object' || Array.isArray(body)) {
-      return reply.code(400).send({ status: 'error', message: 'Send the faults as a JSON object, e.g. {"errorRate":0.1,"seed":7}.', category: 'VALIDATION_ERROR' });
+      return reply.code(400).send({
+        status: 'error',
+        message: 'Send the faults as a JSON object, e.g. {"errorRate":0.1,"seed":7}.',
+        category: 'VALIDATION_ERROR',
+      });
     }
     try {
       setFaults(body as SandboxFaults);

@@ -3,7 +3,12 @@ import type { StoredContact } from './contact-store.js';
 import { assertNoConflict, inputValues } from './contacts-routes.js';
 import { iso, present, type HubspotContext } from './context.js';
 import {
-  HubspotApiError, batchTooLargeError, errorBody, notFoundError, standardError, validationError,
+  HubspotApiError,
+  batchTooLargeError,
+  errorBody,
+  notFoundError,
+  standardError,
+  validationError,
 } from './errors.js';
 import { DEFAULT_READ_PROPERTIES } from './property-definitions.js';
 
@@ -30,7 +35,12 @@ function traceIdsOf(inputs: unknown[]): string[] | undefined {
   return inputs.length > 0 && ids.every((id) => typeof id === 'string' && id !== '') ? (ids as string[]) : undefined;
 }
 
-function envelope(results: unknown[], errors: unknown[], startedAt: string, completedAt: string): Record<string, unknown> {
+function envelope(
+  results: unknown[],
+  errors: unknown[],
+  startedAt: string,
+  completedAt: string,
+): Record<string, unknown> {
   const body: Record<string, unknown> = { status: 'COMPLETE', results };
   if (errors.length > 0) Object.assign(body, { numErrors: errors.length, errors });
   return Object.assign(body, { startedAt, completedAt });
@@ -38,20 +48,29 @@ function envelope(results: unknown[], errors: unknown[], startedAt: string, comp
 
 function duplicateInBatch(key: string): HubspotApiError {
   const [name, value] = key.split('\u0000');
-  return new HubspotApiError(409, errorBody('CONFLICT',
-    `Duplicate value for unique property ${name} in this batch: "${value}" appears in more than one input. Send each contact once per batch.`));
+  return new HubspotApiError(
+    409,
+    errorBody(
+      'CONFLICT',
+      `Duplicate value for unique property ${name} in this batch: "${value}" appears in more than one input. Send each contact once per batch.`,
+    ),
+  );
 }
 
 function idOf(input: unknown, index: number): string {
   const id = (input as { id?: unknown } | null)?.id;
-  if (typeof id !== 'string' && typeof id !== 'number') throw validationError(`inputs[${index}].id is required (a record id or unique value).`);
+  if (typeof id !== 'string' && typeof id !== 'number')
+    throw validationError(`inputs[${index}].id is required (a record id or unique value).`);
   return String(id);
 }
 
 function assertUniqueIds(ids: string[]): void {
   const seen = new Set<string>();
   const duplicates = ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
-  if (duplicates.length > 0) throw validationError(`Duplicate IDs found in batch input: [${[...new Set(duplicates)].join(', ')}]. IDs must be unique`);
+  if (duplicates.length > 0)
+    throw validationError(
+      `Duplicate IDs found in batch input: [${[...new Set(duplicates)].join(', ')}]. IDs must be unique`,
+    );
 }
 
 /**
@@ -122,11 +141,13 @@ export function batchRoutes(app: FastifyInstance, ctx: HubspotContext): void {
     const startedAt = iso(ctx.now());
     const inputs = batchInputs(request.body);
     const traces = traceIdsOf(inputs);
-    const fallback = (request.query as Record<string, unknown>).idProperty ?? (request.body as Record<string, unknown>).idProperty;
+    const fallback =
+      (request.query as Record<string, unknown>).idProperty ?? (request.body as Record<string, unknown>).idProperty;
     const ids = inputs.map(idOf);
     const idProperties = inputs.map((input) => idPropertyOf(input, fallback));
     for (const idProperty of new Set(idProperties)) {
-      if (!store.isUniqueProperty(idProperty)) throw validationError('Unable to perform update/upsert by non-unique 0-1 property');
+      if (!store.isUniqueProperty(idProperty))
+        throw validationError('Unable to perform update/upsert by non-unique 0-1 property');
     }
     assertUniqueIds(ids.map((id, i) => (idProperties[i] === 'email' ? id.trim().toLowerCase() : id)));
     const { results, errors } = runBatch(
@@ -139,10 +160,12 @@ export function batchRoutes(app: FastifyInstance, ctx: HubspotContext): void {
         // The id is the idProperty's value: a new contact gets it, and an invalid one (a bad email) is reported.
         let merged: unknown = raw;
         if (byValue && raw === undefined) merged = { [idProperty]: ids[index] };
-        else if (byValue && typeof raw === 'object' && raw !== null && !Array.isArray(raw)) merged = { ...raw, [idProperty]: ids[index] };
+        else if (byValue && typeof raw === 'object' && raw !== null && !Array.isArray(raw))
+          merged = { ...raw, [idProperty]: ids[index] };
         const values = store.normalize(merged);
         const existing = store.find(idProperty, ids[index]);
-        if (!existing && !byValue) throw notFoundError('Object not found.  objectId are usually numeric.', { ids: [ids[index]] });
+        if (!existing && !byValue)
+          throw notFoundError('Object not found.  objectId are usually numeric.', { ids: [ids[index]] });
         assertNoConflict(store, values, existing?.id);
         claimKeys(store.uniqueKeys(values), batchKeys);
         return { values, existing, trace: traces?.[index] };
@@ -192,18 +215,26 @@ export function batchRoutes(app: FastifyInstance, ctx: HubspotContext): void {
     const startedAt = iso(ctx.now());
     const body = request.body as Record<string, unknown>;
     const inputs = batchInputs(body);
-    const withHistory = Array.isArray(body.propertiesWithHistory) && body.propertiesWithHistory.length > 0
-      ? body.propertiesWithHistory.map(String) : undefined;
+    const withHistory =
+      Array.isArray(body.propertiesWithHistory) && body.propertiesWithHistory.length > 0
+        ? body.propertiesWithHistory.map(String)
+        : undefined;
     if (withHistory && inputs.length > MAX_HISTORY_INPUTS) {
-      throw validationError(`The maximum number of inputs supported in a batch request for property histories is ${MAX_HISTORY_INPUTS}`);
+      throw validationError(
+        `The maximum number of inputs supported in a batch request for property histories is ${MAX_HISTORY_INPUTS}`,
+      );
     }
     const idProperty = typeof body.idProperty === 'string' ? body.idProperty : 'hs_object_id';
     if (!store.isUniqueProperty(idProperty)) {
-      throw validationError(`Unable to read by non-unique 0-1 property ${idProperty}; use email, hs_object_id or a property created with hasUniqueValue.`);
+      throw validationError(
+        `Unable to read by non-unique 0-1 property ${idProperty}; use email, hs_object_id or a property created with hasUniqueValue.`,
+      );
     }
     const archived = (request.query as Record<string, unknown>).archived === 'true';
-    const selection = Array.isArray(body.properties) && body.properties.length > 0
-      ? body.properties.map(String) : DEFAULT_READ_PROPERTIES;
+    const selection =
+      Array.isArray(body.properties) && body.properties.length > 0
+        ? body.properties.map(String)
+        : DEFAULT_READ_PROPERTIES;
     const found = new Map<string, StoredContact>();
     const missing: string[] = [];
     inputs.forEach((input, index) => {
@@ -213,14 +244,20 @@ export function batchRoutes(app: FastifyInstance, ctx: HubspotContext): void {
       else missing.push(id);
     });
     const results = [...found.values()].map((contact) => present(store, contact, selection, { withHistory }));
-    const errors = missing.length === 0 ? [] : [{
-      status: 'error',
-      category: 'OBJECT_NOT_FOUND',
-      message: 'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.',
-      context: { ids: missing },
-      errors: [],
-      links: {},
-    }];
+    const errors =
+      missing.length === 0
+        ? []
+        : [
+            {
+              status: 'error',
+              category: 'OBJECT_NOT_FOUND',
+              message:
+                'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.',
+              context: { ids: missing },
+              errors: [],
+              links: {},
+            },
+          ];
     return reply.code(errors.length > 0 ? 207 : 200).send(envelope(results, errors, startedAt, iso(ctx.now())));
   });
 

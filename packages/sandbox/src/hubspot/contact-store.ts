@@ -207,7 +207,8 @@ export class ContactStore {
   private unindex(contact: StoredContact): void {
     for (const [name, index] of this.unique) {
       const value = contact.properties[name];
-      if (value !== undefined && index.get(this.indexKey(name, value)) === contact.id) index.delete(this.indexKey(name, value));
+      if (value !== undefined && index.get(this.indexKey(name, value)) === contact.id)
+        index.delete(this.indexKey(name, value));
     }
   }
 }

@@ -28,10 +28,14 @@ export function assertNoConflict(store: ContactStore, values: Record<string, str
 
 function findOr404(store: ContactStore, id: string, idProperty: string | undefined, archived: boolean): StoredContact {
   if (idProperty !== undefined && !store.isUniqueProperty(idProperty)) {
-    throw validationError(`Unable to perform lookup by non-unique 0-1 property ${idProperty}; use email, hs_object_id or a property created with hasUniqueValue.`);
+    throw validationError(
+      `Unable to perform lookup by non-unique 0-1 property ${idProperty}; use email, hs_object_id or a property created with hasUniqueValue.`,
+    );
   }
   const contact = archived
-    ? idProperty === undefined || idProperty === 'hs_object_id' ? store.get(id) : undefined
+    ? idProperty === undefined || idProperty === 'hs_object_id'
+      ? store.get(id)
+      : undefined
     : store.find(idProperty, id);
   if (!contact || contact.archived !== archived) {
     throw notFoundError('Object not found.  objectId are usually numeric.', { id: [id] });
@@ -53,10 +57,13 @@ export function contactRoutes(app: FastifyInstance, ctx: HubspotContext): void {
   app.get(BASE, async (request) => {
     const query = request.query as Record<string, string | undefined>;
     const limit = query.limit === undefined ? 10 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw validationError(`limit must be a positive integer, got "${query.limit}".`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw validationError(`limit must be a positive integer, got "${query.limit}".`);
     const after = query.after === undefined ? 0 : Number(query.after);
     if (!Number.isInteger(after) || after < 0) {
-      throw validationError(`after must be the value of paging.next.after from the previous page, got "${query.after}".`);
+      throw validationError(
+        `after must be the value of paging.next.after from the previous page, got "${query.after}".`,
+      );
     }
     const selection = listParam(query.properties) ?? DEFAULT_READ_PROPERTIES;
     const withHistory = listParam(query.propertiesWithHistory);

@@ -64,7 +64,8 @@ export function present(
     for (const name of extra.withHistory) {
       const value = contact.properties[name];
       if (!store.property(name)) continue;
-      history[name] = value === undefined ? [] : [{ value, timestamp: contact.updatedAt, sourceType: 'API', sourceId: 'sandbox' }];
+      history[name] =
+        value === undefined ? [] : [{ value, timestamp: contact.updatedAt, sourceType: 'API', sourceId: 'sandbox' }];
     }
     result.propertiesWithHistory = history;
   }

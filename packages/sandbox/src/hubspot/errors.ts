@@ -14,7 +14,6 @@ export interface PropertyValueError {
   portalId: number;
 }
 
-
 /** An error answer: HTTP status plus the body without correlationId (added when sent). */
 export class HubspotApiError extends Error {
   constructor(
@@ -28,7 +27,11 @@ export class HubspotApiError extends Error {
 }
 
 /** A top-level error body in HubSpot's shape. */
-export function errorBody(category: string, message: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function errorBody(
+  category: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { status: 'error', message, ...extra, category };
 }
 
@@ -63,10 +66,7 @@ export function notFoundError(message: string, context?: Record<string, string[]
  * One failed input of a batch in the spec's `StandardError` shape (it requires `context`, `errors` and `links`).
  * `objectWriteTraceId` is echoed in `context` so clients can match failures to their inputs.
  */
-export function standardError(
-  error: HubspotApiError,
-  context: Record<string, string[]> = {},
-): Record<string, unknown> {
+export function standardError(error: HubspotApiError, context: Record<string, string[]> = {}): Record<string, unknown> {
   const { status: _status, correlationId: _c, context: bodyContext, ...rest } = error.body;
   return {
     status: 'error',

@@ -71,10 +71,11 @@ export class FaultInjector {
     if (now < this.lockedUntil) this.earlyRetriesAfterLock++;
     const latencyMs = Array.isArray(f.latencyMs)
       ? f.latencyMs[0] + latencyDraw * (f.latencyMs[1] - f.latencyMs[0])
-      : f.latencyMs ?? 0;
+      : (f.latencyMs ?? 0);
     if (dropDraw < (f.dropRate ?? 0)) return { latencyMs, decision: { kind: 'drop' } };
     // Shares one draw with dropRate (the range just above it), so enabling it does not shift other faults.
-    if (dropDraw < (f.dropRate ?? 0) + (f.dropAfterProcessingRate ?? 0)) return { latencyMs, decision: { kind: 'dropAfterProcessing' } };
+    if (dropDraw < (f.dropRate ?? 0) + (f.dropAfterProcessingRate ?? 0))
+      return { latencyMs, decision: { kind: 'dropAfterProcessing' } };
     if (now < this.stormUntil) return { latencyMs, decision: { kind: 'storm' } };
     const errorRate = f.errorRate ?? 0;
     const lockedRate = f.lockedRate ?? 0;

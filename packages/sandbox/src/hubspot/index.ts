@@ -33,7 +33,9 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
   const { max, windowMs } = parseRate(options.rate ?? '100/10s');
   const dailyLimit = options.dailyLimit ?? 250_000;
   if (!Number.isInteger(dailyLimit) || dailyLimit < 1) {
-    throw new Error(`Invalid HubSpot sandbox dailyLimit ${String(options.dailyLimit)}: use a positive integer such as 250000.`);
+    throw new Error(
+      `Invalid HubSpot sandbox dailyLimit ${String(options.dailyLimit)}: use a positive integer such as 250000.`,
+    );
   }
   const token = options.token ?? DEFAULT_HUBSPOT_TOKEN;
   const store = new ContactStore();
@@ -88,7 +90,13 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
     portalId,
     setFaults,
     contacts: () =>
-      store.all().map((c) => ({ id: c.id, properties: { ...c.properties }, createdAt: c.createdAt, updatedAt: c.updatedAt, archived: c.archived })),
+      store.all().map((c) => ({
+        id: c.id,
+        properties: { ...c.properties },
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
+        archived: c.archived,
+      })),
     stats: () => statsOf(ctx),
     reset: () => ctx.reset(),
     async close() {

@@ -3,8 +3,18 @@ import { PROPERTY_GROUPS, makeDefinition, type PropertyDefinition } from './prop
 
 const TYPES = ['bool', 'date', 'datetime', 'enumeration', 'number', 'phone_number', 'string'];
 const FIELD_TYPES = [
-  'booleancheckbox', 'calculation_equation', 'checkbox', 'date', 'file', 'html', 'number', 'phonenumber', 'radio',
-  'select', 'text', 'textarea',
+  'booleancheckbox',
+  'calculation_equation',
+  'checkbox',
+  'date',
+  'file',
+  'html',
+  'number',
+  'phonenumber',
+  'radio',
+  'select',
+  'text',
+  'textarea',
 ];
 
 /**
@@ -35,19 +45,24 @@ export function validatePropertyCreate(body: unknown, uniqueCount: number, now: 
   const input = body as Record<string, unknown>;
   const problems: string[] = [];
   for (const field of ['groupName', 'name', 'label', 'type', 'fieldType']) {
-    if (typeof input[field] !== 'string' || input[field] === '') problems.push(`${field} is required and must be a non-empty string`);
+    if (typeof input[field] !== 'string' || input[field] === '')
+      problems.push(`${field} is required and must be a non-empty string`);
   }
   const { name, type, fieldType, groupName } = input as Record<string, string>;
   if (typeof name === 'string' && name !== '') {
-    if (!/^[a-z][a-z0-9_]*$/.test(name)) problems.push(`name "${name}" must start with a lowercase letter and contain only a-z, 0-9 and _`);
+    if (!/^[a-z][a-z0-9_]*$/.test(name))
+      problems.push(`name "${name}" must start with a lowercase letter and contain only a-z, 0-9 and _`);
     if (name.startsWith('hs_')) problems.push(`name "${name}" uses the reserved prefix hs_`);
   }
-  if (typeof type === 'string' && type !== '' && !TYPES.includes(type)) problems.push(`type "${type}" is not one of ${TYPES.join(', ')}`);
+  if (typeof type === 'string' && type !== '' && !TYPES.includes(type))
+    problems.push(`type "${type}" is not one of ${TYPES.join(', ')}`);
   if (typeof fieldType === 'string' && fieldType !== '' && !FIELD_TYPES.includes(fieldType)) {
     problems.push(`fieldType "${fieldType}" is not one of ${FIELD_TYPES.join(', ')}`);
   }
   if (TYPES.includes(type) && FIELD_TYPES.includes(fieldType) && !COMPATIBLE[type].includes(fieldType)) {
-    problems.push(`fieldType "${fieldType}" cannot be used with type "${type}"; use one of ${COMPATIBLE[type].join(', ')}`);
+    problems.push(
+      `fieldType "${fieldType}" cannot be used with type "${type}"; use one of ${COMPATIBLE[type].join(', ')}`,
+    );
   }
   if (typeof groupName === 'string' && groupName !== '' && !PROPERTY_GROUPS.includes(groupName)) {
     problems.push(`groupName "${groupName}" does not exist; use one of ${PROPERTY_GROUPS.join(', ')}`);
@@ -75,7 +90,12 @@ export function validatePropertyCreate(body: unknown, uniqueCount: number, now: 
       formField: input.formField === true,
       externalOptions: input.externalOptions === true,
       calculated: fieldType === 'calculation_equation',
-      modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false, readOnlyOptions: false },
+      modificationMetadata: {
+        archivable: true,
+        readOnlyDefinition: false,
+        readOnlyValue: false,
+        readOnlyOptions: false,
+      },
     },
     now,
   );
@@ -91,7 +111,8 @@ function checkOptions(raw: unknown, type: string, problems: string[]): PropertyD
     return [];
   }
   if (type === 'enumeration' && raw.length === 0) problems.push('options are required for enumeration properties');
-  if (type !== 'enumeration' && raw.length > 0) problems.push(`options are only allowed for enumeration properties, not "${type}"`);
+  if (type !== 'enumeration' && raw.length > 0)
+    problems.push(`options are only allowed for enumeration properties, not "${type}"`);
   const seen = new Set<string>();
   return raw.flatMap((option: unknown, index) => {
     const o = option as Record<string, unknown> | null;
@@ -101,12 +122,14 @@ function checkOptions(raw: unknown, type: string, problems: string[]): PropertyD
     }
     if (seen.has(o.value)) problems.push(`options[${index}].value "${o.value}" is used twice`);
     seen.add(o.value);
-    return [{
-      label: o.label,
-      value: o.value,
-      hidden: o.hidden === true,
-      displayOrder: typeof o.displayOrder === 'number' ? o.displayOrder : index,
-      ...(typeof o.description === 'string' ? { description: o.description } : {}),
-    }];
+    return [
+      {
+        label: o.label,
+        value: o.value,
+        hidden: o.hidden === true,
+        displayOrder: typeof o.displayOrder === 'number' ? o.displayOrder : index,
+        ...(typeof o.description === 'string' ? { description: o.description } : {}),
+      },
+    ];
   });
 }

@@ -28,7 +28,12 @@ export interface PropertyDefinition {
   createdAt: string;
   updatedAt: string;
   archived: boolean;
-  modificationMetadata: { archivable: boolean; readOnlyDefinition: boolean; readOnlyValue: boolean; readOnlyOptions?: boolean };
+  modificationMetadata: {
+    archivable: boolean;
+    readOnlyDefinition: boolean;
+    readOnlyValue: boolean;
+    readOnlyOptions?: boolean;
+  };
   dataSensitivity?: string;
   textDisplayHint?: string;
 }
@@ -44,7 +49,14 @@ export const PROPERTY_GROUPS = [
 ];
 
 /** Properties returned when a read names none (GET, batch/read, search all use this set). */
-export const DEFAULT_READ_PROPERTIES = ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'];
+export const DEFAULT_READ_PROPERTIES = [
+  'createdate',
+  'email',
+  'firstname',
+  'hs_object_id',
+  'lastmodifieddate',
+  'lastname',
+];
 
 /** Properties the full-text `query` of a search looks in. */
 export const QUERY_PROPERTIES = ['firstname', 'lastname', 'email', 'phone', 'company', 'website'];
@@ -65,37 +77,171 @@ interface DefaultSpec {
 }
 
 const DEFAULTS: DefaultSpec[] = [
-  { name: 'email', label: 'Email', type: 'string', fieldType: 'text', description: "A contact's email address", hint: 'email' },
+  {
+    name: 'email',
+    label: 'Email',
+    type: 'string',
+    fieldType: 'text',
+    description: "A contact's email address",
+    hint: 'email',
+  },
   { name: 'firstname', label: 'First Name', type: 'string', fieldType: 'text', description: "A contact's first name" },
   { name: 'lastname', label: 'Last Name', type: 'string', fieldType: 'text', description: "A contact's last name" },
-  { name: 'phone', label: 'Phone Number', type: 'string', fieldType: 'phonenumber', description: "A contact's primary phone number" },
-  { name: 'mobilephone', label: 'Mobile Phone Number', type: 'string', fieldType: 'phonenumber', description: "A contact's mobile phone number" },
-  { name: 'company', label: 'Company Name', type: 'string', fieldType: 'text', description: "Name of the contact's company" },
-  { name: 'website', label: 'Website URL', type: 'string', fieldType: 'text', description: "The contact's company website" },
+  {
+    name: 'phone',
+    label: 'Phone Number',
+    type: 'string',
+    fieldType: 'phonenumber',
+    description: "A contact's primary phone number",
+  },
+  {
+    name: 'mobilephone',
+    label: 'Mobile Phone Number',
+    type: 'string',
+    fieldType: 'phonenumber',
+    description: "A contact's mobile phone number",
+  },
+  {
+    name: 'company',
+    label: 'Company Name',
+    type: 'string',
+    fieldType: 'text',
+    description: "Name of the contact's company",
+  },
+  {
+    name: 'website',
+    label: 'Website URL',
+    type: 'string',
+    fieldType: 'text',
+    description: "The contact's company website",
+  },
   { name: 'jobtitle', label: 'Job Title', type: 'string', fieldType: 'text', description: "A contact's job title" },
-  { name: 'address', label: 'Street Address', type: 'string', fieldType: 'text', description: "Contact's street address" },
+  {
+    name: 'address',
+    label: 'Street Address',
+    type: 'string',
+    fieldType: 'text',
+    description: "Contact's street address",
+  },
   { name: 'city', label: 'City', type: 'string', fieldType: 'text', description: "A contact's city of residence" },
-  { name: 'state', label: 'State/Region', type: 'string', fieldType: 'text', description: "The contact's state of residence" },
+  {
+    name: 'state',
+    label: 'State/Region',
+    type: 'string',
+    fieldType: 'text',
+    description: "The contact's state of residence",
+  },
   { name: 'zip', label: 'Postal Code', type: 'string', fieldType: 'text', description: "The contact's zip code" },
   { name: 'country', label: 'Country/Region', type: 'string', fieldType: 'text', description: "The contact's country" },
-  { name: 'date_of_birth', label: 'Date of birth', type: 'string', fieldType: 'text', description: 'The date of birth of the contact' },
-  { name: 'numemployees', label: 'Number of Employees', type: 'enumeration', fieldType: 'select', description: 'The number of company employees', options: [['1-5', '1-5'], ['5-25', '5-25'], ['25-50', '25-50'], ['50-100', '50-100'], ['100-500', '100-500'], ['500-1000', '500-1000'], ['1000+', '1000+']] },
   {
-    name: 'lifecyclestage', label: 'Lifecycle Stage', type: 'enumeration', fieldType: 'radio',
+    name: 'date_of_birth',
+    label: 'Date of birth',
+    type: 'string',
+    fieldType: 'text',
+    description: 'The date of birth of the contact',
+  },
+  {
+    name: 'numemployees',
+    label: 'Number of Employees',
+    type: 'enumeration',
+    fieldType: 'select',
+    description: 'The number of company employees',
+    options: [
+      ['1-5', '1-5'],
+      ['5-25', '5-25'],
+      ['25-50', '25-50'],
+      ['50-100', '50-100'],
+      ['100-500', '100-500'],
+      ['500-1000', '500-1000'],
+      ['1000+', '1000+'],
+    ],
+  },
+  {
+    name: 'lifecyclestage',
+    label: 'Lifecycle Stage',
+    type: 'enumeration',
+    fieldType: 'radio',
     description: 'The qualification of contacts to sales readiness.',
-    options: [['subscriber', 'Subscriber'], ['lead', 'Lead'], ['marketingqualifiedlead', 'Marketing Qualified Lead'], ['salesqualifiedlead', 'Sales Qualified Lead'], ['opportunity', 'Opportunity'], ['customer', 'Customer'], ['evangelist', 'Evangelist'], ['other', 'Other']],
+    options: [
+      ['subscriber', 'Subscriber'],
+      ['lead', 'Lead'],
+      ['marketingqualifiedlead', 'Marketing Qualified Lead'],
+      ['salesqualifiedlead', 'Sales Qualified Lead'],
+      ['opportunity', 'Opportunity'],
+      ['customer', 'Customer'],
+      ['evangelist', 'Evangelist'],
+      ['other', 'Other'],
+    ],
   },
   {
-    name: 'hs_lead_status', label: 'Lead Status', type: 'enumeration', fieldType: 'radio', group: 'sales_properties',
+    name: 'hs_lead_status',
+    label: 'Lead Status',
+    type: 'enumeration',
+    fieldType: 'radio',
+    group: 'sales_properties',
     description: "The contact's sales, prospecting or outreach status",
-    options: [['NEW', 'New'], ['OPEN', 'Open'], ['IN_PROGRESS', 'In Progress'], ['OPEN_DEAL', 'Open Deal'], ['UNQUALIFIED', 'Unqualified'], ['ATTEMPTED_TO_CONTACT', 'Attempted to Contact'], ['CONNECTED', 'Connected'], ['BAD_TIMING', 'Bad Timing']],
+    options: [
+      ['NEW', 'New'],
+      ['OPEN', 'Open'],
+      ['IN_PROGRESS', 'In Progress'],
+      ['OPEN_DEAL', 'Open Deal'],
+      ['UNQUALIFIED', 'Unqualified'],
+      ['ATTEMPTED_TO_CONTACT', 'Attempted to Contact'],
+      ['CONNECTED', 'Connected'],
+      ['BAD_TIMING', 'Bad Timing'],
+    ],
   },
-  { name: 'hs_marketable_status', label: 'Marketing contact status', type: 'enumeration', fieldType: 'booleancheckbox', description: 'The marketing status of a contact', options: [['true', 'Marketing contact'], ['false', 'Non-marketing contact']] },
-  { name: 'annualrevenue', label: 'Annual Revenue', type: 'string', fieldType: 'text', description: 'Annual company revenue' },
-  { name: 'hs_additional_emails', label: 'Additional email addresses', type: 'enumeration', fieldType: 'checkbox', description: 'A set of additional email addresses for a contact', readOnly: true, group: 'emailinformation' },
-  { name: 'createdate', label: 'Create Date', type: 'datetime', fieldType: 'date', description: 'The date that a contact entered the system' },
-  { name: 'lastmodifieddate', label: 'Last Modified Date', type: 'datetime', fieldType: 'date', description: 'Most recent timestamp of any property update for a contact.', readOnly: true },
-  { name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', description: 'The unique ID for this record. This value is set automatically by HubSpot.', readOnly: true, unique: true },
+  {
+    name: 'hs_marketable_status',
+    label: 'Marketing contact status',
+    type: 'enumeration',
+    fieldType: 'booleancheckbox',
+    description: 'The marketing status of a contact',
+    options: [
+      ['true', 'Marketing contact'],
+      ['false', 'Non-marketing contact'],
+    ],
+  },
+  {
+    name: 'annualrevenue',
+    label: 'Annual Revenue',
+    type: 'string',
+    fieldType: 'text',
+    description: 'Annual company revenue',
+  },
+  {
+    name: 'hs_additional_emails',
+    label: 'Additional email addresses',
+    type: 'enumeration',
+    fieldType: 'checkbox',
+    description: 'A set of additional email addresses for a contact',
+    readOnly: true,
+    group: 'emailinformation',
+  },
+  {
+    name: 'createdate',
+    label: 'Create Date',
+    type: 'datetime',
+    fieldType: 'date',
+    description: 'The date that a contact entered the system',
+  },
+  {
+    name: 'lastmodifieddate',
+    label: 'Last Modified Date',
+    type: 'datetime',
+    fieldType: 'date',
+    description: 'Most recent timestamp of any property update for a contact.',
+    readOnly: true,
+  },
+  {
+    name: 'hs_object_id',
+    label: 'Record ID',
+    type: 'number',
+    fieldType: 'number',
+    description: 'The unique ID for this record. This value is set automatically by HubSpot.',
+    readOnly: true,
+    unique: true,
+  },
 ];
 
 /** Builds a definition with every field the `Property` schema lists, filled the way HubSpot fills them. */
@@ -133,7 +279,12 @@ export function defaultProperties(): PropertyDefinition[] {
         fieldType: spec.fieldType,
         groupName: spec.group ?? 'contactinformation',
         description: spec.description,
-        options: (spec.options ?? []).map(([value, label], order) => ({ label, value, hidden: false, displayOrder: order })),
+        options: (spec.options ?? []).map(([value, label], order) => ({
+          label,
+          value,
+          hidden: false,
+          displayOrder: order,
+        })),
         displayOrder: index < 13 ? index + 1 : -1,
         hasUniqueValue: spec.unique ?? false,
         hubspotDefined: true,

@@ -33,7 +33,10 @@ export function propertyRoutes(app: FastifyInstance, ctx: HubspotContext): void 
     assertContacts((request.params as { objectType: string }).objectType);
     const definition = validatePropertyCreate(request.body, store.uniquePropertyCount(), iso(ctx.now()));
     if (store.property(definition.name)) {
-      throw new HubspotApiError(409, errorBody('OBJECT_ALREADY_EXISTS', `Property named '${definition.name}' already exists.`));
+      throw new HubspotApiError(
+        409,
+        errorBody('OBJECT_ALREADY_EXISTS', `Property named '${definition.name}' already exists.`),
+      );
     }
     store.addProperty(definition);
     return reply

@@ -3,7 +3,8 @@ import type { PropertyDefinition } from './property-definitions.js';
 
 /** Loose on purpose: HubSpot rejects "example.lcom" but accepts most shapes with one @ and a dotted domain. */
 // RFC 5322 dot-atom local part (no leading, trailing or doubled dot) and a dotted host name, as HubSpot checks.
-const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$/;
+const EMAIL =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$/;
 const MAX_STRING = 65_536;
 
 /**
@@ -30,12 +31,26 @@ export function normalizeValues(
       continue;
     }
     if (definition.modificationMetadata.readOnlyValue) {
-      errors.push(propertyValueError(name, 'READ_ONLY_VALUE', `"${name}" is a read only property; its value cannot be set.`, portalId));
+      errors.push(
+        propertyValueError(
+          name,
+          'READ_ONLY_VALUE',
+          `"${name}" is a read only property; its value cannot be set.`,
+          portalId,
+        ),
+      );
       continue;
     }
     // JSON numbers and booleans are accepted and stored as text, like HubSpot; null clears like "".
     if (rawValue !== null && typeof rawValue === 'object') {
-      errors.push(propertyValueError(name, 'INVALID_PROPERTY_VALUE', `${JSON.stringify(rawValue)} is not a valid value for ${name}; send a string`, portalId));
+      errors.push(
+        propertyValueError(
+          name,
+          'INVALID_PROPERTY_VALUE',
+          `${JSON.stringify(rawValue)} is not a valid value for ${name}; send a string`,
+          portalId,
+        ),
+      );
       continue;
     }
     const value = rawValue === null ? '' : String(rawValue);
@@ -49,7 +64,8 @@ export function normalizeValues(
 
 function checkValue(definition: PropertyDefinition, value: string): [code: string, message: string] | undefined {
   const { name, type } = definition;
-  if (value.length > MAX_STRING) return ['INVALID_LONG_STRING', `Value for ${name} is longer than ${MAX_STRING} characters`];
+  if (value.length > MAX_STRING)
+    return ['INVALID_LONG_STRING', `Value for ${name} is longer than ${MAX_STRING} characters`];
   if (name === 'email' && !EMAIL.test(value.trim())) return ['INVALID_EMAIL', `Email address ${value} is invalid`];
   switch (type) {
     case 'enumeration': {
@@ -63,12 +79,18 @@ function checkValue(definition: PropertyDefinition, value: string): [code: strin
       return undefined;
     }
     case 'number':
-      return Number.isFinite(Number(value)) && value.trim() !== '' ? undefined : ['INVALID_INTEGER', `${value} was not a valid number`];
+      return Number.isFinite(Number(value)) && value.trim() !== ''
+        ? undefined
+        : ['INVALID_INTEGER', `${value} was not a valid number`];
     case 'bool':
-      return value === 'true' || value === 'false' ? undefined : ['INVALID_BOOLEAN', `${value} was not a valid boolean (true or false)`];
+      return value === 'true' || value === 'false'
+        ? undefined
+        : ['INVALID_BOOLEAN', `${value} was not a valid boolean (true or false)`];
     case 'date':
     case 'datetime':
-      return toEpochMs(value) === undefined ? ['INVALID_DATE', `${value} was not a valid date; send ISO 8601 or epoch milliseconds`] : undefined;
+      return toEpochMs(value) === undefined
+        ? ['INVALID_DATE', `${value} was not a valid date; send ISO 8601 or epoch milliseconds`]
+        : undefined;
     default:
       return undefined;
   }

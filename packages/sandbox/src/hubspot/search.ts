@@ -5,8 +5,19 @@ import { QUERY_PROPERTIES } from './property-definitions.js';
 import { toEpochMs } from './property-values.js';
 
 const OPERATORS = [
-  'EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY',
-  'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN',
+  'EQ',
+  'NEQ',
+  'LT',
+  'LTE',
+  'GT',
+  'GTE',
+  'BETWEEN',
+  'IN',
+  'NOT_IN',
+  'HAS_PROPERTY',
+  'NOT_HAS_PROPERTY',
+  'CONTAINS_TOKEN',
+  'NOT_CONTAINS_TOKEN',
 ];
 /** Sources disagree (6 groups in the spec, 5×10/25 or 5×6/18 in docs); allow the most generous documented set. */
 const MAX_GROUPS = 6;
@@ -27,19 +38,26 @@ type Predicate = (contact: StoredContact) => boolean;
 
 /** Compiles a request's filterGroups (OR of ANDs) and query into one predicate; throws 400 on a malformed filter. */
 export function compileSearch(store: ContactStore, filterGroups: unknown, query: unknown): Predicate {
-  if (filterGroups !== undefined && !Array.isArray(filterGroups)) throw validationError('filterGroups must be an array of {filters: [...]}.');
+  if (filterGroups !== undefined && !Array.isArray(filterGroups))
+    throw validationError('filterGroups must be an array of {filters: [...]}.');
   const groups = (filterGroups ?? []) as Array<{ filters?: unknown }>;
-  if (groups.length > MAX_GROUPS) throw validationError(`Too many filter groups: ${groups.length}; the limit is ${MAX_GROUPS}.`);
+  if (groups.length > MAX_GROUPS)
+    throw validationError(`Too many filter groups: ${groups.length}; the limit is ${MAX_GROUPS}.`);
   let total = 0;
   const compiled = groups.map((group, g) => {
     if (!Array.isArray(group?.filters)) throw validationError(`filterGroups[${g}].filters must be an array.`);
     if (group.filters.length > MAX_FILTERS_PER_GROUP) {
-      throw validationError(`Too many filters in filterGroups[${g}]: ${group.filters.length}; the limit is ${MAX_FILTERS_PER_GROUP} per group.`);
+      throw validationError(
+        `Too many filters in filterGroups[${g}]: ${group.filters.length}; the limit is ${MAX_FILTERS_PER_GROUP} per group.`,
+      );
     }
     total += group.filters.length;
-    return group.filters.map((filter: unknown, f: number) => compileFilter(store, filter, `filterGroups[${g}].filters[${f}]`));
+    return group.filters.map((filter: unknown, f: number) =>
+      compileFilter(store, filter, `filterGroups[${g}].filters[${f}]`),
+    );
   });
-  if (total > MAX_FILTERS) throw validationError(`Too many filters: ${total}; the limit is ${MAX_FILTERS} across all groups.`);
+  if (total > MAX_FILTERS)
+    throw validationError(`Too many filters: ${total}; the limit is ${MAX_FILTERS} across all groups.`);
   const matchQuery = compileQuery(query);
   return (contact) =>
     !contact.archived &&
@@ -53,19 +71,22 @@ function compileFilter(store: ContactStore, raw: unknown, where: string): Predic
     throw validationError(`${where} needs a propertyName and an operator.`);
   }
   const { propertyName: name, operator } = filter;
-  if (!OPERATORS.includes(operator)) throw validationError(`${where}.operator "${String(operator)}" is not one of ${OPERATORS.join(', ')}.`);
+  if (!OPERATORS.includes(operator))
+    throw validationError(`${where}.operator "${String(operator)}" is not one of ${OPERATORS.join(', ')}.`);
   const definition = store.property(name);
   if (!definition) throw validationError(`${where}: property "${name}" does not exist on contacts.`);
   const read = (contact: StoredContact) => contact.properties[name];
   if (operator === 'HAS_PROPERTY') return (c) => read(c) !== undefined;
   if (operator === 'NOT_HAS_PROPERTY') return (c) => read(c) === undefined;
   if (operator === 'IN' || operator === 'NOT_IN') {
-    if (!Array.isArray(filter.values) || filter.values.length === 0) throw validationError(`${where}: ${operator} needs a non-empty "values" array.`);
+    if (!Array.isArray(filter.values) || filter.values.length === 0)
+      throw validationError(`${where}: ${operator} needs a non-empty "values" array.`);
     const wanted = new Set(filter.values.map((v) => String(comparable(definition, String(v)))));
     const inSet = (c: StoredContact) => read(c) !== undefined && wanted.has(String(comparable(definition, read(c)!)));
     return operator === 'IN' ? inSet : (c) => !inSet(c);
   }
-  if (filter.value === undefined || filter.value === null) throw validationError(`${where}: ${operator} needs a "value".`);
+  if (filter.value === undefined || filter.value === null)
+    throw validationError(`${where}: ${operator} needs a "value".`);
   const value = String(filter.value);
   if (operator === 'CONTAINS_TOKEN' || operator === 'NOT_CONTAINS_TOKEN') {
     const pattern = tokenPattern(value);
@@ -76,17 +97,25 @@ function compileFilter(store: ContactStore, raw: unknown, where: string): Predic
   if (operator === 'BETWEEN') {
     if (filter.highValue === undefined) throw validationError(`${where}: BETWEEN needs "value" and "highValue".`);
     const high = comparable(definition, String(filter.highValue));
-    return (c) => read(c) !== undefined && comparable(definition, read(c)!) >= target && comparable(definition, read(c)!) <= high;
+    return (c) =>
+      read(c) !== undefined && comparable(definition, read(c)!) >= target && comparable(definition, read(c)!) <= high;
   }
   // A contact without the value matches only the negative operators (NEQ here).
-  const compare = (c: StoredContact, test: (a: Comparable) => boolean) => read(c) !== undefined && test(comparable(definition, read(c)!));
+  const compare = (c: StoredContact, test: (a: Comparable) => boolean) =>
+    read(c) !== undefined && test(comparable(definition, read(c)!));
   switch (operator) {
-    case 'EQ': return (c) => compare(c, (a) => a === target);
-    case 'NEQ': return (c) => !compare(c, (a) => a === target);
-    case 'LT': return (c) => compare(c, (a) => a < target);
-    case 'LTE': return (c) => compare(c, (a) => a <= target);
-    case 'GT': return (c) => compare(c, (a) => a > target);
-    default: return (c) => compare(c, (a) => a >= target);
+    case 'EQ':
+      return (c) => compare(c, (a) => a === target);
+    case 'NEQ':
+      return (c) => !compare(c, (a) => a === target);
+    case 'LT':
+      return (c) => compare(c, (a) => a < target);
+    case 'LTE':
+      return (c) => compare(c, (a) => a <= target);
+    case 'GT':
+      return (c) => compare(c, (a) => a > target);
+    default:
+      return (c) => compare(c, (a) => a >= target);
   }
 }
 
@@ -107,18 +136,27 @@ function tokensOf(value: string): string[] {
 
 /** CONTAINS_TOKEN values may use `*` as a wildcard. */
 function tokenPattern(value: string): RegExp {
-  const escaped = value.toLowerCase().split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const escaped = value
+    .toLowerCase()
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${escaped.join('.*')}$`);
 }
 
 function compileQuery(query: unknown): Predicate {
   if (query === undefined || query === null || query === '') return () => true;
   if (typeof query !== 'string') throw validationError('query must be a string.');
-  if (query.length > MAX_QUERY) throw validationError(`query is ${query.length} characters long; the limit is ${MAX_QUERY}.`);
-  const words = query.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  if (query.length > MAX_QUERY)
+    throw validationError(`query is ${query.length} characters long; the limit is ${MAX_QUERY}.`);
+  const words = query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   // Every word must start one of the tokens of the default searchable properties.
   return (contact) => {
-    const tokens = QUERY_PROPERTIES.flatMap((name) => (contact.properties[name] ? tokensOf(contact.properties[name]) : []));
+    const tokens = QUERY_PROPERTIES.flatMap((name) =>
+      contact.properties[name] ? tokensOf(contact.properties[name]) : [],
+    );
     return words.every((word) => tokens.some((token) => token.startsWith(word)));
   };
 }

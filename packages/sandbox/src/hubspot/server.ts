@@ -59,7 +59,13 @@ export function buildServer(
     try {
       done(null, JSON.parse(body as string));
     } catch (error) {
-      done(new HubspotApiError(400, errorBody('VALIDATION_ERROR', `Invalid input JSON: ${(error as Error).message}. Send a JSON object body.`)), undefined);
+      done(
+        new HubspotApiError(
+          400,
+          errorBody('VALIDATION_ERROR', `Invalid input JSON: ${(error as Error).message}. Send a JSON object body.`),
+        ),
+        undefined,
+      );
     }
   });
 
@@ -74,7 +80,11 @@ export function buildServer(
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0];
     if (path.startsWith('/__sandbox/')) return;
-    const meta: RequestMeta = { correlationId: randomUUID(), search: request.method === 'POST' && path === SEARCH_PATH, dropped: false };
+    const meta: RequestMeta = {
+      correlationId: randomUUID(),
+      search: request.method === 'POST' && path === SEARCH_PATH,
+      dropped: false,
+    };
     metas.set(request.raw, meta);
     reply.header('X-HubSpot-Correlation-Id', meta.correlationId);
     ctx.stats.requests++;
@@ -92,14 +102,23 @@ export function buildServer(
     if (decision?.kind === 'dropAfterProcessing') meta.dropAfter = true;
     if (!tokenMatches(request.headers.authorization, ctx.token)) {
       reply.header('X-HubSpot-Auth-Failure', '401 Unauthorized');
-      return send(reply, meta, 401, { status: 'error', message: AUTH_FAILURE_MESSAGE, category: 'INVALID_AUTHENTICATION' });
+      return send(reply, meta, 401, {
+        status: 'error',
+        message: AUTH_FAILURE_MESSAGE,
+        category: 'INVALID_AUTHENTICATION',
+      });
     }
     if (decision?.kind === 'storm') return limited(reply, meta, 'TEN_SECONDLY_ROLLING');
     const policy = meta.search ? ctx.limits.takeSearch(ctx.now()) : ctx.limits.takeApi(ctx.now());
     if (policy) return limited(reply, meta, policy);
     if (decision?.kind === 'migration') reply.header('Retry-After', String(decision.retryAfterSec));
     if (decision?.kind === 'error' || decision?.kind === 'locked' || decision?.kind === 'migration') {
-      return send(reply, meta, decision.kind === 'locked' ? 423 : decision.kind === 'migration' ? 477 : decision.status, faultBody(decision));
+      return send(
+        reply,
+        meta,
+        decision.kind === 'locked' ? 423 : decision.kind === 'migration' ? 477 : decision.status,
+        faultBody(decision),
+      );
     }
   });
 
@@ -131,15 +150,38 @@ export function buildServer(
     }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return send(reply, meta, status, errorBody('VALIDATION_ERROR', `Invalid request: ${(error as Error).message}. Send JSON (Content-Type: application/json).`));
+      return send(
+        reply,
+        meta,
+        status,
+        errorBody(
+          'VALIDATION_ERROR',
+          `Invalid request: ${(error as Error).message}. Send JSON (Content-Type: application/json).`,
+        ),
+      );
     }
-    return send(reply, meta, 500, errorBody('INTERNAL_ERROR', `The HubSpot sandbox failed on ${request.method} ${request.url.split('?')[0]}: ${(error as Error).message}`));
+    return send(
+      reply,
+      meta,
+      500,
+      errorBody(
+        'INTERNAL_ERROR',
+        `The HubSpot sandbox failed on ${request.method} ${request.url.split('?')[0]}: ${(error as Error).message}`,
+      ),
+    );
   });
 
   app.setNotFoundHandler((request, reply) => {
     const meta = metas.get(request.raw) ?? { correlationId: randomUUID(), search: false, dropped: false };
-    return send(reply, meta, 404, errorBody('OBJECT_NOT_FOUND',
-      `No route for ${request.method} ${request.url.split('?')[0]}: this sandbox emulates the CRM v3 contacts, contact search and contact properties APIs and account-info.`));
+    return send(
+      reply,
+      meta,
+      404,
+      errorBody(
+        'OBJECT_NOT_FOUND',
+        `No route for ${request.method} ${request.url.split('?')[0]}: this sandbox emulates the CRM v3 contacts, contact search and contact properties APIs and account-info.`,
+      ),
+    );
   });
 
   contactRoutes(app, ctx);

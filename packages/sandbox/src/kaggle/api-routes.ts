@@ -57,7 +57,10 @@ export async function apiRoutes(api: FastifyInstance, { state, catalog, signer }
   });
 
   /** The dataset named by the route, or a 404 already sent. */
-  const lookup = (request: FastifyRequest<{ Params: DatasetParams; Querystring: VersionQuery }>, reply: FastifyReply) => {
+  const lookup = (
+    request: FastifyRequest<{ Params: DatasetParams; Querystring: VersionQuery }>,
+    reply: FastifyReply,
+  ) => {
     const entry = catalog.get(`${request.params.owner}/${request.params.slug}`);
     const version = request.query.datasetVersionNumber;
     if (!entry || (version !== undefined && version !== String(entry.currentVersionNumber))) {
@@ -77,28 +80,41 @@ export async function apiRoutes(api: FastifyInstance, { state, catalog, signer }
 
   // Absolute, as Kaggle's links to storage.googleapis.com are; the sandbox's storage lives on its own host.
   const redirect = (request: FastifyRequest, reply: FastifyReply, path: string) =>
-    reply.code(302).header('location', `${request.protocol}://${request.host}${signer.sign(path)}`).send('');
+    reply
+      .code(302)
+      .header('location', `${request.protocol}://${request.host}${signer.sign(path)}`)
+      .send('');
 
-  api.get<{ Params: DatasetParams; Querystring: VersionQuery }>('/datasets/view/:owner/:slug', async (request, reply) => {
-    state.count('apiView');
-    const entry = lookup(request, reply);
-    return entry ? viewJson(entry) : reply;
-  });
+  api.get<{ Params: DatasetParams; Querystring: VersionQuery }>(
+    '/datasets/view/:owner/:slug',
+    async (request, reply) => {
+      state.count('apiView');
+      const entry = lookup(request, reply);
+      return entry ? viewJson(entry) : reply;
+    },
+  );
 
-  api.get<{ Params: DatasetParams; Querystring: VersionQuery }>('/datasets/list/:owner/:slug', async (request, reply) => {
-    state.count('apiList');
-    const entry = lookup(request, reply);
-    return entry ? listJson(entry) : reply;
-  });
+  api.get<{ Params: DatasetParams; Querystring: VersionQuery }>(
+    '/datasets/list/:owner/:slug',
+    async (request, reply) => {
+      state.count('apiList');
+      const entry = lookup(request, reply);
+      return entry ? listJson(entry) : reply;
+    },
+  );
 
-  api.get<{ Params: DatasetParams; Querystring: VersionQuery }>('/datasets/download/:owner/:slug', async (request, reply) => {
-    state.count('apiDownload');
-    const entry = lookup(request, reply);
-    if (!entry || forbidden(entry, reply)) return reply;
-    return redirect(request, reply, `${storagePrefix(entry)}/bundle/archive.zip`);
-  });
+  api.get<{ Params: DatasetParams; Querystring: VersionQuery }>(
+    '/datasets/download/:owner/:slug',
+    async (request, reply) => {
+      state.count('apiDownload');
+      const entry = lookup(request, reply);
+      if (!entry || forbidden(entry, reply)) return reply;
+      return redirect(request, reply, `${storagePrefix(entry)}/bundle/archive.zip`);
+    },
+  );
 
-  const fileDownload = (raw: boolean) =>
+  const fileDownload =
+    (raw: boolean) =>
     async (request: FastifyRequest<{ Params: DatasetParams; Querystring: VersionQuery }>, reply: FastifyReply) => {
       state.count('apiDownload');
       const entry = lookup(request, reply);
@@ -111,7 +127,8 @@ export async function apiRoutes(api: FastifyInstance, { state, catalog, signer }
       if (forbidden(entry, reply)) return reply;
       const name = encodeURIComponent(file.name);
       // Kaggle hands large single files out zipped (`<name>.zip`); small ones and download-raw come as they are.
-      if (!raw && file.size > COMPRESS_ABOVE_BYTES) return redirect(request, reply, `${storagePrefix(entry)}/compressed/${name}.zip`);
+      if (!raw && file.size > COMPRESS_ABOVE_BYTES)
+        return redirect(request, reply, `${storagePrefix(entry)}/compressed/${name}.zip`);
       return redirect(request, reply, `${storagePrefix(entry)}/${name}`);
     };
   api.get('/datasets/download/:owner/:slug/*', fileDownload(false));

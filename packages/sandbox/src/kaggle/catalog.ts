@@ -85,7 +85,11 @@ function fileJson(entry: CatalogEntry, file: DatasetFile) {
 
 /** The body of `GET /api/v1/datasets/list/<owner>/<slug>`. */
 export function listJson(entry: CatalogEntry) {
-  return { datasetFiles: entry.store.files.map((file) => fileJson(entry, file)), errorMessage: null, nextPageToken: '' };
+  return {
+    datasetFiles: entry.store.files.map((file) => fileJson(entry, file)),
+    errorMessage: null,
+    nextPageToken: '',
+  };
 }
 
 /** The total uncompressed size of the dataset's files. */

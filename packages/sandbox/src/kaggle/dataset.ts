@@ -115,7 +115,8 @@ export async function loadDataset(datasetZip?: string): Promise<DatasetStore> {
     let entries: Array<{ name: string; path: string; date: Date }>;
     if (datasetZip) {
       entries = await extractZip(datasetZip, dir);
-      if (entries.length === 0) throw new Error(`The dataset zip ${datasetZip} holds no files; give a zip with the dataset's files.`);
+      if (entries.length === 0)
+        throw new Error(`The dataset zip ${datasetZip} holds no files; give a zip with the dataset's files.`);
       archive = await stored(datasetZip, 'archive.zip');
     } else {
       const archivePath = join(dir, 'archive.zip');
@@ -140,7 +141,9 @@ export async function loadDataset(datasetZip?: string): Promise<DatasetStore> {
           if (!file) return Promise.reject(new Error(`No file ${name} in the dataset.`));
           // A hashed, flat name: entry names may contain directories.
           const target = join(dir, `compressed-${createHash('sha1').update(name).digest('hex')}.zip`);
-          pending = writeZip(target, [{ path: file.path, name, mtime: file.creationDate }]).then(() => stored(target, `${name}.zip`));
+          pending = writeZip(target, [{ path: file.path, name, mtime: file.creationDate }]).then(() =>
+            stored(target, `${name}.zip`),
+          );
           compressed.set(name, pending);
           // A failed build is not remembered, so the next request tries again.
           pending.catch(() => compressed.delete(name));

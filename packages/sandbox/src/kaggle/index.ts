@@ -45,7 +45,9 @@ function behavioursProblem(body: unknown): string | undefined {
 export async function startKaggleSandbox(options: KaggleSandboxOptions = {}): Promise<KaggleSandbox> {
   const datasetRef = options.datasetRef ?? DEFAULT_DATASET_REF;
   if (!isDatasetRef(datasetRef)) {
-    throw new Error(`Kaggle sandbox: datasetRef "${datasetRef}" is not of the form owner/slug (e.g. ${DEFAULT_DATASET_REF}).`);
+    throw new Error(
+      `Kaggle sandbox: datasetRef "${datasetRef}" is not of the form owner/slug (e.g. ${DEFAULT_DATASET_REF}).`,
+    );
   }
   const credentials = { ...DEFAULT_KAGGLE_CREDENTIALS, ...options.credentials };
   const state = new KaggleState(credentials, options.behaviours);
@@ -54,9 +56,12 @@ export async function startKaggleSandbox(options: KaggleSandboxOptions = {}): Pr
     store = await loadDataset(options.dataset);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Kaggle sandbox: cannot read the dataset zip ${options.dataset ?? '(sample)'}: ${reason}. Give a readable .zip file.`, {
-      cause: error,
-    });
+    throw new Error(
+      `Kaggle sandbox: cannot read the dataset zip ${options.dataset ?? '(sample)'}: ${reason}. Give a readable .zip file.`,
+      {
+        cause: error,
+      },
+    );
   }
   const catalog = createCatalog(datasetRef, store);
   // Stores replaced by publishVersion(): closed with the server, since a download may still be reading one.

@@ -35,7 +35,12 @@ function parseRange(header: string, size: number): { start: number; end: number 
  * Answers with `file` as GCS would: `Content-Length`, `Content-Type`, `Accept-Ranges`, `Last-Modified`, `X-Goog-Hash`,
  * and 206 + `Content-Range` for a `Range` request. Streams from disk; never buffers the file.
  */
-export function sendFile(request: FastifyRequest, reply: FastifyReply, file: StoredFile, options: SendFileOptions = {}) {
+export function sendFile(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  file: StoredFile,
+  options: SendFileOptions = {},
+) {
   const md5 = options.corruptMd5 ? createHash('md5').update(`corrupt:${file.md5}`).digest('base64') : file.md5;
   reply.header('accept-ranges', 'bytes');
   reply.header('last-modified', file.mtime.toUTCString());

@@ -15,7 +15,10 @@ export interface UrlSigner {
 }
 
 function googDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function parseGoogDate(value: string): Date | undefined {
@@ -58,7 +61,8 @@ export function createUrlSigner(secret: Buffer = randomBytes(32)): UrlSigner {
       if (!given || !query['X-Goog-Date'] || !query['X-Goog-Expires']) return { ok: false, reason: 'missing' };
       const expected = Buffer.from(mac(canonical(path, query)));
       const actual = Buffer.from(given);
-      if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { ok: false, reason: 'tampered' };
+      if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
+        return { ok: false, reason: 'tampered' };
       const signedAt = parseGoogDate(query['X-Goog-Date']);
       const lifetime = Number(query['X-Goog-Expires']);
       if (!signedAt || !Number.isFinite(lifetime)) return { ok: false, reason: 'tampered' };

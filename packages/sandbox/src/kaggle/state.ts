@@ -14,7 +14,12 @@ export const DEFAULT_KAGGLE_CREDENTIALS: KaggleCredentials = {
 export const SANDBOX_TWO_FACTOR_CODE = '123456';
 
 /** Cookie names. Real Kaggle uses `__Host-KAGGLEID`; the `__Host-` prefix needs https, which loopback lacks. */
-export const COOKIES = { session: 'KAGGLEID', xsrf: 'XSRF-TOKEN', consent: 'CookieConsent', twoFactor: 'KAGGLE_2FA' } as const;
+export const COOKIES = {
+  session: 'KAGGLEID',
+  xsrf: 'XSRF-TOKEN',
+  consent: 'CookieConsent',
+  twoFactor: 'KAGGLE_2FA',
+} as const;
 
 /** Mutable state shared by the sandbox's routes: behaviours, sessions and counters. */
 export class KaggleState {
@@ -29,7 +34,10 @@ export class KaggleState {
   readonly pendingTwoFactor = new Map<string, string>();
   private readonly counters: Record<string, number> = {};
 
-  constructor(readonly credentials: KaggleCredentials, behaviours: KaggleBehaviours = {}) {
+  constructor(
+    readonly credentials: KaggleCredentials,
+    behaviours: KaggleBehaviours = {},
+  ) {
     this.setBehaviours(behaviours);
   }
 

@@ -40,18 +40,25 @@ export async function webRoutes(app: FastifyInstance, { state, catalog }: WebCon
     if (delay && delay > 0 && request.method === 'GET' && !request.url.startsWith('/__sandbox')) await sleep(delay);
   });
 
-  app.get('/', async (request, reply) => html(reply, page(frame(request, 'Home'), '<h1>Kaggle: Your Machine Learning and Data Science Community</h1>')));
+  app.get('/', async (request, reply) =>
+    html(reply, page(frame(request, 'Home'), '<h1>Kaggle: Your Machine Learning and Data Science Community</h1>')),
+  );
 
   app.get<{ Querystring: { phase?: string; returnUrl?: string } }>('/account/login', async (request, reply) => {
     state.count('loginPage');
     if (state.loginNotFoundLeft > 0) {
       state.loginNotFoundLeft--;
       state.count('loginNotFound');
-      return html(reply, errorPage(frame(request, 'Not Found'), 'backend NotFound', 'The page could not be loaded. Try again.'), 404);
+      return html(
+        reply,
+        errorPage(frame(request, 'Not Found'), 'backend NotFound', 'The page could not be loaded. Try again.'),
+        404,
+      );
     }
     if (!request.cookies[COOKIES.xsrf]) reply.setCookie(COOKIES.xsrf, randomBytes(24).toString('base64url'), cookie);
     const returnUrl = safeReturnUrl(request.query.returnUrl);
-    if (request.query.phase === 'emailSignIn') return html(reply, emailSignInPage(frame(request, 'Sign in'), returnUrl));
+    if (request.query.phase === 'emailSignIn')
+      return html(reply, emailSignInPage(frame(request, 'Sign in'), returnUrl));
     if (request.query.phase === 'twoFactor') {
       if (!state.pendingTwoFactor.has(request.cookies[COOKIES.twoFactor] ?? '')) {
         return reply.redirect(`/account/login?phase=emailSignIn&returnUrl=${encodeURIComponent(returnUrl)}`);
@@ -68,7 +75,8 @@ export async function webRoutes(app: FastifyInstance, { state, catalog }: WebCon
     state.count('xsrfRejected');
     void reply.code(403).send({
       code: 403,
-      message: 'XSRF token missing or invalid: load /account/login first and send its XSRF-TOKEN cookie back as the X-XSRF-TOKEN header.',
+      message:
+        'XSRF token missing or invalid: load /account/login first and send its XSRF-TOKEN cookie back as the X-XSRF-TOKEN header.',
     });
     return true;
   };
@@ -79,35 +87,44 @@ export async function webRoutes(app: FastifyInstance, { state, catalog }: WebCon
     return reply.send({ redirectUrl: returnUrl });
   };
 
-  app.post<{ Body: { email?: unknown; password?: unknown; returnUrl?: unknown } }>(`${SIGN_IN_RPC}/EmailSignIn`, async (request, reply) => {
-    if (xsrfFails(request, reply)) return reply;
-    const { email, password } = request.body ?? {};
-    if (typeof email !== 'string' || typeof password !== 'string') {
-      return reply.code(400).send({ code: 400, message: 'Send JSON {"email", "password", "returnUrl"}: email and password must be strings.' });
-    }
-    const { credentials } = state;
-    const known = email === credentials.email || email === credentials.username;
-    if (!known || password !== credentials.password) {
-      state.count('loginFailed');
-      return reply.code(401).send({ code: 401, message: 'The email or password you entered is incorrect.' });
-    }
-    const returnUrl = safeReturnUrl(request.body.returnUrl);
-    if (state.behaviours.twoFactor) {
-      const pending = randomBytes(24).toString('base64url');
-      state.pendingTwoFactor.set(pending, returnUrl);
-      reply.setCookie(COOKIES.twoFactor, pending, { ...cookie, httpOnly: true });
-      state.count('twoFactorChallenge');
-      return reply.send({ redirectUrl: `/account/login?phase=twoFactor&returnUrl=${encodeURIComponent(returnUrl)}` });
-    }
-    return signIn(reply, credentials.username, returnUrl);
-  });
+  app.post<{ Body: { email?: unknown; password?: unknown; returnUrl?: unknown } }>(
+    `${SIGN_IN_RPC}/EmailSignIn`,
+    async (request, reply) => {
+      if (xsrfFails(request, reply)) return reply;
+      const { email, password } = request.body ?? {};
+      if (typeof email !== 'string' || typeof password !== 'string') {
+        return reply.code(400).send({
+          code: 400,
+          message: 'Send JSON {"email", "password", "returnUrl"}: email and password must be strings.',
+        });
+      }
+      const { credentials } = state;
+      const known = email === credentials.email || email === credentials.username;
+      if (!known || password !== credentials.password) {
+        state.count('loginFailed');
+        return reply.code(401).send({ code: 401, message: 'The email or password you entered is incorrect.' });
+      }
+      const returnUrl = safeReturnUrl(request.body.returnUrl);
+      if (state.behaviours.twoFactor) {
+        const pending = randomBytes(24).toString('base64url');
+        state.pendingTwoFactor.set(pending, returnUrl);
+        reply.setCookie(COOKIES.twoFactor, pending, { ...cookie, httpOnly: true });
+        state.count('twoFactorChallenge');
+        return reply.send({ redirectUrl: `/account/login?phase=twoFactor&returnUrl=${encodeURIComponent(returnUrl)}` });
+      }
+      return signIn(reply, credentials.username, returnUrl);
+    },
+  );
 
   app.post<{ Body: { code?: unknown } }>(`${SIGN_IN_RPC}/VerifyTwoFactor`, async (request, reply) => {
     if (xsrfFails(request, reply)) return reply;
     const pending = request.cookies[COOKIES.twoFactor] ?? '';
     const returnUrl = state.pendingTwoFactor.get(pending);
     if (returnUrl === undefined) {
-      return reply.code(401).send({ code: 401, message: 'No sign-in is waiting for a two-factor code; sign in with email and password first.' });
+      return reply.code(401).send({
+        code: 401,
+        message: 'No sign-in is waiting for a two-factor code; sign in with email and password first.',
+      });
     }
     if (request.body?.code !== SANDBOX_TWO_FACTOR_CODE) {
       state.count('twoFactorFailed');
@@ -126,7 +143,7 @@ export async function webRoutes(app: FastifyInstance, { state, catalog }: WebCon
   app.get<DatasetRoute>('/datasets/:owner/:slug', async (request, reply) => {
     state.count('datasetPage');
     const entry = catalog.get(`${request.params.owner}/${request.params.slug}`);
-    if (!entry) return html(reply, errorPage(frame(request, 'Not Found'), '404', 'We can\'t find that page.'), 404);
+    if (!entry) return html(reply, errorPage(frame(request, 'Not Found'), '404', "We can't find that page."), 404);
     const model = {
       ref: entry.ref,
       title: entry.title,
@@ -149,12 +166,17 @@ export async function webRoutes(app: FastifyInstance, { state, catalog }: WebCon
       return reply.redirect(`/account/login?phase=emailSignIn&returnUrl=${encodeURIComponent(request.url)}`);
     }
     if (entry.gated) {
-      return html(reply, errorPage(frame(request, 'Forbidden'), '403', 'Accept this dataset\'s rules on its page before downloading.'), 403);
+      return html(
+        reply,
+        errorPage(frame(request, 'Forbidden'), '403', "Accept this dataset's rules on its page before downloading."),
+        403,
+      );
     }
     const { fileName } = request.query;
     if (fileName !== undefined) {
       // One file from the web still arrives zipped, as `<name>.zip`.
-      if (!entry.store.file(fileName)) return html(reply, errorPage(frame(request, 'Not Found'), '404', 'No such file in this dataset.'), 404);
+      if (!entry.store.file(fileName))
+        return html(reply, errorPage(frame(request, 'Not Found'), '404', 'No such file in this dataset.'), 404);
       state.count('download');
       const zipName = `${fileName.split('/').pop()}.zip`.replace(/"/g, '');
       return sendFile(request, reply, await entry.store.compressed(fileName), { attachmentName: zipName });
@@ -172,7 +194,12 @@ export async function webRoutes(app: FastifyInstance, { state, catalog }: WebCon
       name: entry.title,
       url: `/datasets/${entry.ref}`,
       version: String(entry.currentVersionNumber),
-      distribution: entry.store.files.map((file) => ({ '@type': 'cr:FileObject', name: file.name, contentSize: `${file.size} B`, md5: Buffer.from(file.md5, 'base64').toString('hex') })),
+      distribution: entry.store.files.map((file) => ({
+        '@type': 'cr:FileObject',
+        name: file.name,
+        contentSize: `${file.size} B`,
+        md5: Buffer.from(file.md5, 'base64').toString('hex'),
+      })),
     };
   });
 }

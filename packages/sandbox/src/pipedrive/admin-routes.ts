@@ -16,7 +16,8 @@ export function adminRoutes(app: FastifyInstance, ctx: PipedriveContext): void {
   app.post('/__sandbox/faults', async (request, reply) => {
     const body = request.body ?? {};
     try {
-      if (typeof body !== 'object' || Array.isArray(body)) throw new Error('Send the faults as a JSON object, e.g. {"errorRate":0.1,"seed":7}.');
+      if (typeof body !== 'object' || Array.isArray(body))
+        throw new Error('Send the faults as a JSON object, e.g. {"errorRate":0.1,"seed":7}.');
       ctx.faults.set(body as PipedriveFaults, ctx.clock.now());
     } catch (error) {
       return reply.code(400).send({ success: false, error: (error as Error).message });

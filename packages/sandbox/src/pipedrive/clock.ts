@@ -17,7 +17,8 @@ export class SandboxClock {
 
   set(time: number | Date): void {
     const target = typeof time === 'number' ? time : time.getTime();
-    if (!Number.isFinite(target)) throw new Error(`Invalid Pipedrive sandbox clock time ${String(time)}: pass ms since 1970 or a Date.`);
+    if (!Number.isFinite(target))
+      throw new Error(`Invalid Pipedrive sandbox clock time ${String(time)}: pass ms since 1970 or a Date.`);
     this.shiftMs = target - this.base();
   }
 

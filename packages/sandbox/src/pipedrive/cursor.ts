@@ -24,7 +24,9 @@ export function decodeCursor<T extends object>(cursor: string, check: (value: Re
   } catch {
     // falls through to the 400
   }
-  throw validationError(`Validation failed: cursor: "${cursor}" is not a cursor this endpoint issued; pass additional_data.next_cursor unchanged`);
+  throw validationError(
+    `Validation failed: cursor: "${cursor}" is not a cursor this endpoint issued; pass additional_data.next_cursor unchanged`,
+  );
 }
 
 /** The `limit` query parameter: 1..500, 100 when absent (as the spec says). */

@@ -18,7 +18,15 @@ export class PipedriveApiError extends Error {
 }
 
 export function errorBody(status: number, error: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { success: false, error, errorCode: status, error_info: ERROR_INFO, data: null, additional_data: null, ...extra };
+  return {
+    success: false,
+    error,
+    errorCode: status,
+    error_info: ERROR_INFO,
+    data: null,
+    additional_data: null,
+    ...extra,
+  };
 }
 
 export function apiError(status: number, error: string, extra: Record<string, unknown> = {}): PipedriveApiError {
@@ -44,5 +52,7 @@ export function unauthorizedError(): PipedriveApiError {
  * list of scopes that would do is added so the message says what to grant.
  */
 export function missingScopeError(scopes: readonly string[]): PipedriveApiError {
-  return apiError(403, 'Scope and URL mismatch', { error_info: `This request needs one of the scopes: ${scopes.join(', ')}. ${ERROR_INFO}` });
+  return apiError(403, 'Scope and URL mismatch', {
+    error_info: `This request needs one of the scopes: ${scopes.join(', ')}. ${ERROR_INFO}`,
+  });
 }

@@ -7,7 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import type { PipedriveContext } from './context.js';
 import { decodeCursor, encodeCursor, readLimit } from './cursor.js';
 import { notFoundError, validationError } from './errors.js';
-import { CREATABLE_TYPES, OPTION_TYPES, newFieldKey, parseFieldNamespaces, presentField, type StoredField } from './fields.js';
+import {
+  CREATABLE_TYPES,
+  OPTION_TYPES,
+  newFieldKey,
+  parseFieldNamespaces,
+  presentField,
+  type StoredField,
+} from './fields.js';
 import { pipedriveTime } from './person-input.js';
 
 type Query = Record<string, string | undefined>;
@@ -22,12 +29,14 @@ function namespaces(query: Query): string[] {
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validationError('Validation failed: the body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw validationError('Validation failed: the body must be a JSON object');
   return body as Record<string, unknown>;
 }
 
 function checkName(value: unknown, errors: string[]): void {
-  if (typeof value !== 'string' || value.trim().length < 1 || value.length > 255) errors.push('field_name: must be a string of 1 to 255 characters');
+  if (typeof value !== 'string' || value.trim().length < 1 || value.length > 255)
+    errors.push('field_name: must be a string of 1 to 255 characters');
 }
 
 /** Option labels to add: 1..255 characters, none twice and none the field already has (case-insensitive). */
@@ -52,7 +61,10 @@ function readLabels(value: unknown, existing: readonly string[], errors: string[
   return labels;
 }
 
-function settings(input: Record<string, unknown>, errors: string[]): Partial<Pick<StoredField, (typeof SETTINGS)[number]>> {
+function settings(
+  input: Record<string, unknown>,
+  errors: string[],
+): Partial<Pick<StoredField, (typeof SETTINGS)[number]>> {
   const out: Partial<Pick<StoredField, (typeof SETTINGS)[number]>> = {};
   for (const key of SETTINGS) {
     const value = input[key];
@@ -66,7 +78,10 @@ function settings(input: Record<string, unknown>, errors: string[]): Partial<Pic
 function customOr404(ctx: PipedriveContext, code: string): StoredField {
   const field = ctx.store.field(code);
   if (!field) throw notFoundError('Field');
-  if (!field.is_custom_field) throw validationError(`Validation failed: field_code: "${code}" is a system field; only custom fields can be changed`);
+  if (!field.is_custom_field)
+    throw validationError(
+      `Validation failed: field_code: "${code}" is a system field; only custom fields can be changed`,
+    );
   return field;
 }
 
@@ -75,7 +90,10 @@ export function fieldRoutes(app: FastifyInstance, ctx: PipedriveContext): void {
     const query = request.query as Query;
     const limit = readLimit(query.limit);
     const include = namespaces(query);
-    const offset = query.cursor ? decodeCursor<{ offset: number }>(query.cursor, (c) => Number.isInteger(c.offset) && (c.offset as number) >= 0).offset : 0;
+    const offset = query.cursor
+      ? decodeCursor<{ offset: number }>(query.cursor, (c) => Number.isInteger(c.offset) && (c.offset as number) >= 0)
+          .offset
+      : 0;
     const all = ctx.store.fields();
     const page = all.slice(offset, offset + limit);
     const next = offset + limit < all.length ? encodeCursor({ offset: offset + limit }) : null;
@@ -91,10 +109,12 @@ export function fieldRoutes(app: FastifyInstance, ctx: PipedriveContext): void {
   app.post('/api/v2/personFields', async (request) => {
     const input = objectBody(request.body);
     const errors: string[] = [];
-    for (const key of Object.keys(input)) if (!['field_name', 'field_type', 'options', ...SETTINGS].includes(key)) errors.push(`${key}: is not allowed`);
+    for (const key of Object.keys(input))
+      if (!['field_name', 'field_type', 'options', ...SETTINGS].includes(key)) errors.push(`${key}: is not allowed`);
     checkName(input.field_name, errors);
     const type = input.field_type as string;
-    if (!(CREATABLE_TYPES as readonly string[]).includes(type)) errors.push(`field_type: must be one of ${CREATABLE_TYPES.join(', ')}`);
+    if (!(CREATABLE_TYPES as readonly string[]).includes(type))
+      errors.push(`field_type: must be one of ${CREATABLE_TYPES.join(', ')}`);
     let labels: string[] = [];
     if (OPTION_TYPES.has(type)) labels = readLabels(input.options, [], errors);
     else if (input.options !== undefined) errors.push(`options: only enum and set fields have options`);
@@ -107,7 +127,11 @@ export function fieldRoutes(app: FastifyInstance, ctx: PipedriveContext): void {
       field_type: type,
       is_custom_field: true,
       options: OPTION_TYPES.has(type) ? labels.map((label) => ctx.store.newOption(label, time)) : null,
-      ui_visibility: { add_visible_flag: false, details_visible_flag: true, show_in_add_deal_dialog: { show: false, order: null } },
+      ui_visibility: {
+        add_visible_flag: false,
+        details_visible_flag: true,
+        show_in_add_deal_dialog: { show: false, order: null },
+      },
       important_fields: { enabled: false, stage_ids: [] },
       required_fields: { enabled: false },
       add_time: time,
@@ -121,10 +145,12 @@ export function fieldRoutes(app: FastifyInstance, ctx: PipedriveContext): void {
     const field = customOr404(ctx, request.params.field_code);
     const input = objectBody(request.body);
     const errors: string[] = [];
-    if (Object.keys(input).length === 0) errors.push('the body must set at least one of field_name, ui_visibility, important_fields, required_fields');
+    if (Object.keys(input).length === 0)
+      errors.push('the body must set at least one of field_name, ui_visibility, important_fields, required_fields');
     for (const key of Object.keys(input)) {
       if (key === 'field_code' || key === 'field_type') errors.push(`${key}: cannot be changed`);
-      else if (key !== 'field_name' && !(SETTINGS as readonly string[]).includes(key)) errors.push(`${key}: is not allowed`);
+      else if (key !== 'field_name' && !(SETTINGS as readonly string[]).includes(key))
+        errors.push(`${key}: is not allowed`);
     }
     if (input.field_name !== undefined) checkName(input.field_name, errors);
     const extra = settings(input, errors);
@@ -138,10 +164,16 @@ export function fieldRoutes(app: FastifyInstance, ctx: PipedriveContext): void {
   app.post<{ Params: { field_code: string } }>('/api/v2/personFields/:field_code/options', async (request) => {
     const field = customOr404(ctx, request.params.field_code);
     if (!OPTION_TYPES.has(field.field_type)) {
-      throw validationError(`Validation failed: field "${field.field_name}" is of type ${field.field_type}; only enum and set fields have options`);
+      throw validationError(
+        `Validation failed: field "${field.field_name}" is of type ${field.field_type}; only enum and set fields have options`,
+      );
     }
     const errors: string[] = [];
-    const labels = readLabels(request.body, (field.options ?? []).map((o) => o.label), errors);
+    const labels = readLabels(
+      request.body,
+      (field.options ?? []).map((o) => o.label),
+      errors,
+    );
     if (errors.length > 0) throw validationError(`Validation failed: ${errors.join('; ')}`);
     const time = pipedriveTime(ctx.clock.now());
     const added = labels.map((label) => ctx.store.newOption(label, time));

@@ -27,8 +27,22 @@ export interface StoredField {
 
 /** Types `POST /personFields` accepts (the spec's enum). */
 export const CREATABLE_TYPES = [
-  'varchar', 'text', 'double', 'phone', 'date', 'daterange', 'time', 'timerange', 'set', 'enum', 'varchar_auto', 'address',
-  'monetary', 'org', 'people', 'user',
+  'varchar',
+  'text',
+  'double',
+  'phone',
+  'date',
+  'daterange',
+  'time',
+  'timerange',
+  'set',
+  'enum',
+  'varchar_auto',
+  'address',
+  'monetary',
+  'org',
+  'people',
+  'user',
 ] as const;
 
 export const OPTION_TYPES = new Set(['enum', 'set']);
@@ -45,7 +59,11 @@ function builtIn(field_code: string, field_name: string, field_type: string): St
     field_type,
     is_custom_field: false,
     options: null,
-    ui_visibility: { add_visible_flag: true, details_visible_flag: true, show_in_add_deal_dialog: { show: false, order: null } },
+    ui_visibility: {
+      add_visible_flag: true,
+      details_visible_flag: true,
+      show_in_add_deal_dialog: { show: false, order: null },
+    },
     important_fields: { enabled: false, stage_ids: [] },
     required_fields: { enabled: field_code === 'name' },
   };
@@ -89,8 +107,12 @@ export function presentField(field: StoredField, include: readonly string[] = []
 /** Parses `include_fields` (comma-separated namespaces); throws a message on an unknown one. */
 export function parseFieldNamespaces(value: unknown): string[] {
   if (value === undefined || value === '') return [];
-  const names = String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  const names = String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(NAMESPACES as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new Error(`include_fields: "${unknown.join(',')}" is not one of ${NAMESPACES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`include_fields: "${unknown.join(',')}" is not one of ${NAMESPACES.join(', ')}`);
   return names;
 }

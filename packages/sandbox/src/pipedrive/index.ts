@@ -22,7 +22,8 @@ export const DEFAULT_PIPEDRIVE_OAUTH_TOKEN = 'pd-sandbox-oauth-token-0000';
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   const n = value ?? fallback;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`Invalid Pipedrive sandbox ${name} ${String(value)}: use a positive integer.`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`Invalid Pipedrive sandbox ${name} ${String(value)}: use a positive integer.`);
   return n;
 }
 
@@ -40,8 +41,14 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
  */
 export async function startPipedriveSandbox(options: PipedriveSandboxOptions = {}): Promise<PipedriveSandbox> {
   const plan = options.plan ?? 'advanced';
-  if (!PLAN_BURST[plan]) throw new Error(`Invalid Pipedrive sandbox plan "${String(plan)}": use one of ${Object.keys(PLAN_BURST).join(', ')}.`);
-  const burst = options.burst === undefined ? PLAN_BURST[plan] : { api_token: positiveInt('burst', options.burst, 1), oauth: options.burst };
+  if (!PLAN_BURST[plan])
+    throw new Error(
+      `Invalid Pipedrive sandbox plan "${String(plan)}": use one of ${Object.keys(PLAN_BURST).join(', ')}.`,
+    );
+  const burst =
+    options.burst === undefined
+      ? PLAN_BURST[plan]
+      : { api_token: positiveInt('burst', options.burst, 1), oauth: options.burst };
   const limits = new Limits({
     burst,
     searchBurst: positiveInt('searchBurst', options.searchBurst, 10),
@@ -61,7 +68,7 @@ export async function startPipedriveSandbox(options: PipedriveSandboxOptions = {
     if (state) {
       company = state.company;
       store.restore(state);
-      clock.shiftMs = options.now ? 0 : state.clockShiftMs ?? 0;
+      clock.shiftMs = options.now ? 0 : (state.clockShiftMs ?? 0);
       limits.restoreDaily(state.daily, clock.now());
     }
     const snapshot = (): PipedriveState => ({

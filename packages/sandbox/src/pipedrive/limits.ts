@@ -20,7 +20,13 @@ export const PLAN_BURST: Record<PipedrivePlan, Record<AuthKind, number>> = {
  * Budget multiplier per plan: the budget is "30,000 base tokens × plan multiplier × seats", the multiplier going "from 1
  * for the lowest plan up to 7". The steps between are a guess (UNVERIFIED); tests set `dailyTokens` anyway.
  */
-const PLAN_MULTIPLIER: Record<PipedrivePlan, number> = { essential: 1, advanced: 2, professional: 4, power: 5, enterprise: 7 };
+const PLAN_MULTIPLIER: Record<PipedrivePlan, number> = {
+  essential: 1,
+  advanced: 2,
+  professional: 4,
+  power: 5,
+  enterprise: 7,
+};
 
 export function defaultDailyTokens(plan: PipedrivePlan): number {
   return 30_000 * PLAN_MULTIPLIER[plan];
@@ -53,7 +59,8 @@ class RollingWindow {
   state(now: number): WindowState {
     this.prune(now);
     const oldest = this.times[0];
-    const resetSec = oldest === undefined ? WINDOW_MS / 1000 : Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000));
+    const resetSec =
+      oldest === undefined ? WINDOW_MS / 1000 : Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000));
     return { limit: this.limit, remaining: Math.max(0, this.limit - this.times.length), resetSec };
   }
 

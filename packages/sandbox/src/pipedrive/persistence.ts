@@ -45,13 +45,16 @@ export class StatePersister {
 
   schedule(): void {
     if (this.timer || this.changeMark() === this.lastMark) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.flush().catch(() => {
-        // Retried on the next change or on close, where the error surfaces.
-        this.lastMark = '';
-      });
-    }, Math.max(this.intervalMs, 10 * this.lastWriteMs));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        void this.flush().catch(() => {
+          // Retried on the next change or on close, where the error surfaces.
+          this.lastMark = '';
+        });
+      },
+      Math.max(this.intervalMs, 10 * this.lastWriteMs),
+    );
     this.timer.unref();
   }
 

@@ -10,7 +10,17 @@ import type { Contact, PersonStore, StoredPerson } from './store.js';
 import { validationError } from './errors.js';
 
 const BODY_KEYS = new Set([
-  'name', 'owner_id', 'org_id', 'add_time', 'update_time', 'emails', 'phones', 'visible_to', 'label_ids', 'marketing_status', 'custom_fields',
+  'name',
+  'owner_id',
+  'org_id',
+  'add_time',
+  'update_time',
+  'emails',
+  'phones',
+  'visible_to',
+  'label_ids',
+  'marketing_status',
+  'custom_fields',
 ]);
 const MARKETING = ['no_consent', 'unsubscribed', 'subscribed', 'archived'];
 /** Pipedrive's visibility levels: owner only, owner's group, owner's group and sub-groups, entire company. */
@@ -41,7 +51,8 @@ function contacts(key: 'emails' | 'phones', value: unknown, errors: string[]): C
     if (primary !== undefined && typeof primary !== 'boolean') errors.push(`${key}[${i}].primary: must be a boolean`);
     if (label !== undefined && typeof label !== 'string') errors.push(`${key}[${i}].label: must be a string`);
     for (const extra of Object.keys(rest)) errors.push(`${key}[${i}].${extra}: is not allowed`);
-    if (typeof v === 'string') result.push({ value: v.trim(), primary: primary === true, label: typeof label === 'string' ? label : 'work' });
+    if (typeof v === 'string')
+      result.push({ value: v.trim(), primary: primary === true, label: typeof label === 'string' ? label : 'work' });
   });
   const primaries = result.filter((c) => c.primary).length;
   if (primaries > 1) errors.push(`${key}: only one item may be primary`);
@@ -63,7 +74,8 @@ function customValueError(field: StoredField, value: unknown): string | undefine
     case 'varchar_auto':
     case 'text':
     case 'phone':
-      if (typeof value !== 'string') return `${key}: must be a string (field "${field.field_name}" is ${field.field_type})`;
+      if (typeof value !== 'string')
+        return `${key}: must be a string (field "${field.field_name}" is ${field.field_type})`;
       if (field.field_type !== 'text' && value.length > 255) return `${key}: must be at most 255 characters`;
       return undefined;
     case 'double':
@@ -74,14 +86,23 @@ function customValueError(field: StoredField, value: unknown): string | undefine
         ? undefined
         : `${key}: must be a number or {"value": number, "currency": "EUR"}`;
     case 'date':
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? undefined : `${key}: must be a date YYYY-MM-DD`;
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)
+        ? undefined
+        : `${key}: must be a date YYYY-MM-DD`;
     case 'time':
-      return typeof value === 'string' && /^\d{2}:\d{2}(:\d{2})?$/.test(value) ? undefined : `${key}: must be a time HH:MM:SS`;
+      return typeof value === 'string' && /^\d{2}:\d{2}(:\d{2})?$/.test(value)
+        ? undefined
+        : `${key}: must be a time HH:MM:SS`;
     case 'enum':
-      return optionId(field, value) ? undefined : `${key}: must be the id of one of the field's options (${(field.options ?? []).map((o) => `${o.id} ${o.label}`).join(', ')})`;
+      return optionId(field, value)
+        ? undefined
+        : `${key}: must be the id of one of the field's options (${(field.options ?? []).map((o) => `${o.id} ${o.label}`).join(', ')})`;
     case 'set':
-      if (!Array.isArray(value) || value.length === 0) return `${key}: must be a non-empty array of option ids (send null to clear)`;
-      return value.every((v) => optionId(field, v)) ? undefined : `${key}: every item must be the id of one of the field's options`;
+      if (!Array.isArray(value) || value.length === 0)
+        return `${key}: must be a non-empty array of option ids (send null to clear)`;
+      return value.every((v) => optionId(field, v))
+        ? undefined
+        : `${key}: every item must be the id of one of the field's options`;
     case 'org':
     case 'people':
     case 'user':
@@ -99,7 +120,9 @@ export function readPersonBody(store: PersonStore, body: unknown, mode: 'create'
   const input = body as Record<string, unknown>;
   const errors: string[] = [];
   const changes: PersonChanges = {};
-  for (const key of Object.keys(input)) if (!BODY_KEYS.has(key)) errors.push(`${key}: is not a person field (custom fields go inside "custom_fields" by their 40-character key)`);
+  for (const key of Object.keys(input))
+    if (!BODY_KEYS.has(key))
+      errors.push(`${key}: is not a person field (custom fields go inside "custom_fields" by their 40-character key)`);
 
   if (input.name !== undefined) {
     if (typeof input.name !== 'string' || input.name.trim() === '') errors.push('name: must be a non-empty string');
@@ -125,15 +148,18 @@ export function readPersonBody(store: PersonStore, body: unknown, mode: 'create'
     if (list) changes[key] = list;
   }
   if (input.visible_to !== undefined) {
-    if (!VISIBILITY.includes(input.visible_to as number)) errors.push(`visible_to: must be one of ${VISIBILITY.join(', ')}`);
+    if (!VISIBILITY.includes(input.visible_to as number))
+      errors.push(`visible_to: must be one of ${VISIBILITY.join(', ')}`);
     else changes.visible_to = input.visible_to as number;
   }
   if (input.label_ids !== undefined) {
-    if (!Array.isArray(input.label_ids) || !input.label_ids.every(isInt)) errors.push('label_ids: must be an array of integers');
+    if (!Array.isArray(input.label_ids) || !input.label_ids.every(isInt))
+      errors.push('label_ids: must be an array of integers');
     else changes.label_ids = [...input.label_ids];
   }
   if (input.marketing_status !== undefined) {
-    if (!MARKETING.includes(input.marketing_status as string)) errors.push(`marketing_status: must be one of ${MARKETING.join(', ')}`);
+    if (!MARKETING.includes(input.marketing_status as string))
+      errors.push(`marketing_status: must be one of ${MARKETING.join(', ')}`);
     else changes.marketing_status = input.marketing_status as string;
   }
   if (input.custom_fields !== undefined) {
@@ -145,7 +171,9 @@ export function readPersonBody(store: PersonStore, body: unknown, mode: 'create'
       for (const [key, value] of Object.entries(custom)) {
         const field = store.customField(key);
         if (!field) {
-          errors.push(`custom_fields.${key}: is not a custom person field of this company (GET /api/v2/personFields lists their keys)`);
+          errors.push(
+            `custom_fields.${key}: is not a custom person field of this company (GET /api/v2/personFields lists their keys)`,
+          );
           continue;
         }
         const problem = customValueError(field, value);

@@ -6,7 +6,11 @@ import type { PersonStore, StoredPerson } from './store.js';
  * narrows the list. `org_id` and `picture_id` are null when unset, as Pipedrive sends them, though the spec types them
  * integer.
  */
-export function presentPerson(store: PersonStore, person: StoredPerson, onlyCustom?: readonly string[]): Record<string, unknown> {
+export function presentPerson(
+  store: PersonStore,
+  person: StoredPerson,
+  onlyCustom?: readonly string[],
+): Record<string, unknown> {
   const custom: Record<string, unknown> = {};
   for (const field of store.customFields()) {
     if (onlyCustom && !onlyCustom.includes(field.field_code)) continue;
@@ -36,5 +40,7 @@ export function presentPerson(store: PersonStore, person: StoredPerson, onlyCust
 /** Pipedrive splits `name` at the first space into first and last name. */
 export function splitName(name: string): { first_name: string; last_name: string } {
   const space = name.indexOf(' ');
-  return space < 0 ? { first_name: name, last_name: '' } : { first_name: name.slice(0, space), last_name: name.slice(space + 1).trim() };
+  return space < 0
+    ? { first_name: name, last_name: '' }
+    : { first_name: name.slice(0, space), last_name: name.slice(space + 1).trim() };
 }

@@ -12,7 +12,8 @@ type SortField = (typeof SORT_FIELDS)[number];
 
 function readId(value: string): number {
   const id = Number(value);
-  if (!Number.isInteger(id) || id < 1) throw validationError(`Validation failed: id: must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(id) || id < 1)
+    throw validationError(`Validation failed: id: must be a positive integer, got "${value}"`);
   return id;
 }
 
@@ -27,7 +28,10 @@ function optionalInt(query: Query, key: string): number | undefined {
 /** `custom_fields=` of reads: at most 15 keys (as the spec says). */
 function customKeys(query: Query): string[] | undefined {
   if (!query.custom_fields) return undefined;
-  const keys = query.custom_fields.split(',').map((k) => k.trim()).filter(Boolean);
+  const keys = query.custom_fields
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (keys.length > 15) throw validationError('Validation failed: custom_fields: at most 15 keys are allowed');
   return keys;
 }
@@ -60,12 +64,17 @@ function atOrAfter(p: StoredPerson, cursor: KeyCursor, field: SortField, dir: 1 
 function listPersons(ctx: PipedriveContext, query: Query) {
   const limit = readLimit(query.limit);
   const field = (query.sort_by ?? 'id') as SortField;
-  if (!SORT_FIELDS.includes(field)) throw validationError(`Validation failed: sort_by: must be one of ${SORT_FIELDS.join(', ')}`);
+  if (!SORT_FIELDS.includes(field))
+    throw validationError(`Validation failed: sort_by: must be one of ${SORT_FIELDS.join(', ')}`);
   const direction = query.sort_direction ?? 'asc';
-  if (direction !== 'asc' && direction !== 'desc') throw validationError('Validation failed: sort_direction: must be asc or desc');
+  if (direction !== 'asc' && direction !== 'desc')
+    throw validationError('Validation failed: sort_direction: must be asc or desc');
   const dir = direction === 'asc' ? 1 : -1;
   const cursor = query.cursor
-    ? decodeCursor<KeyCursor>(query.cursor, (c) => c.field === field && c.sortDirection === direction && typeof c.id === 'number')
+    ? decodeCursor<KeyCursor>(
+        query.cursor,
+        (c) => c.field === field && c.sortDirection === direction && typeof c.id === 'number',
+      )
     : undefined;
   const owner = optionalInt(query, 'owner_id');
   const org = optionalInt(query, 'org_id');
@@ -73,7 +82,10 @@ function listPersons(ctx: PipedriveContext, query: Query) {
   if (ids && ids.size > 100) throw validationError('Validation failed: ids: at most 100 ids are allowed');
   const since = query.updated_since ? Date.parse(query.updated_since) : undefined;
   const until = query.updated_until ? Date.parse(query.updated_until) : undefined;
-  if (Number.isNaN(since) || Number.isNaN(until)) throw validationError('Validation failed: updated_since and updated_until must be RFC 3339 times, e.g. 2025-01-01T10:20:00Z');
+  if (Number.isNaN(since) || Number.isNaN(until))
+    throw validationError(
+      'Validation failed: updated_since and updated_until must be RFC 3339 times, e.g. 2025-01-01T10:20:00Z',
+    );
   const keep = (p: StoredPerson) =>
     !p.is_deleted &&
     (!ids || ids.has(p.id)) &&
@@ -99,16 +111,25 @@ function listPersons(ctx: PipedriveContext, query: Query) {
       if (keep(p)) page.push(p);
     }
   } else {
-    const sorted = ctx.store.all().filter(keep).sort((a, b) => compare(a, b, field, dir));
+    const sorted = ctx.store
+      .all()
+      .filter(keep)
+      .sort((a, b) => compare(a, b, field, dir));
     for (const p of sorted) {
       if (page.length > limit) break;
       if (!cursor || atOrAfter(p, cursor, field, dir)) page.push(p);
     }
   }
   const next = page.length > limit ? page.pop()! : undefined;
-  const nextCursor = next ? encodeCursor({ field, fieldValue: keyOf(next, field), sortDirection: direction, id: next.id }) : null;
+  const nextCursor = next
+    ? encodeCursor({ field, fieldValue: keyOf(next, field), sortDirection: direction, id: next.id })
+    : null;
   const keys = customKeys(query);
-  return { success: true, data: page.map((p) => presentPerson(ctx.store, p, keys)), additional_data: { next_cursor: nextCursor } };
+  return {
+    success: true,
+    data: page.map((p) => presentPerson(ctx.store, p, keys)),
+    additional_data: { next_cursor: nextCursor },
+  };
 }
 
 export function personRoutes(app: FastifyInstance, ctx: PipedriveContext): void {

@@ -28,7 +28,8 @@ function values(ctx: PipedriveContext, p: StoredPerson, fields: readonly string[
   if (fields.includes('custom_fields')) {
     for (const field of ctx.store.customFields()) {
       const v = p.custom_fields[field.field_code];
-      if (v !== undefined && v !== null && TEXT_TYPES.has(field.field_type)) out.push(typeof v === 'object' ? String((v as { value?: unknown }).value) : String(v));
+      if (v !== undefined && v !== null && TEXT_TYPES.has(field.field_type))
+        out.push(typeof v === 'object' ? String((v as { value?: unknown }).value) : String(v));
     }
   }
   return out;
@@ -59,18 +60,27 @@ export function searchRoutes(app: FastifyInstance, ctx: PipedriveContext): void 
     const exact = readBool(query.exact_match, 'exact_match');
     const term = (query.term ?? '').trim();
     if (term.length < (exact ? 1 : 2)) {
-      throw validationError(`Validation failed: term: is required and must be at least ${exact ? 1 : 2} characters${exact ? '' : ' (1 with exact_match=true)'}`);
+      throw validationError(
+        `Validation failed: term: is required and must be at least ${exact ? 1 : 2} characters${exact ? '' : ' (1 with exact_match=true)'}`,
+      );
     }
     const fields = query.fields ? query.fields.split(',').map((f) => f.trim()) : [...SEARCH_FIELDS];
     const unknown = fields.filter((f) => !(SEARCH_FIELDS as readonly string[]).includes(f));
-    if (unknown.length > 0) throw validationError(`Validation failed: fields: "${unknown.join(',')}" is not one of ${SEARCH_FIELDS.join(', ')}`);
+    if (unknown.length > 0)
+      throw validationError(
+        `Validation failed: fields: "${unknown.join(',')}" is not one of ${SEARCH_FIELDS.join(', ')}`,
+      );
     const limit = readLimit(query.limit);
-    const offset = query.cursor ? decodeCursor<{ offset: number }>(query.cursor, (c) => Number.isInteger(c.offset) && (c.offset as number) >= 0).offset : 0;
+    const offset = query.cursor
+      ? decodeCursor<{ offset: number }>(query.cursor, (c) => Number.isInteger(c.offset) && (c.offset as number) >= 0)
+          .offset
+      : 0;
     const org = query.organization_id === undefined ? undefined : Number(query.organization_id);
     const needle = term.toLowerCase();
 
     // The sink's lookup, email only and exact, goes through the email index instead of a scan.
-    const candidates = exact && fields.length === 1 && fields[0] === 'email' ? ctx.store.withEmail(term) : ctx.store.all();
+    const candidates =
+      exact && fields.length === 1 && fields[0] === 'email' ? ctx.store.withEmail(term) : ctx.store.all();
     const hits: Array<{ p: StoredPerson; score: number }> = [];
     for (const p of candidates) {
       if (p.is_deleted || (org !== undefined && p.org_id !== org)) continue;
@@ -81,6 +91,10 @@ export function searchRoutes(app: FastifyInstance, ctx: PipedriveContext): void 
     hits.sort((a, b) => b.score - a.score || a.p.id - b.p.id);
     const page = hits.slice(offset, offset + limit);
     const next = offset + limit < hits.length ? encodeCursor({ offset: offset + limit }) : null;
-    return { success: true, data: { items: page.map((h) => item(h.p, h.score)) }, additional_data: { next_cursor: next } };
+    return {
+      success: true,
+      data: { items: page.map((h) => item(h.p, h.score)) },
+      additional_data: { next_cursor: next },
+    };
   });
 }

@@ -31,7 +31,11 @@ function same(given: string, expected: string): boolean {
  * Which token a request carries: `x-api-token` (the spec's api_key scheme), the legacy `api_token` query parameter
  * (still accepted by Pipedrive for old clients), or an OAuth bearer token.
  */
-function authenticate(ctx: PipedriveContext, headers: Record<string, unknown>, query: Record<string, unknown>): { token: string; kind: AuthKind } | undefined {
+function authenticate(
+  ctx: PipedriveContext,
+  headers: Record<string, unknown>,
+  query: Record<string, unknown>,
+): { token: string; kind: AuthKind } | undefined {
   const apiToken = headers['x-api-token'] ?? query.api_token;
   if (typeof apiToken === 'string' && same(apiToken, ctx.token)) return { token: apiToken, kind: 'api_token' };
   const bearer = /^Bearer\s+(.+)$/i.exec(String(headers.authorization ?? ''))?.[1]?.trim();
@@ -60,7 +64,12 @@ export function buildServer(ctx: PipedriveContext, onChange: () => void): Fastif
     }
   });
 
-  const limited = (reply: FastifyReply, limit: PipedriveLimit, retryAfterSec: number, body: Record<string, unknown>) => {
+  const limited = (
+    reply: FastifyReply,
+    limit: PipedriveLimit,
+    retryAfterSec: number,
+    body: Record<string, unknown>,
+  ) => {
     bump(ctx.stats.rateLimited, limit);
     return reply.code(429).header('Retry-After', String(retryAfterSec)).send(body);
   };
@@ -98,19 +107,36 @@ export function buildServer(ctx: PipedriveContext, onChange: () => void): Fastif
     const search = rule.search === true;
     if (!ctx.limits.takeSlot(auth.token, auth.kind, search, now)) {
       const window = ctx.limits.windowState(auth.token, auth.kind, search, now);
-      return limited(reply, search ? 'search' : 'burst', window.resetSec, errorBody(429, 'Request over limit', {
-        error_info: `${search ? 'Search' : 'Rate'} limit of ${window.limit} requests per 2 seconds for this token reached; retry in ${window.resetSec} s (x-ratelimit-reset).`,
-      }));
+      return limited(
+        reply,
+        search ? 'search' : 'burst',
+        window.resetSec,
+        errorBody(429, 'Request over limit', {
+          error_info: `${search ? 'Search' : 'Rate'} limit of ${window.limit} requests per 2 seconds for this token reached; retry in ${window.resetSec} s (x-ratelimit-reset).`,
+        }),
+      );
     }
     if (decision?.kind === 'error') {
-      return reply.code(decision.status).send(errorBody(decision.status, `The Pipedrive sandbox injected a ${decision.status} (fault errorRate); retry later.`));
+      return reply
+        .code(decision.status)
+        .send(
+          errorBody(
+            decision.status,
+            `The Pipedrive sandbox injected a ${decision.status} (fault errorRate); retry later.`,
+          ),
+        );
     }
     if (!ctx.limits.charge(rule.cost, now)) {
       const resetsAt = ctx.limits.budgetResetsAt(now);
       const when = new Date(resetsAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      return limited(reply, 'daily_budget', Math.ceil((resetsAt - now) / 1000), errorBody(429, 'Daily token budget exceeded', {
-        error_info: `The company has ${ctx.limits.tokensLeft(now)} of its ${ctx.limits.settings.dailyTokens} daily API tokens left and this request costs ${rule.cost}. The budget resets at ${when} (midnight UTC).`,
-      }));
+      return limited(
+        reply,
+        'daily_budget',
+        Math.ceil((resetsAt - now) / 1000),
+        errorBody(429, 'Daily token budget exceeded', {
+          error_info: `The company has ${ctx.limits.tokensLeft(now)} of its ${ctx.limits.settings.dailyTokens} daily API tokens left and this request costs ${rule.cost}. The budget resets at ${when} (midnight UTC).`,
+        }),
+      );
     }
   });
 
@@ -141,12 +167,27 @@ export function buildServer(ctx: PipedriveContext, onChange: () => void): Fastif
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof PipedriveApiError) return reply.code(error.statusCode).headers(error.headers).send(error.body);
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 400 && status < 500) return reply.code(status).send(errorBody(status, `Validation failed: ${(error as Error).message}`));
-    return reply.code(500).send(errorBody(500, `The Pipedrive sandbox failed on ${request.method} ${request.url.split('?')[0]}: ${(error as Error).message}`));
+    if (status >= 400 && status < 500)
+      return reply.code(status).send(errorBody(status, `Validation failed: ${(error as Error).message}`));
+    return reply
+      .code(500)
+      .send(
+        errorBody(
+          500,
+          `The Pipedrive sandbox failed on ${request.method} ${request.url.split('?')[0]}: ${(error as Error).message}`,
+        ),
+      );
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody(404, `Unknown method ${request.method} ${request.url.split('?')[0]}: this sandbox serves the v2 persons, person search and person fields APIs and v1 users/me.`)),
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          404,
+          `Unknown method ${request.method} ${request.url.split('?')[0]}: this sandbox serves the v2 persons, person search and person fields APIs and v1 users/me.`,
+        ),
+      ),
   );
 
   personRoutes(app, ctx);

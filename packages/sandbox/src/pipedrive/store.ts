@@ -113,7 +113,12 @@ export class PersonStore {
   }
 
   snapshot(): StoreSnapshot {
-    return { nextPersonId: this.nextPersonId, nextOptionId: this.nextOptionId, fields: this.customFields(), persons: this.all() };
+    return {
+      nextPersonId: this.nextPersonId,
+      nextOptionId: this.nextOptionId,
+      fields: this.customFields(),
+      persons: this.all(),
+    };
   }
 
   restore(snapshot: StoreSnapshot): void {

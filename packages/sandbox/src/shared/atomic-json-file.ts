@@ -49,7 +49,10 @@ export async function writeLargeJsonFileAtomic(
     const opening = JSON.stringify(head);
     await file.write(`${opening.slice(0, -1)}${opening.length > 2 ? ',' : ''}${JSON.stringify(listKey)}:[`);
     for (let start = 0; start < list.length; start += sliceSize) {
-      const slice = list.slice(start, start + sliceSize).map((item) => JSON.stringify(item)).join(',');
+      const slice = list
+        .slice(start, start + sliceSize)
+        .map((item) => JSON.stringify(item))
+        .join(',');
       await file.write(start === 0 ? slice : `,${slice}`);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

@@ -36,5 +36,8 @@ export async function call(
 /** Throws with ajv's findings unless `value` conforms to `#/components/schemas/<name>` of the official spec. */
 export function assertSchema(value: unknown, name: string, file: SpecFile = 'contacts-v3.json'): void {
   const errors = schemaErrors(file, name, value);
-  if (errors !== '') throw new Error(`Response does not match ${file}#/components/schemas/${name}:\n${errors}\n${JSON.stringify(value).slice(0, 2000)}`);
+  if (errors !== '')
+    throw new Error(
+      `Response does not match ${file}#/components/schemas/${name}:\n${errors}\n${JSON.stringify(value).slice(0, 2000)}`,
+    );
 }

@@ -26,5 +26,9 @@ export async function pd(
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, headers: Object.fromEntries(response.headers.entries()), body: text === '' ? undefined : JSON.parse(text) };
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers.entries()),
+    body: text === '' ? undefined : JSON.parse(text),
+  };
 }

@@ -8,16 +8,21 @@ import { parse } from 'yaml';
 /** Pipedrive's official v2 OpenAPI file: `../shared` beside the checkout (as CI lays it out), or PIPEDRIVE_SPECS_DIR. */
 export const PIPEDRIVE_SPEC_FILE = join(
   process.env.PIPEDRIVE_SPECS_DIR ??
-    [fileURLToPath(new URL('../../../../../shared/specs/pipedrive', import.meta.url)), '/work/shared/specs/pipedrive'].find((dir) =>
-      existsSync(join(dir, 'v2-openapi.yml')),
-    ) ??
+    [
+      fileURLToPath(new URL('../../../../../shared/specs/pipedrive', import.meta.url)),
+      '/work/shared/specs/pipedrive',
+    ].find((dir) => existsSync(join(dir, 'v2-openapi.yml'))) ??
     '/work/shared/specs/pipedrive',
   'v2-openapi.yml',
 );
 
 const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
-type Operation = { 'x-token-cost'?: number; security?: Array<Record<string, string[]>>; responses: Record<string, any> };
+type Operation = {
+  'x-token-cost'?: number;
+  security?: Array<Record<string, string[]>>;
+  responses: Record<string, any>;
+};
 let spec: { paths: Record<string, Record<string, Operation>>; components: unknown } | undefined;
 
 export function pipedriveSpec() {
@@ -69,6 +74,8 @@ export function responseValidator(path: string, method: string): ValidateFunctio
 export function assertResponse(body: unknown, method: string, path: string): void {
   const validate = responseValidator(path, method);
   if (validate(body)) return;
-  const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`).join('\n');
+  const errors = (validate.errors ?? [])
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`)
+    .join('\n');
   throw new Error(`Response does not match ${method} ${path} 200:\n${errors}\n${JSON.stringify(body).slice(0, 2000)}`);
 }

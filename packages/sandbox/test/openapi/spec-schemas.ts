@@ -7,8 +7,8 @@ import addFormatsModule from 'ajv-formats';
 /** HubSpot's official OpenAPI files: `../shared` beside the checkout (as CI lays it out), or HUBSPOT_SPECS_DIR. */
 export const SPECS_DIR =
   process.env.HUBSPOT_SPECS_DIR ??
-  [fileURLToPath(new URL('../../../../../shared/specs/hubspot', import.meta.url)), '/work/shared/specs/hubspot'].find((dir) =>
-    existsSync(join(dir, 'contacts-v3.json')),
+  [fileURLToPath(new URL('../../../../../shared/specs/hubspot', import.meta.url)), '/work/shared/specs/hubspot'].find(
+    (dir) => existsSync(join(dir, 'contacts-v3.json')),
   ) ??
   '/work/shared/specs/hubspot';
 
@@ -64,5 +64,7 @@ export function specSchema(file: SpecFile, name: string): ValidateFunction {
 export function schemaErrors(file: SpecFile, name: string, value: unknown): string {
   const validate = specSchema(file, name);
   if (validate(value)) return '';
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`).join('\n');
+  return (validate.errors ?? [])
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`)
+    .join('\n');
 }

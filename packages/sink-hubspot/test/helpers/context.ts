@@ -2,7 +2,15 @@
  * A minimal StepContext for driving the sink's hooks directly: real core services (checkpoint store for `state`,
  * retry service), a logger that keeps its lines, and counters. The runtime is not under test here.
  */
-import { createRetryService, hashSecret, openCheckpointStore, type CheckpointStore, type Logger, type RateLimiter, type StepContext } from '@etl/core';
+import {
+  createRetryService,
+  hashSecret,
+  openCheckpointStore,
+  type CheckpointStore,
+  type Logger,
+  type RateLimiter,
+  type StepContext,
+} from '@etl/core';
 
 export interface TestContext extends StepContext {
   counters: Record<string, number>;
@@ -22,7 +30,16 @@ export async function closeContexts(): Promise<void> {
   await Promise.all(stores.map((store) => store.close().catch(() => undefined)));
 }
 
-export async function testContext(options: { dir?: string; dryRun?: boolean; fresh?: boolean; reconcile?: boolean; limiter?: RateLimiter; signal?: AbortSignal } = {}): Promise<TestContext> {
+export async function testContext(
+  options: {
+    dir?: string;
+    dryRun?: boolean;
+    fresh?: boolean;
+    reconcile?: boolean;
+    limiter?: RateLimiter;
+    signal?: AbortSignal;
+  } = {},
+): Promise<TestContext> {
   const store = await openCheckpointStore(options.dir, { fsync: false });
   open.add(store);
   const lines: TestContext['lines'] = [];
@@ -43,7 +60,13 @@ export async function testContext(options: { dir?: string; dryRun?: boolean; fre
     logger: logger(),
     signal: options.signal ?? new AbortController().signal,
     // As the runtime's: retries of a failed write are counted as `retries`.
-    retry: createRetryService({ defaults: { baseDelayMs: 50, maxDelayMs: 500, onRetry: () => void (counters.retries = (counters.retries ?? 0) + 1) } }),
+    retry: createRetryService({
+      defaults: {
+        baseDelayMs: 50,
+        maxDelayMs: 500,
+        onRetry: () => void (counters.retries = (counters.retries ?? 0) + 1),
+      },
+    }),
     limiter: () => options.limiter,
     state: store.state('hubspot'),
     dirs: { state: options.dir ?? '/tmp', run: options.dir ?? '/tmp', cache: options.dir ?? '/tmp' },

@@ -17,7 +17,14 @@ export interface Totals {
 }
 
 /** `attempts`: the step's `retry.attempts`, the one retry budget of a write (the client does not retry). */
-export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext, config: HubspotConfig, records: DataRecord[], batchSize = 250, attempts = 6): Promise<Totals> {
+export async function drive(
+  plugin: SinkPlugin<HubspotConfig>,
+  ctx: TestContext,
+  config: HubspotConfig,
+  records: DataRecord[],
+  batchSize = 250,
+  attempts = 6,
+): Promise<Totals> {
   const totals: Totals = { written: 0, unchanged: 0, skipped: 0, rejects: [], details: {} };
   let outcome: 'succeeded' | 'failed' = 'failed';
   await plugin.setup?.(ctx, config);
@@ -38,7 +45,8 @@ export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext,
       totals.unchanged += result.unchanged ?? 0;
       totals.skipped += result.skipped ?? 0;
       totals.rejects.push(...(result.rejects ?? []));
-      for (const [key, value] of Object.entries(result.details ?? {})) totals.details[key] = (totals.details[key] ?? 0) + value;
+      for (const [key, value] of Object.entries(result.details ?? {}))
+        totals.details[key] = (totals.details[key] ?? 0) + value;
       if (!ctx.dryRun) await ctx.commit({ seq });
     }
     outcome = 'succeeded';
@@ -48,14 +56,22 @@ export async function drive(plugin: SinkPlugin<HubspotConfig>, ctx: TestContext,
   return totals;
 }
 
-function expectAccounted(result: { written: number; unchanged?: number; skipped?: number; rejects?: unknown[] }, size: number): void {
+function expectAccounted(
+  result: { written: number; unchanged?: number; skipped?: number; rejects?: unknown[] },
+  size: number,
+): void {
   const sum = result.written + (result.unchanged ?? 0) + (result.skipped ?? 0) + (result.rejects?.length ?? 0);
   if (sum !== size) throw new Error(`write accounted for ${sum} of ${size} records`);
 }
 
 /** Baby-name-like records: `n` distinct name + sex pairs. */
 export function names(n: number, offset = 0): DataRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ name: `Name${i + offset}`, sex: (i + offset) % 2 === 0 ? 'F' : 'M', year: 1990, count: 5 }));
+  return Array.from({ length: n }, (_, i) => ({
+    name: `Name${i + offset}`,
+    sex: (i + offset) % 2 === 0 ? 'F' : 'M',
+    year: 1990,
+    count: 5,
+  }));
 }
 
 /** The pipeline's mapping, pointed at a sandbox. */

@@ -23,6 +23,8 @@ export class KeyEtlCheckpointsByTable1732900000002 implements MigrationInterface
          ON older.pipeline = newer.pipeline AND older.step = newer.step
         AND (older.updated_at < newer.updated_at OR (older.updated_at = newer.updated_at AND older.table_name < newer.table_name))`,
     );
-    await queryRunner.query('ALTER TABLE etl_checkpoints DROP PRIMARY KEY, DROP COLUMN table_name, ADD PRIMARY KEY (pipeline, step)');
+    await queryRunner.query(
+      'ALTER TABLE etl_checkpoints DROP PRIMARY KEY, DROP COLUMN table_name, ADD PRIMARY KEY (pipeline, step)',
+    );
   }
 }

@@ -17,7 +17,9 @@ export interface TestContext extends StepContext {
   cleanup(): Promise<void>;
 }
 
-export function testContext(overrides: { fresh?: boolean; root?: string; signal?: AbortSignal; batchSize?: number } = {}): TestContext {
+export function testContext(
+  overrides: { fresh?: boolean; root?: string; signal?: AbortSignal; batchSize?: number } = {},
+): TestContext {
   const root = overrides.root ?? mkdtempSync(join(tmpdir(), 'etl-kaggle-test-'));
   const logs: TestContext['logs'] = [];
   const logger: Logger = {
@@ -49,7 +51,11 @@ export function testContext(overrides: { fresh?: boolean; root?: string; signal?
     logger,
     signal: overrides.signal ?? new AbortController().signal,
     retry: createRetryService({
-      defaults: { baseDelayMs: 20, maxDelayMs: 200, onRetry: () => void (counters.retries = (counters.retries ?? 0) + 1) },
+      defaults: {
+        baseDelayMs: 20,
+        maxDelayMs: 200,
+        onRetry: () => void (counters.retries = (counters.retries ?? 0) + 1),
+      },
     }),
     limiter: () => undefined,
     state,

@@ -6,7 +6,8 @@ import { formatDuration, table } from '../../render/table.js';
 
 export default class Runs extends EtlCommand {
   static override summary = 'List earlier runs, newest first.';
-  static override description = 'Shows when each run started, its pipeline and profile, how it ended, its record counts and duration. `etl runs show <id>` tells more about one.';
+  static override description =
+    'Shows when each run started, its pipeline and profile, how it ended, its record counts and duration. `etl runs show <id>` tells more about one.';
 
   static override examples = [
     { description: 'Every run of every pipeline', command: '<%= config.bin %> runs' },
@@ -36,7 +37,17 @@ export default class Runs extends EtlCommand {
     const rows = runs.map((run) => {
       const r = listed(run);
       const status = r.dryRun ? `${r.status} (dry run)` : r.resumed ? `${r.status} (resumed)` : r.status;
-      return [r.runId, when(r.startedAt), r.pipeline, r.profile ?? '', status, r.read ?? '', r.written ?? '', r.rejected ?? '', r.durationMs === undefined ? '' : formatDuration(r.durationMs)];
+      return [
+        r.runId,
+        when(r.startedAt),
+        r.pipeline,
+        r.profile ?? '',
+        status,
+        r.read ?? '',
+        r.written ?? '',
+        r.rejected ?? '',
+        r.durationMs === undefined ? '' : formatDuration(r.durationMs),
+      ];
     });
     this.print(table(['id', 'when', 'pipeline', 'profile', 'status', 'read', 'written', 'rejected', 'duration'], rows));
   }

@@ -8,8 +8,9 @@ import { formatCount, table } from '../../render/table.js';
 import { forTerminal } from '../../render/terminal-text.js';
 
 export default class RunsShow extends EtlCommand {
-  static override summary = "Show one run: its summary, what was rejected and why, and where its log is.";
-  static override description = 'Rejected records are counted by step, with the most frequent reasons; the rejects file holds each one with its location.';
+  static override summary = 'Show one run: its summary, what was rejected and why, and where its log is.';
+  static override description =
+    'Rejected records are counted by step, with the most frequent reasons; the rejects file holds each one with its location.';
 
   static override examples = [
     { description: 'Show a run listed by `etl runs`', command: '<%= config.bin %> runs show 20261128-205034-ab12' },
@@ -32,17 +33,39 @@ export default class RunsShow extends EtlCommand {
       const recent = (await listRuns(project.stateDir)).slice(0, 5).map((r) => r.runId);
       throw new EtlError(`No run ${args.id} in ${relative(process.cwd(), runsDir(project.stateDir)) || '.'}.`, {
         code: 'RUN_NOT_FOUND',
-        suggestions: [recent.length > 0 ? `Recent runs: ${recent.join(', ')} (\`etl runs\` lists them all).` : 'No runs yet: start one with `etl run <pipeline>`.'],
+        suggestions: [
+          recent.length > 0
+            ? `Recent runs: ${recent.join(', ')} (\`etl runs\` lists them all).`
+            : 'No runs yet: start one with `etl run <pipeline>`.',
+        ],
       });
     }
     const summary = run.summary;
     const rejects = await summarizeRejects(summary?.rejectsFile ?? join(run.dir, 'rejects.jsonl'));
     if (flags.json) {
-      this.print(JSON.stringify({ run: { runId: run.runId, pipeline: run.pipeline, status: run.status, startedAt: run.startedAt, dir: run.dir }, summary, rejects }, null, 2));
+      this.print(
+        JSON.stringify(
+          {
+            run: {
+              runId: run.runId,
+              pipeline: run.pipeline,
+              status: run.status,
+              startedAt: run.startedAt,
+              dir: run.dir,
+            },
+            summary,
+            rejects,
+          },
+          null,
+          2,
+        ),
+      );
       return;
     }
     if (!summary) {
-      this.print(`Run ${run.runId} of ${run.pipeline} started ${run.startedAt} and never finished (killed?). Its files: ${run.dir}`);
+      this.print(
+        `Run ${run.runId} of ${run.pipeline} started ${run.startedAt} and never finished (killed?). Its files: ${run.dir}`,
+      );
       this.print(`Log: ${join(run.dir, 'run.log')}`);
       if (rejects.total > 0) this.print(`\n${renderRejects(rejects)}`);
       return;
