@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtlError } from '@etl/core';
-import { openEntry } from '@etl/source-kaggle';
+import { openEntry } from '../src/archive.js';
 import { createTestContext } from '@etl/testing';
 import { createHttp, viewDataset } from '../src/http.js';
 
