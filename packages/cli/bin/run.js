@@ -9,3 +9,9 @@ import { execute } from '@oclif/core';
 setFlagsFromString('--heap-growing-percent=50');
 
 await execute({ dir: import.meta.url });
+
+// The command is done and has said everything: a keep-alive socket a server holds open (or any other idle handle)
+// must not keep the process waiting for the server's timeout. Exit once stdout and stderr are flushed.
+const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(process.exitCode ?? 0);
