@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { StatePersister } from '../shared/state-persister.js';
 import { listen } from '../shared/listen.js';
 import type { HubspotFaults, HubspotSandbox, HubspotSandboxOptions } from '../types.js';
 import { newPortalId } from './account.js';
@@ -6,7 +7,7 @@ import { statsOf } from './admin-routes.js';
 import { ContactStore } from './contact-store.js';
 import { emptyStats, type HubspotContext } from './context.js';
 import { FaultInjector, type SandboxFaults } from './faults.js';
-import { STATE_FILE, StatePersister, loadState, type HubspotState } from './persistence.js';
+import { STATE_FILE, loadState, type HubspotState } from './persistence.js';
 import { RateLimits, parseRate } from './rate-limits.js';
 import { buildServer } from './server.js';
 
@@ -45,7 +46,7 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
 
   // One portal per state folder (a second folder is a second HubSpot account), one per server in memory.
   let portalId = newPortalId();
-  let persister: StatePersister | undefined;
+  let persister: StatePersister<HubspotState> | undefined;
   if (options.stateDir) {
     const file = join(options.stateDir, STATE_FILE);
     const state = await loadState(file);
@@ -55,7 +56,7 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
     }
     if (state?.portalId !== undefined) portalId = state.portalId;
     const snapshot = (): HubspotState => ({ version: 1, portalId, ...store.snapshot(), daily: limits.dailyState() });
-    persister = new StatePersister(file, snapshot, () => `${store.version}:${limits.dailyState().count}`);
+    persister = new StatePersister(file, snapshot, 'contacts', () => `${store.version}:${limits.dailyState().count}`);
     // Written now, so the folder is this portal from its first use even if the server stops before any change.
     if (state?.portalId === undefined) await persister.flush(true);
   }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { StatePersister } from '../shared/state-persister.js';
 // The HubSpot stand-in's seeded injector: this one uses only its errorRate, latencyMs, dropRate and seed.
 import { FaultInjector } from '../hubspot/faults.js';
 import { listen } from '../shared/listen.js';
@@ -7,7 +8,7 @@ import { personOf, statsOf } from './admin-routes.js';
 import { SandboxClock } from './clock.js';
 import { emptyStats, type PipedriveContext } from './context.js';
 import { Limits, PLAN_BURST, defaultDailyTokens } from './limits.js';
-import { PIPEDRIVE_STATE_FILE, StatePersister, loadState, type PipedriveState } from './persistence.js';
+import { PIPEDRIVE_STATE_FILE, loadState, type PipedriveState } from './persistence.js';
 import { ALL_SCOPES } from './route-table.js';
 import { buildServer } from './server.js';
 import { PersonStore } from './store.js';
@@ -61,7 +62,7 @@ export async function startPipedriveSandbox(options: PipedriveSandboxOptions = {
 
   // One company per state folder (a second folder is a second Pipedrive company), one per server in memory.
   let company = newCompany();
-  let persister: StatePersister | undefined;
+  let persister: StatePersister<PipedriveState> | undefined;
   if (options.stateDir) {
     const file = join(options.stateDir, PIPEDRIVE_STATE_FILE);
     const state = await loadState(file);
@@ -79,7 +80,7 @@ export async function startPipedriveSandbox(options: PipedriveSandboxOptions = {
       ...store.snapshot(),
     });
     const mark = () => `${store.version}:${limits.dailyState(clock.now()).spent}:${clock.shiftMs}`;
-    persister = new StatePersister(file, snapshot, mark);
+    persister = new StatePersister(file, snapshot, 'persons', mark);
     // Written now, so the folder is this company from its first use even if the server stops before any change.
     if (!state) await persister.flush(true);
   }
