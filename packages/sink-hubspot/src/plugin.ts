@@ -4,9 +4,8 @@
  * package, as `etl validate` does for the schema, costs no HTTP stack.
  */
 import { defineSink, type SinkPlugin } from '@etl/core';
-import { checkHubspotConfig } from './check-config.js';
-import { rateFromConfig, WINDOW_MARGIN } from './rate.js';
-import { configSchema, type HubspotConfig } from './config.js';
+import type { HubspotConfig } from './config.js';
+import { hubspotMeta } from './meta.js';
 
 /** The `hubspot` sink plugin. Call once per step: the run's session lives in the sink this wraps. */
 export function hubspotSink(): SinkPlugin<HubspotConfig> {
@@ -15,14 +14,7 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
   const full = (): Promise<SinkPlugin<HubspotConfig>> =>
     (loaded ??= import('./sink.js').then(({ hubspotSink: make }) => (sink = make())));
   return defineSink<HubspotConfig>({
-    name: 'hubspot',
-    description:
-      'Upserts HubSpot CRM contacts in batches of 100 by email (or another unique property), sending only what changed.',
-    configSchema,
-    batchSize: (config) => (config.inputsPerRequest ?? 100) * 10,
-    /** The account's rate (tier or `rate:`), unless the step names a shared `limiter:`. */
-    rateLimit: (config) => ({ ...rateFromConfig(config), maxConcurrent: config.concurrency, margin: WINDOW_MARGIN }),
-    checkConfig: checkHubspotConfig,
+    ...hubspotMeta,
     check: async (ctx, config) => (await full()).check!(ctx, config),
     destination: async (ctx, config) => (await full()).destination!(ctx, config),
     setup: async (ctx, config) => (await full()).setup!(ctx, config),

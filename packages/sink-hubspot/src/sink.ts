@@ -15,13 +15,13 @@ import {
   type StepContext,
   type WriteResult,
 } from '@etl/core';
-import { checkHubspotConfig } from './check-config.js';
 import { HubspotClient } from './client.js';
-import { configSchema, type HubspotConfig } from './config.js';
+import type { HubspotConfig } from './config.js';
+import { hubspotMeta } from './meta.js';
 import { identifyDestination, readPortal } from './destination.js';
 import { createMapper, type Mapper } from './mapping.js';
 import { ensureProperties } from './properties.js';
-import { createHubspotLimiter, DailyBudget, rateFromConfig, WINDOW_MARGIN } from './rate.js';
+import { createHubspotLimiter, DailyBudget, rateFromConfig } from './rate.js';
 import { reconcileLedger } from './reconcile.js';
 import { existingIdentities, Upserter, type UpsertInput } from './upsert.js';
 
@@ -82,15 +82,7 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
   };
 
   return defineSink<HubspotConfig>({
-    name: 'hubspot',
-    description:
-      'Upserts HubSpot CRM contacts in batches of 100 by email (or another unique property), sending only what changed.',
-    configSchema,
-    batchSize: (config) => (config.inputsPerRequest ?? 100) * 10,
-    /** The account's rate (tier or `rate:`), unless the step names a shared `limiter:`. */
-    rateLimit: (config) => ({ ...rateFromConfig(config), maxConcurrent: config.concurrency, margin: WINDOW_MARGIN }),
-
-    checkConfig: checkHubspotConfig,
+    ...hubspotMeta,
 
     async check(ctx, config) {
       const { client, ownLimiter } = createClient(ctx, config);
