@@ -10,6 +10,8 @@ import {
   type RunSummary,
 } from '@etl/core';
 import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
+import { exitCodeFor, rejectedCount } from '../exit-code.js';
+import { openLimiterStores } from '../limiter-stores.js';
 import { loadRunnablePipeline } from '../pipeline.js';
 import { renderSummaryError } from '../render-error.js';
 import { ProgressLine } from '../render/progress.js';
@@ -135,9 +137,11 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
         stream: progress?.stream ?? process.stderr,
         secrets: pipeline.secrets,
       });
+      const limiters = await openLimiterStores(pipeline);
       progress?.start();
       try {
         summary = await runPipeline(pipeline, {
+          limiterStores: limiters.stores,
           stateDir: project.stateDir,
           dryRun: flags['dry-run'],
           fresh: flags.fresh,
@@ -147,6 +151,7 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
           onEvent: progress ? (event) => progress.onEvent(event) : undefined,
         });
       } finally {
+        await limiters.close();
         progress?.stop();
         await logger.flush?.();
         await logger.close?.();
@@ -179,14 +184,4 @@ async function upToDateLine(stateDir: string, summary: RunSummary): Promise<stri
   return record
     ? upToDateMessage(record)
     : 'nothing to do: the input and the pipeline are unchanged since the last run; use --fresh to run anyway';
-}
-
-const rejectedCount = (summary: RunSummary) => summary.steps.reduce((n, s) => n + s.rejected, 0);
-
-/** 0 succeeded; 130/143 interrupted; the error's code when failed; 8 with --fail-on-rejects and any reject. */
-function exitCodeFor(summary: RunSummary, signalCode: number | undefined, failOnRejects: boolean): number {
-  if (summary.status === 'interrupted') return signalCode ?? ExitCode.interrupted;
-  if (summary.status === 'failed') return summary.error?.exitCode ?? ExitCode.fatal;
-  if (failOnRejects && rejectedCount(summary) > 0) return ExitCode.rejects;
-  return ExitCode.ok;
 }

@@ -94,6 +94,18 @@ export const pipelineEnvelopeSchema: JsonSchema = {
             description: 'Requests in flight at once. Default 10.',
           },
           daily: { type: 'integer', minimum: 1, description: 'Optional requests allowed per day.' },
+          store: {
+            enum: ['memory', 'redis'],
+            default: 'memory',
+            description:
+              'Where the budget is kept: `memory` (this process alone) or `redis` (shared by every process and host using REDIS_URL). Default memory.',
+          },
+          key: {
+            type: 'string',
+            minLength: 1,
+            description:
+              "The budget's name in a shared store: one per remote account (e.g. `hubspot-${env:HUBSPOT_PORTAL_ID}`). Default the limiter's name.",
+          },
         },
       },
     },

@@ -238,6 +238,8 @@ function toLimiter(spec: unknown): LimiterSpec | undefined {
     intervalMs,
     maxConcurrent: typeof spec.maxConcurrent === 'number' ? spec.maxConcurrent : 10,
     ...(typeof spec.daily === 'number' ? { daily: spec.daily } : {}),
+    ...(typeof spec.store === 'string' ? { store: spec.store } : {}),
+    ...(typeof spec.key === 'string' ? { key: spec.key } : {}),
   };
 }
 

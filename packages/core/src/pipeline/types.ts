@@ -12,6 +12,36 @@ export interface LimiterSpec {
   maxConcurrent?: number;
   /** Optional requests allowed per day (HubSpot's daily budget). */
   daily?: number;
+  /**
+   * Where the budget is kept: `memory` (this process alone) or the name of a shared store every process of every host
+   * takes from (`redis`). @default 'memory'
+   */
+  store?: string;
+  /** The budget's name in a shared store (one per remote account, e.g. per HubSpot portal). @default the limiter's name */
+  key?: string;
+}
+
+/**
+ * A budget kept outside this process, so limiters of every process and host that name the same key share it (the
+ * Redis store of @etl/queue). The in-memory limiter still orders and caps the requests of its own process.
+ */
+export interface SharedLimiterStore {
+  /**
+   * Waits until `weight` more requests fit in the key's rolling window (at most `max` in any `windowMs`, each one
+   * counted from its start until `windowMs` after its answer) and its budget of the UTC day (`daily`), and takes them.
+   * Resolves with `release`, to call once the requests are answered, or with the time the daily budget resets when
+   * it is spent. Rejects with the signal's reason when the signal aborts first.
+   */
+  acquire(request: SharedAcquire): Promise<{ release(): void } | { dailyResetsAt: number }>;
+}
+
+export interface SharedAcquire {
+  key: string;
+  max: number;
+  windowMs: number;
+  daily?: number;
+  weight: number;
+  signal: AbortSignal;
 }
 
 export interface ResolvedStep {
@@ -64,6 +94,8 @@ export interface RunOptions {
   onEvent?(event: RunEvent): void;
   /** Injectable clock for tests. */
   now?(): number;
+  /** Shared budgets by store name, for limiters whose `store:` names one (the CLI opens `redis` when one does). */
+  limiterStores?: Partial<Record<string, SharedLimiterStore>>;
 }
 
 export type RunEvent =

@@ -3,11 +3,16 @@
  * one context per step. `openRunScope` builds it once, the run's phases fill it, `closeRunScope` releases it.
  */
 import { FatalError } from '../errors.js';
-import type { ResolvedPipeline, ResolvedStep, RunOptions } from '../pipeline/types.js';
+import type { LimiterSpec, ResolvedPipeline, ResolvedStep, RunOptions } from '../pipeline/types.js';
 import type { Destination, RateLimiter, ReconcileReport, StepContext, StepState } from '../plugins/types.js';
 import { openCheckpointStore, type CheckpointStore } from '../services/checkpoint.js';
 import { createLogger, type RootLogger } from '../services/logger.js';
-import { createRateLimiter, type DailyUsage, type ManagedRateLimiter } from '../services/rate-limit.js';
+import {
+  createRateLimiter,
+  type DailyUsage,
+  type ManagedRateLimiter,
+  type RateLimiterOptions,
+} from '../services/rate-limit.js';
 import { createRedactor } from '../services/redact.js';
 import { createRetryService, type ConfigurableRetryService } from '../services/retry.js';
 import {
@@ -154,13 +159,32 @@ function openLimiters(scope: RunScope): void {
     const dailyUsage = spec.daily ? (runtimeState.get(key) as DailyUsage | undefined) : undefined;
     scope.limiters.set(
       name,
-      createRateLimiter(name, spec, { dailyUsage, onDailySpend: (usage) => runtimeState.set(key, { ...usage }) }),
+      createRateLimiter(name, spec, {
+        dailyUsage,
+        onDailySpend: (usage) => runtimeState.set(key, { ...usage }),
+        shared: sharedStoreOf(scope, name, spec),
+      }),
     );
   }
   // A plugin's declared default serves the step alone (no daily usage kept: a shared `limiters:` entry does that).
   addDefaultLimiters(scope.pipeline.steps, scope.limiters, (name, spec) =>
     createRateLimiter(name, spec, { margin: spec.margin }),
   );
+}
+
+/** The shared store a limiter's `store:` names (none for `memory`); a store the caller did not open is a fatal error. */
+function sharedStoreOf(scope: RunScope, name: string, spec: LimiterSpec): RateLimiterOptions['shared'] {
+  if (!spec.store || spec.store === 'memory') return undefined;
+  const store = scope.options.limiterStores?.[spec.store];
+  if (!store)
+    throw new FatalError(`Limiter "${name}" keeps its budget in "${spec.store}", but no such store was opened.`, {
+      code: 'LIMITER_STORE_MISSING',
+      context: { limiter: name, store: spec.store },
+      suggestions: [
+        'Run it with the etl CLI (it connects to Redis at REDIS_URL), or pass `limiterStores` to runPipeline.',
+      ],
+    });
+  return { store, key: spec.key ?? name };
 }
 
 function contextFor(

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import type BottleneckClass from 'bottleneck';
 import { RetriesExhaustedError } from '../errors.js';
-import type { LimiterSpec } from '../pipeline/types.js';
+import type { LimiterSpec, SharedLimiterStore } from '../pipeline/types.js';
 import type { RateLimiter } from '../plugins/types.js';
 
 export interface RateLimiterOptions {
@@ -17,6 +17,12 @@ export interface RateLimiterOptions {
   dailyUsage?: DailyUsage;
   /** Called after each spend of the daily budget, e.g. to persist it with the next checkpoint. */
   onDailySpend?(usage: DailyUsage): void;
+  /**
+   * A budget shared with other processes and hosts under `key`: it replaces this process's rolling log (the store
+   * keeps one for all of them) and adds its own daily count; this limiter still orders requests by priority, caps them
+   * in flight, keeps its daily usage and pauses on a Retry-After.
+   */
+  shared?: { store: SharedLimiterStore; key: string };
 }
 
 /** How much of a daily budget is spent, and when (epoch ms, UTC midnight) that count resets. */
@@ -56,6 +62,18 @@ const countAfter = (times: number[], from: number): number => {
 
 /** How often to look again while the start that must leave the window is still in flight. */
 const IN_FLIGHT_POLL_MS = 5;
+
+function dailySpent(name: string, daily: number, resetsAt: number): RetriesExhaustedError {
+  const resets = new Date(resetsAt).toISOString();
+  return new RetriesExhaustedError(
+    `The daily budget of limiter "${name}" (${daily} requests) is spent; it resets at ${resets}.`,
+    {
+      code: 'DAILY_BUDGET_SPENT',
+      context: { limiter: name, daily, resetsAt: resets },
+      suggestions: [`Run the same command again after ${resets} to resume where this run stopped.`],
+    },
+  );
+}
 
 const startOfNextUtcDay = (t: number): number => {
   const d = new Date(t);
@@ -208,19 +226,24 @@ export function createRateLimiter(
       dayEnds = startOfNextUtcDay(t);
       dayUsed = 0;
     }
-    if (dayUsed + weight > spec.daily) {
-      const resets = new Date(dayEnds).toISOString();
-      throw new RetriesExhaustedError(
-        `The daily budget of limiter "${name}" (${spec.daily} requests) is spent; it resets at ${resets}.`,
-        {
-          code: 'DAILY_BUDGET_SPENT',
-          context: { limiter: name, daily: spec.daily, resetsAt: resets },
-          suggestions: [`Run the same command again after ${resets} to resume where this run stopped.`],
-        },
-      );
-    }
+    if (dayUsed + weight > spec.daily) throw dailySpent(name, spec.daily, dayEnds);
     dayUsed += weight;
     options.onDailySpend?.({ used: dayUsed, resetsAt: dayEnds });
+  };
+
+  const stopping = new AbortController();
+  /** Takes the start from the shared store (after any Retry-After pause), runs the work, tells the store it ended. */
+  const runShared = async <T>(work: () => Promise<T>, weight: number): Promise<T> => {
+    const { store, key } = options.shared!;
+    while (pausedUntil > now()) await new Promise((r) => setTimeout(r, Math.min(pausedUntil - now(), 1000)));
+    const grant = await store.acquire({ key, max, windowMs, daily: spec.daily, weight, signal: stopping.signal });
+    if ('dailyResetsAt' in grant) throw dailySpent(name, spec.daily ?? 0, grant.dailyResetsAt);
+    started += weight;
+    try {
+      return await work();
+    } finally {
+      grant.release();
+    }
   };
 
   const limiter: ManagedRateLimiter = {
@@ -237,6 +260,7 @@ export function createRateLimiter(
       const priority = Math.max(0, Math.min(9, opts.priority ?? 5));
       return bottleneck.schedule({ priority }, async () => {
         spendDaily(weight);
+        if (options.shared) return runShared(work, weight);
         const startedAt = await acquire(weight);
         try {
           return await running.run({ limiter, startedAt }, work);
@@ -248,6 +272,8 @@ export function createRateLimiter(
     observe(hint) {
       const t = now();
       if (hint.pauseMs && hint.pauseMs > 0) pausedUntil = Math.max(pausedUntil, t + hint.pauseMs);
+      // With a shared store the other clients of the budget are in its log already: what the remote counted is no news.
+      if (options.shared) return;
       if (hint.remaining !== undefined && hint.max) {
         const remoteInterval = hint.intervalMs ?? intervalMs;
         if (hint.intervalMs && hint.max < max * (hint.intervalMs / intervalMs)) {
@@ -261,6 +287,7 @@ export function createRateLimiter(
       }
     },
     async stop() {
+      stopping.abort(new Error(`limiter "${name}" stopped`));
       await bottleneck.stop({ dropWaitingJobs: true }).catch(() => undefined);
     },
   };

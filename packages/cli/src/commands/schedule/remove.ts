@@ -1,0 +1,40 @@
+import { Args } from '@oclif/core';
+import { EtlError, ExitCode } from '@etl/core';
+import { EtlCommand, jsonFlag } from '../../base-command.js';
+
+export default class ScheduleRemove extends EtlCommand {
+  static override summary = 'Remove a schedule (runs already queued still run).';
+  static override examples = [
+    { description: 'Stop the nightly runs', command: '<%= config.bin %> schedule remove nightly' },
+  ];
+  static override args = { id: Args.string({ description: 'Name of the schedule.', required: true }) };
+  static override flags = { ...jsonFlag };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ScheduleRemove);
+    this.jsonOutput = flags.json;
+    this.debugOutput = flags.debug;
+    await this.project();
+    const { RunQueue, redisTarget } = await import('@etl/queue');
+    const queue = await new RunQueue(redisTarget()).ready();
+    try {
+      const known = (await queue.listSchedules()).some((s) => s.id === args.id);
+      if (!known) throw new ScheduleNotFound(args.id);
+      await queue.removeSchedule(args.id);
+      if (flags.json) this.print(JSON.stringify({ removed: args.id }));
+      else this.print(`Schedule ${args.id} removed.`);
+    } finally {
+      await queue.close();
+    }
+  }
+}
+
+class ScheduleNotFound extends EtlError {
+  override readonly exitCode = ExitCode.usage;
+  constructor(id: string) {
+    super(`No schedule "${id}".`, {
+      code: 'SCHEDULE_NOT_FOUND',
+      suggestions: ['`etl schedule list` shows the schedules.'],
+    });
+  }
+}
