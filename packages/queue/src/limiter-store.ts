@@ -5,14 +5,15 @@
  * Why not a library. Bottleneck's clustering (already a dependency) was tried against this Redis 7.0.15 with ioredis:
  * its reservoir refresh is a fixed window (two limiters of one id with 100 per 10 s started 160 requests within one
  * rolling 10 s), and once its keys are gone (Redis here keeps nothing on disk: a restart, FLUSHDB) every call fails
- * with `ERR SETTINGS_KEY_NOT_FOUND` (its issues #205/#219) until the limiter is rebuilt. rolling-rate-limiter keeps a
+ * with `ERR SETTINGS_KEY_NOT_FOUND` (its issues #205/#219) until the limiter is rebuilt (bench/bottleneck-cluster.cjs). rolling-rate-limiter keeps a
  * rolling log but adds every attempt, blocked ones too (a waiting client pushes its own slot away), stamps them with
  * the client's clock, and has no weights or daily budget; rate-limiter-flexible's Redis limiters are fixed windows.
  * HubSpot counts a true rolling window of arrivals, so a request must hold its slot from its start until a window after
  * its answer (it may arrive late), which needs the check-and-take in one script. It is 30 lines of Lua.
  */
+import { RetriableError, type SharedAcquire, type SharedLimiterStore } from '@etl/core';
 import { Redis } from 'ioredis';
-import type { SharedAcquire, SharedLimiterStore } from '@etl/core';
+import { safeUrl } from './connection.js';
 
 /**
  * KEYS: the rolling log, the daily counts (a hash by UTC day number). ARGV: max, windowMs, weight, in-flight hold (ms),
@@ -68,7 +69,9 @@ type Limits = Redis & {
 
 /** A shared limiter store on the Redis at `url`, its keys under `<prefix>:limiter:<key>`. */
 export function createRedisLimiterStore(options: { url: string; prefix: string }): RedisLimiterStore {
-  const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 }) as Limits;
+  const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3, connectTimeout: 5000 }) as Limits;
+  // Connection errors reach the caller through the failed command (below); the event would only print them again.
+  redis.on('error', () => undefined);
   redis.defineCommand('etlTake', { numberOfKeys: 2, lua: TAKE });
   redis.defineCommand('etlRelease', { numberOfKeys: 1, lua: RELEASE });
   let seq = 0;
@@ -80,16 +83,20 @@ export function createRedisLimiterStore(options: { url: string; prefix: string }
       const ids = Array.from({ length: request.weight }, () => `${tag}-${++seq}`);
       for (;;) {
         request.signal.throwIfAborted();
-        const [status, value] = await redis.etlTake(
-          `${base}:log`,
-          `${base}:daily`,
-          request.max,
-          Math.ceil(request.windowMs),
-          request.weight,
-          IN_FLIGHT_HOLD_MS,
-          request.daily ?? 0,
-          ...ids,
-        );
+        const [status, value] = await redis
+          .etlTake(
+            `${base}:log`,
+            `${base}:daily`,
+            request.max,
+            Math.ceil(request.windowMs),
+            request.weight,
+            IN_FLIGHT_HOLD_MS,
+            request.daily ?? 0,
+            ...ids,
+          )
+          .catch((error: Error) => {
+            throw unreachable(options.url, error);
+          });
         if (status === 1) {
           return { release: () => void redis.etlRelease(`${base}:log`, ...ids).catch(() => undefined) };
         }
@@ -101,6 +108,15 @@ export function createRedisLimiterStore(options: { url: string; prefix: string }
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** Retriable: the run's retry waits and tries again, and a resumed run continues where it stopped. */
+function unreachable(url: string, error: Error): RetriableError {
+  return new RetriableError(`The shared rate limit at Redis ${safeUrl(url)} cannot be read: ${error.message}`, {
+    code: 'REDIS_UNREACHABLE',
+    cause: error,
+    suggestions: ['Start Redis (scripts/setup.sh starts one on 127.0.0.1:6379), or point REDIS_URL at yours.'],
+  });
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

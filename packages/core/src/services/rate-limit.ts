@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import { createRequire } from 'node:module';
 import type BottleneckClass from 'bottleneck';
 import { RetriesExhaustedError } from '../errors.js';
@@ -232,6 +233,8 @@ export function createRateLimiter(
   };
 
   const stopping = new AbortController();
+  // Every request waiting on the shared store listens to it (up to maxConcurrent of them): not a leak.
+  setMaxListeners(0, stopping.signal);
   /** Takes the start from the shared store (after any Retry-After pause), runs the work, tells the store it ended. */
   const runShared = async <T>(work: () => Promise<T>, weight: number): Promise<T> => {
     const { store, key } = options.shared!;
