@@ -5,7 +5,7 @@
 // Two Bottleneck limiters (one "process" each) sharing id "bn-check" in Redis: reservoir 100 per 10 s refreshed.
 const Bottleneck = require('bottleneck');
 const Redis = require('ioredis');
-const id = 'bn-check-' + Date.now();
+const id = `bn-check-${Date.now()}`;
 const mk = () =>
   new Bottleneck({
     id,
