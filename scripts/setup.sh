@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what etl needs on a fresh Debian/Ubuntu machine and starts MariaDB when none answers.
+# Installs what etl needs on a fresh Debian/Ubuntu machine and starts MariaDB and Redis when none answers.
 # Idempotent: every step checks first. Used by scripts/demo.sh, scripts/test.sh and .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +46,20 @@ if ! mariadb_up; then
     as_root mariadb -uroot -e "ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket" || true
   fi
   mariadb_up || { log "MariaDB did not answer on 127.0.0.1:3306"; exit 1; }
+fi
+
+# Redis carries the queue of `etl worker` and the shared limiters (`store: redis`); etl never keeps the only copy of
+# anything there, so it is started without persistence. A PING over bash's /dev/tcp needs no redis-cli.
+redis_up() { timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379 && printf "PING\r\n" >&3 && read -r reply <&3 && [[ $reply == +PONG* ]]' 2>/dev/null; }
+if ! redis_up; then
+  if ! command -v redis-server >/dev/null; then
+    log "installing redis-server from apt"
+    apt_install redis-server
+  fi
+  log "starting Redis"
+  redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes >/dev/null
+  for _ in $(seq 1 30); do redis_up && break; sleep 1; done
+  redis_up || { log "Redis did not answer on 127.0.0.1:6379"; exit 1; }
 fi
 
 log "building"
