@@ -3,7 +3,8 @@
 //   started 200 in 10477 ms; most starts in a rolling 10 s: 160
 //   after key loss: ERR SETTINGS_KEY_NOT_FOUND
 // Two Bottleneck limiters (one "process" each) sharing id "bn-check" in Redis: reservoir 100 per 10 s refreshed.
-const Bottleneck = require('bottleneck');
+// Bottleneck as core has it (the one etl uses).
+const Bottleneck = require(require.resolve('bottleneck', { paths: [`${__dirname}/../../core`] }));
 const Redis = require('ioredis');
 const id = `bn-check-${Date.now()}`;
 const mk = () =>
