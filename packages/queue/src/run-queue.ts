@@ -43,6 +43,8 @@ export class RunQueue {
       prefix: target.prefix,
       defaultJobOptions: { removeOnComplete: KEEP, removeOnFail: KEEP },
     });
+    // Connection errors reach the caller through `ready()` and the failed command; the event would print them again.
+    this.queue.on('error', () => undefined);
   }
 
   /** Resolves once Redis answers; a FatalError naming the URL (never its password) when it does not in time. */
@@ -59,6 +61,7 @@ export class RunQueue {
   async enqueueAndWait(data: RunJobData, onAdded?: (job: Job) => void): Promise<RunJobResult> {
     // Listening before adding: a run that ends at once cannot slip by unseen.
     const events = new QueueEvents(RUN_QUEUE, { connection: connectionOf(this.target), prefix: this.target.prefix });
+    events.on('error', () => undefined);
     try {
       await events.waitUntilReady();
       const job = await this.enqueue(data);

@@ -6,7 +6,7 @@
  */
 import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
 import { RUN_QUEUE, type RedisTarget } from './connection.js';
-import { connectionOf, type RunJobData, type RunJobResult } from './run-queue.js';
+import { connectionOf, reachable, type RunJobData, type RunJobResult } from './run-queue.js';
 
 export interface RunWorkerOptions extends RedisTarget {
   /** Runs at once in this process. @default 1 */
@@ -36,13 +36,17 @@ export interface RunWorker {
   stop(): Promise<void>;
 }
 
-/** A job whose run was interrupted goes back to the queue; one blocked by a lock waits this long before its next try. */
-const LOCKED_RETRY_MS = 2000;
+/**
+ * A run blocked by the pipeline lock (another run of the same pipeline in this state folder) is tried again after 2 s,
+ * then twice as long each time up to a minute: each try leaves a failed run in `etl runs`.
+ */
+const lockedRetryMs = (tries: number) => Math.min(60_000, 2000 * 2 ** tries);
 /** A run may be killed more often than once (each time it resumes); after this many, the job fails. */
 const MAX_STALLED = 10;
 
 export async function startRunWorker(options: RunWorkerOptions): Promise<RunWorker> {
   const active = new Set<AbortController>();
+  const lockedTries = new Map<string, number>();
   let stopping = false;
   const emit = (event: WorkerEvent) => options.onEvent?.(event);
 
@@ -60,10 +64,13 @@ export async function startRunWorker(options: RunWorkerOptions): Promise<RunWork
         throw new WaitingError();
       }
       if (result.code === 'PIPELINE_LOCKED' && !stopping) {
-        await job.moveToDelayed(Date.now() + LOCKED_RETRY_MS, token);
+        const tries = lockedTries.get(jobId) ?? 0;
+        lockedTries.set(jobId, tries + 1);
+        await job.moveToDelayed(Date.now() + lockedRetryMs(tries), token);
         emit({ type: 'requeued', jobId, reason: 'another run holds the pipeline' });
         throw new DelayedError();
       }
+      lockedTries.delete(jobId);
       const { code: _code, ...reported } = result;
       emit({ type: 'finished', jobId, result: reported });
       return reported;
@@ -87,7 +94,12 @@ export async function startRunWorker(options: RunWorkerOptions): Promise<RunWork
       emit({ type: 'failed', jobId: job.id ?? '?', message: error.message });
   });
   worker.on('error', (error) => emit({ type: 'error', message: error.message }));
-  await worker.waitUntilReady();
+  try {
+    await reachable(worker.waitUntilReady(), options, 5000);
+  } catch (error) {
+    await worker.close(true).catch(() => undefined);
+    throw error;
+  }
   worker.run().catch((error: Error) => emit({ type: 'error', message: error.message }));
 
   return {
