@@ -2,6 +2,7 @@
  * The Redis limiter store against the Redis on 127.0.0.1:6379 (REDIS_URL): several stores stand for several
  * processes. Each test uses its own key prefix.
  */
+import { setMaxListeners } from 'node:events';
 import { createRateLimiter, type LimiterSpec } from '@etl/core';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -41,6 +42,7 @@ function peak(times: number[], windowMs: number): number {
 }
 
 const signal = new AbortController().signal;
+setMaxListeners(0, signal); // one listener per waiting request, many at once here
 
 describe('redis limiter store', () => {
   test('three processes together start at most max in any rolling window, and no slower than the window allows', async () => {
