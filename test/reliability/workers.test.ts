@@ -162,6 +162,10 @@ describe('etl worker and etl enqueue on Redis', () => {
     expect((await taken!.done).signal).toBe('SIGKILL');
     expect(other.output().stderr).toMatch(/job \S+: \S+ succeeded, exit 0/);
     await assertExactlyOneCleanLoad(stack, dataset.expected);
+    // The killed run is "unfinished" in `etl runs`; the other worker's run resumed it from its checkpoint.
+    const runs = parseJson<Array<{ status: string; resumed?: boolean }>>(await w.etl(['runs', '--json']).done);
+    expect(runs.map((r) => r.status).sort()).toEqual(['succeeded', 'unfinished']);
+    expect(runs.find((r) => r.status === 'succeeded')?.resumed).toBe(true);
   }, 120_000);
 
   test('SIGTERM: the worker checkpoints, puts the run back and exits 143; the next worker finishes it', async () => {
@@ -184,6 +188,7 @@ describe('etl worker and etl enqueue on Redis', () => {
     await assertExactlyOneCleanLoad(stack, dataset.expected);
     const runs = parseJson<Array<{ status: string; resumed?: boolean }>>(await w.etl(['runs', '--json']).done);
     expect(runs.map((r) => r.status).sort()).toEqual(['interrupted', 'succeeded']);
+    expect(runs.find((r) => r.status === 'succeeded')?.resumed).toBe(true);
   }, 120_000);
 
   test('a schedule queues runs; one that finds nothing changed ends as "nothing to do"', async () => {

@@ -13,7 +13,7 @@ export interface QueuedRunOptions {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
-/** Never rejects: a pipeline that does not load ends the job as "not-started" with the exit code `etl run` would give. */
+/** Never rejects: a pipeline that does not load ends the job "not-started", with the exit code `etl run` gives. */
 export async function runQueued(
   data: RunJobData,
   signal: AbortSignal,

@@ -12,7 +12,7 @@ export interface RedisTarget {
   prefix: string;
 }
 
-/** `REDIS_URL` and `ETL_REDIS_PREFIX` (one prefix per team or test keeps queues and budgets apart), else the defaults. */
+/** `REDIS_URL` and `ETL_REDIS_PREFIX` (a prefix per team or test keeps queues and budgets apart), else defaults. */
 export function redisTarget(env: NodeJS.ProcessEnv = process.env): RedisTarget {
   return { url: env.REDIS_URL || DEFAULT_REDIS_URL, prefix: env.ETL_REDIS_PREFIX || DEFAULT_PREFIX };
 }

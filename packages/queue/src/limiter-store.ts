@@ -2,14 +2,15 @@
  * Rate-limit budgets shared through Redis: a rolling log per key (a sorted set) and a daily count, taken atomically by
  * a Lua script on Redis's own clock, so every process on every host that names the key draws from one budget.
  *
- * Why not a library. Bottleneck's clustering (already a dependency) was tried against this Redis 7.0.15 with ioredis:
- * its reservoir refresh is a fixed window (two limiters of one id with 100 per 10 s started 160 requests within one
- * rolling 10 s), and once its keys are gone (Redis here keeps nothing on disk: a restart, FLUSHDB) every call fails
- * with `ERR SETTINGS_KEY_NOT_FOUND` (its issues #205/#219) until the limiter is rebuilt (bench/bottleneck-cluster.cjs). rolling-rate-limiter keeps a
- * rolling log but adds every attempt, blocked ones too (a waiting client pushes its own slot away), stamps them with
- * the client's clock, and has no weights or daily budget; rate-limiter-flexible's Redis limiters are fixed windows.
- * HubSpot counts a true rolling window of arrivals, so a request must hold its slot from its start until a window after
- * its answer (it may arrive late), which needs the check-and-take in one script. It is 30 lines of Lua.
+ * Why not a library. Bottleneck's clustering (already a dependency) was tried against this Redis 7.0.15 with ioredis
+ * (bench/bottleneck-cluster.cjs): its reservoir refresh is a fixed window (two limiters of one id at 100 per 10 s
+ * started 160 requests within one rolling 10 s), and once its keys are gone (a Redis restart: Redis here keeps nothing
+ * on disk) every call fails with `ERR SETTINGS_KEY_NOT_FOUND` (its issues #205/#219) until the limiter is rebuilt.
+ * rate-limiter-flexible, the best kept of the Redis limiters, counts fixed windows by design. rolling-rate-limiter
+ * keeps a rolling log but adds every attempt, blocked ones too (a waiting client pushes its own slot away), stamps
+ * them with the client's clock, and has no weights or daily budget. HubSpot counts a true rolling window of arrivals,
+ * so a request must hold its slot from its start until a window after its answer (it may arrive late): that needs the
+ * check-and-take in one script, 30 lines of Lua.
  */
 import { RetriableError, type SharedAcquire, type SharedLimiterStore } from '@etl/core';
 import { Redis } from 'ioredis';
@@ -23,7 +24,8 @@ import { safeUrl } from './connection.js';
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local max, window, weight, hold, daily = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local max, window, weight = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local hold, daily = tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local n = redis.call('ZCARD', KEYS[1])
 if n + weight > max then

@@ -16,7 +16,7 @@ export interface RunWorkerOptions extends RedisTarget {
    * "interrupted". `code` is the error's code when the run failed (`PIPELINE_LOCKED`: another run holds the pipeline).
    */
   run(data: RunJobData, signal: AbortSignal, jobId: string): Promise<RunJobResult & { code?: string }>;
-  /** How long a job's lock lasts without renewal: a dead worker's job is free again this long after it died. @default 6000 */
+  /** How long a job's lock lasts unrenewed: a dead worker's job is free again this long after. @default 6000 */
   lockDurationMs?: number;
   /** How often each worker looks for jobs whose lock expired. @default 3000 */
   stalledIntervalMs?: number;
