@@ -96,7 +96,6 @@ export const pipelineEnvelopeSchema: JsonSchema = {
           daily: { type: 'integer', minimum: 1, description: 'Optional requests allowed per day.' },
           store: {
             enum: ['memory', 'redis'],
-            default: 'memory',
             description:
               'Where the budget is kept: `memory` (this process alone) or `redis` (shared by every process and host using REDIS_URL). Default memory.',
           },
