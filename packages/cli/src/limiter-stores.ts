@@ -3,6 +3,7 @@
  * loads @etl/queue or connects to Redis.
  */
 import type { ResolvedPipeline, RunOptions } from '@etl/core';
+import { loadQueue } from './queue.js';
 
 export interface LimiterStores {
   stores: RunOptions['limiterStores'];
@@ -17,7 +18,7 @@ export const needsRedis = (pipeline: ResolvedPipeline): boolean =>
 /** Connects to REDIS_URL (keys under ETL_REDIS_PREFIX) when a limiter of `pipeline` keeps its budget there. */
 export async function openLimiterStores(pipeline: ResolvedPipeline): Promise<LimiterStores> {
   if (!needsRedis(pipeline)) return none;
-  const { createRedisLimiterStore, redisTarget } = await import('@etl/queue');
+  const { createRedisLimiterStore, redisTarget } = await loadQueue();
   const redis = createRedisLimiterStore(redisTarget());
   return { stores: { redis }, close: () => redis.close() };
 }

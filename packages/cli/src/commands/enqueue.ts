@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { EtlCommand, jsonFlag } from '../base-command.js';
+import { loadQueue } from '../queue.js';
 
 export default class Enqueue extends EtlCommand {
   static override summary = 'Add a run to the queue that `etl worker` takes runs from.';
@@ -37,7 +38,7 @@ With --wait it waits until a worker has finished the run (however many workers i
     this.jsonOutput = flags.json;
     this.debugOutput = flags.debug;
     await this.project();
-    const { RunQueue, redisTarget } = await import('@etl/queue');
+    const { RunQueue, redisTarget } = await loadQueue();
     const queue = await new RunQueue(redisTarget()).ready();
     const data = { pipeline: args.pipeline, profile: flags.profile, sets: flags.set };
     try {

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { EtlCommand } from '../base-command.js';
 import { wireSignals } from '../signals.js';
+import { loadQueue } from '../queue.js';
 
 export default class Worker extends EtlCommand {
   static override summary = 'Take runs from the queue until stopped.';
@@ -40,7 +41,7 @@ Start one or more workers per machine; they share the queue. SIGTERM (or Ctrl-C)
     const { flags } = await this.parse(Worker);
     this.debugOutput = flags.debug;
     const project = await this.project();
-    const { redisTarget, safeUrl, startRunWorker } = await import('@etl/queue');
+    const { redisTarget, safeUrl, startRunWorker } = await loadQueue();
     const { runQueued } = await import('../queued-run.js');
     const target = redisTarget();
     let stopped!: () => void;

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { EtlCommand, jsonFlag } from '../../base-command.js';
+import { loadQueue } from '../../queue.js';
 
 export default class ScheduleAdd extends EtlCommand {
   static override summary = 'Queue a run of a pipeline on a cron timer.';
@@ -37,7 +38,7 @@ The schedule lives in Redis (REDIS_URL, keys under ETL_REDIS_PREFIX); any machin
     this.jsonOutput = flags.json;
     this.debugOutput = flags.debug;
     await this.project();
-    const { RunQueue, redisTarget } = await import('@etl/queue');
+    const { RunQueue, redisTarget } = await loadQueue();
     const queue = await new RunQueue(redisTarget()).ready();
     try {
       const data = { pipeline: args.pipeline, profile: flags.profile, sets: flags.set };

@@ -1,5 +1,6 @@
 import { EtlCommand, jsonFlag } from '../../base-command.js';
 import { table } from '../../render/table.js';
+import { loadQueue } from '../../queue.js';
 
 export default class ScheduleList extends EtlCommand {
   static override summary = 'List the schedules: id, pipeline, cron, next run.';
@@ -11,7 +12,7 @@ export default class ScheduleList extends EtlCommand {
     this.jsonOutput = flags.json;
     this.debugOutput = flags.debug;
     await this.project();
-    const { RunQueue, redisTarget } = await import('@etl/queue');
+    const { RunQueue, redisTarget } = await loadQueue();
     const queue = await new RunQueue(redisTarget()).ready();
     try {
       const schedules = await queue.listSchedules();

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { EtlError, ExitCode } from '@etl/core';
 import { EtlCommand, jsonFlag } from '../../base-command.js';
+import { loadQueue } from '../../queue.js';
 
 export default class ScheduleRemove extends EtlCommand {
   static override summary = 'Remove a schedule (runs already queued still run).';
@@ -15,7 +16,7 @@ export default class ScheduleRemove extends EtlCommand {
     this.jsonOutput = flags.json;
     this.debugOutput = flags.debug;
     await this.project();
-    const { RunQueue, redisTarget } = await import('@etl/queue');
+    const { RunQueue, redisTarget } = await loadQueue();
     const queue = await new RunQueue(redisTarget()).ready();
     try {
       const known = (await queue.listSchedules()).some((s) => s.id === args.id);
