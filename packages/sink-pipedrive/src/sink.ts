@@ -88,7 +88,7 @@ export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
         map: createMapper(config),
         acked: new Map(),
         dropped: new Set(),
-        considered: 0,
+        considered: consideredBefore(ctx),
         sent: 0,
         totals: new PlanTotals(),
       };
@@ -112,6 +112,7 @@ export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
         considered: s.considered,
       });
       if (ctx.dryRun) {
+        const before = s.totals.tokens();
         s.totals.add(plan);
         s.considered = plan.considered;
         const known = plan.items.filter((i) => i.id !== undefined).length;
@@ -123,12 +124,13 @@ export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
           details: {
             wouldPatch: known,
             wouldCreateOrPatch: plan.items.length - known,
-            plannedTokens: s.totals.tokens(),
+            plannedTokens: s.totals.tokens() - before,
           },
         };
       }
       const result = await send(ctx, connect(ctx, config), s, plan, config);
       s.considered = plan.considered;
+      ctx.state.set(CONSIDERED, { lineage: ctx.lineage, n: s.considered });
       s.acked.clear();
       return result;
     },
@@ -142,6 +144,14 @@ export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
       client = undefined;
     },
   });
+}
+
+/** Records the lineage's earlier runs considered, committed with their checkpoints: `limit` counts from the lineage's start. */
+const CONSIDERED = 'limit:considered';
+
+function consideredBefore(ctx: StepContext): number {
+  const saved = ctx.state.get<{ lineage: string; n: number }>(CONSIDERED);
+  return saved?.lineage === ctx.lineage ? saved.n : 0;
 }
 
 /** Looks the unknown records up in the account's listing, then sends what differs, paced by the limiter. */

@@ -15,6 +15,10 @@ describeSinkContract(pipedriveSink, {
   teardown: async () => {
     await sandbox?.close();
   },
-  readBack: async () => sandbox.persons().filter((p) => !p.isDeleted).map((p) => ({ email: p.emails[0]?.value })),
+  readBack: async () =>
+    sandbox
+      .persons()
+      .filter((p) => !p.isDeleted)
+      .map((p) => ({ email: p.emails[0]?.value })),
   key: (record) => String(record.email),
 });

@@ -14,7 +14,11 @@ export function names(n: number, offset = 0): DataRecord[] {
   });
 }
 
-export function babyNamesConfig(baseUrl: string, apiToken: string, more: Partial<PipedriveConfig> = {}): PipedriveConfig {
+export function babyNamesConfig(
+  baseUrl: string,
+  apiToken: string,
+  more: Partial<PipedriveConfig> = {},
+): PipedriveConfig {
   return {
     baseUrl,
     allowInsecureHttp: false,
