@@ -49,7 +49,7 @@ export class TokenBudget {
   take(cost: number): void {
     if (this.spent) throw this.spent;
     if (this.left !== undefined && this.left < cost) {
-      this.spent = budgetSpent(`${this.left} tokens are left and the next request costs ${cost}`);
+      this.spent = budgetSpent(`${this.left} of its tokens left, and the next request costs ${cost}`);
       throw this.spent;
     }
     if (this.left !== undefined) this.left -= cost;

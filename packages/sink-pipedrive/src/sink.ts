@@ -23,7 +23,7 @@ import { listPersons, sendPerson, type Held } from './persons.js';
 import { planBatch, PlanTotals, type BatchPlan, type Item } from './plan.js';
 import { reconcileLedger } from './reconcile.js';
 import { readCompany } from './company.js';
-import { rateLimitOf } from './limits.js';
+import { COST, rateLimitOf } from './limits.js';
 
 /** What one run of the step keeps between hooks. */
 interface Session {
@@ -201,7 +201,7 @@ async function send(
     }),
   );
   const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
-  if (failures.length > 0) throw stopError(failures, client, failures.length, config, s.considered);
+  if (failures.length > 0) throw stopError(failures, client, failures.length, config, plan.considered);
   return {
     written: created + updated,
     unchanged,
@@ -217,16 +217,16 @@ function stopError(
   client: PipedriveClient,
   unsent: number,
   config: PipedriveConfig,
-  before: number,
+  considered: number,
 ) {
   const spent = client.budget.spent;
   if (!spent || !failures.includes(spent)) return failures[0];
   const more =
     config.limit === null
       ? 'and every record after this batch'
-      : `and at most ${Math.max(0, config.limit - before - unsent)} more up to the limit of ${config.limit}`;
+      : `and at most ${Math.max(0, config.limit - considered)} more up to the limit of ${config.limit}`;
   return new RetriesExhaustedError(
-    `${spent.message} Left to send: ${unsent} persons of this batch (about ${unsent * 5} tokens), ${more}. Progress up to the last acknowledged person is checkpointed.`,
+    `${spent.message} Left to send: ${unsent} persons of this batch (about ${unsent * COST.createPerson} tokens), ${more}. Progress up to the last acknowledged person is checkpointed.`,
     { code: spent.code, context: spent.context, suggestions: spent.suggestions },
   );
 }
