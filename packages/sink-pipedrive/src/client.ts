@@ -81,12 +81,14 @@ export function createPipedriveClient(ctx: StepContext, config: PipedriveConfig)
     headers: oauth ? { Authorization: `Bearer ${token}` } : { 'x-api-token': token },
     secrets: [token],
     timeoutMs: config.timeoutMs,
-    observe: ({ status, headers }) => {
+    observe: ({ status, headers, body }) => {
       budget.observe(num(headers['x-daily-requests-left']));
       const max = num(headers['x-ratelimit-limit']);
       const remaining = num(headers['x-ratelimit-remaining']);
       if (max !== undefined && remaining !== undefined) limiter?.observe({ max, remaining, intervalMs: WINDOW_MS });
-      if (status === 429) limiter?.observe({ pauseMs: (num(headers['x-ratelimit-reset']) ?? 2) * 1000 });
+      // A burst 429 pauses every request of the step until the window frees; the budget's stops them instead.
+      if (status === 429 && !isDailyRefusal({ body, retryAfterMs: (num(headers['retry-after']) ?? 0) * 1000 }))
+        limiter?.observe({ pauseMs: (num(headers['x-ratelimit-reset']) ?? 2) * 1000 });
     },
     // Inside the limiter, right before the send: a request that would overdraw the budget is not sent.
     beforeSend: (request) => {
@@ -119,7 +121,7 @@ export function createPipedriveClient(ctx: StepContext, config: PipedriveConfig)
 }
 
 /** A 429 of the daily budget rather than the burst window: its body says so, or its wait is longer than a window. */
-function isDailyRefusal(failure: HttpFailure): boolean {
+function isDailyRefusal(failure: Pick<HttpFailure, 'body' | 'retryAfterMs'>): boolean {
   const body = failure.body as { error?: unknown; error_info?: unknown } | undefined;
   const text = `${String(body?.error ?? '')} ${String(body?.error_info ?? '')}`;
   return /daily|token budget/i.test(text) || (failure.retryAfterMs ?? 0) > 60_000;

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { type EtlError, runPipeline, type DataRecord, type RunOptions, type StepSummary } from '@etl/core';
+import { type EtlError, ExitCode, runPipeline, type DataRecord, type RunOptions, type StepSummary } from '@etl/core';
 import { startPipedriveSandbox, type PipedriveSandbox, type PipedriveSandboxOptions } from '@etl/sandbox';
 import pipedriveSink, { type PipedriveConfig } from '@etl/sink-pipedrive';
 import { createTestContext, memorySource, resolvedPipeline } from '@etl/testing';
@@ -104,6 +104,23 @@ describe('pipedrive sink', () => {
     const config = babyNamesConfig(pd.baseUrl, '', { apiToken: undefined, oauthToken: pd.oauthToken });
     const summary = await run(names(5), config, tempState());
     expect(summary.counters.created).toBe(5);
+  });
+
+  test('OAuth answers carry no x-daily-requests-left: a 429 of the budget stops the run (exit 6) with the reset time', async () => {
+    const pd = await standIn({ dailyTokens: 200 });
+    const config = babyNamesConfig(pd.baseUrl, '', { apiToken: undefined, oauthToken: pd.oauthToken });
+    const pipeline = resolvedPipeline('pd', {
+      source: { plugin: memorySource(names(60), { batchSize: 50 }) },
+      pipedrive: { plugin: pipedriveSink(), input: 'source', config: config as unknown as DataRecord },
+    });
+    const summary = await runPipeline(pipeline, { stateDir: tempState() });
+    expect(summary.status).toBe('failed');
+    expect(summary.error?.exitCode).toBe(ExitCode.retriesExhausted);
+    expect(summary.error?.code).toBe('PIPEDRIVE_DAILY_BUDGET');
+    expect(summary.error?.message).toMatch(/resets at \d{4}-\d\d-\d\dT00:00:00Z\. Left to send: \d+ persons/);
+    expect(pd.stats().rateLimited.daily_budget).toBeGreaterThanOrEqual(1);
+    // 200 tokens: users/me 2, fields 10 + 5, a listing 10, then 34 creates (170); the 35th is refused.
+    expect(live(pd)).toHaveLength(34);
   });
 
   test('etl check: 401 says the token is wrong, 403 names the missing scope', async () => {
