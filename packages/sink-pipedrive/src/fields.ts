@@ -84,22 +84,17 @@ async function ensureField(
 }
 
 /**
- * Lists the fields, creates what `ensureFields` asks for (not in a dry run) and maps every field `customFields`
- * names; a mapped field that does not exist is a config error before any person is written.
+ * Lists the fields, creates what `ensureFields` asks for and maps every field `customFields` names; a mapped field
+ * that does not exist is a config error before any person is written.
  */
 export async function prepareFields(
   client: PipedriveClient,
   config: PipedriveConfig,
-  dryRun: boolean,
 ): Promise<{ fields: FieldMap; changes: string[] }> {
   const listed = await listFields(client);
   const byName = new Map(listed.filter((f) => f.is_custom_field !== false).map((f) => [f.field_name, f]));
   const changes: string[] = [];
   for (const wanted of config.ensureFields ?? []) {
-    if (dryRun) {
-      if (!byName.has(wanted.name)) changes.push(`would create "${wanted.name}" (${wanted.type})`);
-      continue;
-    }
     const { field, change } = await ensureField(client, wanted, byName.get(wanted.name));
     byName.set(wanted.name, field);
     if (change) changes.push(change);
@@ -109,7 +104,7 @@ export async function prepareFields(
   for (const name of Object.keys(config.customFields ?? {})) {
     const field = byName.get(name);
     if (!field) {
-      if (!dryRun) missing.push(name);
+      missing.push(name);
       continue;
     }
     const options = field.options ? new Map(field.options.map((o) => [o.label, o.id])) : undefined;

@@ -42,12 +42,8 @@ interface Session {
 export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
   let client: PipedriveClient | undefined;
   let session: Session | undefined;
-  const connect = (ctx: StepContext, config: PipedriveConfig): PipedriveClient => {
-    if (client) return client;
-    const insecure = checkBaseUrl(config.baseUrl, config.allowInsecureHttp, 'pipedrive');
-    if (insecure) ctx.logger.warn(insecure);
-    return (client = createPipedriveClient(ctx, config));
-  };
+  const connect = (ctx: StepContext, config: PipedriveConfig): PipedriveClient =>
+    (client ??= checkedClient(ctx, config));
   const open = (): Session => {
     if (!session) throw new Error('pipedrive sink: write() before setup()');
     return session;
@@ -58,9 +54,15 @@ export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
 
     /** users/me (the token, its company) and one person (the contacts scope): 12 tokens. */
     async check(ctx, config) {
-      const c = createPipedriveClient(ctx, config);
+      const c = checkedClient(ctx, config);
       const company = await readCompany(ctx, c, config);
-      await c.request({ method: 'GET', url: '/api/v2/persons', params: { limit: 1 }, cost: 10, retries: 'client' });
+      await c.request({
+        method: 'GET',
+        url: '/api/v2/persons',
+        params: { limit: 1 },
+        cost: COST.listPersons,
+        retries: 'client',
+      });
       const left = c.budget.remaining;
       return {
         ok: true,
@@ -77,7 +79,7 @@ export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
     async setup(ctx, config) {
       const c = connect(ctx, config);
       // A dry run spends nothing on fields: the plan is made from the ledger alone.
-      const prepared = ctx.dryRun ? { fields: new Map(), changes: [] } : await prepareFields(c, config, false);
+      const prepared = ctx.dryRun ? { fields: new Map(), changes: [] } : await prepareFields(c, config);
       if (prepared.changes.length > 0) {
         ctx.logger.info(`Pipedrive person fields: ${prepared.changes.join('; ')}`);
         ctx.count('fieldChanges', prepared.changes.length);
@@ -144,6 +146,13 @@ export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
       client = undefined;
     },
   });
+}
+
+/** A client, once the base URL is known not to send the token in clear (refused, or allowed with a warning). */
+function checkedClient(ctx: StepContext, config: PipedriveConfig): PipedriveClient {
+  const insecure = checkBaseUrl(config.baseUrl, config.allowInsecureHttp, 'pipedrive');
+  if (insecure) ctx.logger.warn(insecure);
+  return createPipedriveClient(ctx, config);
 }
 
 /** Records the lineage's earlier runs considered, committed with their checkpoints: `limit` counts from the lineage's start. */
