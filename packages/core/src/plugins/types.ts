@@ -396,3 +396,5 @@ export type Plugin<Config = any> = SourcePlugin<Config> | TransformPlugin<Config
  */
 export type PluginFactory<Config = any> = () => Plugin<Config>;
 export type PluginModule = { default?: PluginFactory | Plugin; plugins?: Array<PluginFactory | Plugin> };
+
+export type { ConfigSchema, ConfigFromSchema, ConfigInputFromSchema } from './config-schema.js';
