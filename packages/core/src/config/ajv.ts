@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { ConfigIssue } from '../errors.js';
-import type { JsonSchema } from '../plugins/types.js';
+import type { ConfigFromSchema, ConfigInputFromSchema, ConfigSchema, JsonSchema } from '../plugins/types.js';
 import { issueAt } from './issues.js';
 import { suggestion } from './levenshtein.js';
 import { getByPath, pathKey, pointerToPath, setByPath } from './paths.js';
@@ -161,11 +161,31 @@ function describe(error: ErrorObject, path: DocPath, map: SourceMap): ConfigIssu
   return issueAt(map.valueAt(path), path, error.message ?? `fails ${error.keyword}`);
 }
 
+/** True for a schema typed `JsonSchema` (or as wide as `ConfigSchema`): one no config type can be derived from. */
+type Wide<Schema> = string extends keyof Schema ? true : ConfigSchema extends Schema ? true : false;
+
 /**
  * A copy of `config` with the schema's `default`s filled in, exactly as `etl validate`/`etl run` fill them before a
  * plugin's hooks see the config. Validation errors are ignored here: the copy is returned as far as it was filled.
+ *
+ * This form is for a schema typed `JsonSchema` (a plugin's `configSchema` seen through `Plugin`): the copy keeps the
+ * input's type. It comes first so that such a call never tries to derive a type from a schema that states nothing.
  */
-export function applyConfigDefaults<T>(schema: JsonSchema, config: T): T {
+export function applyConfigDefaults<Schema extends JsonSchema, T>(
+  schema: Schema,
+  config: Wide<Schema> extends true ? T : never,
+): T;
+/**
+ * For a schema written `as const`: the input may leave out what has a default (`ConfigInputFromSchema`), the
+ * result has it (`ConfigFromSchema`), e.g. `applyConfigDefaults(configSchema, { accessToken: 't' })` in a test.
+ */
+export function applyConfigDefaults<const Schema extends object>(
+  schema: Schema,
+  // NoInfer, and `object` rather than `ConfigSchema` as the bound: inferring from (or contextually typing against) a
+  // type derived from the bound itself is too deep for the compiler.
+  config: NoInfer<ConfigInputFromSchema<Schema>>,
+): ConfigFromSchema<Schema>;
+export function applyConfigDefaults(schema: JsonSchema, config: unknown): unknown {
   const copy = structuredClone(config);
   compileSchema(defaultsAjv, schema)(copy);
   return copy;
