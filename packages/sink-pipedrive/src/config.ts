@@ -1,48 +1,10 @@
 /**
- * The `pipedrive` step's config: its JSON Schema (what `etl validate` checks, with defaults applied) and its type.
+ * The `pipedrive` step's config: its JSON Schema (what `etl validate` checks, with defaults applied), the one place that
+ * states each field, its type and its default. The TypeScript types are derived from it.
  */
-import type { JsonSchema } from '@etl/core';
+import type { ConfigFromSchema, ConfigInputFromSchema, ConfigSchema } from '@etl/core';
 
-/** Pipedrive plans: they set the burst limit (requests per 2 s per token). */
-export type PipedrivePlan = 'essential' | 'advanced' | 'professional' | 'power' | 'enterprise';
-
-/** Field types this sink can create (a subset of POST /personFields' `field_type`). */
-export type FieldType = 'varchar' | 'text' | 'double' | 'date' | 'enum' | 'set';
-
-/** A custom person field to create when missing (by name), or to complete with missing options. */
-export interface FieldDefinition {
-  name: string;
-  type: FieldType;
-  /** Option labels, for `enum` and `set`. */
-  options?: string[];
-}
-
-export interface PipedriveConfig {
-  /** The company's API origin (`https://<company>.pipedrive.com` or `https://api.pipedrive.com`). */
-  baseUrl: string;
-  allowInsecureHttp: boolean;
-  /** API token, sent as `x-api-token`. Secret. */
-  apiToken?: string;
-  /** OAuth access token, sent as `Authorization: Bearer`. Secret. */
-  oauthToken?: string;
-  /** Template of the person's name. */
-  name: string;
-  /** Template of the person's email: the upsert key. */
-  email: string;
-  /** Custom field name → template of its value (an option label for enum/set fields). */
-  customFields: Record<string, string>;
-  /** Custom fields created when missing. */
-  ensureFields: FieldDefinition[];
-  limit: number | null;
-  fullRefresh: boolean;
-  plan: PipedrivePlan;
-  /** Requests per 2 s, instead of the plan's. */
-  rateMax?: number;
-  concurrency: number;
-  timeoutMs: number;
-}
-
-export const configSchema: JsonSchema = {
+export const configSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'email'],
@@ -123,4 +85,19 @@ export const configSchema: JsonSchema = {
     concurrency: { type: 'integer', minimum: 1, maximum: 50, default: 4, description: 'Requests in flight at once.' },
     timeoutMs: { type: 'integer', minimum: 100, default: 30_000, description: 'Timeout of one HTTP request, ms.' },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** The config the hooks get: fields with a default are always present. */
+export type PipedriveConfig = ConfigFromSchema<typeof configSchema>;
+
+/** The config as a pipeline writes it: fields with a default may be left out. */
+export type PipedriveConfigInput = ConfigInputFromSchema<typeof configSchema>;
+
+/** Pipedrive plans: they set the burst limit (requests per 2 s per token). */
+export type PipedrivePlan = PipedriveConfig['plan'];
+
+/** A custom person field to create when missing (by name), or to complete with missing options. */
+export type FieldDefinition = PipedriveConfig['ensureFields'][number];
+
+/** Field types this sink can create (a subset of POST /personFields' `field_type`). */
+export type FieldType = FieldDefinition['type'];

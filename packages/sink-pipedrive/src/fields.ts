@@ -94,14 +94,14 @@ export async function prepareFields(
   const listed = await listFields(client);
   const byName = new Map(listed.filter((f) => f.is_custom_field !== false).map((f) => [f.field_name, f]));
   const changes: string[] = [];
-  for (const wanted of config.ensureFields ?? []) {
+  for (const wanted of config.ensureFields) {
     const { field, change } = await ensureField(client, wanted, byName.get(wanted.name));
     byName.set(wanted.name, field);
     if (change) changes.push(change);
   }
   const fields: FieldMap = new Map();
   const missing: string[] = [];
-  for (const name of Object.keys(config.customFields ?? {})) {
+  for (const name of Object.keys(config.customFields)) {
     const field = byName.get(name);
     if (!field) {
       missing.push(name);

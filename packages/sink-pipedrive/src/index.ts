@@ -6,7 +6,7 @@ import { pipedriveSink } from './sink.js';
 
 export { pipedriveSink };
 export { configSchema } from './config.js';
-export type { PipedriveConfig, PipedrivePlan, FieldDefinition } from './config.js';
+export type { PipedriveConfig, PipedriveConfigInput, PipedrivePlan, FieldDefinition } from './config.js';
 export { COST, PLAN_BURST, rateLimitOf } from './limits.js';
 
 export default pipedriveSink;

@@ -32,7 +32,7 @@ export const COST = {
 } as const;
 
 export function rateLimitOf(config: PipedriveConfig): RateLimitSpec {
-  const perToken = PLAN_BURST[config.plan ?? 'essential'] * (config.apiToken ? 1 : 4);
+  const perToken = PLAN_BURST[config.plan] * (config.apiToken ? 1 : 4);
   return { max: config.rateMax ?? perToken, intervalMs: WINDOW_MS, maxConcurrent: config.concurrency, margin: 0.03 };
 }
 

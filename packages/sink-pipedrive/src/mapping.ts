@@ -23,7 +23,7 @@ export const personHash = (p: Person): string => hashRecord({ name: p.name, emai
 export function createMapper(config: PipedriveConfig): (record: DataRecord) => Mapped {
   const name = compileTemplate(config.name);
   const email = compileTemplate(config.email);
-  const custom = Object.entries(config.customFields ?? {}).map(
+  const custom = Object.entries(config.customFields).map(
     ([field, source]) => [field, compileTemplate(source)] as const,
   );
   return (record) => {

@@ -11,7 +11,7 @@ function checkConfig(config: PipedriveConfig): ConfigProblem[] {
   const templates: Array<[string, string]> = [
     ['name', config.name],
     ['email', config.email],
-    ...Object.entries(config.customFields ?? {}).map(([f, t]): [string, string] => [`customFields.${f}`, t]),
+    ...Object.entries(config.customFields).map(([f, t]): [string, string] => [`customFields.${f}`, t]),
   ];
   for (const [path, source] of templates) {
     try {

@@ -110,7 +110,7 @@ export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
         ledger: s.ledger,
         acked: s.acked,
         ignoreLedger: config.fullRefresh,
-        limit: config.limit ?? null,
+        limit: config.limit,
         considered: s.considered,
       });
       if (ctx.dryRun) {

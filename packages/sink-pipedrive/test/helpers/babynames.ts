@@ -1,6 +1,6 @@
 /** Babynames-shaped records and the config the babynames pipeline gives the sink, against a Pipedrive stand-in. */
-import type { DataRecord } from '@etl/core';
-import type { PipedriveConfig } from '@etl/sink-pipedrive';
+import { applyConfigDefaults, type DataRecord } from '@etl/core';
+import { configSchema, type PipedriveConfig, type PipedriveConfigInput } from '@etl/sink-pipedrive';
 
 export const SEX_FIELD = 'Baby name sex';
 
@@ -17,23 +17,19 @@ export function names(n: number, offset = 0): DataRecord[] {
 export function babyNamesConfig(
   baseUrl: string,
   apiToken: string,
-  more: Partial<PipedriveConfig> = {},
+  more: Partial<PipedriveConfigInput> = {},
 ): PipedriveConfig {
-  return {
+  return applyConfigDefaults(configSchema, {
     baseUrl,
-    allowInsecureHttp: false,
     apiToken,
     name: '{{ name }}',
     email: '{{ email }}',
     customFields: { [SEX_FIELD]: '{{ sex }}' },
     ensureFields: [{ name: SEX_FIELD, type: 'enum', options: ['F', 'M'] }],
-    limit: null,
-    fullRefresh: false,
     plan: 'advanced',
     // Pacing is not what these tests are about: the stand-in's burst is raised to match.
     rateMax: 1000,
     concurrency: 8,
-    timeoutMs: 30_000,
     ...more,
-  };
+  });
 }
