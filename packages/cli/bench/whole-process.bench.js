@@ -111,7 +111,7 @@ async function settle(admin) {
   }
 }
 
-/** Wall seconds of `command args…` run to its end (exit code not checked: `validate` exits 0 on the shipped pipeline). */
+/** Wall seconds of `command args…` run to its end (throws when it fails). */
 function timed(command, args, options) {
   const started = performance.now();
   execFileSync(command, args, { ...options, stdio: 'ignore' });
