@@ -23,8 +23,8 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
     },
   ];
 
+  // One line, printed before the stand-ins run until Ctrl-C: scripts read it as soon as it is there (errors too).
   static override enableJsonFlag = true;
-  // One line, printed before the stand-ins run until Ctrl-C: scripts read it as soon as it is there.
   static override jsonOnOneLine = true;
 
   static override flags = {
@@ -95,7 +95,8 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
       },
       env: sandbox.env,
     };
-    if (json) this.logJson(info);
+    // Unmasked, like the text below: once these are in .env they count as secrets, and `logJson` would mask them.
+    if (json) process.stdout.write(`${JSON.stringify(info)}\n`);
     else {
       process.stdout.write(
         [
