@@ -104,36 +104,40 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
         warnings: withText(r.warnings),
       })),
     };
-    if (!this.jsonEnabled()) {
-      for (const r of results) {
-        this.print(`${r.valid ? '✓' : '✗'} ${shown(r.file)}`);
-        for (const issue of sortIssues([...r.issues, ...r.warnings])) this.print(`  ${formatIssue(issue)}`);
-        if (r.unsetEnv.length > 0)
-          this.print(
-            `  Unset environment variables: ${r.unsetEnv.join(', ')} (set them in the environment or .env before running).`,
-          );
-        if (r.notImported.length > 0)
-          this.print(
-            `  Not checked (plugin not imported): ${r.notImported.map((n) => `${n.step} (use: ${n.use})`).join(', ')}`,
-          );
-      }
-      const n = results.length;
-      const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
-      const warned = warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
-      this.print('');
-      this.print(
-        invalid === 0
-          ? `${n} pipeline${n === 1 ? '' : 's'} valid${warned}`
-          : `${invalid} of ${n} pipeline${n === 1 ? '' : 's'} invalid${warned}`,
-      );
-      // Said every time: whoever runs this in CI must know whether the branch's plugin code ran.
-      this.print(
-        importPlugins
-          ? 'Plugin code was imported to check step configs (--schemas-only imports none).'
-          : 'Schemas only: no plugin code was imported; the configs of steps listed as not checked were not validated.',
-      );
-    }
+    if (!this.jsonEnabled()) this.printReport(results, importPlugins);
     return this.finish(result, invalid > 0 ? ExitCode.config : ExitCode.ok);
+  }
+
+  /** The text report: each file with its problems and warnings, then the totals and whether plugin code ran. */
+  private printReport(results: FileResult[], importPlugins: boolean): void {
+    const invalid = results.filter((r) => !r.valid).length;
+    for (const r of results) {
+      this.print(`${r.valid ? '✓' : '✗'} ${shown(r.file)}`);
+      for (const issue of sortIssues([...r.issues, ...r.warnings])) this.print(`  ${formatIssue(issue)}`);
+      if (r.unsetEnv.length > 0)
+        this.print(
+          `  Unset environment variables: ${r.unsetEnv.join(', ')} (set them in the environment or .env before running).`,
+        );
+      if (r.notImported.length > 0)
+        this.print(
+          `  Not checked (plugin not imported): ${r.notImported.map((n) => `${n.step} (use: ${n.use})`).join(', ')}`,
+        );
+    }
+    const n = results.length;
+    const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
+    const warned = warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
+    this.print('');
+    this.print(
+      invalid === 0
+        ? `${n} pipeline${n === 1 ? '' : 's'} valid${warned}`
+        : `${invalid} of ${n} pipeline${n === 1 ? '' : 's'} invalid${warned}`,
+    );
+    // Said every time: whoever runs this in CI must know whether the branch's plugin code ran.
+    this.print(
+      importPlugins
+        ? 'Plugin code was imported to check step configs (--schemas-only imports none).'
+        : 'Schemas only: no plugin code was imported; the configs of steps listed as not checked were not validated.',
+    );
   }
 }
 
