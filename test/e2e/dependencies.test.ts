@@ -17,7 +17,7 @@ interface Manifest {
 
 /** Declared on purpose without an import: the CLI finds these plugins by name at run time (`use: kaggle`). */
 const loadedByName: Record<string, string[]> = {
-  'packages/cli': ['@etl/source-kaggle', '@etl/sink-mysql', '@etl/sink-hubspot'],
+  'packages/cli': ['@etl/source-kaggle', '@etl/sink-mysql', '@etl/sink-hubspot', '@etl/sink-pipedrive'],
 };
 
 const packageDirs = ['packages', 'examples'].flatMap((dir) =>

@@ -21,7 +21,7 @@ const exec = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), 'etl-outside-'));
 const tarballs = join(scratch, 'tarballs');
 const tgz = (name: string) => join(tarballs, `etl-${name}-0.1.0.tgz`);
-const cliTarballs = ['cli', 'core', 'sandbox', 'sink-hubspot', 'sink-mysql', 'source-kaggle'];
+const cliTarballs = ['cli', 'core', 'sandbox', 'sink-hubspot', 'sink-mysql', 'sink-pipedrive', 'source-kaggle'];
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 // Neither the outer pnpm's settings nor ETL_* variables leak into the user's shell.

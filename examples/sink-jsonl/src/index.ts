@@ -9,12 +9,15 @@
 import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { defineSink, FatalError, type JsonValue, type SinkBatch, type StepContext } from '@etl/core';
-
-export interface JsonlSinkConfig {
-  path: string;
-  fields?: string[];
-}
+import {
+  type ConfigFromSchema,
+  type ConfigSchema,
+  defineSink,
+  FatalError,
+  type JsonValue,
+  type SinkBatch,
+  type StepContext,
+} from '@etl/core';
 
 const configSchema = {
   type: 'object',
@@ -32,7 +35,10 @@ const configSchema = {
       description: 'Only these fields, in this order. Default: every field of each record.',
     },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** The config hooks get, derived from the schema: `{ path: string; fields?: string[] }`. */
+export type JsonlSinkConfig = ConfigFromSchema<typeof configSchema>;
 
 /** What is saved beside the data file after each durable append. */
 interface Marker {

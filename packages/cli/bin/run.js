@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { execute } from '@oclif/core';
 
 // A run streams millions of short-lived records, many of which live just long enough (in a sink's buffer) to be
 // promoted; V8's default lets the old generation grow to about 4 × what survives before collecting it, so a process
@@ -8,6 +10,12 @@ import { execute } from '@oclif/core';
 // collections of ~15 ms each in a 2-million-row run (docs/benchmarks.md, "Memory").
 setFlagsFromString('--heap-growing-percent=50');
 
+// oclif checks its own `engines` with semver (47 modules, a tenth of `etl validate`'s start-up); ours is stricter and
+// checked by package managers and scripts/setup.sh.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
+
+dropStaleManifest(fileURLToPath(new URL('..', import.meta.url)));
+const { execute } = await import('@oclif/core');
 await execute({ dir: import.meta.url });
 
 // The command is done and has said everything: a keep-alive socket a server holds open (or any other idle handle)
@@ -15,3 +23,19 @@ await execute({ dir: import.meta.url });
 const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(process.exitCode ?? 0);
+
+/**
+ * oclif lists commands from oclif.manifest.json when it is there (scripts/manifest.js, run by `pnpm run build`). In a
+ * checkout, a plain `tsc -b` after that leaves dist/ newer than the manifest: drop it, so oclif imports the commands
+ * themselves rather than trust a stale list. An installed package has no src/ and its manifest was built with it.
+ */
+function dropStaleManifest(root) {
+  const manifest = join(root, 'oclif.manifest.json');
+  const builtAt = statSync(manifest, { throwIfNoEntry: false })?.mtimeMs;
+  if (builtAt === undefined || !existsSync(join(root, 'src'))) return;
+  const dist = join(root, 'dist');
+  const stale = readdirSync(dist, { recursive: true }).some(
+    (file) => file.endsWith('.js') && statSync(join(dist, file)).mtimeMs > builtAt,
+  );
+  if (stale) rmSync(manifest, { force: true });
+}

@@ -1,8 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, Errors, Flags } from '@oclif/core';
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import {
   EtlError,
+  ExitCode,
   builtinTransforms,
   createPluginResolver,
   loadDotenv,
@@ -17,23 +18,72 @@ import { addEnvSecrets, redact } from './secrets.js';
 /** The CLI package's folder: plugins installed alongside the CLI are found from here. */
 export const cliPackageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `--json` for commands whose output is data. */
-export const jsonFlag = {
-  json: Flags.boolean({ description: 'Print the result as JSON on stdout (errors too).', default: false }),
+/**
+ * Flags that several commands share, declared once; a command spreads the ones it takes. `--json` is not here: a
+ * command whose output is data sets oclif's `static enableJsonFlag = true` and returns its result (see `EtlCommand`).
+ */
+export const sharedFlags = {
+  profile: Flags.string({ char: 'p', description: 'Apply this profile from the pipeline file.' }),
+  set: Flags.string({
+    description: 'Override a value: a dotted path = a YAML value, e.g. steps.hubspot.config.limit=10. Repeatable.',
+    multiple: true,
+  }),
+  'log-format': Flags.option({
+    options: ['pretty', 'json'] as const,
+    default: 'pretty',
+    description: 'Format of log lines on stderr.',
+  })(),
+  'log-level': Flags.option({
+    options: ['debug', 'info', 'warn', 'error'] as const,
+    default: 'info',
+    description: 'Least severe log level shown on stderr.',
+  })(),
 };
 
+// oclif does not export FlagOutput/ArgOutput, the bounds of `parse`; this is the same `{ [name: string]: any }`.
+type Output = Interfaces.OutputFlags<any>;
+
 /**
- * What every etl command shares: `--debug`, secret-safe printing, the project context, and `catch()` as the one place
- * errors are rendered (`renderError`) and turned into the exit code.
+ * What every etl command shares: `--debug` (the base flag), `--json` through oclif's `enableJsonFlag` (oclif prints
+ * what `run()` returns with `logJson`, `catch` prints errors the same way), secret-safe printing, the project
+ * context, and `catch()` as the one place errors are rendered (`renderError`) and turned into the exit code.
  */
 export abstract class EtlCommand extends Command {
   static override baseFlags = {
     debug: Flags.boolean({ description: 'Show stack traces (also ETL_DEBUG=1).', default: false, helpGroup: 'GLOBAL' }),
   };
 
-  /** Set by commands that parsed `--json`, so errors are printed as JSON too. */
-  protected jsonOutput = false;
+  /** `--json` output on one line, for commands read line by line (`run`, `sandbox`); otherwise indented. */
+  static jsonOnOneLine = false;
+
+  /** `--debug`, noted when the command parses its flags. */
   protected debugOutput = false;
+
+  // Notes `--debug` for `catch`, once for every command.
+  protected override async parse<F extends Output, B extends Output, A extends Output>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    this.debugOutput = parsed.flags.debug === true;
+    return parsed;
+  }
+
+  /** How oclif prints a result (and `catch` an error) with `--json`: secrets masked, no colours. */
+  protected override logJson(json: unknown): void {
+    const oneLine = (this.constructor as typeof EtlCommand).jsonOnOneLine;
+    this.print(oneLine ? JSON.stringify(json) : JSON.stringify(json, null, 2));
+  }
+
+  /**
+   * Returns `result` for oclif to print with `--json`, or, when `code` is not 0, prints it first and exits with
+   * `code` (oclif prints a returned result only when `run()` returns). Text output is printed by the command.
+   */
+  protected finish<T>(result: T, code: number = ExitCode.ok): T {
+    if (code === ExitCode.ok) return result;
+    if (this.jsonEnabled()) this.logJson(result);
+    return this.exit(code);
+  }
 
   /** Prints to stdout with secrets masked. */
   protected print(text: string): void {
@@ -43,10 +93,6 @@ export abstract class EtlCommand extends Command {
   /** Prints to stderr with secrets masked. */
   protected printErr(text: string): void {
     process.stderr.write(`${redact(text)}\n`);
-  }
-
-  protected printJson(value: unknown): void {
-    this.print(JSON.stringify(value, null, 2));
   }
 
   /** Reads `.env` from the working folder (set variables win) and the project config, and notes secret env values. */
@@ -76,7 +122,7 @@ export abstract class EtlCommand extends Command {
     if (error instanceof Errors.ExitError) throw error;
     if (error instanceof Errors.CLIError && !(error instanceof EtlError)) throw error;
     const rendered = renderError(error, { debug: this.debugOutput || debugEnabled() });
-    if (this.jsonOutput) this.print(JSON.stringify(rendered.json, null, 2));
+    if (this.jsonEnabled()) this.logJson(rendered.json);
     else process.stderr.write(`${rendered.text}\n`);
     return this.exit(rendered.exitCode);
   }

@@ -22,12 +22,17 @@ test("run --sandbox puts the stand-ins' environment in place before the pipeline
 
 test('etl sandbox --json prints one line with URLs that answer, and stops on SIGTERM', async () => {
   const project = makeProject();
-  const sandbox = startEtl(['sandbox', '--json', '--state-dir', join(project, 'sb')], { cwd: project });
+  // As after "put the printed variables in .env": the stand-in's own token is printed all the same, not masked.
+  const sandbox = startEtl(['sandbox', '--json', '--state-dir', join(project, 'sb')], {
+    cwd: project,
+    env: { HUBSPOT_ACCESS_TOKEN: 'pat-sandbox-0000' },
+  });
   const deadline = Date.now() + 120_000;
   while (!sandbox.output().stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const info = JSON.parse(sandbox.output().stdout.split('\n')[0]);
   expect(info.hubspot.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(info.env.HUBSPOT_BASE_URL).toBe(info.hubspot.baseUrl);
+  expect(info.hubspot.token).toBe('pat-sandbox-0000');
   const stats = await fetch(`${info.hubspot.baseUrl}/__sandbox/stats`);
   expect(stats.ok).toBe(true);
   // The portal the stand-in's account-info names (a sink's destination id), printed for the person too.

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildCli, etl, fromCore, makeProject, removeProjects, repoRoot } from './helpers.js';
@@ -53,6 +53,22 @@ describe('etl validate', { timeout: 180_000 }, () => {
       /^ {2}broken\/bad\.yaml:14:10: steps\.extra\.use: unknown plugin "no-such-plugin" \(tried @etl\/source-no-such-plugin, /,
     );
     expect(r.stdout).toContain('\n1 of 1 pipeline invalid\n');
+  });
+
+  test("a plugin whose configSchema is no JSON Schema: located, said to be the plugin's bug, exit 3", async () => {
+    writeFileSync(
+      join(project, 'plugins/bad-schema.js'),
+      "export default { name: 'bad-schema', kind: 'source', configSchema: { type: 'object', required: 'a' }, async *read() {} };\n",
+    );
+    writeFileSync(
+      join(project, 'broken/bad-schema.yaml'),
+      'version: 1\nsteps:\n  s: { use: ../plugins/bad-schema.js }\n  out: { use: ../plugins/file-sink.js, inputs: s, config: { file: x } }\n',
+    );
+    const r = await etl(['validate', 'broken/bad-schema.yaml'], { cwd: project });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain(
+      '  broken/bad-schema.yaml:3:13: steps.s.use: plugin "bad-schema" has an invalid configSchema: schema is invalid: data/required must be array (this is a bug in the plugin; report it to its authors)\n',
+    );
   });
 
   test("plugins' own config checks: template filters in compute and hubspot properties, at file:line:col, exit 3", async () => {

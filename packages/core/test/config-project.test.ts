@@ -83,6 +83,16 @@ describe('loadProjectConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain(join(dir, 'etl.config.json'));
   });
+
+  test('a package.json that is not JSON is reported too, and one without an etl key is no config', async () => {
+    const broken = await project('broken-pkg', { 'package.json': '{ "name": ' });
+    const error = (await loadProjectConfig(broken).catch((e: unknown) => e)) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain(join(broken, 'package.json'));
+    const plain = await project('plain-pkg', { 'package.json': '{ "name": "x" }' });
+    expect(await loadProjectConfig(plain)).toMatchObject({ root: plain, pipelinesDir: join(plain, 'pipelines') });
+    expect((await loadProjectConfig(plain)).configFile).toBeUndefined();
+  });
 });
 
 describe('loadDotenv', () => {

@@ -161,8 +161,9 @@ describe('rate limiter', () => {
     expect(seen.refused).toBeLessThanOrEqual(1);
     expect(maxInWindow(remote.accepted, 1000)).toBeLessThanOrEqual(20);
     expect(limiter.foreignStarts).toBeGreaterThan(0);
-    // In 3 s the budget is 60; the other client took about 15 of it, and ours got most of the rest.
-    expect(seen.ours.filter((t) => t - seen.ours[0] < 3000).length).toBeGreaterThanOrEqual(36);
+    // In 3 s the budget is 60; the other client took about 15 of it, and ours got most of the rest (36 and more on an
+    // idle machine, 33 seen at load 9 on 2 cores). A limiter that halved its pace (10 a second) would get 30 at most.
+    expect(seen.ours.filter((t) => t - seen.ours[0] < 3000).length).toBeGreaterThanOrEqual(32);
   }, 30_000);
 
   test('two limiters on one budget (two runs in one process) share it: few refusals, the combined rate near the limit', async () => {

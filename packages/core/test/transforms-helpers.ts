@@ -7,7 +7,7 @@ import type {
   TransformOutput,
   TransformPlugin,
 } from '@etl/core';
-import { isRejection } from '@etl/core';
+import { applyConfigDefaults, isRejection } from '@etl/core';
 
 /** A StepState over a Map, standing in for the runtime's checkpointed state. */
 export function memoryState(initial: Record<string, JsonValue> = {}): StepState & { map: Map<string, JsonValue> } {
@@ -45,9 +45,13 @@ export function fakeContext(overrides: Partial<StepContext> = {}): StepContext {
   });
 }
 
-/** Builds the record function of a transform with an inline config. */
-export async function build<C>(plugin: TransformPlugin<C>, config: C, ctx = fakeContext()): Promise<RecordTransform> {
-  return plugin.create(ctx, config);
+/** Builds the record function of a transform with an inline config, its schema defaults applied as `etl run` does. */
+export async function build<C>(
+  plugin: TransformPlugin<C>,
+  config: DataRecord,
+  ctx = fakeContext(),
+): Promise<RecordTransform> {
+  return plugin.create(ctx, applyConfigDefaults(plugin.configSchema, config) as C);
 }
 
 export const ref = { seq: 0, index: 0 };

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { defineSource, runPipeline } from '@etl/core';
+import { applyConfigDefaults, defineSource, runPipeline } from '@etl/core';
 import { startHubspotSandbox } from '@etl/sandbox';
-import hubspotSink, { withDefaults } from '@etl/sink-hubspot';
+import hubspotSink, { configSchema } from '@etl/sink-hubspot';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 20_000);
 
@@ -35,7 +35,7 @@ const bench = {
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
     try {
-      const config = withDefaults({
+      const config = applyConfigDefaults(configSchema, {
         baseUrl: sandbox.baseUrl,
         accessToken: sandbox.token,
         tier: 'free',

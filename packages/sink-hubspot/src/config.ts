@@ -1,63 +1,8 @@
 /**
- * The `hubspot` step's config: its JSON Schema (what `etl validate` checks, with defaults applied) and the matching
- * TypeScript type. Keep the two in step: every field here has a `description` and, where it has one, a `default`.
+ * The `hubspot` step's config: its JSON Schema (what `etl validate` checks, with defaults applied), the one place that
+ * states each field, its type and its default. The TypeScript types are derived from it.
  */
-import { ConfigError, type JsonSchema } from '@etl/core';
-
-/** HubSpot's rate-limit tiers for privately distributed apps (per 10 s per app, per day per account). */
-export type HubspotTier = 'free' | 'starter' | 'professional' | 'enterprise' | 'api-addon';
-
-/** A `PropertyCreate` body of the Properties API (`POST /crm/v3/properties/{object}`). */
-export interface PropertyDefinition {
-  /** Internal name, e.g. `babyname_sex`. */
-  name: string;
-  label: string;
-  /** @default contactinformation */
-  groupName?: string;
-  type: 'bool' | 'date' | 'datetime' | 'enumeration' | 'number' | 'phone_number' | 'string';
-  fieldType: string;
-  description?: string;
-  /** Required for enumerations: the values records may carry (`value`) and how HubSpot shows them (`label`). */
-  options?: Array<{ label: string; value: string; hidden?: boolean; displayOrder?: number; description?: string }>;
-  hasUniqueValue?: boolean;
-  formField?: boolean;
-  [extra: string]: unknown;
-}
-
-export interface HubspotConfig {
-  /** API root. @default https://api.hubapi.com */
-  baseUrl: string;
-  /** Allow a plain `http://` baseUrl to a host other than this machine; prints a warning every run. @default false */
-  allowInsecureHttp?: boolean;
-  /** Private-app access token (Bearer). Secret. */
-  accessToken: string;
-  /** CRM object written. @default contacts */
-  object: 'contacts';
-  /** Unique property that identifies a contact across runs (the upsert key). @default email */
-  idProperty: string;
-  /** HubSpot property → template rendering its value from a record. Must include `idProperty`. */
-  properties: Record<string, string>;
-  /** Custom properties created (through the Properties API) before the first write when missing. @default [] */
-  ensureProperties: PropertyDefinition[];
-  /** Records a run considers (the first N); the rest are skipped. `null` for no cap. @default null */
-  limit: number | null;
-  /** Ignore the ledger and send every record again. @default false */
-  fullRefresh: boolean;
-  /** Rate-limit tier of the HubSpot account (sets the request rate and daily budget). @default free */
-  tier: HubspotTier;
-  /** Explicit request rate, overriding the tier's. */
-  rate?: { max: number; per: number | string };
-  /** Requests per day, overriding the tier's. */
-  dailyLimit?: number | null;
-  /** Requests in flight at once (when this step has no shared `limiter:`). @default 4 */
-  concurrency: number;
-  /** Inputs per batch/upsert request (HubSpot allows at most 100). @default 100 */
-  inputsPerRequest: number;
-  /** Per-request timeout, ms. @default 30000 */
-  timeoutMs: number;
-  /** Deprecated and ignored: the runtime retries a failed write under the step's `retry:` settings. */
-  retries?: number;
-}
+import type { ConfigFromSchema, ConfigInputFromSchema, ConfigSchema } from '@etl/core';
 
 const durationSchema = {
   description: 'Milliseconds, or a string like "10s", "500ms", "1m".',
@@ -65,7 +10,7 @@ const durationSchema = {
     { type: 'integer', minimum: 1 },
     { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h)$' },
   ],
-};
+} as const satisfies ConfigSchema;
 
 const propertyDefinitionSchema = {
   type: 'object',
@@ -119,10 +64,10 @@ const propertyDefinitionSchema = {
     hasUniqueValue: { type: 'boolean', description: 'Values must be unique (cannot be changed later).' },
     formField: { type: 'boolean', description: 'Show the property in forms.' },
   },
-};
+} as const satisfies ConfigSchema;
 
 /** JSON Schema of the step's `config`. */
-export const configSchema: JsonSchema = {
+export const configSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['accessToken', 'properties'],
@@ -210,37 +155,16 @@ export const configSchema: JsonSchema = {
         "Ignored, kept so older pipelines stay valid: a failed write is retried by the runtime under the step's `retry:` settings.",
     },
   },
-};
+} as const satisfies ConfigSchema;
 
-/** The schema defaults, for callers (tests, the benchmark) that do not go through core's validation. */
-export function withDefaults(
-  config: Partial<HubspotConfig> & Pick<HubspotConfig, 'accessToken' | 'properties'>,
-): HubspotConfig {
-  return {
-    baseUrl: 'https://api.hubapi.com',
-    object: 'contacts',
-    idProperty: 'email',
-    ensureProperties: [],
-    limit: null,
-    fullRefresh: false,
-    tier: 'free',
-    concurrency: 4,
-    inputsPerRequest: 100,
-    timeoutMs: 30_000,
-    ...config,
-  };
-}
+/** The step's config as hooks get it: every field with a `default` is present. */
+export type HubspotConfig = ConfigFromSchema<typeof configSchema>;
 
-/** Parses a duration (number of ms, or "10s", "500ms", "1m", "1h") into milliseconds. */
-export function parseDuration(value: number | string): number {
-  if (typeof value === 'number') return value;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(value.trim());
-  if (!match) {
-    throw new ConfigError(`"${value}" is not a duration`, [], {
-      code: 'HUBSPOT_BAD_DURATION',
-      suggestions: ['Write the rate window as milliseconds or like "10s", "500ms", "1m".'],
-    });
-  }
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
-  return Math.round(Number(match[1]) * unit);
-}
+/** The step's config as written (in YAML, or by a test): fields with a `default` may be left out. */
+export type HubspotConfigInput = ConfigInputFromSchema<typeof configSchema>;
+
+/** HubSpot's rate-limit tiers for privately distributed apps (per 10 s per app, per day per account). */
+export type HubspotTier = HubspotConfig['tier'];
+
+/** A `PropertyCreate` body of the Properties API (`POST /crm/v3/properties/{object}`). */
+export type PropertyDefinition = HubspotConfig['ensureProperties'][number];

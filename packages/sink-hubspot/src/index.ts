@@ -6,8 +6,8 @@
 import { hubspotSink } from './plugin.js';
 
 export { hubspotSink };
-export { configSchema, withDefaults, parseDuration } from './config.js';
-export type { HubspotConfig, HubspotTier, PropertyDefinition } from './config.js';
+export { configSchema } from './config.js';
+export type { HubspotConfig, HubspotConfigInput, HubspotTier, PropertyDefinition } from './config.js';
 export type { HubspotClientOptions, HubspotErrorBody, RateLimitHeaders } from './client.js';
 export { createHubspotLimiter, DailyBudget, TIERS, rateFromConfig } from './rate.js';
 export type { RateSpec } from './rate.js';

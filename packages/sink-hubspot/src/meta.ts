@@ -11,7 +11,7 @@ export const hubspotMeta = {
   description:
     'Upserts HubSpot CRM contacts in batches of 100 by email (or another unique property), sending only what changed.',
   configSchema,
-  batchSize: (config: HubspotConfig) => (config.inputsPerRequest ?? 100) * 10,
+  batchSize: (config: HubspotConfig) => config.inputsPerRequest * 10,
   /** The account's rate (tier or `rate:`), unless the step names a shared `limiter:`. */
   rateLimit: (config: HubspotConfig) => ({
     ...rateFromConfig(config),

@@ -24,14 +24,15 @@ export interface PropertyPlan {
   enumValues: Map<string, Set<string>>;
 }
 
-/** PropertyCreate body with the defaults the schema documents. */
+/**
+ * PropertyCreate body. The schema's defaults (`groupName`, an option's `hidden`) are already in `definition`; an
+ * option's `displayOrder` defaults to its position, which a schema cannot say.
+ */
 export function propertyBody(definition: PropertyDefinition): PropertyDefinition {
+  if (!definition.options) return definition;
   return {
-    groupName: 'contactinformation',
     ...definition,
-    ...(definition.options
-      ? { options: definition.options.map((option, index) => ({ hidden: false, displayOrder: index + 1, ...option })) }
-      : {}),
+    options: definition.options.map((option, index) => ({ displayOrder: index + 1, ...option })),
   };
 }
 

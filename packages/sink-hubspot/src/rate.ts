@@ -2,8 +2,8 @@
  * Request rate for HubSpot: tier presets and the daily budget, turned into core's rolling-window limiter when the
  * step names no shared `limiter:` (with one, the runtime's limiter is used and only fed what HubSpot reports).
  */
-import { createRateLimiter, RetriesExhaustedError, type ManagedRateLimiter } from '@etl/core';
-import { parseDuration, type HubspotConfig, type HubspotTier } from './config.js';
+import { createRateLimiter, parseDuration, RetriesExhaustedError, type ManagedRateLimiter } from '@etl/core';
+import type { HubspotConfig, HubspotTier } from './config.js';
 
 /** Requests per 10 s per app and per day per account, from HubSpot's usage guidelines (private apps). */
 export const TIERS: Record<HubspotTier, { max: number; intervalMs: number; daily: number }> = {
@@ -44,7 +44,7 @@ export const WINDOW_MARGIN = 0.01;
 
 /** The rate a config asks for: explicit `rate`/`dailyLimit` win over the tier preset. */
 export function rateFromConfig(config: HubspotConfig): RateSpec {
-  const tier = TIERS[config.tier ?? 'free'];
+  const tier = TIERS[config.tier];
   return {
     max: config.rate?.max ?? tier.max,
     intervalMs: config.rate ? parseDuration(config.rate.per) : tier.intervalMs,

@@ -87,7 +87,7 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
     async check(ctx, config) {
       const { client, ownLimiter } = createClient(ctx, config);
       try {
-        await client.request('GET', `/crm/v3/objects/${config.object ?? 'contacts'}?limit=1&archived=false`);
+        await client.request('GET', `/crm/v3/objects/${config.object}?limit=1&archived=false`);
         const rate = client.lastRateLimit;
         const portal = await readPortal(client);
         const parts = [

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@etl/core';
-import { hashProperties, parseDuration, rateFromConfig, withDefaults } from '@etl/sink-hubspot';
+import { applyConfigDefaults, ConfigError } from '@etl/core';
+import { configSchema, hashProperties, rateFromConfig } from '@etl/sink-hubspot';
 import { createMapper } from '../src/mapping.js';
 
-const config = withDefaults({
+const config = applyConfigDefaults(configSchema, {
   accessToken: 't',
   properties: {
     email: '{{ name | slug }}.{{ sex | lower }}@babynames.example.com',
@@ -28,7 +28,7 @@ describe('mapping records to contacts', () => {
 
   it('sends email lowercased as HubSpot stores it, also when another property is the identity', () => {
     const byCustomId = createMapper(
-      withDefaults({
+      applyConfigDefaults(configSchema, {
         accessToken: 't',
         idProperty: 'external_id',
         properties: { external_id: ' X-1 ', email: ' Ada@Example.COM ' },
@@ -57,7 +57,10 @@ describe('mapping records to contacts', () => {
 
   it('rejects a record whose identity renders empty', () => {
     const noEmail = createMapper(
-      withDefaults({ accessToken: 't', properties: { email: '{{ missing }}', firstname: '{{ name }}' } }),
+      applyConfigDefaults(configSchema, {
+        accessToken: 't',
+        properties: { email: '{{ missing }}', firstname: '{{ name }}' },
+      }),
       new Map(),
     );
     const result = noEmail({ name: 'Ann' });
@@ -67,30 +70,37 @@ describe('mapping records to contacts', () => {
 
   it('reports a broken template as a ConfigError', () => {
     expect(() =>
-      createMapper(withDefaults({ accessToken: 't', properties: { email: '{{ name | nope }}' } }), new Map()),
+      createMapper(
+        applyConfigDefaults(configSchema, { accessToken: 't', properties: { email: '{{ name | nope }}' } }),
+        new Map(),
+      ),
     ).toThrow(ConfigError);
   });
 });
 
 describe('rate from config', () => {
   it('uses tier presets', () => {
-    expect(rateFromConfig(withDefaults({ accessToken: 't', properties: {} }))).toMatchObject({
+    expect(rateFromConfig(applyConfigDefaults(configSchema, { accessToken: 't', properties: {} }))).toMatchObject({
       max: 100,
       intervalMs: 10_000,
       daily: 250_000,
     });
-    expect(rateFromConfig(withDefaults({ accessToken: 't', properties: {}, tier: 'professional' }))).toMatchObject({
+    expect(
+      rateFromConfig(applyConfigDefaults(configSchema, { accessToken: 't', properties: {}, tier: 'professional' })),
+    ).toMatchObject({
       max: 190,
       daily: 625_000,
     });
-    expect(rateFromConfig(withDefaults({ accessToken: 't', properties: {}, tier: 'api-addon' }))).toMatchObject({
+    expect(
+      rateFromConfig(applyConfigDefaults(configSchema, { accessToken: 't', properties: {}, tier: 'api-addon' })),
+    ).toMatchObject({
       max: 250,
     });
   });
 
   it('lets explicit rate and dailyLimit win', () => {
     const spec = rateFromConfig(
-      withDefaults({
+      applyConfigDefaults(configSchema, {
         accessToken: 't',
         properties: {},
         tier: 'enterprise',
@@ -100,12 +110,5 @@ describe('rate from config', () => {
       }),
     );
     expect(spec).toEqual({ max: 50, intervalMs: 5000, maxConcurrent: 2, daily: 1000 });
-  });
-
-  it('parses durations and refuses nonsense with a ConfigError', () => {
-    expect(parseDuration('10s')).toBe(10_000);
-    expect(parseDuration('250ms')).toBe(250);
-    expect(parseDuration(1500)).toBe(1500);
-    expect(() => parseDuration('ten seconds')).toThrow(ConfigError);
   });
 });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import mysql from 'mysql2/promise';
+import { applyConfigDefaults } from '@etl/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT_URL = process.env.ETL_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -97,7 +98,8 @@ async function baseline(admin, db, file) {
 async function sinkLoad(mysqlSink, url, method, file) {
   const sink = mysqlSink();
   const ctx = context();
-  const config = { url, method, mode: 'upsert' };
+  // Hooks get the config with the schema's defaults applied, as the runtime hands it over.
+  const config = applyConfigDefaults(sink.configSchema, { url, method, mode: 'upsert' });
   await sink.setup(ctx, config); // migrations run here, outside the timed part
   let rows = 0;
   let rejected = 0;
@@ -148,7 +150,8 @@ const bench = {
     const runBaseline = (label) =>
       measure(`base${label}`, async (db) => {
         // The baseline table has the sink's own shape: the same migrations create it, then LIKE copies it.
-        await mysqlSink().migrate(context(), { url: `${ROOT_URL}/${db}` }, 'up');
+        const sink = mysqlSink();
+        await sink.migrate(context(), applyConfigDefaults(sink.configSchema, { url: `${ROOT_URL}/${db}` }), 'up');
         return { ...(await baseline(admin, db, file)), table: 'baseline' };
       });
     try {

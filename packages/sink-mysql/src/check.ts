@@ -70,12 +70,12 @@ export async function checkMysql(_ctx: StepContext, config: MysqlSinkConfig): Pr
     );
     const problems: string[] = [];
     const exists = schemas.length > 0;
-    if (!exists && !(config.createDatabase ?? true))
+    if (!exists && !config.createDatabase)
       problems.push(`database ${target.database} does not exist and createDatabase is false`);
     if (exists) await conn.query(`USE ${quoteId(target.database)}`);
     const missing = REQUIRED_PRIVILEGES.filter((p) => !granted.has(p));
     if (missing.length > 0) problems.push(`user ${info.user} lacks ${missing.join(', ')} on ${target.database}`);
-    if ((config.method ?? 'load-data') === 'load-data' && Number(info.localInfile) !== 1) {
+    if (config.method === 'load-data' && Number(info.localInfile) !== 1) {
       problems.push('the server has local_infile off (SET GLOBAL local_infile = 1, or use method: insert)');
     }
     const where = `${describeTarget(target)} (${info.version})`;

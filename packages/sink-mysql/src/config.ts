@@ -1,53 +1,6 @@
-import { ConfigError, type JsonSchema } from '@etl/core';
+import { ConfigError, type ConfigFromSchema, type ConfigInputFromSchema, type ConfigSchema } from '@etl/core';
 import { IDENTIFIER_PATTERN, isIdentifier } from './identifiers.js';
 import { resolveTls, sslSchema, type SslOption, type TlsSettings } from './tls.js';
-
-/** How rows meet rows already in the table. */
-export type WriteMode = 'upsert' | 'insert-ignore' | 'replace-all';
-
-/** How rows travel to the server. */
-export type LoadMethod = 'load-data' | 'insert';
-
-/** The `config:` of a `use: mysql` step, after schema defaults are applied. */
-export interface MysqlSinkConfig {
-  /** Connection URL, `mysql://user:password@host:port/database`. Secret: it may embed the password. */
-  url?: string;
-  /** Overrides the URL's host. */
-  host?: string;
-  /** Overrides the URL's port. */
-  port?: number;
-  /** Overrides the URL's user. */
-  user?: string;
-  /** Overrides the URL's password. Secret. */
-  password?: string;
-  /** Overrides the URL's database. */
-  database?: string;
-  /**
-   * TLS to the server: `true` verifies against Node's bundled CAs; `{ ca }` names the CA file; `verify: false`
-   * encrypts without checking who answers (not recommended). Also `?ssl=true` in the URL. @default off
-   */
-  ssl?: SslOption;
-  /** Creates the database when it is missing. @default true */
-  createDatabase?: boolean;
-  /** Target table. @default baby_names */
-  table?: string;
-  /** Record field → column. Defaults to the baby-names mapping when `table` is `baby_names`. */
-  columns?: Record<string, string>;
-  /** Columns of the unique key rows are matched on. Defaults to the table's first unique index. */
-  key?: string[];
-  /** @default upsert */
-  mode?: WriteMode;
-  migrations?: {
-    /** Runs pending migrations before the first write. @default true */
-    auto?: boolean;
-    /** A folder of compiled TypeORM migration files (.js/.mjs) for the user's own tables. */
-    dir?: string;
-  };
-  /** Rows per transaction when the step does not set `batchSize`. @default 10000 */
-  batchSize?: number;
-  /** @default load-data */
-  method?: LoadMethod;
-}
 
 /** The table the plugin's own migrations create, and how the baby-names records map onto it. */
 export const BABY_NAMES_TABLE = 'baby_names';
@@ -59,9 +12,9 @@ export const BABY_NAMES_COLUMNS: Record<string, string> = {
 };
 export const BABY_NAMES_KEY = ['year_of_birth', 'name', 'sex'];
 
-const identifier = { type: 'string', pattern: IDENTIFIER_PATTERN };
+const identifier = { type: 'string', pattern: IDENTIFIER_PATTERN } as const;
 
-export const configSchema: JsonSchema = {
+export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -118,7 +71,22 @@ export const configSchema: JsonSchema = {
       description: 'load-data: LOAD DATA LOCAL INFILE from memory (fastest); insert: multi-row INSERT statements.',
     },
   },
-};
+} as const satisfies ConfigSchema;
+
+/**
+ * The `config:` of a `use: mysql` step as hooks get it: every field with a `default` is present. `ssl` keeps its
+ * input type: ajv applies no defaults inside `oneOf`, so its `verify` may be missing (resolveTls reads it so).
+ */
+export type MysqlSinkConfig = Omit<ConfigFromSchema<typeof configSchema>, 'ssl'> & { ssl?: SslOption };
+
+/** The step's config as written (in YAML, or by a test): fields with a `default` may be left out. */
+export type MysqlSinkConfigInput = ConfigInputFromSchema<typeof configSchema>;
+
+/** How rows meet rows already in the table. */
+export type WriteMode = MysqlSinkConfig['mode'];
+
+/** How rows travel to the server. */
+export type LoadMethod = MysqlSinkConfig['method'];
 
 /** Where to connect, with the password kept apart so it is never part of anything printed. */
 export interface ConnectionTarget {
@@ -135,7 +103,7 @@ export interface ConnectionTarget {
 export function resolveTarget(config: MysqlSinkConfig): ConnectionTarget {
   let parsed: URL;
   try {
-    parsed = new URL(config.url ?? 'mysql://root@127.0.0.1:3306/etl');
+    parsed = new URL(config.url);
   } catch {
     // The URL may hold a password: never echo it back.
     throw new ConfigError(
@@ -188,7 +156,7 @@ export const describeTarget = (t: ConnectionTarget): string => `${t.host}:${t.po
 
 /** The table's column mapping: explicit, or the built-in one for baby_names. */
 export function resolveColumns(config: MysqlSinkConfig): Record<string, string> {
-  const table = config.table ?? BABY_NAMES_TABLE;
+  const table = config.table;
   if (config.columns) return config.columns;
   if (table === BABY_NAMES_TABLE) return BABY_NAMES_COLUMNS;
   throw new ConfigError(`The mysql step writes to table \`${table}\` but has no \`columns\` mapping.`, [], {

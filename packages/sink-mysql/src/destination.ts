@@ -1,5 +1,5 @@
 import type { Destination } from '@etl/core';
-import { BABY_NAMES_TABLE, describeTarget, resolveTarget, type MysqlSinkConfig } from './config.js';
+import { describeTarget, resolveTarget, type MysqlSinkConfig } from './config.js';
 
 /**
  * Names the table a step loads, from its config alone (no connection: the runtime calls this before setup and in dry
@@ -7,7 +7,7 @@ import { BABY_NAMES_TABLE, describeTarget, resolveTarget, type MysqlSinkConfig }
  */
 export function mysqlDestination(config: MysqlSinkConfig): Destination {
   const target = resolveTarget(config);
-  const table = config.table ?? BABY_NAMES_TABLE;
+  const table = config.table;
   // Host names are case-insensitive; an IPv6 address needs its brackets back to stay a URL.
   const host = target.host.includes(':') ? `[${target.host}]` : target.host.toLowerCase();
   return {

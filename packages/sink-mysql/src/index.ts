@@ -14,7 +14,7 @@ export {
   BABY_NAMES_KEY,
   BABY_NAMES_TABLE,
 } from './config.js';
-export type { MysqlSinkConfig, WriteMode, LoadMethod, ConnectionTarget } from './config.js';
+export type { MysqlSinkConfig, MysqlSinkConfigInput, WriteMode, LoadMethod, ConnectionTarget } from './config.js';
 export { MIGRATIONS_TABLE, CHECKPOINT_TABLE, tableLockName, shadowName } from './names.js';
 export { toEtlError } from './errors.js';
 export { mysqlDestination } from './destination.js';
@@ -35,7 +35,7 @@ export function mysqlSink() {
     description:
       'Loads records into a MySQL/MariaDB table (upsert, insert-ignore or replace-all), exactly once per batch.',
     configSchema,
-    batchSize: (config) => config.batchSize ?? 10_000,
+    batchSize: (config) => config.batchSize,
     check: async (ctx, config) => (await import('./check.js')).checkMysql(ctx, config),
     // `etl validate` sees a bad database name in the URL (the schema checks only the separate `database:` field).
     checkConfig(config) {

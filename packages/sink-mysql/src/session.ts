@@ -65,14 +65,14 @@ export class MysqlSinkSession {
     const target = resolveTarget(config);
     if (target.password) ctx.addSecret(target.password);
     const mapping = resolveColumns(config);
-    const table = config.table ?? BABY_NAMES_TABLE;
-    const mode = config.mode ?? 'upsert';
+    const table = config.table;
+    const mode = config.mode;
     const plan: LoadPlan = {
       table: mode === 'replace-all' ? shadowName(table, ctx.lineage) : table,
       columns: Object.values(mapping),
       key: config.key ?? (table === BABY_NAMES_TABLE && !config.columns ? BABY_NAMES_KEY : []),
       onDuplicate: mode === 'insert-ignore' ? 'ignore' : 'update',
-      method: config.method ?? 'load-data',
+      method: config.method,
       duplicatesMeans: 'updated',
     };
     if (ctx.dryRun) {
@@ -84,8 +84,8 @@ export class MysqlSinkSession {
     let ds: DataSource | undefined;
     let owed: DeferredIndexes | undefined;
     try {
-      ds = await openDataSource(target, config, { createDatabase: config.createDatabase ?? true });
-      const migrate = config.migrations?.auto ?? true;
+      ds = await openDataSource(target, config, { createDatabase: config.createDatabase });
+      const migrate = config.migrations.auto;
       owed = await owedIndexes(ds, table);
       if (owed && (!migrate || (await runMigrations(ds, 'status')).pending.length > 0)) {
         // A migration may need the indexes a killed load deferred (and without auto migrations, the table is the
@@ -127,15 +127,14 @@ export class MysqlSinkSession {
     try {
       await ensureDatabase(target, false);
     } catch (error) {
-      if ((error as EtlError).code !== 'MYSQL_UNKNOWN_DATABASE' || config.createDatabase === false) throw error;
+      if ((error as EtlError).code !== 'MYSQL_UNKNOWN_DATABASE' || !config.createDatabase) throw error;
       ctx.logger.info(`dry run: would create database ${target.database}, run every migration and write to ${what}`);
       return;
     }
     const ds = await openDataSource(target, config, { createDatabase: false });
     try {
       const { pending } = await runMigrations(ds, 'status');
-      const migrations =
-        pending.length > 0 && (config.migrations?.auto ?? true) ? `would apply ${pending.join(', ')}, then ` : '';
+      const migrations = pending.length > 0 && config.migrations.auto ? `would apply ${pending.join(', ')}, then ` : '';
       ctx.logger.info(`dry run: ${migrations}would write to ${where} table ${what}`);
     } finally {
       await ds.destroy().catch(() => undefined);
@@ -143,11 +142,11 @@ export class MysqlSinkSession {
   }
 
   private get mode() {
-    return this.config.mode ?? 'upsert';
+    return this.config.mode;
   }
 
   private get table() {
-    return this.config.table ?? BABY_NAMES_TABLE;
+    return this.config.table;
   }
 
   private get key(): CheckpointKey {
@@ -350,7 +349,7 @@ export class MysqlSinkSession {
     const target = resolveTarget(config);
     if (target.password) ctx.addSecret(target.password);
     const ds = await openDataSource(target, config, {
-      createDatabase: action === 'up' && (config.createDatabase ?? true),
+      createDatabase: action === 'up' && config.createDatabase,
     });
     try {
       return await runMigrations(ds, action);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '@etl/core';
+import { ConfigError, type ConfigInputFromSchema, type ConfigSchema } from '@etl/core';
 
 /** TLS settings of a connection, as resolved from `ssl:` and the URL's `?ssl=`. */
 export interface TlsSettings {
@@ -38,14 +38,14 @@ export const sslSchema = {
       },
     },
   ],
-} as const;
+} as const satisfies ConfigSchema;
 
 /**
  * `ssl:` in the step wins over the URL's `?ssl=true|false`; without either, the connection is plain (as before: a
  * loopback or socket database needs no TLS). With `ssl` set, verification is on unless `verify: false` says otherwise.
  */
 /** The step's `ssl` option: `true`, or a CA, verification and server name. */
-export type SslOption = boolean | { ca?: string; verify?: boolean; servername?: string };
+export type SslOption = ConfigInputFromSchema<typeof sslSchema>;
 
 export function resolveTls(option: SslOption | undefined, url: URL): TlsSettings | undefined {
   const ssl = option ?? urlSsl(url);

@@ -3,10 +3,11 @@ import { ConfigError } from '@etl/core';
 import { BABY_NAMES_COLUMNS, configSchema, resolveTarget } from '@etl/sink-mysql';
 import { resolveColumns } from '../src/config.js';
 import { grantedPrivileges } from '../src/check.js';
+import { configOf } from './helpers.js';
 
 describe('connection settings', () => {
   it('reads every part of the URL, decoding user and password', () => {
-    expect(resolveTarget({ url: 'mysql://loader:p%40ss%3Aw0rd@db.internal:3307/warehouse' })).toEqual({
+    expect(resolveTarget(configOf({ url: 'mysql://loader:p%40ss%3Aw0rd@db.internal:3307/warehouse' }))).toEqual({
       host: 'db.internal',
       port: 3307,
       user: 'loader',
@@ -17,7 +18,9 @@ describe('connection settings', () => {
 
   it('separate fields override the URL, and defaults fill the rest', () => {
     expect(
-      resolveTarget({ url: 'mysql://127.0.0.1/etl', user: 'me', password: 'pw', port: 3310, database: 'other' }),
+      resolveTarget(
+        configOf({ url: 'mysql://127.0.0.1/etl', user: 'me', password: 'pw', port: 3310, database: 'other' }),
+      ),
     ).toEqual({
       host: '127.0.0.1',
       port: 3310,
@@ -25,7 +28,7 @@ describe('connection settings', () => {
       password: 'pw',
       database: 'other',
     });
-    expect(resolveTarget({})).toEqual({
+    expect(resolveTarget(configOf({}))).toEqual({
       host: '127.0.0.1',
       port: 3306,
       user: 'root',
@@ -35,7 +38,7 @@ describe('connection settings', () => {
   });
 
   it('a malformed URL is a ConfigError that does not echo the URL (it may hold a password)', () => {
-    const attempt = () => resolveTarget({ url: 'mysql://root:Hunter2-secret@[bad host/etl' });
+    const attempt = () => resolveTarget(configOf({ url: 'mysql://root:Hunter2-secret@[bad host/etl' }));
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/not a valid URL/);
     try {
@@ -48,15 +51,17 @@ describe('connection settings', () => {
   });
 
   it('a URL without a database is refused with an example', () => {
-    expect(() => resolveTarget({ url: 'mysql://root@127.0.0.1:3306' })).toThrow(/names no database/);
+    expect(() => resolveTarget(configOf({ url: 'mysql://root@127.0.0.1:3306' }))).toThrow(/names no database/);
   });
 });
 
 describe('column mapping', () => {
   it('defaults to the baby-names mapping only for baby_names', () => {
-    expect(resolveColumns({})).toEqual(BABY_NAMES_COLUMNS);
-    expect(resolveColumns({ table: 'cities', columns: { code: 'city_code' } })).toEqual({ code: 'city_code' });
-    expect(() => resolveColumns({ table: 'cities' })).toThrow(/no `columns` mapping/);
+    expect(resolveColumns(configOf({}))).toEqual(BABY_NAMES_COLUMNS);
+    expect(resolveColumns(configOf({ table: 'cities', columns: { code: 'city_code' } }))).toEqual({
+      code: 'city_code',
+    });
+    expect(() => resolveColumns(configOf({ table: 'cities' }))).toThrow(/no `columns` mapping/);
   });
 });
 

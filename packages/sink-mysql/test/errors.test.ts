@@ -2,8 +2,8 @@ import net from 'node:net';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EtlError, FatalError, RetriableError } from '@etl/core';
-import mysqlSink, { toEtlError } from '@etl/sink-mysql';
-import { readSample, testContext, testDatabase, toBatches } from './helpers.js';
+import mysqlSink, { toEtlError, type MysqlSinkConfigInput } from '@etl/sink-mysql';
+import { configOf, readSample, testContext, testDatabase, toBatches } from './helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const USER = `etl_t_${suffix}`;
@@ -11,7 +11,8 @@ const PASSWORD = `S3cret-pw-${suffix}`;
 const WRONG = `Wrong-pw-${suffix}`;
 
 /** Runs setup + one write + close and returns what was thrown. */
-async function failure(config: Record<string, unknown>): Promise<EtlError> {
+async function failure(input: MysqlSinkConfigInput): Promise<EtlError> {
+  const config = configOf(input);
   const sink = mysqlSink();
   const ctx = testContext();
   try {
@@ -39,7 +40,7 @@ describe('fatal errors name host, port and database and never the password', () 
   let db: Awaited<ReturnType<typeof testDatabase>>;
   beforeAll(async () => {
     db = await testDatabase('errors');
-    await mysqlSink().migrate!(testContext(), { url: db.url }, 'up');
+    await mysqlSink().migrate!(testContext(), configOf({ url: db.url }), 'up');
     await db.query(`CREATE USER '${USER}'@'%' IDENTIFIED BY '${PASSWORD}'`);
     await db.query(`CREATE USER '${USER}'@'localhost' IDENTIFIED BY '${PASSWORD}'`);
     for (const host of ['%', 'localhost']) await db.query(`GRANT SELECT ON \`${db.name}\`.* TO '${USER}'@'${host}'`);
@@ -84,11 +85,14 @@ describe('fatal errors name host, port and database and never the password', () 
 
   it('check() reports the version, and the privileges a user lacks', async () => {
     const sink = mysqlSink();
-    const good = await sink.check!(testContext(), { url: db.url });
+    const good = await sink.check!(testContext(), configOf({ url: db.url }));
     expect(good.ok).toBe(true);
     expect(good.message).toMatch(/MariaDB|\d+\.\d+\.\d+/);
     expect(good.details?.version).toEqual(expect.stringMatching(/^\d+\.\d+/));
-    const weak = await sink.check!(testContext(), { url: `mysql://${USER}:${PASSWORD}@127.0.0.1:3306/${db.name}` });
+    const weak = await sink.check!(
+      testContext(),
+      configOf({ url: `mysql://${USER}:${PASSWORD}@127.0.0.1:3306/${db.name}` }),
+    );
     expect(weak.ok).toBe(false);
     expect(weak.message).toContain('INSERT');
     expect(weak.message).not.toContain(PASSWORD);
@@ -98,7 +102,7 @@ describe('fatal errors name host, port and database and never the password', () 
   it('a connection killed in the middle of a write is a RetriableError; the batch rolls back and its retry lands', async () => {
     const sink = mysqlSink();
     const ctx = testContext();
-    const config = { url: db.url };
+    const config = configOf({ url: db.url });
     const [first, second] = toBatches(readSample().slice(0, 200), 100);
     const blocker = await mysql.createConnection({ uri: db.url });
     await sink.setup!(ctx, config);
@@ -140,7 +144,7 @@ describe('fatal errors name host, port and database and never the password', () 
   it('a connection killed while idle is replaced, or its write fails as retriable', async () => {
     const sink = mysqlSink();
     const ctx = testContext();
-    const config = { url: db.url };
+    const config = configOf({ url: db.url });
     const batches = toBatches(readSample().slice(200, 400), 100);
     await sink.setup!(ctx, config);
     try {

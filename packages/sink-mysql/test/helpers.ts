@@ -4,7 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import type { DataRecord, JsonValue, Logger, SinkBatch, StepContext } from '@etl/core';
+import {
+  applyConfigDefaults,
+  type DataRecord,
+  type JsonValue,
+  type Logger,
+  type SinkBatch,
+  type StepContext,
+} from '@etl/core';
+import { configSchema, type MysqlSinkConfig, type MysqlSinkConfigInput } from '@etl/sink-mysql';
 
 export const ROOT_URL = process.env.ETL_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 export const SAMPLE_CSV = fileURLToPath(new URL('./fixtures/baby-names-sample.csv', import.meta.url));
@@ -17,6 +25,9 @@ export function readSample(file = SAMPLE_CSV): DataRecord[] {
     return { year: Number(year), name, sex, count: Number(count) };
   });
 }
+
+/** A step config as hooks get it: the schema's defaults applied, as `etl run` does before calling a hook. */
+export const configOf = (input: MysqlSinkConfigInput): MysqlSinkConfig => applyConfigDefaults(configSchema, input);
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRecord, RunOutcome, SinkBatch, WriteResult } from '@etl/core';
 import mysqlSink, { type MysqlSinkConfig } from '@etl/sink-mysql';
-import { readSample, testContext, testDatabase, toBatches } from './helpers.js';
+import { configOf, readSample, testContext, testDatabase, toBatches } from './helpers.js';
 
 type Db = Awaited<ReturnType<typeof testDatabase>>;
 
@@ -44,7 +44,7 @@ describe.each(['load-data', 'insert'] as const)('loading with method %s', (metho
   afterAll(async () => db?.drop());
 
   it('loads every row, then a second load of the same input changes nothing', async () => {
-    const config = { url: db.url, method };
+    const config = configOf({ url: db.url, method });
     const first = await run(config, toBatches(sample, 700));
     expect(first).toMatchObject({ written: sample.length, inserted: sample.length, unchanged: 0, rejected: 0 });
     const before = await db.fingerprint();
@@ -60,7 +60,7 @@ describe.each(['load-data', 'insert'] as const)('loading with method %s', (metho
   });
 
   it('updates changed rows in place, inserts new ones, and counts each kind', async () => {
-    const config = { url: db.url, method };
+    const config = configOf({ url: db.url, method });
     const changed = sample.slice(0, 50).map((r) => ({ ...r, count: (r.count as number) + 1 }));
     const fresh = [{ year: 2099, name: 'Zyxandra', sex: 'F', count: 5 }];
     const idsBefore = await db.query<Array<{ id: number }>>(
@@ -76,7 +76,7 @@ describe.each(['load-data', 'insert'] as const)('loading with method %s', (metho
   });
 
   it('insert-ignore keeps existing rows as they are', async () => {
-    const config = { url: db.url, method, mode: 'insert-ignore' as const };
+    const config = configOf({ url: db.url, method, mode: 'insert-ignore' as const });
     const where = `WHERE year_of_birth = ${Number(sample[0].year)} AND name = '${String(sample[0].name)}' AND sex = '${String(sample[0].sex)}'`;
     const [before] = await db.query<Array<{ count: number }>>(`SELECT count FROM \`${db.name}\`.baby_names ${where}`);
     const changed = sample.slice(0, 10).map((r) => ({ ...r, count: 1 }));
@@ -88,7 +88,7 @@ describe.each(['load-data', 'insert'] as const)('loading with method %s', (metho
   });
 
   it('rejects the rows the database refuses, with its reason and their location, while the rest land', async () => {
-    const config = { url: db.url, method };
+    const config = configOf({ url: db.url, method });
     const records: DataRecord[] = [
       { year: 2097, name: 'Good', sex: 'F', count: 1 },
       { year: 2097, name: 'X'.repeat(80), sex: 'F', count: 1 },
@@ -119,7 +119,7 @@ describe('checkpoints and replace-all', () => {
   afterAll(async () => db?.drop());
 
   it('restore() returns the token committed with the last batch', async () => {
-    const config = { url: db.url };
+    const config = configOf({ url: db.url });
     const batches = toBatches(sample.slice(0, 900), 300);
     await run(config, batches);
     const again = await run(config, [], { resume: true });
@@ -131,7 +131,7 @@ describe('checkpoints and replace-all', () => {
   });
 
   it('replace-all shows the new content only when the run succeeds', async () => {
-    const config = { url: db.url, mode: 'replace-all' as const };
+    const config = configOf({ url: db.url, mode: 'replace-all' as const });
     const before = await db.fingerprint();
     expect(before.rows).toBe(900);
     const next = sample.slice(1000, 1600);
@@ -159,7 +159,9 @@ describe('checkpoints and replace-all', () => {
 
   it('a fresh replace-all run that is interrupted leaves the table untouched', async () => {
     const before = await db.fingerprint();
-    await run({ url: db.url, mode: 'replace-all' }, toBatches(sample.slice(0, 100), 50), { outcome: 'interrupted' });
+    await run(configOf({ url: db.url, mode: 'replace-all' }), toBatches(sample.slice(0, 100), 50), {
+      outcome: 'interrupted',
+    });
     expect(await db.fingerprint()).toEqual(before);
   });
 
@@ -168,7 +170,7 @@ describe('checkpoints and replace-all', () => {
     const sink = mysqlSink();
     const logs: string[] = [];
     const ctx = testContext({ dryRun: true, logs });
-    const config = { url: db.url };
+    const config = configOf({ url: db.url });
     await sink.setup!(ctx, config);
     expect(logs.join('\n')).toContain(`would write to 127.0.0.1:3306/${db.name} table baby_names (upsert)`);
     const result = await sink.write(ctx, config, toBatches([{ year: 2096, name: 'Dry', sex: 'F', count: 1 }], 10)[0]);
@@ -181,7 +183,7 @@ describe('checkpoints and replace-all', () => {
     const logs: string[] = [];
     const sink = mysqlSink();
     const ctx = testContext({ dryRun: true, logs });
-    const config = { url: `${db.url}_dry` };
+    const config = configOf({ url: `${db.url}_dry` });
     await sink.setup!(ctx, config);
     await sink.close!(ctx, config, 'succeeded');
     expect(logs.join('\n')).toContain(`would create database ${db.name}_dry`);
@@ -200,7 +202,7 @@ describe('replace-all across stops and restarts', () => {
   afterAll(async () => db?.drop());
 
   it('a resumed run after a completed swap publishes nothing, and a later fresh run starts a new shadow', async () => {
-    const config = { url: db.url, mode: 'replace-all' as const };
+    const config = configOf({ url: db.url, mode: 'replace-all' as const });
     await run(config, toBatches(sample.slice(0, 300), 100));
     const loaded = await db.fingerprint();
     expect(loaded.rows).toBe(300);

@@ -1,8 +1,8 @@
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FatalError, type DataRecord, type RunOutcome, type SinkBatch } from '@etl/core';
-import mysqlSink, { shadowName, tableLockName, type MysqlSinkConfig } from '@etl/sink-mysql';
-import { readSample, ROOT_URL, testContext, testDatabase, toBatches } from './helpers.js';
+import mysqlSink, { shadowName, tableLockName, type MysqlSinkConfigInput } from '@etl/sink-mysql';
+import { configOf, readSample, ROOT_URL, testContext, testDatabase, toBatches } from './helpers.js';
 
 type Db = Awaited<ReturnType<typeof testDatabase>>;
 const sample = readSample();
@@ -13,11 +13,12 @@ const lineageBatches = (records: DataRecord[], size: number, lineage: string): S
 
 /** One run of the sink in a lineage: setup, optional restore, writes, close. */
 async function run(
-  config: MysqlSinkConfig,
+  input: MysqlSinkConfigInput,
   lineage: string,
   batches: SinkBatch[],
   opts: { outcome?: RunOutcome; resume?: boolean } = {},
 ) {
+  const config = configOf(input);
   const sink = mysqlSink();
   const ctx = testContext({ lineage, runId: `run-${Math.random()}` });
   await sink.setup!(ctx, config);
@@ -30,7 +31,8 @@ async function run(
   return restored;
 }
 
-const setupError = async (config: MysqlSinkConfig) => {
+const setupError = async (input: MysqlSinkConfigInput) => {
+  const config = configOf(input);
   const sink = mysqlSink();
   const ctx = testContext();
   return sink.setup!(ctx, config).then(
@@ -47,7 +49,7 @@ describe('destination', () => {
     const sink = mysqlSink();
     const started = Date.now();
     // Port 1 on a reserved address: any connection attempt would fail or hang.
-    const config = { url: 'mysql://loader:hunter2@DB.Example.test:1/shop', table: 'orders' };
+    const config = configOf({ url: 'mysql://loader:hunter2@DB.Example.test:1/shop', table: 'orders' });
     const destination = await sink.destination!(testContext(), config);
     expect(destination).toEqual({
       id: 'mysql://db.example.test:1/shop/orders',
@@ -55,7 +57,7 @@ describe('destination', () => {
     });
     expect(JSON.stringify(destination)).not.toMatch(/loader|hunter2/);
     expect(Date.now() - started).toBeLessThan(500);
-    expect((await sink.destination!(testContext(), { url: 'mysql://root@127.0.0.1:3306/etl' })).id).toBe(
+    expect((await sink.destination!(testContext(), configOf({ url: 'mysql://root@127.0.0.1:3306/etl' }))).id).toBe(
       'mysql://127.0.0.1:3306/etl/baby_names',
     );
   });
@@ -109,7 +111,7 @@ describe('advisory lock on database + table', () => {
   afterAll(async () => db?.drop());
 
   it('a second load of the same table fails at setup, naming the table and the holder; close releases it', async () => {
-    const config = { url: db.url };
+    const config = configOf({ url: db.url });
     const holder = mysqlSink();
     const ctx = testContext();
     await holder.setup!(ctx, config);
@@ -190,7 +192,7 @@ describe('replace-all shadow tables per lineage', () => {
   });
 
   it('a failed load, then a --fresh lineage that stopped before its first write, does not resume into the old shadow', async () => {
-    const config = { url: db.url, mode: 'replace-all' as const };
+    const config = configOf({ url: db.url, mode: 'replace-all' as const });
     const before = await db.fingerprint();
     // Lineage L1 fails half way: its shadow holds 200 rows and the checkpoint row points at it.
     await run(config, 'L1', lineageBatches(sample.slice(1000, 1400), 100, 'L1').slice(0, 2), { outcome: 'failed' });
@@ -207,7 +209,7 @@ describe('replace-all shadow tables per lineage', () => {
   });
 
   it('a resumed lineage keeps loading the shadow recorded with its token, even under the old fixed name', async () => {
-    const config = { url: db.url, mode: 'replace-all' as const };
+    const config = configOf({ url: db.url, mode: 'replace-all' as const });
     const batches = lineageBatches(sample.slice(0, 400), 100, 'L3');
     await run(config, 'L3', batches.slice(0, 2), { outcome: 'failed' });
     // As left by a version that named every shadow `<table>__etl_new`.

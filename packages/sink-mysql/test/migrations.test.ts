@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mysqlSink, { MIGRATIONS_TABLE } from '@etl/sink-mysql';
-import { testContext, testDatabase } from './helpers.js';
+import { configOf, testContext, testDatabase } from './helpers.js';
 
 const ALL = [
   'CreateEtlCheckpoints1732900000000',
@@ -18,7 +18,7 @@ describe('migrations on MariaDB', () => {
   afterAll(async () => db?.drop());
 
   it('up creates the database and applies everything pending; status then lists it as applied', async () => {
-    const config = { url: db.url };
+    const config = configOf({ url: db.url });
     const up = await sink.migrate!(ctx, config, 'up');
     expect(up).toEqual({ applied: [], pending: ALL, ran: ALL });
     expect(await sink.migrate!(ctx, config, 'status')).toEqual({ applied: ALL, pending: [], ran: [] });
@@ -57,7 +57,7 @@ describe('migrations on MariaDB', () => {
   });
 
   it('down reverts only the last migration (the checkpoint key goes back to pipeline + step), and up re-applies it', async () => {
-    const config = { url: db.url };
+    const config = configOf({ url: db.url });
     const primaryKey = async () =>
       (
         await db.query<Array<{ COLUMN_NAME: string }>>(
@@ -101,7 +101,12 @@ describe('migrations on MariaDB', () => {
         async down(q) { await q.query('DROP TABLE cities'); }
       }\n`,
     );
-    const config = { url: db.url, table: 'cities', columns: { code: 'code', label: 'label' }, migrations: { dir } };
+    const config = configOf({
+      url: db.url,
+      table: 'cities',
+      columns: { code: 'code', label: 'label' },
+      migrations: { dir },
+    });
     expect((await sink.migrate!(ctx, config, 'status')).pending).toEqual(['CreateCities1800000000000']);
     // setup runs pending migrations by itself (migrations.auto defaults to true) and then writes to the user's table.
     await sink.setup!(ctx, config);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtlError } from '@etl/core';
 import { resolveTarget } from '@etl/sink-mysql';
 import { driverOptions, ensureDatabase } from '../src/data-source.js';
+import { configOf } from './helpers.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -15,7 +16,7 @@ afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 describe('TLS to MySQL', () => {
   it('`ssl: { ca }` verifies by default and passes the CA to the driver', () => {
-    const target = resolveTarget({ url: 'mysql://u:p@db.example.com/etl', ssl: { ca: join(dir, 'ca.pem') } });
+    const target = resolveTarget(configOf({ url: 'mysql://u:p@db.example.com/etl', ssl: { ca: join(dir, 'ca.pem') } }));
     expect(target.tls).toEqual({ ca: join(dir, 'ca.pem'), verify: true });
     expect(driverOptions(target).ssl).toEqual({
       ca: expect.stringContaining('not-a-real-ca'),
@@ -24,12 +25,12 @@ describe('TLS to MySQL', () => {
   });
 
   it('`?ssl=true` in MYSQL_URL turns it on (verified); `ssl: false` in the step wins', () => {
-    expect(resolveTarget({ url: 'mysql://u@db.example.com/etl?ssl=true' }).tls).toEqual({ verify: true });
-    expect(resolveTarget({ url: 'mysql://u@db.example.com/etl?ssl=true', ssl: false }).tls).toBeUndefined();
-    expect(() => resolveTarget({ url: 'mysql://u@db.example.com/etl?ssl=maybe' })).toThrow(
+    expect(resolveTarget(configOf({ url: 'mysql://u@db.example.com/etl?ssl=true' })).tls).toEqual({ verify: true });
+    expect(resolveTarget(configOf({ url: 'mysql://u@db.example.com/etl?ssl=true', ssl: false })).tls).toBeUndefined();
+    expect(() => resolveTarget(configOf({ url: 'mysql://u@db.example.com/etl?ssl=maybe' }))).toThrow(
       /expected \?ssl=true or \?ssl=false/,
     );
-    expect(driverOptions(resolveTarget({ url: 'mysql://u@127.0.0.1/etl' })).ssl).toBeUndefined();
+    expect(driverOptions(resolveTarget(configOf({ url: 'mysql://u@127.0.0.1/etl' }))).ssl).toBeUndefined();
   });
 
   it('asking for TLS from a server without it fails clearly instead of falling back to plain text', async () => {

@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import kaggleSource from '../dist/index.js';
+import { applyConfigDefaults } from '@etl/core';
+import kaggleSource, { configSchema } from '../dist/index.js';
 
 const archive = process.env.KAGGLE_BENCH_ZIP ?? '/work/shared/data/us-baby-names-by-year-of-birth.zip';
 const file = 'babyNamesUSYOB-full.csv';
@@ -45,13 +46,14 @@ const bench = {
     const started = performance.now();
     const root = mkdtempSync(join(tmpdir(), 'kaggle-bench-'));
     const ctx = benchContext(root);
-    const config = {
+    // Hooks get the config with the schema's defaults applied, as the runtime hands it over.
+    const config = applyConfigDefaults(configSchema, {
       dataset: 'thedevastator/us-baby-names-by-year-of-birth',
       file,
       mode: 'file',
       path: archive,
       batchSize: 5000,
-    };
+    });
     const source = kaggleSource({ credentials: { env: {}, home: root } });
     let records = 0;
     let rejects = 0;

@@ -46,12 +46,6 @@ export async function listEntries(path: string): Promise<string[]> {
   }
 }
 
-/**
- * The default cap on one entry's inflated size: far above real datasets (the full baby-names CSV is about 50 MB),
- * far below what a zip bomb (a few KB inflating to terabytes) would write through the pipeline. `maxEntryBytes`.
- */
-export const DEFAULT_MAX_ENTRY_BYTES = 8 * 1024 ** 3;
-
 function tooLarge(name: string, bytes: number | string, max: number): FatalError {
   return new FatalError(`kaggle: ${name} inflates to ${bytes} bytes, more than maxEntryBytes (${max}).`, {
     code: 'KAGGLE_ENTRY_TOO_LARGE',
@@ -78,11 +72,7 @@ function capped(name: string, max: number): Transform {
  * A missing entry is fatal and the error lists what the archive holds; so is an entry that inflates to more than
  * `maxEntryBytes` (by its header, or as it streams).
  */
-export async function openEntry(
-  path: string,
-  wanted: string,
-  maxEntryBytes: number = DEFAULT_MAX_ENTRY_BYTES,
-): Promise<OpenedEntry> {
+export async function openEntry(path: string, wanted: string, maxEntryBytes: number): Promise<OpenedEntry> {
   if (!(await isZip(path))) {
     const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
     return { name: basename(path), stream, close: () => stream.destroy() };

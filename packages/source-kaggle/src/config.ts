@@ -1,91 +1,24 @@
 /**
- * The `kaggle` step's config: its JSON Schema (checked by the runtime, shown by `etl plugins`) and the matching type.
- * `resolveConfig` applies the same defaults again so the plugin also works when called directly (tests, scripts).
+ * The `kaggle` step's config: its JSON Schema (checked by the runtime, shown by `etl plugins`) is the one place that
+ * states each field, its type and its default; the TypeScript types are derived from it.
  */
-import { ConfigError, type JsonSchema } from '@etl/core';
+import {
+  applyConfigDefaults,
+  ConfigError,
+  type ConfigFromSchema,
+  type ConfigInputFromSchema,
+  type ConfigSchema,
+} from '@etl/core';
 
-/** How one CSV column becomes one typed field of the record. */
-export interface ColumnSpec {
-  /** Name of the field in the record. */
-  field: string;
-  /** `integer` and `number` parse the text; `string` keeps it. */
-  type: 'integer' | 'number' | 'string';
-  /** Smallest allowed value (numbers). */
-  min?: number;
-  /** Largest allowed value (numbers). */
-  max?: number;
-  /** Strip leading and trailing white space before checking (strings). @default false */
-  trim?: boolean;
-  /** Fewest characters (strings, after trimming). */
-  minLength?: number;
-  /** Most characters (strings, after trimming). */
-  maxLength?: number;
-  /** The only values allowed (strings). */
-  enum?: string[];
-  /** An empty cell becomes `null` instead of a reject. @default false */
-  optional?: boolean;
-  /** Accept double quotes inside the value; otherwise a stray quote marks the row as malformed. @default false */
-  allowQuotes?: boolean;
-}
-
-export type KaggleMode = 'auto' | 'api' | 'browser' | 'file';
-
-export interface BrowserOptions {
-  /** Chromium to drive. @default /usr/bin/chromium */
-  executablePath: string;
-  /** Show the browser window (for debugging a login). @default false */
-  headed: boolean;
-  /** How long one page load or one step of the login may take, ms. @default 30000 */
-  timeoutMs: number;
-}
-
-export interface KaggleConfig {
-  /** `owner/slug` of the dataset. */
-  dataset: string;
-  /** The CSV to read, by name (inside the archive, or the bare file). */
-  file: string;
-  /** How to get the file. @default auto */
-  mode: KaggleMode;
-  /** `mode: file`: a local zip or CSV. */
-  path?: string;
-  /** Kaggle's address; the sandbox's for tests. @default https://www.kaggle.com */
-  baseUrl: string;
-  /** Allow a plain `http://` baseUrl to a host other than this machine; prints a warning every run. @default false */
-  allowInsecureHttp?: boolean;
-  /** Largest inflated size of the CSV inside the zip, in bytes (zip bombs). @default 8 GiB */
-  maxEntryBytes?: number;
-  /** Browser login: email or user name (else `KAGGLE_EMAIL`). */
-  email?: string;
-  /** Browser login password (else `KAGGLE_PASSWORD`). */
-  password?: string;
-  /** API: user name of a legacy key (else `KAGGLE_USERNAME` or `~/.kaggle/kaggle.json`). */
-  username?: string;
-  /** API: legacy key (else `KAGGLE_KEY`). */
-  key?: string;
-  /** API: a `KGAT_…` token, sent as Bearer (else `KAGGLE_API_TOKEN`). */
-  token?: string;
-  browser: BrowserOptions;
-  /** Download again even when the cached archive is current. @default false */
-  refresh: boolean;
-  /** CSV header name → typed field. @default the baby-names columns */
-  columns: Record<string, ColumnSpec>;
-  /** The exact header the file must start with. @default the keys of `columns`, in order */
-  expectHeader?: string[];
-  /** Records per batch (the unit of checkpointing). @default the pipeline's `settings.batchSize` (`ctx.batchSize`) */
-  batchSize?: number;
-}
-
-/** The baby-names columns: `YearOfBirth,Name,Sex,Number`. */
-export const defaultColumns: Record<string, ColumnSpec> = {
+/** The baby-names columns: `YearOfBirth,Name,Sex,Number` (the schema's default of `columns`). */
+export const defaultColumns = {
   YearOfBirth: { field: 'year', type: 'integer', min: 1800, max: 2100 },
   Name: { field: 'name', type: 'string', trim: true, minLength: 1, maxLength: 64 },
   Sex: { field: 'sex', type: 'string', enum: ['F', 'M'] },
   Number: { field: 'count', type: 'integer', min: 1 },
-};
+} satisfies Record<string, ColumnSpecInput>;
 
-export const defaultBrowser: BrowserOptions = { executablePath: '/usr/bin/chromium', headed: false, timeoutMs: 30_000 };
-
-const columnSchema: JsonSchema = {
+const columnSchema = {
   type: 'object',
   description: 'How one CSV column becomes one typed record field.',
   required: ['field', 'type'],
@@ -110,9 +43,9 @@ const columnSchema: JsonSchema = {
         'Accept double quotes inside the value (strings); otherwise a stray quote rejects the row as malformed.',
     },
   },
-};
+} as const satisfies ConfigSchema;
 
-export const configSchema: JsonSchema = {
+export const configSchema = {
   type: 'object',
   description:
     'Downloads a Kaggle dataset (API token or browser login, cached by version) and streams one CSV as typed records.',
@@ -151,6 +84,8 @@ export const configSchema: JsonSchema = {
       description:
         'Allow an http:// baseUrl to another host (credentials then cross the network in clear); warns on every run.',
     },
+    // Far above real datasets (the full baby-names CSV is about 50 MB), far below what a zip bomb (a few KB
+    // inflating to terabytes) would write through the pipeline.
     maxEntryBytes: {
       type: 'integer',
       minimum: 1,
@@ -176,12 +111,12 @@ export const configSchema: JsonSchema = {
       additionalProperties: false,
       description: 'The Chromium that logs in and downloads in browser mode.',
       properties: {
-        executablePath: { type: 'string', default: defaultBrowser.executablePath, description: 'Chromium to drive.' },
+        executablePath: { type: 'string', default: '/usr/bin/chromium', description: 'Chromium to drive.' },
         headed: { type: 'boolean', default: false, description: 'Show the window (to watch or debug a login).' },
         timeoutMs: {
           type: 'integer',
           minimum: 1000,
-          default: defaultBrowser.timeoutMs,
+          default: 30_000,
           description: 'How long one page load or one login step may take, ms.',
         },
       },
@@ -210,32 +145,47 @@ export const configSchema: JsonSchema = {
       description: "Records per batch (the unit of checkpoints). Default: the pipeline's `settings.batchSize` (5000).",
     },
   },
-};
+} as const satisfies ConfigSchema;
 
-/** Fills defaults and checks what the schema cannot (a path in file mode). */
-export function resolveConfig(input: Partial<KaggleConfig> & Pick<KaggleConfig, 'dataset' | 'file'>): KaggleConfig {
-  const config: KaggleConfig = {
-    mode: 'auto',
-    baseUrl: 'https://www.kaggle.com',
-    refresh: false,
-    columns: defaultColumns,
-    ...input,
-    browser: { ...defaultBrowser, ...input.browser },
-  };
-  config.baseUrl = config.baseUrl.replace(/\/+$/, '');
-  if (!/^[^/\s]+\/[^/\s]+$/.test(config.dataset)) {
-    throw new ConfigError(`kaggle: dataset "${config.dataset}" is not of the form owner/slug.`, [], {
+/** The step's config as hooks get it: every field with a `default` is present. */
+export type KaggleConfig = ConfigFromSchema<typeof configSchema>;
+
+/** The step's config as written (in YAML, or by a test): fields with a `default` may be left out. */
+export type KaggleConfigInput = ConfigInputFromSchema<typeof configSchema>;
+
+/** How to get the file: `auto` picks the API when a token is found, else the browser login. */
+export type KaggleMode = KaggleConfig['mode'];
+
+/** How one CSV column becomes one typed field of the record (defaults applied). */
+export type ColumnSpec = ConfigFromSchema<typeof columnSchema>;
+type ColumnSpecInput = ConfigInputFromSchema<typeof columnSchema>;
+
+/** The Chromium that logs in and downloads in browser mode. */
+export type BrowserOptions = KaggleConfig['browser'];
+
+/**
+ * For callers outside the runtime (tests, scripts): the schema's defaults applied, then `normalizeConfig`'s checks.
+ * Hooks get the defaults from the runtime and call `normalizeConfig` only.
+ */
+export const resolveConfig = (input: KaggleConfigInput): KaggleConfig =>
+  normalizeConfig(applyConfigDefaults(configSchema, input));
+
+/** Checks what the schema cannot (a path in file mode) and drops the base URL's trailing slashes. */
+export function normalizeConfig(config: KaggleConfig): KaggleConfig {
+  const normalized = { ...config, baseUrl: config.baseUrl.replace(/\/+$/, '') };
+  if (!/^[^/\s]+\/[^/\s]+$/.test(normalized.dataset)) {
+    throw new ConfigError(`kaggle: dataset "${normalized.dataset}" is not of the form owner/slug.`, [], {
       code: 'KAGGLE_BAD_DATASET',
       suggestions: [
         'Write the dataset as it appears in its URL, e.g. `dataset: thedevastator/us-baby-names-by-year-of-birth`.',
       ],
     });
   }
-  if (config.mode === 'file' && !config.path) {
+  if (normalized.mode === 'file' && !normalized.path) {
     throw new ConfigError('kaggle: `mode: file` needs `path`, the local zip or CSV to read.', [], {
       code: 'KAGGLE_NO_PATH',
       suggestions: ['Add `path: ./data/us-baby-names.zip` to the step config, or use another mode.'],
     });
   }
-  return config;
+  return normalized;
 }

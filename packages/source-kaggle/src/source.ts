@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { FatalError, baseUrlProblem, defineSource, type JsonValue, type SourcePlugin } from '@etl/core';
-import { configSchema, resolveConfig, type KaggleConfig } from './config.js';
+import { configSchema, normalizeConfig, type KaggleConfig } from './config.js';
 import { defaultSources, type CredentialSources } from './credentials.js';
 
 // The download (axios, Playwright), unzip and CSV stacks load with the hook that needs them, not with the package.
@@ -55,12 +55,12 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
 
     /** `etl validate`: a plain `http://` baseUrl to another host would send credentials in clear. */
     checkConfig(config) {
-      const insecure = baseUrlProblem(config.baseUrl ?? 'https://www.kaggle.com', config.allowInsecureHttp);
+      const insecure = baseUrlProblem(config.baseUrl, config.allowInsecureHttp);
       return insecure ? [{ path: 'baseUrl', message: insecure }] : [];
     },
 
     async check(ctx, raw) {
-      const config = resolveConfig(raw);
+      const config = normalizeConfig(raw);
       const { credentials, mode } = (await obtain()).prepareAccess(ctx, config, sources);
       if (mode === 'file') {
         const path = await (await obtain()).localFile(config);
@@ -90,13 +90,13 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
     },
 
     async inputVersion(ctx, raw) {
-      const obtained = await (await obtain()).obtainArchive(ctx, resolveConfig(raw), sources);
+      const obtained = await (await obtain()).obtainArchive(ctx, normalizeConfig(raw), sources);
       ensured = { runId: ctx.runId, path: obtained.path };
       return obtained.version;
     },
 
     async *read(ctx, raw, from) {
-      const config = resolveConfig(raw);
+      const config = normalizeConfig(raw);
       const start = parsePosition(from);
       const archive =
         ensured?.runId === ctx.runId ? ensured.path : (await (await obtain()).obtainArchive(ctx, config, sources)).path;
@@ -105,7 +105,7 @@ export function kaggleSource(options: KaggleSourceOptions = {}): SourcePlugin<Ka
         import('./archive.js'),
         import('./csv-records.js'),
       ]);
-      const entry = await openEntry(archive, config.file);
+      const entry = await openEntry(archive, config.file, config.maxEntryBytes);
       open.add(entry.close);
       const file = basename(entry.name);
       if (start.line > 0)

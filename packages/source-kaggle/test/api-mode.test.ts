@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FatalError } from '@etl/core';
 import { startKaggleSandbox, type KaggleSandbox } from '@etl/sandbox';
 import kaggleSource from '@etl/source-kaggle';
-import { readAll, testContext, type TestContext } from './helpers/context.js';
+import { configOf, readAll, testContext, type TestContext } from './helpers/context.js';
 
 const dataset = 'thedevastator/us-baby-names-by-year-of-birth';
 const file = 'babyNamesUSYOB-full.csv';
@@ -15,7 +15,7 @@ let sandbox: KaggleSandbox;
 let ctx: TestContext;
 const noLocal = (env: Record<string, string> = {}) => ({ credentials: { env, home: '/nonexistent' } });
 const config = (extra: Record<string, unknown> = {}) =>
-  ({ dataset, file, mode: 'api', baseUrl: sandbox.baseUrl, ...extra }) as never;
+  configOf({ dataset, file, mode: 'api', baseUrl: sandbox.baseUrl, ...extra });
 
 beforeAll(async () => {
   sandbox = await startKaggleSandbox({ host: '127.0.0.1', port: 0 });

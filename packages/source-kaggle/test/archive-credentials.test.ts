@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '@etl/core';
 import kaggleSource, { chooseMode, findCredentials, resolveConfig } from '@etl/source-kaggle';
-import { readAll, testContext, type TestContext } from './helpers/context.js';
+import { configOf, readAll, testContext, type TestContext } from './helpers/context.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const dataset = 'thedevastator/us-baby-names-by-year-of-birth';
@@ -22,7 +22,7 @@ describe('archives', () => {
     const { records, locations } = await readAll(
       kaggleSource(noCredentials).read(
         ctx,
-        { dataset, file, mode: 'file', path: fixture('two-files.zip') } as never,
+        configOf({ dataset, file, mode: 'file', path: fixture('two-files.zip') }),
         undefined,
       ),
     );
@@ -35,7 +35,7 @@ describe('archives', () => {
     const run = readAll(
       kaggleSource(noCredentials).read(
         ctx,
-        { dataset, file: 'missing.csv', mode: 'file', path: fixture('two-files.zip') } as never,
+        configOf({ dataset, file: 'missing.csv', mode: 'file', path: fixture('two-files.zip') }),
         undefined,
       ),
     );
@@ -50,7 +50,7 @@ describe('archives', () => {
     const run = readAll(
       kaggleSource(noCredentials).read(
         ctx,
-        { dataset, file, mode: 'file', path: fixture('broken.zip') } as never,
+        configOf({ dataset, file, mode: 'file', path: fixture('broken.zip') }),
         undefined,
       ),
     );

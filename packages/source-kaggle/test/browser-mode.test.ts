@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FatalError } from '@etl/core';
 import { startKaggleSandbox, type KaggleSandbox } from '@etl/sandbox';
 import kaggleSource from '@etl/source-kaggle';
-import { readAll, testContext, type TestContext } from './helpers/context.js';
+import { configOf, readAll, testContext, type TestContext } from './helpers/context.js';
 
 const dataset = 'thedevastator/us-baby-names-by-year-of-birth';
 const file = 'babyNamesUSYOB-full.csv';
@@ -17,7 +17,7 @@ const login = (password = sandbox.credentials.password) => ({
   credentials: { env: { KAGGLE_EMAIL: sandbox.credentials.email, KAGGLE_PASSWORD: password }, home: '/nonexistent' },
 });
 const config = (extra: Record<string, unknown> = {}) =>
-  ({ dataset, file, mode: 'browser', baseUrl: sandbox.baseUrl, browser: { timeoutMs: 20_000 }, ...extra }) as never;
+  configOf({ dataset, file, mode: 'browser', baseUrl: sandbox.baseUrl, browser: { timeoutMs: 20_000 }, ...extra });
 const sessionFiles = () =>
   existsSync(ctx.dirs.state) ? readdirSync(ctx.dirs.state).filter((f) => f.startsWith('kaggle-session-')) : [];
 const evidence = () => (existsSync(ctx.dirs.run) ? readdirSync(ctx.dirs.run) : []);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FatalError } from '@etl/core';
 import kaggleSource from '@etl/source-kaggle';
-import { readAll, testContext, type TestContext } from './helpers/context.js';
+import { configOf, readAll, testContext, type TestContext } from './helpers/context.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const base = {
@@ -23,7 +23,7 @@ describe('kaggle source, file mode', () => {
     ctx = testContext();
     const source = kaggleSource(noCredentials);
     const { records, rejects, positions, locations } = await readAll(
-      source.read(ctx, { ...base, path: fixture('clean.csv') } as never, undefined),
+      source.read(ctx, configOf({ ...base, path: fixture('clean.csv') }), undefined),
     );
     expect(rejects).toEqual([]);
     expect(records).toHaveLength(8);
@@ -37,7 +37,7 @@ describe('kaggle source, file mode', () => {
   it('handles a BOM, CRLF line ends and quoted fields (commas inside quotes, trimmed names)', async () => {
     ctx = testContext();
     const { records, rejects, locations } = await readAll(
-      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('bom-crlf-quoted.csv') } as never, undefined),
+      kaggleSource(noCredentials).read(ctx, configOf({ ...base, path: fixture('bom-crlf-quoted.csv') }), undefined),
     );
     expect(rejects).toEqual([]);
     expect(records).toEqual([
@@ -57,7 +57,7 @@ describe('kaggle source, file mode', () => {
   it('rejects exactly the malformed rows, with file:line and the reason, and goes on', async () => {
     ctx = testContext();
     const { records, rejects, locations } = await readAll(
-      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('dirty.csv') } as never, undefined),
+      kaggleSource(noCredentials).read(ctx, configOf({ ...base, path: fixture('dirty.csv') }), undefined),
     );
     expect(records.map((r) => r.name)).toEqual(['Mary', 'Florence', 'Cora']);
     expect(locations).toEqual(['dirty.csv:2', 'dirty.csv:14', 'dirty.csv:16']);
@@ -79,7 +79,7 @@ describe('kaggle source, file mode', () => {
   it('rejects a row whose bytes are not UTF-8 instead of loading a replaced letter', async () => {
     ctx = testContext();
     const { records, rejects } = await readAll(
-      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('latin1.csv') } as never, undefined),
+      kaggleSource(noCredentials).read(ctx, configOf({ ...base, path: fixture('latin1.csv') }), undefined),
     );
     expect(records.map((r) => r.name)).toEqual(['Jose', 'Zoë']);
     expect(rejects).toEqual([
@@ -90,7 +90,7 @@ describe('kaggle source, file mode', () => {
   it('rejects rows with broken quoting without losing the rows around them', async () => {
     ctx = testContext();
     const { records, rejects, locations } = await readAll(
-      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('quotes.csv') } as never, undefined),
+      kaggleSource(noCredentials).read(ctx, configOf({ ...base, path: fixture('quotes.csv') }), undefined),
     );
     expect(records.map((r) => r.name)).toEqual(['Anna', 'Smith, Jr']);
     expect(locations).toEqual(['quotes.csv:3', 'quotes.csv:5']);
@@ -107,7 +107,7 @@ describe('kaggle source, file mode', () => {
     for (let i = 0; i < 5000; i++) rows.push(`1881,Name${i},F,${i + 1}`);
     const path = join(ctx.root, 'unclosed.csv');
     writeFileSync(path, `${rows.join('\n')}\n`);
-    const run = readAll(kaggleSource(noCredentials).read(ctx, { ...base, path } as never, undefined));
+    const run = readAll(kaggleSource(noCredentials).read(ctx, configOf({ ...base, path }), undefined));
     await expect(run).rejects.toMatchObject({
       code: 'KAGGLE_UNCLOSED_QUOTE',
       message: expect.stringContaining('cannot be read past line 3'),
@@ -117,7 +117,7 @@ describe('kaggle source, file mode', () => {
   it('stops with a fatal error naming the expected and found columns when the header is wrong', async () => {
     ctx = testContext();
     const run = readAll(
-      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('wrong-header.csv') } as never, undefined),
+      kaggleSource(noCredentials).read(ctx, configOf({ ...base, path: fixture('wrong-header.csv') }), undefined),
     );
     await expect(run).rejects.toThrow(FatalError);
     await expect(run).rejects.toMatchObject({
@@ -129,7 +129,7 @@ describe('kaggle source, file mode', () => {
   it('resumes after the line of the last committed position, skipping earlier rows', async () => {
     ctx = testContext();
     const { records, locations, positions } = await readAll(
-      kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('clean.csv'), batchSize: 3 } as never, {
+      kaggleSource(noCredentials).read(ctx, configOf({ ...base, path: fixture('clean.csv'), batchSize: 3 }), {
         line: 5,
         records: 4,
       }),
@@ -147,7 +147,7 @@ describe('kaggle source, file mode', () => {
     const batches = [];
     for await (const batch of kaggleSource(noCredentials).read(
       ctx,
-      { ...base, path: fixture('dirty.csv'), batchSize: 4 } as never,
+      configOf({ ...base, path: fixture('dirty.csv'), batchSize: 4 }),
       undefined,
     )) {
       batches.push({ records: batch.records.length, rejects: batch.rejects?.length ?? 0, position: batch.position });
@@ -166,7 +166,7 @@ describe('kaggle source, file mode', () => {
       const out: number[] = [];
       for await (const batch of kaggleSource(noCredentials).read(
         ctx,
-        { ...base, path: fixture('clean.csv'), ...config } as never,
+        configOf({ ...base, path: fixture('clean.csv'), ...config }),
         undefined,
       )) {
         out.push(batch.records.length);
@@ -184,7 +184,7 @@ describe('kaggle source, file mode', () => {
     const path = join(ctx.root, 'names.csv');
     const one = 'YearOfBirth,Name,Sex,Number\n1880,Mary,F,7065\n';
     writeFileSync(path, one);
-    const config = { ...base, path } as never;
+    const config = configOf({ ...base, path });
     const first = await kaggleSource(noCredentials).inputVersion!(ctx, config);
     expect(first.startsWith(`file ${path}, ${one.length} bytes, modified 20`)).toBe(true);
     expect(await kaggleSource(noCredentials).inputVersion!({ ...ctx, runId: 'run-2' }, config)).toBe(first);
@@ -201,7 +201,7 @@ describe('kaggle source, file mode', () => {
     let batches = 0;
     for await (const batch of kaggleSource(noCredentials).read(
       ctx,
-      { ...base, path: fixture('clean.csv'), batchSize: 2 } as never,
+      configOf({ ...base, path: fixture('clean.csv'), batchSize: 2 }),
       undefined,
     )) {
       batches++;
@@ -214,7 +214,7 @@ describe('kaggle source, file mode', () => {
   it('says which file is missing in file mode', async () => {
     ctx = testContext();
     await expect(
-      readAll(kaggleSource(noCredentials).read(ctx, { ...base, path: fixture('nope.csv') } as never, undefined)),
+      readAll(kaggleSource(noCredentials).read(ctx, configOf({ ...base, path: fixture('nope.csv') }), undefined)),
     ).rejects.toMatchObject({
       code: 'KAGGLE_FILE_NOT_FOUND',
     });

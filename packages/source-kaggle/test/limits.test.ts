@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EtlError } from '@etl/core';
+import { applyConfigDefaults, EtlError } from '@etl/core';
 import { openEntry } from '../src/archive.js';
 import { createTestContext } from '@etl/testing';
 import { createHttp, viewDataset } from '../src/http.js';
+import { configSchema, kaggleSource } from '@etl/source-kaggle';
 
 /** A one-entry zip; `declared` is the inflated size its headers claim (a bomb may lie). */
 function zipOf(name: string, content: Buffer, declared = content.length): Buffer {
@@ -85,6 +86,25 @@ describe('a zip bomb stops at maxEntryBytes', () => {
     const path = join(dir, 'liar.zip');
     writeFileSync(path, zipOf('x.csv', inflated, 1000));
     await expect(drain(path, 1024 * 1024)).rejects.toThrow();
+  });
+
+  it("the step's `maxEntryBytes` is the cap `read` applies", async () => {
+    const path = join(dir, 'configured.zip');
+    writeFileSync(path, zipOf('x.csv', Buffer.from(`YearOfBirth,Name,Sex,Number\n${'2000,Ann,F,5\n'.repeat(200)}`)));
+    const ctx = await createTestContext();
+    const config = applyConfigDefaults(configSchema, {
+      dataset: 'o/d',
+      file: 'x.csv',
+      mode: 'file',
+      path,
+      maxEntryBytes: 1000,
+    });
+    const read = async () => {
+      for await (const _batch of kaggleSource().read(ctx, config, undefined));
+    };
+    const error = await read().catch((e: unknown) => e);
+    await ctx.dispose();
+    expect((error as EtlError).code).toBe('KAGGLE_ENTRY_TOO_LARGE');
   });
 
   it('an entry within the cap reads in full', async () => {

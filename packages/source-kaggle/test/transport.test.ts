@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { kaggleSource } from '@etl/source-kaggle';
-import { readAll, testContext, type TestContext } from './helpers/context.js';
+import { configOf, readAll, testContext, type TestContext } from './helpers/context.js';
 
 let ctx: TestContext | undefined;
 afterEach(async () => ctx?.cleanup());
 
 const creds = { credentials: { env: { KAGGLE_API_TOKEN: 'KGAT_secret' }, home: '/nonexistent' } };
-const config = (extra: Record<string, unknown>) => ({ dataset: 'o/d', file: 'x.csv', mode: 'api', ...extra }) as never;
+const config = (extra: Record<string, unknown>) => configOf({ dataset: 'o/d', file: 'x.csv', mode: 'api', ...extra });
 
 describe('kaggle credentials never go over plain http to another host', () => {
   it('an http:// baseUrl to a remote host is refused before any request', async () => {

@@ -19,8 +19,11 @@ import { configProblems, propertiesOf, schemaProblems, shapeProblems } from './s
 import { createTestContext, type TestContext, type TestContextOptions } from './test-context.js';
 
 export interface SinkContractOptions<Config> {
-  /** A working config (or a function building one after `setup`, e.g. with a fresh database name). */
-  config: Config | (() => Config);
+  /**
+   * A working config (or a function building one after `setup`, e.g. with a fresh database name). The kit applies
+   * the schema's defaults before any hook sees it, as `etl run` does, so fields with a `default` may be left out.
+   */
+  config: Partial<Config> | (() => Partial<Config>);
   /** Sample records the sink can write (a few dozen is plenty). */
   records: DataRecord[];
   /** Reads back what the destination holds, to check writes landed (and were not duplicated). */
@@ -51,10 +54,10 @@ export function describeSinkContract<Config>(
   options: SinkContractOptions<Config>,
 ): void {
   const timeout = options.timeoutMs ?? 120_000;
-  const rawConfigOf = (): Config =>
-    typeof options.config === 'function' ? (options.config as () => Config)() : options.config;
+  const rawConfigOf = (): Partial<Config> =>
+    typeof options.config === 'function' ? (options.config as () => Partial<Config>)() : options.config;
   // Hooks get the config as the runtime hands it over: with the schema's defaults filled in.
-  const configOf = (): Config => applyConfigDefaults(factory().configSchema, rawConfigOf());
+  const configOf = (): Config => applyConfigDefaults(factory().configSchema, rawConfigOf()) as Config;
   const keyOf = options.key ?? ((r: DataRecord) => JSON.stringify(r));
 
   const session = async (

@@ -4,8 +4,11 @@ import { configProblems, schemaProblems, shapeProblems } from './schema-checks.j
 import { createTestContext, type TestContextOptions } from './test-context.js';
 
 export interface SourceContractOptions<Config> {
-  /** A working config (or a function building one after `setup`). */
-  config: Config | (() => Config);
+  /**
+   * A working config (or a function building one after `setup`). The kit applies the schema's defaults before any
+   * hook sees it, as `etl run` does, so fields with a `default` may be left out.
+   */
+  config: Partial<Config> | (() => Partial<Config>);
   /** What reading should produce. */
   expect?: {
     /** Exact number of records (when all batches are read). */
@@ -57,10 +60,10 @@ export function describeSourceContract<Config>(
 ): void {
   const timeout = options.timeoutMs ?? 120_000;
   const max = options.maxBatches ?? Infinity;
-  const rawConfigOf = (): Config =>
-    typeof options.config === 'function' ? (options.config as () => Config)() : options.config;
+  const rawConfigOf = (): Partial<Config> =>
+    typeof options.config === 'function' ? (options.config as () => Partial<Config>)() : options.config;
   // Hooks get the config as the runtime hands it over: with the schema's defaults filled in.
-  const configOf = (): Config => applyConfigDefaults(factory().configSchema, rawConfigOf());
+  const configOf = (): Config => applyConfigDefaults(factory().configSchema, rawConfigOf()) as Config;
 
   describe(`source contract: ${factory().name}`, () => {
     let first: SourceBatch[] | undefined;

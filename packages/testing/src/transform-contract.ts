@@ -10,7 +10,8 @@ export interface TransformCase {
 }
 
 export interface TransformContractOptions<Config> {
-  config: Config;
+  /** A working config; the kit applies the schema's defaults, as `etl run` does, so fields with one may be left out. */
+  config: Partial<Config>;
   /** Inputs in order (stateful transforms see them in this order) and expected outputs. */
   cases: TransformCase[];
   context?: TestContextOptions;
@@ -29,7 +30,7 @@ export function describeTransformContract<Config>(
     const inputs = structuredClone(options.cases.map((c) => c.input));
     const plugin = factory();
     // Hooks get the config as the runtime hands it over: with the schema's defaults filled in.
-    const fn = await plugin.create(ctx, applyConfigDefaults(plugin.configSchema, options.config));
+    const fn = await plugin.create(ctx, applyConfigDefaults(plugin.configSchema, options.config) as Config);
     const outputs = inputs.map((r, index) => fn(r, { seq: 1, index }));
     await ctx.dispose();
     return { outputs, inputs };

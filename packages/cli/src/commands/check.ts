@@ -1,8 +1,14 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { checkPipeline, createLogger, ExitCode, type StepCheckResult } from '@etl/core';
-import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
+import { cliPackageDir, EtlCommand, sharedFlags } from '../base-command.js';
 import { loadRunnablePipeline } from '../pipeline.js';
 import { wireSignals } from '../signals.js';
+
+interface CheckResult {
+  pipeline: string;
+  ok: boolean;
+  steps: StepCheckResult[];
+}
 
 export default class Check extends EtlCommand {
   static override summary = "Test each step's connections and credentials without moving data.";
@@ -17,20 +23,19 @@ Exits ${ExitCode.checkFailed} when any check failed.`;
     },
   ];
 
+  static override enableJsonFlag = true;
+
   static override args = {
     pipeline: Args.string({ description: 'Pipeline name or file.', required: true }),
   };
 
   static override flags = {
-    ...jsonFlag,
-    profile: Flags.string({ char: 'p', description: 'Apply this profile from the pipeline file.' }),
-    set: Flags.string({ description: 'Override a value (dotted.path=value). Repeatable.', multiple: true }),
+    profile: sharedFlags.profile,
+    set: sharedFlags.set,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<CheckResult> {
     const { args, flags } = await this.parse(Check);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
     const project = await this.project();
     const { pipeline } = await loadRunnablePipeline(args.pipeline, {
       profile: flags.profile,
@@ -46,15 +51,14 @@ Exits ${ExitCode.checkFailed} when any check failed.`;
       signals.dispose();
     }
     const failed = rows.filter((r) => r.ok === false);
-    if (flags.json)
-      this.print(JSON.stringify({ pipeline: pipeline.name, ok: failed.length === 0, steps: rows }, null, 2));
-    else {
+    if (!this.jsonEnabled()) {
       for (const r of rows) this.print(`${r.skipped ? '-' : r.ok ? '✓' : '✗'} ${r.step} (${r.plugin}): ${r.message}`);
       this.print('');
       this.print(
         failed.length === 0 ? 'All checks passed.' : `${failed.length} check${failed.length === 1 ? '' : 's'} failed.`,
       );
     }
-    if (failed.length > 0) this.exit(ExitCode.checkFailed);
+    const result = { pipeline: pipeline.name, ok: failed.length === 0, steps: rows };
+    return this.finish(result, failed.length > 0 ? ExitCode.checkFailed : ExitCode.ok);
   }
 }

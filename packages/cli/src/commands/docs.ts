@@ -27,7 +27,6 @@ Pages this command wrote earlier for plugins no longer installed are removed. Wi
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Docs);
-    this.debugOutput = flags.debug;
     const project = await this.project();
     const installed = await this.resolver(project).listInstalled();
     for (const broken of installed.filter((p) => p.error))

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { EtlCommand, jsonFlag } from '../base-command.js';
+import { EtlCommand, sharedFlags } from '../base-command.js';
 import { loadQueue } from '../queue.js';
 
 export default class Enqueue extends EtlCommand {
@@ -23,20 +23,17 @@ With --wait it waits until a worker has finished the run (however many workers i
     }),
   };
 
+  static override enableJsonFlag = true;
+  static override jsonOnOneLine = true;
+
   static override flags = {
-    ...jsonFlag,
-    profile: Flags.string({ char: 'p', description: 'Apply this profile from the pipeline file.' }),
-    set: Flags.string({
-      description: 'Override a value: a dotted path = a YAML value, e.g. steps.hubspot.config.limit=10. Repeatable.',
-      multiple: true,
-    }),
+    profile: sharedFlags.profile,
+    set: sharedFlags.set,
     wait: Flags.boolean({ description: "Wait until the run ends; exit with the run's exit code.", default: false }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<object> {
     const { args, flags } = await this.parse(Enqueue);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
     await this.project();
     const { RunQueue, redisTarget } = await loadQueue();
     const queue = await new RunQueue(redisTarget()).ready();
@@ -44,21 +41,19 @@ With --wait it waits until a worker has finished the run (however many workers i
     try {
       if (!flags.wait) {
         const job = await queue.enqueue(data);
-        if (flags.json) this.print(JSON.stringify({ jobId: job.id, ...job.data }));
-        else this.print(`Queued job ${job.id}: run ${args.pipeline}. \`etl worker\` takes it.`);
-        return;
+        if (!this.jsonEnabled()) this.print(`Queued job ${job.id}: run ${args.pipeline}. \`etl worker\` takes it.`);
+        return { jobId: job.id, ...job.data };
       }
       const result = await queue.enqueueAndWait(data, (job) => {
-        if (!flags.json) this.printErr(`Queued job ${job.id}: run ${args.pipeline}; waiting for a worker...`);
+        if (!this.jsonEnabled()) this.printErr(`Queued job ${job.id}: run ${args.pipeline}; waiting for a worker...`);
       });
-      if (flags.json) this.print(JSON.stringify(result));
-      else {
+      if (!this.jsonEnabled()) {
         const what = result.upToDate ? 'nothing to do' : result.status;
         this.print(
           `${result.runId ?? result.pipeline}: ${what} (exit ${result.exitCode})${result.message ? `: ${result.message}` : ''}`,
         );
       }
-      if (result.exitCode !== 0) this.exit(result.exitCode);
+      return this.finish(result, result.exitCode);
     } finally {
       await queue.close();
     }

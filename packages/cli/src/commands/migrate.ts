@@ -1,8 +1,14 @@
 import { Args } from '@oclif/core';
 import { createLogger, migratePipeline, type StepMigration } from '@etl/core';
-import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
+import { cliPackageDir, EtlCommand } from '../base-command.js';
 import { loadRunnablePipeline } from '../pipeline.js';
 import { wireSignals } from '../signals.js';
+
+interface MigrateResult {
+  pipeline: string;
+  action: 'up' | 'down' | 'status';
+  steps: StepMigration[];
+}
 
 export default class Migrate extends EtlCommand {
   static override summary = "Apply, revert or list the schema migrations of a pipeline's sinks.";
@@ -21,12 +27,10 @@ Runs also apply pending migrations themselves; use this to prepare a database ah
     action: Args.string({ description: 'What to do.', options: ['up', 'down', 'status'], default: 'status' }),
   };
 
-  static override flags = { ...jsonFlag };
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(Migrate);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
+  async run(): Promise<MigrateResult> {
+    const { args } = await this.parse(Migrate);
     const action = args.action as 'up' | 'down' | 'status';
     const project = await this.project();
     const { pipeline } = await loadRunnablePipeline(args.pipeline, { extraSearchPaths: [cliPackageDir] });
@@ -38,13 +42,11 @@ Runs also apply pending migrations themselves; use this to prepare a database ah
     } finally {
       signals.dispose();
     }
-    if (flags.json) {
-      this.print(JSON.stringify({ pipeline: pipeline.name, action, steps: reports }, null, 2));
-      return;
-    }
+    const result = { pipeline: pipeline.name, action, steps: reports };
+    if (this.jsonEnabled()) return result;
     if (reports.length === 0) {
       this.print(`No sink of ${pipeline.name} has migrations.`);
-      return;
+      return result;
     }
     for (const { step, plugin, report } of reports) {
       this.print(`${step} (${plugin}):`);
@@ -55,5 +57,6 @@ Runs also apply pending migrations themselves; use this to prepare a database ah
       this.print(`  applied: ${report.applied.length > 0 ? report.applied.join(', ') : 'none'}`);
       this.print(`  pending: ${report.pending.length > 0 ? report.pending.join(', ') : 'none'}`);
     }
+    return result;
   }
 }

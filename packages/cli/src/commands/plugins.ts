@@ -1,6 +1,17 @@
-import { EtlCommand, jsonFlag } from '../base-command.js';
+import { EtlCommand } from '../base-command.js';
 import { describeConfig, type ConfigField } from '../render/config-fields.js';
 import { table } from '../render/table.js';
+
+/** One plugin as `--json` lists it. */
+interface PluginListing {
+  use: string;
+  kind: string | undefined;
+  package: string;
+  from: string;
+  description: string;
+  config: ConfigField[];
+  error?: string;
+}
 
 export default class Plugins extends EtlCommand {
   static override summary = 'List the plugins pipelines can use.';
@@ -12,12 +23,10 @@ export default class Plugins extends EtlCommand {
     { description: 'As JSON', command: '<%= config.bin %> plugins --json' },
   ];
 
-  static override flags = { ...jsonFlag };
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
-    const { flags } = await this.parse(Plugins);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
+  async run(): Promise<PluginListing[]> {
+    await this.parse(Plugins);
     const project = await this.project();
     const installed = await this.resolver(project).listInstalled();
     const list = installed.map((p) => ({
@@ -29,10 +38,7 @@ export default class Plugins extends EtlCommand {
       config: p.plugin ? describeConfig(p.plugin.configSchema) : ([] as ConfigField[]),
       ...(p.error ? { error: p.error } : {}),
     }));
-    if (flags.json) {
-      this.print(JSON.stringify(list, null, 2));
-      return;
-    }
+    if (this.jsonEnabled()) return list;
     this.print(
       table(
         ['name', 'kind', 'package', 'description'],
@@ -51,5 +57,6 @@ export default class Plugins extends EtlCommand {
       ]);
       this.print(table(['field', 'type', 'default', 'secret', 'description'], rows).replace(/^/gm, '  '));
     }
+    return list;
   }
 }

@@ -9,7 +9,7 @@ import {
   upToDateMessage,
   type RunSummary,
 } from '@etl/core';
-import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
+import { cliPackageDir, EtlCommand, sharedFlags } from '../base-command.js';
 import { exitCodeFor, rejectedCount } from '../exit-code.js';
 import { openLimiterStores } from '../limiter-stores.js';
 import { loadRunnablePipeline } from '../pipeline.js';
@@ -55,6 +55,10 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     },
   ];
 
+  static override enableJsonFlag = true;
+  // One line: log shippers and scripts read the summary line by line.
+  static override jsonOnOneLine = true;
+
   static override args = {
     pipeline: Args.string({
       description: 'Pipeline name (pipelines/<name>.yaml) or path to a pipeline file.',
@@ -63,12 +67,8 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
   };
 
   static override flags = {
-    ...jsonFlag,
-    profile: Flags.string({ char: 'p', description: 'Apply this profile from the pipeline file.' }),
-    set: Flags.string({
-      description: 'Override a value: a dotted path = a YAML value, e.g. steps.hubspot.config.limit=10. Repeatable.',
-      multiple: true,
-    }),
+    profile: sharedFlags.profile,
+    set: sharedFlags.set,
     skip: Flags.string({
       description: 'Leave this step (and steps that read only from it) out. Repeatable.',
       multiple: true,
@@ -87,16 +87,8 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
         'Before writing, have sinks that can read back (hubspot) compare their ledger with the destination, and re-send what is missing or different there. Runs even when nothing changed.',
       default: false,
     }),
-    'log-format': Flags.option({
-      options: ['pretty', 'json'] as const,
-      default: 'pretty',
-      description: 'Format of log lines on stderr.',
-    })(),
-    'log-level': Flags.option({
-      options: ['debug', 'info', 'warn', 'error'] as const,
-      default: 'info',
-      description: 'Least severe log level shown on stderr.',
-    })(),
+    'log-format': sharedFlags['log-format'],
+    'log-level': sharedFlags['log-level'],
     sandbox: Flags.boolean({
       description:
         'Start the local Kaggle and HubSpot stand-ins on free ports and point the pipeline at them (ETL_SANDBOX_DATASET picks the dataset zip).',
@@ -108,10 +100,9 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
     }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<RunSummary> {
     const { args, flags } = await this.parse(Run);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
+    const json = this.jsonEnabled();
     const project = await this.project();
 
     // The stand-ins (fastify and friends) load only when asked for: oclif imports every command to list them.
@@ -119,10 +110,10 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
       ? await (await import('../sandbox.js')).startSandboxForRun(join(project.stateDir, 'sandbox'))
       : undefined;
     const signals = wireSignals((signal) => {
-      if (!flags.json)
+      if (!json)
         process.stderr.write(`\n${signal}: stopping after the current batch (press Ctrl-C again to exit at once)...\n`);
     });
-    const progress = process.stderr.isTTY && !flags.json ? new ProgressLine(process.stderr) : undefined;
+    const progress = process.stderr.isTTY && !json ? new ProgressLine(process.stderr) : undefined;
     let summary: RunSummary;
     try {
       const { pipeline } = await loadRunnablePipeline(args.pipeline, {
@@ -161,20 +152,19 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
       await sandbox?.close();
     }
 
-    if (flags.json) this.print(JSON.stringify(summary));
-    else if (summary.upToDate) this.print(await upToDateLine(project.stateDir, summary));
+    const code = exitCodeFor(summary, signals.exitCode, flags['fail-on-rejects']);
+    if (json) return this.finish(summary, code);
+    if (summary.upToDate) this.print(await upToDateLine(project.stateDir, summary));
     else this.print(renderSummary(summary));
 
-    const code = exitCodeFor(summary, signals.exitCode, flags['fail-on-rejects']);
-    if (summary.status === 'failed' && summary.error && !flags.json)
-      this.printErr(`\n${renderSummaryError(summary.error)}`);
-    if (summary.status === 'interrupted' && !flags.json)
+    if (summary.status === 'failed' && summary.error) this.printErr(`\n${renderSummaryError(summary.error)}`);
+    if (summary.status === 'interrupted')
       this.printErr(
         `\n${summary.error?.message ?? 'Stopped; progress was checkpointed. Run the same command again to resume.'}`,
       );
-    if (code === ExitCode.rejects && !flags.json)
+    if (code === ExitCode.rejects)
       this.printErr(`\n${rejectedCount(summary)} records were rejected and --fail-on-rejects was given.`);
-    if (code !== ExitCode.ok) this.exit(code);
+    return this.finish(summary, code);
   }
 }
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { ConfigError } from '@etl/core';
-import { EtlCommand, jsonFlag } from '../base-command.js';
+import { EtlCommand } from '../base-command.js';
 import { wireSignals } from '../signals.js';
 
 export default class Sandbox extends EtlCommand {
@@ -23,8 +23,11 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
     },
   ];
 
+  // One line, printed before the stand-ins run until Ctrl-C: scripts read it as soon as it is there (errors too).
+  static override enableJsonFlag = true;
+  static override jsonOnOneLine = true;
+
   static override flags = {
-    ...jsonFlag,
     dataset: Flags.string({
       description: 'The dataset zip to serve (default: ETL_SANDBOX_DATASET, else the small sample).',
     }),
@@ -56,8 +59,7 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Sandbox);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
+    const json = this.jsonEnabled();
     if (!/^\d+\/\d+(ms|s|m|h)?$/.test(flags.rate)) {
       throw new ConfigError(`--rate "${flags.rate}" is not a rate.`, [], {
         code: 'USAGE_RATE',
@@ -93,7 +95,8 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
       },
       env: sandbox.env,
     };
-    if (flags.json) process.stdout.write(`${JSON.stringify(info)}\n`);
+    // Unmasked, like the text below: once these are in .env they count as secrets, and `logJson` would mask them.
+    if (json) process.stdout.write(`${JSON.stringify(info)}\n`);
     else {
       process.stdout.write(
         [
@@ -115,6 +118,6 @@ Put the printed variables in .env (or use \`etl run --sandbox\`, which starts it
     await new Promise<void>((done) => signals.signal.addEventListener('abort', () => done(), { once: true }));
     signals.dispose();
     await sandbox.close();
-    if (!flags.json) process.stderr.write('Sandbox stopped.\n');
+    if (!json) process.stderr.write('Sandbox stopped.\n');
   }
 }

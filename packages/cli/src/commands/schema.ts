@@ -27,7 +27,6 @@ Point a pipeline at it with a first line like: # yaml-language-server: $schema=.
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Schema);
-    this.debugOutput = flags.debug;
     const project = await this.project();
     const installed = await this.resolver(project).listInstalled();
     const plugins = installed.map((p) => p.plugin).filter((p): p is Plugin => p !== undefined);

@@ -9,7 +9,7 @@ import {
   sortIssues,
   type ConfigIssue,
 } from '@etl/core';
-import { cliPackageDir, EtlCommand, jsonFlag } from '../base-command.js';
+import { cliPackageDir, EtlCommand } from '../base-command.js';
 
 interface FileResult {
   file: string;
@@ -20,6 +20,16 @@ interface FileResult {
   /** Steps whose plugin was not imported (--schemas-only). */
   notImported: Array<{ step: string; use: string }>;
 }
+
+/** What `--json` prints. */
+interface ValidateResult {
+  valid: number;
+  invalid: number;
+  pluginCode: 'imported' | 'not imported';
+  pipelines: Array<Omit<FileResult, 'issues' | 'warnings'> & { issues: IssueWithText[]; warnings: IssueWithText[] }>;
+}
+
+type IssueWithText = ConfigIssue & { text: string };
 
 export default class Validate extends EtlCommand {
   static override summary = 'Check pipeline files without connecting to anything.';
@@ -46,13 +56,13 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
     },
   ];
 
+  static override enableJsonFlag = true;
   static override strict = false;
   static override args = {
     files: Args.string({ description: 'Pipeline names or files (default: every pipeline in the pipelines folder).' }),
   };
 
   static override flags = {
-    ...jsonFlag,
     strict: Flags.boolean({
       description:
         'Count unset environment variables (without a default) as problems, as `etl run` does; without it they are warnings.',
@@ -67,10 +77,8 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
     'allow-unset-env': Flags.boolean({ hidden: true, default: false }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ValidateResult> {
     const { argv, flags } = await this.parse(Validate);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
     const project = await this.project();
     const files = argv.length > 0 ? (argv as string[]) : await listPipelineFiles(project);
     if (files.length === 0) {
@@ -85,58 +93,56 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
     for (const file of files) results.push(await validateOne(file, !flags.strict, importPlugins));
 
     const invalid = results.filter((r) => !r.valid).length;
-    if (flags.json) {
-      this.print(
-        JSON.stringify(
-          {
-            valid: results.length - invalid,
-            invalid,
-            pluginCode: importPlugins ? 'imported' : 'not imported',
-            pipelines: results.map((r) => ({
-              ...r,
-              file: shown(r.file),
-              issues: withText(r.issues),
-              warnings: withText(r.warnings),
-            })),
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      for (const r of results) {
-        this.print(`${r.valid ? '✓' : '✗'} ${shown(r.file)}`);
-        for (const issue of sortIssues([...r.issues, ...r.warnings])) this.print(`  ${formatIssue(issue)}`);
-        if (r.unsetEnv.length > 0)
-          this.print(
-            `  Unset environment variables: ${r.unsetEnv.join(', ')} (set them in the environment or .env before running).`,
-          );
-        if (r.notImported.length > 0)
-          this.print(
-            `  Not checked (plugin not imported): ${r.notImported.map((n) => `${n.step} (use: ${n.use})`).join(', ')}`,
-          );
-      }
-      const n = results.length;
-      const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
-      const warned = warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
-      this.print('');
-      this.print(
-        invalid === 0
-          ? `${n} pipeline${n === 1 ? '' : 's'} valid${warned}`
-          : `${invalid} of ${n} pipeline${n === 1 ? '' : 's'} invalid${warned}`,
-      );
-      // Said every time: whoever runs this in CI must know whether the branch's plugin code ran.
-      this.print(
-        importPlugins
-          ? 'Plugin code was imported to check step configs (--schemas-only imports none).'
-          : 'Schemas only: no plugin code was imported; the configs of steps listed as not checked were not validated.',
-      );
+    const result: ValidateResult = {
+      valid: results.length - invalid,
+      invalid,
+      pluginCode: importPlugins ? 'imported' : 'not imported',
+      pipelines: results.map((r) => ({
+        ...r,
+        file: shown(r.file),
+        issues: withText(r.issues),
+        warnings: withText(r.warnings),
+      })),
+    };
+    if (!this.jsonEnabled()) this.printReport(results, importPlugins);
+    return this.finish(result, invalid > 0 ? ExitCode.config : ExitCode.ok);
+  }
+
+  /** The text report: each file with its problems and warnings, then the totals and whether plugin code ran. */
+  private printReport(results: FileResult[], importPlugins: boolean): void {
+    const invalid = results.filter((r) => !r.valid).length;
+    for (const r of results) {
+      this.print(`${r.valid ? '✓' : '✗'} ${shown(r.file)}`);
+      for (const issue of sortIssues([...r.issues, ...r.warnings])) this.print(`  ${formatIssue(issue)}`);
+      if (r.unsetEnv.length > 0)
+        this.print(
+          `  Unset environment variables: ${r.unsetEnv.join(', ')} (set them in the environment or .env before running).`,
+        );
+      if (r.notImported.length > 0)
+        this.print(
+          `  Not checked (plugin not imported): ${r.notImported.map((n) => `${n.step} (use: ${n.use})`).join(', ')}`,
+        );
     }
-    if (invalid > 0) this.exit(ExitCode.config);
+    const n = results.length;
+    const warnings = results.reduce((sum, r) => sum + r.warnings.length, 0);
+    const warned = warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
+    this.print('');
+    this.print(
+      invalid === 0
+        ? `${n} pipeline${n === 1 ? '' : 's'} valid${warned}`
+        : `${invalid} of ${n} pipeline${n === 1 ? '' : 's'} invalid${warned}`,
+    );
+    // Said every time: whoever runs this in CI must know whether the branch's plugin code ran.
+    this.print(
+      importPlugins
+        ? 'Plugin code was imported to check step configs (--schemas-only imports none).'
+        : 'Schemas only: no plugin code was imported; the configs of steps listed as not checked were not validated.',
+    );
   }
 }
 
-const withText = (issues: ConfigIssue[]) => issues.map((issue) => ({ ...issue, text: formatIssue(issue) }));
+const withText = (issues: ConfigIssue[]): IssueWithText[] =>
+  issues.map((issue) => ({ ...issue, text: formatIssue(issue) }));
 
 const shown = (file: string): string => {
   const rel = relative(process.cwd(), file);

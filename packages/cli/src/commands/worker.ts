@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { EtlCommand } from '../base-command.js';
+import { EtlCommand, sharedFlags } from '../base-command.js';
 import { wireSignals } from '../signals.js';
 import { loadQueue } from '../queue.js';
 
@@ -25,21 +25,12 @@ Start one or more workers per machine; they share the queue. SIGTERM (or Ctrl-C)
       min: 1,
       max: 64,
     }),
-    'log-format': Flags.option({
-      options: ['pretty', 'json'] as const,
-      default: 'pretty',
-      description: 'Format of log lines on stderr.',
-    })(),
-    'log-level': Flags.option({
-      options: ['debug', 'info', 'warn', 'error'] as const,
-      default: 'info',
-      description: 'Least severe log level shown on stderr.',
-    })(),
+    'log-format': sharedFlags['log-format'],
+    'log-level': sharedFlags['log-level'],
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Worker);
-    this.debugOutput = flags.debug;
     const project = await this.project();
     const { redisTarget, safeUrl, startRunWorker } = await loadQueue();
     const { runQueued } = await import('../queued-run.js');

@@ -64,10 +64,15 @@ function exampleStep(use: string, kind: string, schema: JsonSchema, fields: Conf
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   for (const field of required) {
     const value = field.examples?.[0] ?? field.default ?? placeholder(use, field, properties[field.name] ?? {});
-    lines.push(`      ${field.name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    lines.push(
+      `      ${field.name}: ${typeof value === 'string' && !needsQuotes(value) ? value : JSON.stringify(value)}`,
+    );
   }
   return lines;
 }
+
+/** A string YAML would not read back as itself when written plain (`{{ name }}` is a flow mapping). */
+const needsQuotes = (value: string): boolean => /^[{[&*!|>'"%@`#?,-]|: | #|^$|\s$/.test(value);
 
 function placeholder(use: string, field: ConfigField, schema: JsonSchema): unknown {
   const envName = `${use.replace(/^@[^/]+\//, '')}_${field.name}`

@@ -1,10 +1,12 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import { Ajv, type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { ConfigIssue } from '../errors.js';
-import type { JsonSchema } from '../plugins/types.js';
+import type { ConfigFromSchema, ConfigInputFromSchema, ConfigSchema, JsonSchema } from '../plugins/types.js';
 import { issueAt } from './issues.js';
 import { suggestion } from './levenshtein.js';
 import { getByPath, pathKey, pointerToPath, setByPath } from './paths.js';
+import { loadPrecompiled, type PrecompiledName } from './precompiled.js';
 import type { DocPath, SourceMap } from './types.js';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
@@ -12,19 +14,30 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
   ajv: Ajv,
 ) => Ajv;
 
-/** An ajv that collects every error, applies `default`s, and knows `secret` (an annotation, like `writeOnly`). */
-export function createAjv(): Ajv {
-  // strict off: plugin schemas are third-party and may carry annotations ajv does not know. Config files are small
-  // and validated once, so ajv's code optimization passes cost more than they save (about half of compiling the
-  // pipeline envelope, a noticeable share of `etl validate`'s start-up).
-  const ajv = new Ajv({
-    allErrors: true,
-    useDefaults: true,
-    strict: false,
-    allowUnionTypes: true,
-    verbose: true,
-    code: { optimize: false },
-  });
+const require = createRequire(import.meta.url);
+
+/** The options of every config ajv; generated validators (precompiled.ts) are keyed by them. */
+export const AJV_OPTIONS = {
+  allErrors: true,
+  useDefaults: true,
+  // strict off: plugin schemas are third-party and may carry annotations ajv does not know.
+  strict: false,
+  allowUnionTypes: true,
+  verbose: true,
+  // Config files are small and validated once, so ajv's code optimization passes cost more than they save.
+  code: { optimize: false },
+} as const;
+
+/** The meta-schema of schemas without `$schema` (ajv's default). */
+export const DRAFT_07 = 'http://json-schema.org/draft-07/schema';
+
+/**
+ * An ajv that collects every error, applies `default`s, and knows `secret` (an annotation, like `writeOnly`). It
+ * does not check schemas against the meta-schema itself: `compileSchema` does, with a generated validator when the
+ * build made one. `code` adds to the code options (scripts/precompile.js asks for source code).
+ */
+export function createAjv(code: CodeOptions = {}): Ajv {
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code, ...code }, validateSchema: false });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
   return ajv;
@@ -40,17 +53,41 @@ export const sharedAjv = (): Ajv => (shared ??= createAjv());
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
-/** Compiles (once per schema object) or throws ajv's message. */
-export function compileSchema(ajv: Ajv, schema: JsonSchema): ValidateFunction {
+/**
+ * Compiles (once per schema object) or throws ajv's message; a schema core owns names its build-time validator
+ * (`precompiled`), used when it was generated from this very schema.
+ */
+export function compileSchema(ajv: Ajv, schema: JsonSchema, precompiled?: PrecompiledName): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    const id = typeof schema.$id === 'string' ? schema.$id : undefined;
-    // A factory may build an equal schema with the same $id on every call: the latest one wins.
-    if (id !== undefined && ajv.getSchema(id)) ajv.removeSchema(id);
-    validate = ajv.compile(schema);
+    validate = (precompiled && loadPrecompiled(precompiled, AJV_OPTIONS, schema)) || compileChecked(ajv, schema);
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+function compileChecked(ajv: Ajv, schema: JsonSchema): ValidateFunction {
+  checkSchema(ajv, schema);
+  const id = typeof schema.$id === 'string' ? schema.$id : undefined;
+  // A factory may build an equal schema with the same $id on every call: the latest one wins.
+  if (id !== undefined && ajv.getSchema(id)) ajv.removeSchema(id);
+  return ajv.compile(schema);
+}
+
+let metaValidator: ValidateFunction | null | undefined;
+
+/** What ajv's own `validateSchema` option does (same message), with the generated draft-07 validator when built. */
+function checkSchema(ajv: Ajv, schema: JsonSchema): void {
+  const $schema = schema.$schema;
+  if (metaValidator === undefined) {
+    const metaSchema = require('ajv/dist/refs/json-schema-draft-07.json') as JsonSchema;
+    metaValidator = loadPrecompiled('meta', AJV_OPTIONS, metaSchema) ?? null;
+  }
+  if (metaValidator === null || ($schema !== undefined && String($schema).replace(/#$/, '') !== DRAFT_07)) {
+    ajv.validateSchema(schema, true);
+    return;
+  }
+  if (!metaValidator(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(metaValidator.errors)}`);
 }
 
 export interface SchemaCheck {
@@ -161,11 +198,31 @@ function describe(error: ErrorObject, path: DocPath, map: SourceMap): ConfigIssu
   return issueAt(map.valueAt(path), path, error.message ?? `fails ${error.keyword}`);
 }
 
+/** True for a schema typed `JsonSchema` (or as wide as `ConfigSchema`): one no config type can be derived from. */
+type Wide<Schema> = string extends keyof Schema ? true : ConfigSchema extends Schema ? true : false;
+
 /**
  * A copy of `config` with the schema's `default`s filled in, exactly as `etl validate`/`etl run` fill them before a
  * plugin's hooks see the config. Validation errors are ignored here: the copy is returned as far as it was filled.
+ *
+ * This form is for a schema typed `JsonSchema` (a plugin's `configSchema` seen through `Plugin`): the copy keeps the
+ * input's type. It comes first so that such a call never tries to derive a type from a schema that states nothing.
  */
-export function applyConfigDefaults<T>(schema: JsonSchema, config: T): T {
+export function applyConfigDefaults<Schema extends JsonSchema, T>(
+  schema: Schema,
+  config: Wide<Schema> extends true ? T : never,
+): T;
+/**
+ * For a schema written `as const`: the input may leave out what has a default (`ConfigInputFromSchema`), the
+ * result has it (`ConfigFromSchema`), e.g. `applyConfigDefaults(configSchema, { accessToken: 't' })` in a test.
+ */
+export function applyConfigDefaults<const Schema extends object>(
+  schema: Schema,
+  // NoInfer, and `object` rather than `ConfigSchema` as the bound: inferring from (or contextually typing against) a
+  // type derived from the bound itself is too deep for the compiler.
+  config: NoInfer<ConfigInputFromSchema<Schema>>,
+): ConfigFromSchema<Schema>;
+export function applyConfigDefaults(schema: JsonSchema, config: unknown): unknown {
   const copy = structuredClone(config);
   compileSchema(defaultsAjv, schema)(copy);
   return copy;

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
+import type { CosmiconfigResult } from 'cosmiconfig';
 import dotenv from 'dotenv';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
@@ -36,6 +36,24 @@ export const projectConfigSchema = {
   },
 } as const;
 
+/** True when `dir` has a file cosmiconfig would read: a config file, or a package.json with an `etl` key (or unreadable). */
+function mayHoldConfig(dir: string): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return true;
+  }
+  if (SEARCH_PLACES.some((place) => place !== 'package.json' && names.includes(place))) return true;
+  if (!names.includes('package.json')) return false;
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    return !isPlainObject(pkg) || pkg[MODULE] !== undefined;
+  } catch {
+    return true; // cosmiconfig reports what is wrong with it
+  }
+}
+
 /**
  * Finds the project config from `cwd` up to the project root (`findProjectRoot`: the folder with `pipelines/` or
  * `package.json`, else the git root, else `cwd`), never above it and never in the user's global config folder
@@ -45,12 +63,17 @@ export const projectConfigSchema = {
 export async function loadProjectConfig(cwd: string = process.cwd()): Promise<ProjectConfig> {
   // `searchStrategy: 'none'` looks in one folder only: the walk up is ours, so it stops at the project root, and
   // cosmiconfig's global search (~/.config/etl) never runs. A `.etlrc.js` executes: only project folders may hold one.
-  const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'none', cache: false });
-  let found;
+  const folders = foldersUpTo(cwd, findProjectRoot(cwd));
+  let found: CosmiconfigResult = null;
   try {
-    for (const dir of foldersUpTo(cwd, findProjectRoot(cwd))) {
-      found = await explorer.search(dir);
-      if (found) break;
+    // Most projects have no config file: cosmiconfig and its parsers load only when a folder holds a candidate.
+    if (folders.some(mayHoldConfig)) {
+      const { cosmiconfig } = await import('cosmiconfig');
+      const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'none', cache: false });
+      for (const dir of folders) {
+        found = await explorer.search(dir);
+        if (found) break;
+      }
     }
   } catch (error) {
     const file = (error as { filepath?: string }).filepath;
@@ -77,7 +100,7 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
   if (configFile) {
     const map = await projectSourceMap(configFile);
     defaultsLocations.set(defaults, { map: map.map, path: [...map.prefix, 'defaults'] });
-    const issues = checkAgainstSchema(compileSchema(sharedAjv(), projectConfigSchema), config, {
+    const issues = checkAgainstSchema(compileSchema(sharedAjv(), projectConfigSchema, 'project'), config, {
       prefix: map.prefix,
       map: map.map,
     });

@@ -46,7 +46,9 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
 
   /* Pass 1: the envelope. */
   const doc = cloneData(loaded.doc);
-  issues.push(...checkAgainstSchema(compileSchema(ajv(), pipelineEnvelopeSchema), doc, { ...base, prefix: [] }));
+  issues.push(
+    ...checkAgainstSchema(compileSchema(ajv(), pipelineEnvelopeSchema, 'envelope'), doc, { ...base, prefix: [] }),
+  );
   if (typeof doc.name === 'string') pipeline.name = doc.name;
   const settings = isPlainObject(doc.settings) ? doc.settings : {};
   if (typeof settings.batchSize === 'number') pipeline.batchSize = settings.batchSize;

@@ -7,6 +7,8 @@
 
 /** A JSON Schema object (draft 2020-12 subset understood by ajv). `secret: true` marks a field whose value must never be printed. */
 export type JsonSchema = { [keyword: string]: unknown };
+/** Typing a config from its schema (`as const`): see config-schema.ts. */
+export type { ConfigSchema, ConfigFromSchema, ConfigInputFromSchema } from './config-schema.js';
 
 /** Any value that survives `JSON.stringify` → `JSON.parse` unchanged. Positions and state values must be JSON. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -1,14 +1,8 @@
 import { defineTransform } from '../plugins/define.js';
-import type { ConfigProblem, DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+import type { ConfigFromSchema, ConfigProblem, ConfigSchema, DataRecord, TransformPlugin } from '../plugins/types.js';
 import { compileTemplate, templateFilters } from './template.js';
 
-/** Config of the `compute` transform. */
-export interface ComputeConfig {
-  /** New or replaced fields, name → template, e.g. `{ email: "{{ name | slug }}@example.com" }`. Later fields see earlier ones. */
-  fields: Record<string, string>;
-}
-
-const configSchema: JsonSchema = {
+const configSchema = {
   type: 'object',
   description: 'Adds or replaces fields computed from templates.',
   additionalProperties: false,
@@ -23,7 +17,10 @@ const configSchema: JsonSchema = {
         `Filters: ${templateFilters.join(', ')}. Later fields can use earlier ones.`,
     },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** Config of the `compute` transform: new or replaced fields, name → template. Later fields see earlier ones. */
+export type ComputeConfig = ConfigFromSchema<typeof configSchema>;
 
 /** Adds or replaces fields computed from templates (see `compileTemplate`). */
 export const computeTransform = (): TransformPlugin<ComputeConfig> =>

@@ -1,16 +1,8 @@
 import { FORBIDDEN_KEY_HINT, isForbiddenKey } from '../config/forbidden-keys.js';
 import { defineTransform, rejectRecord } from '../plugins/define.js';
-import type { ConfigProblem, DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+import type { ConfigFromSchema, ConfigProblem, ConfigSchema, DataRecord, TransformPlugin } from '../plugins/types.js';
 
-/** Config of the `dedupe` transform. */
-export interface DedupeConfig {
-  /** Fields that together identify a record, e.g. `[name, sex]`. */
-  key: string[];
-  /** Compare key values with case (`Anna` ≠ `anna`). @default true */
-  caseSensitive?: boolean;
-}
-
-const configSchema: JsonSchema = {
+const configSchema = {
   type: 'object',
   description: 'Passes the first record for each key and filters out later ones.',
   additionalProperties: false,
@@ -29,7 +21,10 @@ const configSchema: JsonSchema = {
       description: 'Compare key values with case (Anna and anna differ).',
     },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** Config of the `dedupe` transform. */
+export type DedupeConfig = ConfigFromSchema<typeof configSchema>;
 
 // A separator that does not occur in real text keeps joined keys unambiguous without JSON-encoding every record.
 const SEPARATOR = '\u001f';
@@ -54,7 +49,7 @@ export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
     },
     create(ctx, config) {
       const fields = config.key;
-      const fold = config.caseSensitive === false;
+      const fold = !config.caseSensitive;
       const seen = new Set<string>(ctx.state.keys());
       const keyOf = (record: DataRecord): string | undefined => {
         let key = '';

@@ -1,43 +1,15 @@
 import { ConfigError } from '../errors.js';
 import { defineTransform, rejectRecord } from '../plugins/define.js';
 import { boundedRegex, MAX_MATCH_INPUT, regexProblem } from './regex-guard.js';
-import type { ConfigProblem, JsonSchema, TransformPlugin } from '../plugins/types.js';
+import type { ConfigFromSchema, ConfigProblem, ConfigSchema, TransformPlugin } from '../plugins/types.js';
 
 type Scalar = string | number | boolean | null;
 
-/**
- * One condition of the `filter` transform: a `field` and one or more operators, all of which must hold.
- * Values may be text (e.g. from `${env:MIN_YEAR:-1880}`): when the field holds a number and the value reads as a
- * number, they are compared as numbers.
- */
-export interface FilterCondition {
-  field: string;
-  eq?: Scalar;
-  ne?: Scalar;
-  gt?: number | string;
-  gte?: number | string;
-  lt?: number | string;
-  lte?: number | string;
-  in?: Scalar[];
-  notIn?: Scalar[];
-  /** `true`: the field has a value (not missing, not null); `false`: it has none. */
-  exists?: boolean | string;
-  /** A regular expression the field's text must match. */
-  matches?: string;
-}
-
-/** Config of the `filter` transform. */
-export interface FilterConfig {
-  where: FilterCondition[];
-  /** `all`: every condition must hold; `any`: at least one. @default all */
-  mode?: 'all' | 'any';
-}
-
-const scalar = { type: ['string', 'number', 'boolean', 'null'] };
-const orderable = { type: ['string', 'number'] };
+const scalar = { type: ['string', 'number', 'boolean', 'null'] } as const;
+const orderable = { type: ['string', 'number'] } as const;
 const OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'exists', 'matches'] as const;
 
-const configSchema: JsonSchema = {
+const configSchema = {
   type: 'object',
   description: 'Keeps records that match conditions; others are filtered out.',
   additionalProperties: false,
@@ -74,7 +46,17 @@ const configSchema: JsonSchema = {
     },
     mode: { enum: ['all', 'any'], default: 'all', description: 'all: every condition must hold; any: at least one.' },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** Config of the `filter` transform. */
+export type FilterConfig = ConfigFromSchema<typeof configSchema>;
+
+/**
+ * One condition of the `filter` transform: a `field` and one or more operators, all of which must hold.
+ * Values may be text (e.g. from `${env:MIN_YEAR:-1880}`): when the field holds a number and the value reads as a
+ * number, they are compared as numbers.
+ */
+export type FilterCondition = FilterConfig['where'][number];
 
 const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 /** The number a value stands for, when it is a number or text that reads as one. */

@@ -1,17 +1,7 @@
 import { defineTransform } from '../plugins/define.js';
-import type { DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+import type { ConfigFromSchema, ConfigSchema, DataRecord, TransformPlugin } from '../plugins/types.js';
 
-/** Config of the `select` transform. Applied in this order: keep `fields`, then `drop`, then `rename`. */
-export interface SelectConfig {
-  /** Fields to keep, in this order; every other field is dropped. Omit to keep all fields. */
-  fields?: string[];
-  /** Fields to drop. */
-  drop?: string[];
-  /** Renames, old name → new name, e.g. `{ YearOfBirth: year }`. */
-  rename?: Record<string, string>;
-}
-
-const configSchema: JsonSchema = {
+const configSchema = {
   type: 'object',
   description: 'Keeps, drops and renames fields.',
   additionalProperties: false,
@@ -30,7 +20,10 @@ const configSchema: JsonSchema = {
       description: 'Renames, old name → new name (applied after `fields` and `drop`), e.g. { YearOfBirth: year }.',
     },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** Config of the `select` transform. Applied in this order: keep `fields`, then `drop`, then `rename`. */
+export type SelectConfig = ConfigFromSchema<typeof configSchema>;
 
 /** Keeps, drops and renames fields: `{ fields: [a, b], rename: { YearOfBirth: year } }`. */
 export const selectTransform = (): TransformPlugin<SelectConfig> =>
@@ -40,8 +33,8 @@ export const selectTransform = (): TransformPlugin<SelectConfig> =>
     configSchema,
     create(_ctx, config) {
       const keep = config.fields;
-      const drop = new Set(config.drop ?? []);
-      const rename = Object.entries(config.rename ?? {});
+      const drop = new Set(config.drop);
+      const rename = Object.entries(config.rename);
       // Output names computed once; the record function only copies.
       const names = keep ? keep.filter((f) => !drop.has(f)) : undefined;
       const renamed = new Map(rename);

@@ -1,40 +1,8 @@
 import { defineTransform, rejectRecord } from '../plugins/define.js';
-import type { ConfigProblem, DataRecord, JsonSchema, TransformPlugin } from '../plugins/types.js';
+import type { ConfigFromSchema, ConfigProblem, ConfigSchema, DataRecord, TransformPlugin } from '../plugins/types.js';
 import { boundedRegex, MAX_MATCH_INPUT, regexProblem } from './regex-guard.js';
 
-/** The rule for one field of the `validate` transform. */
-export interface FieldRule {
-  /** The type the value must have (after coercion when `coerce` is on). */
-  type: 'string' | 'integer' | 'number' | 'boolean';
-  /** A missing, null or empty value is rejected unless `required: false` (then it passes as null). @default true */
-  required?: boolean;
-  /** Strings: trim whitespace before checking and keep the trimmed value. @default false */
-  trim?: boolean;
-  /** Numbers: smallest allowed value. */
-  min?: number;
-  /** Numbers: largest allowed value. */
-  max?: number;
-  /** Strings: fewest characters. */
-  minLength?: number;
-  /** Strings: most characters. */
-  maxLength?: number;
-  /** Strings: a regular expression the whole value must match (anchor it yourself if needed). */
-  pattern?: string;
-  /** The value must be one of these. */
-  enum?: Array<string | number | boolean>;
-}
-
-/** Config of the `validate` transform. */
-export interface ValidateConfig {
-  /** Rules per field. */
-  fields: Record<string, FieldRule>;
-  /** Convert text to the declared type ("1880" → 1880, "true" → true). @default true */
-  coerce?: boolean;
-  /** What to do with fields that have no rule. @default keep */
-  additional?: 'keep' | 'drop';
-}
-
-const fieldSchema: JsonSchema = {
+const fieldSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['type'],
@@ -65,9 +33,9 @@ const fieldSchema: JsonSchema = {
       description: 'Allowed values.',
     },
   },
-};
+} as const satisfies ConfigSchema;
 
-const configSchema: JsonSchema = {
+const configSchema = {
   type: 'object',
   description: 'Types and checks fields; records that fail are rejected with the reason.',
   additionalProperties: false,
@@ -86,7 +54,13 @@ const configSchema: JsonSchema = {
     },
     additional: { enum: ['keep', 'drop'], default: 'keep', description: 'What to do with fields that have no rule.' },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** Config of the `validate` transform. */
+export type ValidateConfig = ConfigFromSchema<typeof configSchema>;
+
+/** The rule for one field of the `validate` transform (defaults applied). */
+export type FieldRule = ConfigFromSchema<typeof fieldSchema>;
 
 /** A field checker: returns the (converted) value, or a `Failure` with the reason. */
 type Checker = (value: unknown) => unknown;
@@ -194,8 +168,7 @@ function compileField(field: string, rule: FieldRule, coerce: boolean, step: str
     const list = rule.enum.map(String).join(', ');
     checks.push((v) => (allowed.has(v) ? v : new Failure(`${quote(v)} is not one of ${list}`)));
   }
-  const required = rule.required ?? true;
-  const trim = rule.trim === true;
+  const { required, trim } = rule;
   return (record) => {
     let value = record[field];
     if (
@@ -234,7 +207,7 @@ export const validateTransform = (): TransformPlugin<ValidateConfig> =>
       return problems;
     },
     create(ctx, config) {
-      const coerce = config.coerce ?? true;
+      const { coerce } = config;
       const dropOthers = config.additional === 'drop';
       const fields = Object.entries(config.fields).map(([name, rule]) => ({
         name,

@@ -2,8 +2,8 @@
  * Drives a sink the way the runtime does (setup → reconcile when asked → write per batch, retried on RetriableError → commit → close), for
  * tests that must not wait for core's runtime. Returns the totals a run summary would show.
  */
-import type { DataRecord, ReconcileReport, Rejection, SinkPlugin } from '@etl/core';
-import { withDefaults, type HubspotConfig } from '@etl/sink-hubspot';
+import { applyConfigDefaults, type DataRecord, type ReconcileReport, type Rejection, type SinkPlugin } from '@etl/core';
+import { configSchema, type HubspotConfig, type HubspotConfigInput } from '@etl/sink-hubspot';
 import type { TestContext } from './context.js';
 
 export interface Totals {
@@ -75,8 +75,12 @@ export function names(n: number, offset = 0): DataRecord[] {
 }
 
 /** The pipeline's mapping, pointed at a sandbox. */
-export function babyNamesConfig(baseUrl: string, token: string, extra: Partial<HubspotConfig> = {}): HubspotConfig {
-  return withDefaults({
+export function babyNamesConfig(
+  baseUrl: string,
+  token: string,
+  extra: Partial<HubspotConfigInput> = {},
+): HubspotConfig {
+  return applyConfigDefaults(configSchema, {
     baseUrl,
     accessToken: token,
     properties: {

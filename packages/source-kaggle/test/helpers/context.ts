@@ -6,7 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRetryService, type Logger, type StepContext, type StepState } from '@etl/core';
+import { applyConfigDefaults, createRetryService, type Logger, type StepContext, type StepState } from '@etl/core';
+import { configSchema, type KaggleConfig, type KaggleConfigInput } from '@etl/source-kaggle';
 
 export interface TestContext extends StepContext {
   logs: Array<{ level: string; message: string }>;
@@ -74,6 +75,10 @@ export function testContext(
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
 }
+
+/** A step config as hooks get it: the schema's defaults applied, as `etl run` does before calling a hook. */
+export const configOf = (input: Record<string, unknown>): KaggleConfig =>
+  applyConfigDefaults(configSchema, input as KaggleConfigInput);
 
 /** Drains a source's `read()` into plain arrays. */
 export async function readAll(batches: AsyncIterable<import('@etl/core').SourceBatch>) {

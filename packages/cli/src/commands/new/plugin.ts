@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { cliPackageDir, EtlCommand, jsonFlag } from '../../base-command.js';
-import { scaffoldPlugin, type PluginKindName } from '../../scaffold/index.js';
+import { cliPackageDir, EtlCommand } from '../../base-command.js';
+import { scaffoldPlugin, type PluginKindName, type ScaffoldResult } from '../../scaffold/index.js';
 
 export default class NewPlugin extends EtlCommand {
   static override summary = 'Create a plugin package: source, transform or sink, with tests and an example pipeline.';
@@ -25,8 +25,9 @@ Then: npm install, npm run build, npm test, npm pack; install the tarball in you
     }),
   };
 
+  static override enableJsonFlag = true;
+
   static override flags = {
-    ...jsonFlag,
     kind: Flags.option({
       options: ['source', 'transform', 'sink'] as const,
       required: true,
@@ -35,10 +36,8 @@ Then: npm install, npm run build, npm test, npm pack; install the tarball in you
     dir: Flags.string({ description: 'Folder to create (default: ./<name>). Must not exist or be empty.' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ScaffoldResult> {
     const { args, flags } = await this.parse(NewPlugin);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
     const version = (JSON.parse(readFileSync(join(cliPackageDir, 'package.json'), 'utf8')) as { version: string })
       .version;
     const result = await scaffoldPlugin({
@@ -47,15 +46,13 @@ Then: npm install, npm run build, npm test, npm pack; install the tarball in you
       dir: flags.dir,
       etlRange: `^${version}`,
     });
-    if (flags.json) {
-      this.printJson(result);
-      return;
-    }
+    if (this.jsonEnabled()) return result;
     const where = relative(process.cwd(), result.dir) || '.';
     this.print(`Created ${result.packageName} (${flags.kind}, use: ${result.use}) in ${where}:`);
     for (const file of result.files) this.print(`  ${file}`);
     this.print(
       `\nNext:\n  cd ${where}\n  npm install && npm run build && npm test && npm pack\n  then install the tarball beside the etl CLI and run: npx etl run ${where}/example/pipeline.yaml`,
     );
+    return result;
   }
 }

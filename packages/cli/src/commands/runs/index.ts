@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { listRuns, type RunRecord } from '@etl/core';
-import { EtlCommand, jsonFlag } from '../../base-command.js';
+import { EtlCommand } from '../../base-command.js';
 import { totals } from '../../render/summary.js';
 import { formatDuration, table } from '../../render/table.js';
 
@@ -18,24 +18,19 @@ export default class Runs extends EtlCommand {
     pipeline: Args.string({ description: 'Only runs of this pipeline.' }),
   };
 
-  static override flags = { ...jsonFlag };
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(Runs);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
+  async run(): Promise<ListedRun[]> {
+    const { args } = await this.parse(Runs);
     const project = await this.project();
     const runs = await listRuns(project.stateDir, args.pipeline);
-    if (flags.json) {
-      this.print(JSON.stringify(runs.map(listed), null, 2));
-      return;
-    }
-    if (runs.length === 0) {
+    const list = runs.map(listed);
+    if (this.jsonEnabled()) return list;
+    if (list.length === 0) {
       this.print(args.pipeline ? `No runs of ${args.pipeline} yet.` : 'No runs yet.');
-      return;
+      return list;
     }
-    const rows = runs.map((run) => {
-      const r = listed(run);
+    const rows = list.map((r) => {
       const status = r.dryRun ? `${r.status} (dry run)` : r.resumed ? `${r.status} (resumed)` : r.status;
       return [
         r.runId,
@@ -50,6 +45,7 @@ export default class Runs extends EtlCommand {
       ];
     });
     this.print(table(['id', 'when', 'pipeline', 'profile', 'status', 'read', 'written', 'rejected', 'duration'], rows));
+    return list;
   }
 }
 
@@ -62,6 +58,8 @@ function when(iso: string): string {
 }
 
 /** One listed run: what every run has, plus counts and duration once it finished. */
+type ListedRun = ReturnType<typeof listed>;
+
 function listed(run: RunRecord) {
   const s = run.summary;
   return {

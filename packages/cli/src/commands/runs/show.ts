@@ -1,11 +1,18 @@
 import { Args } from '@oclif/core';
 import { join, relative } from 'node:path';
-import { EtlError, listRuns, readRun, runsDir } from '@etl/core';
-import { EtlCommand, jsonFlag } from '../../base-command.js';
+import { EtlError, listRuns, readRun, runsDir, type RunRecord } from '@etl/core';
+import { EtlCommand } from '../../base-command.js';
 import { summarizeRejects, type RejectsSummary } from '../../render/rejects.js';
 import { renderSummary } from '../../render/summary.js';
 import { formatCount, table } from '../../render/table.js';
 import { forTerminal } from '../../render/terminal-text.js';
+
+/** What `--json` prints. */
+interface ShownRun {
+  run: Pick<RunRecord, 'runId' | 'pipeline' | 'status' | 'startedAt' | 'dir'>;
+  summary: RunRecord['summary'];
+  rejects: RejectsSummary;
+}
 
 export default class RunsShow extends EtlCommand {
   static override summary = 'Show one run: its summary, what was rejected and why, and where its log is.';
@@ -21,12 +28,10 @@ export default class RunsShow extends EtlCommand {
     id: Args.string({ description: 'The run id, as `etl runs` lists it.', required: true }),
   };
 
-  static override flags = { ...jsonFlag };
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(RunsShow);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
+  async run(): Promise<ShownRun> {
+    const { args } = await this.parse(RunsShow);
     const project = await this.project();
     const run = await readRun(project.stateDir, args.id);
     if (!run) {
@@ -42,37 +47,24 @@ export default class RunsShow extends EtlCommand {
     }
     const summary = run.summary;
     const rejects = await summarizeRejects(summary?.rejectsFile ?? join(run.dir, 'rejects.jsonl'));
-    if (flags.json) {
-      this.print(
-        JSON.stringify(
-          {
-            run: {
-              runId: run.runId,
-              pipeline: run.pipeline,
-              status: run.status,
-              startedAt: run.startedAt,
-              dir: run.dir,
-            },
-            summary,
-            rejects,
-          },
-          null,
-          2,
-        ),
-      );
-      return;
-    }
+    const shown: ShownRun = {
+      run: { runId: run.runId, pipeline: run.pipeline, status: run.status, startedAt: run.startedAt, dir: run.dir },
+      summary,
+      rejects,
+    };
+    if (this.jsonEnabled()) return shown;
     if (!summary) {
       this.print(
         `Run ${run.runId} of ${run.pipeline} started ${run.startedAt} and never finished (killed?). Its files: ${run.dir}`,
       );
       this.print(`Log: ${join(run.dir, 'run.log')}`);
       if (rejects.total > 0) this.print(`\n${renderRejects(rejects)}`);
-      return;
+      return shown;
     }
     this.print(renderSummary(summary));
     if (summary.error) this.print(`\nError (${summary.error.code}): ${forTerminal(summary.error.message)}`);
     if (rejects.total > 0) this.print(`\n${renderRejects(rejects)}`);
+    return shown;
   }
 }
 

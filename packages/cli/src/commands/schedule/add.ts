@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { EtlCommand, jsonFlag } from '../../base-command.js';
+import { EtlCommand } from '../../base-command.js';
 import { loadQueue } from '../../queue.js';
 
 export default class ScheduleAdd extends EtlCommand {
@@ -25,29 +25,28 @@ The schedule lives in Redis (REDIS_URL, keys under ETL_REDIS_PREFIX); any machin
     pipeline: Args.string({ description: 'Pipeline name or path, as the worker will find it.', required: true }),
   };
 
+  static override enableJsonFlag = true;
+
   static override flags = {
-    ...jsonFlag,
     cron: Flags.string({ description: 'When: a cron expression (5 fields, or 6 with seconds first).', required: true }),
     tz: Flags.string({ description: 'Time zone of the cron expression, e.g. Europe/Paris.', default: 'UTC' }),
     profile: Flags.string({ char: 'p', description: 'Apply this profile from the pipeline file.' }),
     set: Flags.string({ description: 'Override a value (dotted path = YAML value). Repeatable.', multiple: true }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<object> {
     const { args, flags } = await this.parse(ScheduleAdd);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
     await this.project();
     const { RunQueue, redisTarget } = await loadQueue();
     const queue = await new RunQueue(redisTarget()).ready();
     try {
       const data = { pipeline: args.pipeline, profile: flags.profile, sets: flags.set };
       const info = await queue.addSchedule(args.id, flags.cron, data, flags.tz);
-      if (flags.json) this.print(JSON.stringify(info));
-      else
+      if (!this.jsonEnabled())
         this.print(
           `Schedule ${info.id}: run ${args.pipeline} at "${flags.cron}" (${flags.tz})${info.next ? `; next ${new Date(info.next).toISOString()}` : ''}.`,
         );
+      return info;
     } finally {
       await queue.close();
     }

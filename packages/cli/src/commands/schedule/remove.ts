@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { EtlError, ExitCode } from '@etl/core';
-import { EtlCommand, jsonFlag } from '../../base-command.js';
+import { EtlCommand } from '../../base-command.js';
 import { loadQueue } from '../../queue.js';
 
 export default class ScheduleRemove extends EtlCommand {
@@ -9,12 +9,10 @@ export default class ScheduleRemove extends EtlCommand {
     { description: 'Stop the nightly runs', command: '<%= config.bin %> schedule remove nightly' },
   ];
   static override args = { id: Args.string({ description: 'Name of the schedule.', required: true }) };
-  static override flags = { ...jsonFlag };
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(ScheduleRemove);
-    this.jsonOutput = flags.json;
-    this.debugOutput = flags.debug;
+  async run(): Promise<object> {
+    const { args } = await this.parse(ScheduleRemove);
     await this.project();
     const { RunQueue, redisTarget } = await loadQueue();
     const queue = await new RunQueue(redisTarget()).ready();
@@ -22,8 +20,8 @@ export default class ScheduleRemove extends EtlCommand {
       const known = (await queue.listSchedules()).some((s) => s.id === args.id);
       if (!known) throw new ScheduleNotFound(args.id);
       await queue.removeSchedule(args.id);
-      if (flags.json) this.print(JSON.stringify({ removed: args.id }));
-      else this.print(`Schedule ${args.id} removed.`);
+      if (!this.jsonEnabled()) this.print(`Schedule ${args.id} removed.`);
+      return { removed: args.id };
     } finally {
       await queue.close();
     }

@@ -13,14 +13,16 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createLedger, defineSink, hashRecord, RetriableError, type Rejection, type SinkPlugin } from '@etl/core';
-
-export interface __TYPE__Config {
-  /** Folder to write into, relative to the working folder. */
-  dir: string;
-  /** The record field that identifies a record at the destination. @default id */
-  idField: string;
-}
+import {
+  createLedger,
+  defineSink,
+  hashRecord,
+  RetriableError,
+  type ConfigFromSchema,
+  type ConfigSchema,
+  type Rejection,
+  type SinkPlugin,
+} from '@etl/core';
 
 export const configSchema = {
   type: 'object',
@@ -30,7 +32,10 @@ export const configSchema = {
     dir: { type: 'string', minLength: 1, description: 'Folder to write one JSON file per record into (relative to the working folder).', examples: ['.etl/out'] },
     idField: { type: 'string', minLength: 1, default: 'id', description: 'The record field that identifies a record at the destination.' },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** The config hooks get, derived from the schema: a field with a `default` is always present. */
+export type __TYPE__Config = ConfigFromSchema<typeof configSchema>;
 
 export function __FACTORY__(): SinkPlugin<__TYPE__Config> {
   return defineSink<__TYPE__Config>({

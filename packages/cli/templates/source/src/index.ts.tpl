@@ -6,14 +6,7 @@
  *   resumed run gets the last committed one back as `from`.
  * - Stop when `ctx.signal` is aborted: the runtime checkpoints what the sinks flushed.
  */
-import { defineSource, type SourcePlugin, type StepContext } from '@etl/core';
-
-export interface __TYPE__Config {
-  /** How many records the pretend API holds. @default 25 */
-  count: number;
-  /** Records per page (one page is one batch). @default 10 */
-  pageSize: number;
-}
+import { defineSource, type ConfigFromSchema, type ConfigSchema, type SourcePlugin, type StepContext } from '@etl/core';
 
 export const configSchema = {
   type: 'object',
@@ -22,7 +15,10 @@ export const configSchema = {
     count: { type: 'integer', minimum: 0, default: 25, description: 'How many records the pretend API holds.' },
     pageSize: { type: 'integer', minimum: 1, default: 10, description: 'Records per page; one page is one batch.', examples: [100] },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** The config hooks get, derived from the schema: a field with a `default` is always present. */
+export type __TYPE__Config = ConfigFromSchema<typeof configSchema>;
 
 interface Page {
   items: Array<Record<string, unknown>>;

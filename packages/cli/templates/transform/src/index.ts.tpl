@@ -3,14 +3,7 @@
  * record function. Return the record to pass it on, `null` to filter it out, or `rejectRecord(reason)` to reject it.
  * `create()` runs once per run; the function it returns runs on every record, so keep it synchronous and cheap.
  */
-import { defineTransform, rejectRecord, type TransformPlugin } from '@etl/core';
-
-export interface __TYPE__Config {
-  /** Fields to upper-case. */
-  fields: string[];
-  /** Reject records that lack one of the fields. @default false */
-  required: boolean;
-}
+import { defineTransform, rejectRecord, type ConfigFromSchema, type ConfigSchema, type TransformPlugin } from '@etl/core';
 
 export const configSchema = {
   type: 'object',
@@ -20,7 +13,10 @@ export const configSchema = {
     fields: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Fields to upper-case.', examples: [['name']] },
     required: { type: 'boolean', default: false, description: 'Reject records that lack one of the fields.' },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** The config hooks get, derived from the schema: a field with a `default` is always present. */
+export type __TYPE__Config = ConfigFromSchema<typeof configSchema>;
 
 export function __FACTORY__(): TransformPlugin<__TYPE__Config> {
   return defineTransform<__TYPE__Config>({
