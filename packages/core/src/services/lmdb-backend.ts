@@ -1,0 +1,124 @@
+/**
+ * The embedded state store: LMDB (the `lmdb` package), one memory-mapped B-tree file per pipeline, `state.mdb`.
+ *
+ * Why LMDB: reads are synchronous and cost a B-tree lookup in mapped pages (no I/O, no copy into the JS heap until a
+ * value is read), which `StepState.get/has` need; a commit is one atomic, fsynced write transaction (copy-on-write
+ * pages, the old root stays valid until the new meta page is written), so `kill -9` or a power cut at any moment leaves
+ * either the previous commit or the new one, never a torn file; readers in other processes (`etl check`) see a
+ * consistent snapshot while a run writes. It installs from the npm registry alone: the native binding ships prebuilt
+ * for each platform as an optional package (`@lmdb/lmdb-linux-x64`, …), nothing is downloaded or compiled at install.
+ * better-sqlite3 would do too, but its prebuilt binaries come from GitHub releases and it otherwise compiles from
+ * source; Node's own `node:sqlite` needs Node 22 (we support 20.19).
+ *
+ * Layout: database `state` maps `<namespace>\0<key>` to the value (msgpack), so a namespace is one key range;
+ * database `meta` holds the checkpoint, the commit count and whether a legacy journal was migrated.
+ */
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { JsonValue } from '../plugins/types.js';
+import type { StateBackend, StateChanges } from './state-backend.js';
+
+export const STATE_FILE = 'state.mdb';
+const SEP = '\u0000';
+const AFTER = '\u0001';
+/** LMDB's key limit is 1978 bytes; a little is kept for the separator and the key encoding. */
+const MAX_KEY_BYTES = 1900;
+/** Keys dropped per read while a namespace is cleared, so a clear never lists a whole namespace in memory. */
+const CLEAR_CHUNK = 10_000;
+
+export interface LmdbBackend extends StateBackend {
+  /** True once a legacy `checkpoint.jsonl` was replayed completely into this file. */
+  readonly journalMigrated: boolean;
+  /** Drops everything (a migration that was interrupted starts over). */
+  wipe(): Promise<void>;
+  /** Commits like `commit`, and records that the journal is migrated. */
+  commitMigration(changes: StateChanges, checkpoint: JsonValue | undefined, seq: number, done: boolean): Promise<void>;
+}
+
+export interface LmdbBackendOptions {
+  /** fsync each commit (what makes it survive a power cut; a killed process loses nothing either way). */
+  fsync: boolean;
+  readOnly: boolean;
+}
+
+export function openLmdbBackend(file: string, options: LmdbBackendOptions): LmdbBackend {
+  const root: RootDatabase = open({
+    path: file,
+    noSubdir: true,
+    readOnly: options.readOnly,
+    noSync: !options.fsync,
+    // The commit promise resolves once the transaction is on disk, not merely visible: a checkpoint is a promise.
+    overlappingSync: false,
+    maxDbs: 4,
+  });
+  const data: Database<JsonValue, string> = root.openDB({ name: 'state', encoding: 'msgpack' });
+  const meta: Database<JsonValue, string> = root.openDB({ name: 'meta', encoding: 'msgpack' });
+  const rangeOf = (namespace: string) => ({ start: namespace + SEP, end: namespace + AFTER });
+
+  const clearNamespace = (namespace: string): void => {
+    for (;;) {
+      const keys = [...data.getKeys({ ...rangeOf(namespace), limit: CLEAR_CHUNK, snapshot: false })];
+      if (keys.length === 0) return;
+      for (const key of keys) data.removeSync(key);
+    }
+  };
+
+  const apply = (changes: StateChanges): void => {
+    for (const namespace of changes.cleared) clearNamespace(namespace);
+    for (const [namespace, puts] of changes.puts)
+      for (const [key, value] of puts) data.putSync(namespace + SEP + key, value);
+    for (const [namespace, keys] of changes.deletes) for (const key of keys) data.removeSync(namespace + SEP + key);
+  };
+
+  const write = (changes: StateChanges, checkpoint: JsonValue | undefined, seq: number, migrated?: boolean) =>
+    root.transaction(() => {
+      apply(changes);
+      if (checkpoint !== undefined) meta.putSync('checkpoint', checkpoint);
+      meta.putSync('seq', seq);
+      if (migrated !== undefined) meta.putSync('journalMigrated', migrated);
+    });
+
+  return {
+    location: file,
+    maxKeyBytes: MAX_KEY_BYTES,
+    get checkpoint() {
+      return meta.get('checkpoint');
+    },
+    get seq() {
+      return (meta.get('seq') as number | undefined) ?? 0;
+    },
+    get journalMigrated() {
+      return meta.get('journalMigrated') === true;
+    },
+    get: (namespace, key) => data.get(namespace + SEP + key),
+    has: (namespace, key) => data.doesExist(namespace + SEP + key),
+    *keys(namespace) {
+      const from = namespace.length + 1;
+      for (const key of data.getKeys(rangeOf(namespace))) yield key.slice(from);
+    },
+    namespaces() {
+      const names: string[] = [];
+      let start: string | undefined;
+      for (;;) {
+        let next: string | undefined;
+        for (const key of data.getKeys({ start, limit: 1 })) next = key;
+        if (next === undefined) return names;
+        const name = next.slice(0, next.indexOf(SEP));
+        names.push(name);
+        start = name + AFTER;
+      }
+    },
+    async commit(changes, checkpoint, seq) {
+      await write(changes, checkpoint, seq);
+    },
+    async commitMigration(changes, checkpoint, seq, done) {
+      await write(changes, checkpoint, seq, done);
+    },
+    async wipe() {
+      await root.transaction(() => {
+        data.clearSync();
+        meta.clearSync();
+      });
+    },
+    close: () => root.close(),
+  };
+}
