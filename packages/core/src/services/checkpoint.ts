@@ -147,11 +147,14 @@ function storeOver(
   };
   const checkKey = (name: string) => (key: string) => {
     if (name.length + key.length * 3 > backend.maxKeyBytes && Buffer.byteLength(name + key) > backend.maxKeyBytes)
-      throw new FatalError(`State key of "${name}" is ${Buffer.byteLength(key)} bytes long: the limit is about 1,900.`, {
-        code: 'STATE_KEY_TOO_LONG',
-        context: { namespace: name, key: `${key.slice(0, 80)}…` },
-        suggestions: ['Use a shorter key, e.g. a hash of the long value (the plugin should do this).'],
-      });
+      throw new FatalError(
+        `State key of "${name}" is ${Buffer.byteLength(key)} bytes long: the limit is about 1,900.`,
+        {
+          code: 'STATE_KEY_TOO_LONG',
+          context: { namespace: name, key: `${key.slice(0, 80)}…` },
+          suggestions: ['Use a shorter key, e.g. a hash of the long value (the plugin should do this).'],
+        },
+      );
   };
 
   /** Moves the staged writes tagged below `upTo` into a fresh `inflight`. */

@@ -10,7 +10,8 @@
  * better-sqlite3 would do too, but its prebuilt binaries come from GitHub releases and it otherwise compiles from
  * source; Node's own `node:sqlite` needs Node 22 (we support 20.19).
  *
- * Layout: database `state` maps `<namespace>\0<key>` to the value (msgpack), so a namespace is one key range;
+ * Layout: database `state` maps `[namespace, key]` (an ordered-binary array key, ordered by namespace, then key) to the
+ * value (msgpack), so a namespace is one key range;
  * database `meta` holds the checkpoint, the commit count and whether a legacy journal was migrated.
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
@@ -18,8 +19,9 @@ import type { JsonValue } from '../plugins/types.js';
 import type { StateBackend, StateChanges } from './state-backend.js';
 
 export const STATE_FILE = 'state.mdb';
-const SEP = '\u0000';
-const AFTER = '\u0001';
+type Key = [string, string];
+/** The smallest string after `name`: `[after(name)]` sorts after every `[name, key]` and before the next namespace. */
+const after = (name: string): string => `${name}\u0000`;
 /** LMDB's key limit is 1978 bytes; a little is kept for the separator and the key encoding. */
 const MAX_KEY_BYTES = 1900;
 /** Keys dropped per read while a namespace is cleared, so a clear never lists a whole namespace in memory. */
@@ -50,9 +52,12 @@ export function openLmdbBackend(file: string, options: LmdbBackendOptions): Lmdb
     overlappingSync: false,
     maxDbs: 4,
   });
-  const data: Database<JsonValue, string> = root.openDB({ name: 'state', encoding: 'msgpack' });
+  const data: Database<JsonValue, Key> = root.openDB({ name: 'state', encoding: 'msgpack' });
   const meta: Database<JsonValue, string> = root.openDB({ name: 'meta', encoding: 'msgpack' });
-  const rangeOf = (namespace: string) => ({ start: namespace + SEP, end: namespace + AFTER });
+  const rangeOf = (namespace: string) => ({
+    start: [namespace] as unknown as Key,
+    end: [after(namespace)] as unknown as Key,
+  });
 
   const clearNamespace = (namespace: string): void => {
     for (;;) {
@@ -65,8 +70,8 @@ export function openLmdbBackend(file: string, options: LmdbBackendOptions): Lmdb
   const apply = (changes: StateChanges): void => {
     for (const namespace of changes.cleared) clearNamespace(namespace);
     for (const [namespace, puts] of changes.puts)
-      for (const [key, value] of puts) data.putSync(namespace + SEP + key, value);
-    for (const [namespace, keys] of changes.deletes) for (const key of keys) data.removeSync(namespace + SEP + key);
+      for (const [key, value] of puts) data.putSync([namespace, key], value);
+    for (const [namespace, keys] of changes.deletes) for (const key of keys) data.removeSync([namespace, key]);
   };
 
   const write = (changes: StateChanges, checkpoint: JsonValue | undefined, seq: number, migrated?: boolean) =>
@@ -89,22 +94,20 @@ export function openLmdbBackend(file: string, options: LmdbBackendOptions): Lmdb
     get journalMigrated() {
       return meta.get('journalMigrated') === true;
     },
-    get: (namespace, key) => data.get(namespace + SEP + key),
-    has: (namespace, key) => data.doesExist(namespace + SEP + key),
+    get: (namespace, key) => data.get([namespace, key]),
+    has: (namespace, key) => data.doesExist([namespace, key]),
     *keys(namespace) {
-      const from = namespace.length + 1;
-      for (const key of data.getKeys(rangeOf(namespace))) yield key.slice(from);
+      for (const key of data.getKeys(rangeOf(namespace))) yield key[1];
     },
     namespaces() {
       const names: string[] = [];
-      let start: string | undefined;
+      let start: Key | undefined;
       for (;;) {
-        let next: string | undefined;
+        let next: Key | undefined;
         for (const key of data.getKeys({ start, limit: 1 })) next = key;
         if (next === undefined) return names;
-        const name = next.slice(0, next.indexOf(SEP));
-        names.push(name);
-        start = name + AFTER;
+        names.push(next[0]);
+        start = [after(next[0])] as unknown as Key;
       }
     },
     async commit(changes, checkpoint, seq) {
