@@ -59,6 +59,10 @@ describe('checkpoint store', () => {
     expect(again.has('key-2')).toBe(false);
     expect(again.get('key-4999')).toEqual(['hash-4999', '4999']);
     expect(again.size).toBe(4999);
+    reopened.state('@runtime').set('known:hubspot@https://api.hubapi.com/portal/1', 1);
+    reopened.state('hubspot@https://api.hubapi.com/portal/1').set('c:a@b.example', ['h']);
+    await reopened.commit({ n: 3 });
+    expect(reopened.namespaces().sort()).toEqual(['@runtime', 'hubspot@https://api.hubapi.com/portal/1', 'ledger']);
     await reopened.close();
   });
 
