@@ -58,7 +58,12 @@ function etl(args, { cwd, env }) {
     child.on('close', (code) => {
       clearInterval(sampler);
       if (code !== 0) return reject(new Error(`etl ${args.join(' ')} exited ${code}: ${out.slice(-3000)}`));
-      resolve({ seconds: (performance.now() - started) / 1000, peakRssMb: Math.round(peakKb / 1024), samples, loadBefore });
+      resolve({
+        seconds: (performance.now() - started) / 1000,
+        peakRssMb: Math.round(peakKb / 1024),
+        samples,
+        loadBefore,
+      });
     });
   });
 }
@@ -134,7 +139,8 @@ const bench = {
   name: 'whole-process memory: peak RSS of `etl run babynames` (mysql-only, full; 10 × input with x10)',
   async run() {
     const out = { cores: os.cpus().length, loadavgAtStart: loadavg(), target: 200 };
-    for (const profile of ['mysql-only', 'full']) if (PARTS.includes(profile)) out[profile] = await runProfile(ZIP, profile);
+    for (const profile of ['mysql-only', 'full'])
+      if (PARTS.includes(profile)) out[profile] = await runProfile(ZIP, profile);
     if (PARTS.includes('x10')) {
       const tmp = mkdtempSync(path.join(os.tmpdir(), 'etl-bench-x10-'));
       try {
