@@ -1,7 +1,11 @@
 // Child of ledger.bench.js: one `runPipeline` of a generated source of CONTACTS distinct contacts into the HubSpot sink
 // (dist/), in a process of its own so its peak RSS is the sync's alone. Prints the summary as JSON.
+import { setFlagsFromString } from 'node:v8';
 import { defineSource, runPipeline } from '@etl/core';
 import hubspotSink, { withDefaults } from '@etl/sink-hubspot';
+
+// The heap setting `etl` itself runs with (packages/cli/bin/run.js), so the figure is the CLI's.
+setFlagsFromString('--heap-growing-percent=50');
 
 const { CONTACTS, STATE_DIR, HUBSPOT_BASE_URL, HUBSPOT_TOKEN } = process.env;
 const total = Number(CONTACTS);
