@@ -160,7 +160,7 @@ describe('SIGKILL at random moments', () => {
 describe('SIGINT and SIGTERM', () => {
   test('each stops cleanly with a checkpoint (exit 130 / 143), and the next run resumes to one clean load', async () => {
     const stack = await newStack('signals');
-    const journal = join(pipelineStateDir(stack), 'checkpoint.jsonl');
+    const journal = join(pipelineStateDir(stack), 'state.mdb');
     for (const [signal, code] of [
       ['SIGINT', 130],
       ['SIGTERM', 143],

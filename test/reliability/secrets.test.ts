@@ -166,7 +166,7 @@ test('no secret appears in any output or state file after successful and failing
   const files = stateDirs.flatMap((d) => listFiles(d));
   expect(files.some((f) => f.endsWith('.png'))).toBe(true);
   expect(files.some((f) => f.endsWith('.html'))).toBe(true);
-  expect(files.some((f) => f.endsWith('checkpoint.jsonl'))).toBe(true);
+  expect(files.some((f) => f.endsWith('state.mdb'))).toBe(true);
   expect(leaks).toEqual([]);
 }, 600_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FatalError, checkPipeline, defineSink, openCheckpointStore, pipelineStateDir } from '@etl/core';
 import { collectSink, memorySource, resolvedPipeline, tempDir } from '@etl/testing';
@@ -52,20 +52,20 @@ describe('checkPipeline', () => {
     });
   });
 
-  test('never writes the journal: a torn last line (a live run mid-append) is left byte for byte', async () => {
+  test('never writes the state: reads what a live run committed, takes no lock, leaves the file byte for byte', async () => {
     const stateDir = tempDir();
     const dir = pipelineStateDir(stateDir, 'live');
     const run = await openCheckpointStore(dir);
     run.state('a').set('k', 1);
     await run.commit({ at: 1 });
-    const file = join(dir, 'checkpoint.jsonl');
-    appendFileSync(file, '1234abcd {"seq":2,"puts":{"a":{"k"');
+    run.state('a').set('k', 2); // staged by the live run, not committed
+    const file = join(dir, 'state.mdb');
     const before = readFileSync(file);
-    const locks = () =>
+    const files = () =>
       readdirSync(dir)
-        .filter((f) => f.startsWith('checkpoint.'))
+        .filter((f) => f.startsWith('checkpoint.') || f.startsWith('state.'))
         .sort();
-    const lockFiles = locks();
+    const listed = files();
     const seen: unknown[] = [];
     const probe = defineSink({
       name: 'probe',
@@ -83,7 +83,7 @@ describe('checkPipeline', () => {
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     expect(seen).toEqual([1]);
     expect(readFileSync(file).equals(before)).toBe(true);
-    expect(locks()).toEqual(lockFiles); // no lock taken, no temp file left
+    expect(files()).toEqual(listed); // no lock taken, no temp file left
     await run.close();
   });
 

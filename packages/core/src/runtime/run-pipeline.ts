@@ -23,8 +23,8 @@ export { DEFAULT_SINK_BATCH_SIZE } from './run-flow.js';
  * It rejects only when the run folder itself cannot be created (the state folder is not writable).
  *
  * Files: `<stateDir>/runs/<runId>/{summary.json, run.log, rejects.jsonl, artifacts/}`; checkpoints and step state in
- * `<stateDir>/pipelines/<pipeline>/checkpoint.jsonl` (locked while a run is active); the up-to-date record in
- * `<stateDir>/pipelines/<pipeline>/up-to-date.json`.
+ * `<stateDir>/pipelines/<pipeline>/state.mdb` (an LMDB file; the folder is locked while a run is active); the
+ * up-to-date record in `<stateDir>/pipelines/<pipeline>/up-to-date.json`.
  */
 export async function runPipeline(pipeline: ResolvedPipeline, options: RunOptions): Promise<RunSummary> {
   const scope = await openRunScope(pipeline, options);

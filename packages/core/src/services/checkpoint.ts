@@ -1,26 +1,24 @@
-import { mkdirSync } from 'node:fs';
-import { open, readFile, rename, truncate, type FileHandle } from 'node:fs/promises';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { FatalError } from '../errors.js';
 import type { JsonValue, StepState } from '../plugins/types.js';
+import { JOURNAL, replayJournal } from './journal.js';
+import { openLmdbBackend, STATE_FILE, type LmdbBackend } from './lmdb-backend.js';
 import { acquireLock } from './lock.js';
-import { Namespace, stepStateView } from './step-state.js';
+import { emptyChanges, memoryBackend, type StateBackend, type StateChanges } from './state-backend.js';
+import { Namespace, stepStateView, type CommittedView } from './step-state.js';
 
 export interface CheckpointStoreOptions {
-  /** fsync after each append (what makes a commit survive `kill -9` and power loss). @default true */
+  /** fsync each commit (what makes a commit survive a power cut; `kill -9` loses nothing either way). @default true */
   fsync?: boolean;
-  /** The journal is compacted once it is this big and much bigger than the live state. @default 8 MiB */
-  compactMinBytes?: number;
   /**
    * Take the pipeline's lock (`checkpoint.lock.<n>`, see lock.ts), so two runs of one pipeline cannot interleave
    * commits. A lock left by a dead process is taken over. @default true
    */
   lock?: boolean;
   /**
-   * Only read the journal, for `etl check` while a run may be appending to it: no folder is created, a torn tail is
-   * left as it is (it may be a live append), no lock is taken and `commit()` throws. A missing journal reads as empty.
-   * @default false
+   * Only read, for `etl check` while a run may be writing: no folder is created, no lock is taken, nothing is migrated
+   * and `commit()` throws. A missing store reads as empty. @default false
    */
   readOnly?: boolean;
 }
@@ -31,18 +29,18 @@ export interface CommitOptions {
 }
 
 /**
- * Durable, namespaced key/value state plus the runtime's checkpoint, kept as an append-only journal
- * (`checkpoint.jsonl`): one line per commit `<crc32 hex> {seq, lineage, puts, deletes, checkpoint}`, fsynced. A commit
- * costs what it changes, not the size of the state. On open the journal is replayed; a torn or garbled last line (a
- * crash mid-append) is dropped. When the journal grows well past the live state it is rewritten as one snapshot line
- * (write temp, fsync, rename, fsync the folder).
+ * Durable, namespaced key/value state plus the runtime's checkpoint. Committed state lives in a `StateBackend` (an
+ * LMDB file, `state.mdb`, see lmdb-backend.ts), read synchronously; this store keeps only the staged writes (what a
+ * step wrote since the last commit) in memory, so memory follows the batches in flight, not the size of the state.
+ * A commit writes the checkpoint and the staged writes it covers in one atomic transaction. A folder written by an
+ * earlier version (`checkpoint.jsonl`) is migrated on the first open.
  */
 export interface CheckpointStore {
-  /** The journal file, or undefined for an in-memory store. */
+  /** The state file, or undefined for an in-memory store. */
   readonly file: string | undefined;
   /** The last committed checkpoint (the runtime's resume point), undefined when none was ever committed. */
   readonly checkpoint: JsonValue | undefined;
-  /** Number of commits in the journal so far. */
+  /** Number of commits so far. */
   readonly seq: number;
   /** A step's state; `tag` says which source batch new writes belong to (0: commit with the next commit). */
   state(namespace: string, tag?: () => number): StepState;
@@ -50,211 +48,176 @@ export interface CheckpointStore {
   hold(namespace: string, held: boolean): void;
   /** Names of namespaces that hold keys or staged writes. */
   namespaces(): string[];
-  /** Appends one commit: the checkpoint and the staged writes it covers. Commits run one at a time, in call order. */
+  /** Commits the checkpoint and the staged writes it covers. Commits run one at a time, in call order. */
   commit(checkpoint: JsonValue, options?: CommitOptions): Promise<void>;
   close(): Promise<void>;
 }
 
-const JOURNAL = 'checkpoint.jsonl';
-
-interface JournalLine {
-  seq: number;
-  lineage?: string;
-  snapshot?: boolean;
-  puts: Record<string, Record<string, JsonValue>>;
-  deletes: Record<string, string[]>;
-  checkpoint: JsonValue;
-}
-
-const encodeLine = (line: JournalLine): string => {
-  const json = JSON.stringify(line);
-  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
-};
-
-const decodeLine = (text: string): JournalLine | undefined => {
-  const space = text.indexOf(' ');
-  if (space !== 8) return undefined;
-  const json = text.slice(9);
-  if (parseInt(text.slice(0, 8), 16) !== crc32(json)) return undefined;
-  try {
-    return JSON.parse(json) as JournalLine;
-  } catch {
-    return undefined;
-  }
-};
-
-const lineageOf = (checkpoint: JsonValue): string | undefined =>
-  checkpoint && typeof checkpoint === 'object' && !Array.isArray(checkpoint) && typeof checkpoint.lineage === 'string'
-    ? checkpoint.lineage
-    : undefined;
-
 /**
  * Opens (creating if needed) the store in `dir` (`<stateDir>/pipelines/<pipeline>`), or an in-memory store when `dir`
- * is undefined (dry runs of tests, `etl check`).
+ * is undefined (dry runs, tests, `etl check`).
  */
 export async function openCheckpointStore(
   dir: string | undefined,
   options: CheckpointStoreOptions = {},
 ): Promise<CheckpointStore> {
-  const doFsync = options.fsync ?? true;
-  const compactMinBytes = options.compactMinBytes ?? 8 * 1024 * 1024;
-  const spaces = new Map<string, Namespace>();
-  const space = (name: string): Namespace => {
-    let ns = spaces.get(name);
-    if (!ns) spaces.set(name, (ns = new Namespace()));
-    return ns;
-  };
-  let checkpoint: JsonValue | undefined;
-  let seq = 0;
-  let journalBytes = 0;
-  let compactAt = compactMinBytes;
-  let handle: FileHandle | undefined;
-  const file = dir ? join(dir, JOURNAL) : undefined;
-
-  const apply = (line: JournalLine): void => {
-    if (line.snapshot) for (const ns of spaces.values()) ns.committed.clear();
-    for (const [name, puts] of Object.entries(line.puts ?? {})) {
-      const ns = space(name);
-      for (const key in puts) ns.committed.set(key, puts[key]);
-    }
-    for (const [name, keys] of Object.entries(line.deletes ?? {})) {
-      const ns = space(name);
-      for (const key of keys) ns.committed.delete(key);
-    }
-    checkpoint = line.checkpoint;
-    seq = line.seq;
-  };
-
   const readOnly = options.readOnly ?? false;
   let unlock = (): void => undefined;
-  if (dir && file) {
+  let backend: StateBackend;
+  if (!dir) backend = memoryBackend();
+  else {
     if (!readOnly) {
       mkdirSync(dir, { recursive: true });
       if (options.lock ?? true) unlock = acquireLock(dir).release;
     }
-    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) =>
-      e.code === 'ENOENT' ? '' : Promise.reject(e),
-    );
-    let good = 0; // bytes of valid, complete lines
-    let offset = 0;
-    while (offset < text.length) {
-      const nl = text.indexOf('\n', offset);
-      const complete = nl !== -1;
-      const raw = text.slice(offset, complete ? nl : text.length);
-      const line = complete ? decodeLine(raw) : undefined;
-      const next = complete ? nl + 1 : text.length;
-      if (!line) {
-        if (next < text.length && text.slice(next).trim() !== '') {
-          throw new FatalError(`The checkpoint journal ${file} is corrupt in the middle (line at byte ${offset}).`, {
-            code: 'CHECKPOINT_CORRUPT',
-            suggestions: [
-              'Run with --fresh to start over from the beginning (plugin ledgers are kept, so unchanged records are skipped).',
-              `Or move ${file} away to inspect it.`,
-            ],
-          });
-        }
-        break; // a torn last append: the commit never completed
-      }
-      apply(line);
-      offset = next;
-      good += Buffer.byteLength(raw, 'utf8') + 1;
-    }
-    journalBytes = good;
     try {
-      if (!readOnly) {
-        if (Buffer.byteLength(text, 'utf8') !== good) await truncate(file, good);
-        handle = await open(file, 'a');
-      }
+      backend = await openBackend(dir, readOnly, options.fsync ?? true);
     } catch (error) {
       unlock();
       throw error;
     }
-    compactAt = Math.max(compactMinBytes, journalBytes * 2);
   }
+  return storeOver(backend, readOnly, unlock, dir);
+}
 
-  let chain: Promise<void> = Promise.resolve();
-
-  const snapshotLine = (): string => {
-    const puts: JournalLine['puts'] = {};
-    for (const [name, ns] of spaces) if (ns.committed.size > 0) puts[name] = Object.fromEntries(ns.committed);
-    return encodeLine({
-      seq,
-      lineage: checkpoint === undefined ? undefined : lineageOf(checkpoint),
-      snapshot: true,
-      puts,
-      deletes: {},
-      checkpoint: checkpoint ?? null,
-    });
-  };
-
-  const compact = async (): Promise<void> => {
-    if (!dir || !file || !handle) return;
-    const line = snapshotLine();
-    const bytes = Buffer.byteLength(line);
-    if (bytes * 2 < journalBytes) {
-      const temp = `${file}.tmp-${process.pid}`;
-      const out = await open(temp, 'w');
-      try {
-        await out.writeFile(line);
-        await out.sync();
-      } finally {
-        await out.close();
+/** The folder's LMDB file, after migrating a journal left by an earlier version (read-only: the journal, in memory). */
+async function openBackend(dir: string, readOnly: boolean, fsync: boolean): Promise<StateBackend> {
+  const file = join(dir, STATE_FILE);
+  const journal = join(dir, JOURNAL);
+  const hasJournal = existsSync(journal);
+  if (readOnly) {
+    let lmdb: LmdbBackend | undefined;
+    if (existsSync(file)) lmdb = openLmdbBackend(file, { fsync, readOnly: true });
+    if (lmdb && (!hasJournal || lmdb.journalMigrated)) return lmdb;
+    await lmdb?.close();
+    const memory = memoryBackend();
+    await replayJournal(journal, memory, (changes, cp, seq) => memory.commit(changes, cp ?? null, seq));
+    return memory;
+  }
+  const lmdb = openLmdbBackend(file, { fsync, readOnly: false });
+  try {
+    if (hasJournal) {
+      if (!lmdb.journalMigrated) {
+        await lmdb.wipe(); // an interrupted migration starts over
+        await replayJournal(journal, lmdb, (changes, cp, seq, done) => lmdb.commitMigration(changes, cp, seq, done));
       }
-      await handle.close();
-      await rename(temp, file);
-      const folder = await open(dir, 'r');
-      await folder.sync().catch(() => undefined); // some filesystems refuse fsync on a folder
-      await folder.close();
-      handle = await open(file, 'a');
-      journalBytes = bytes;
+      rmSync(journal);
     }
-    compactAt = Math.max(compactMinBytes, bytes * 4, journalBytes * 2);
-  };
+    return lmdb;
+  } catch (error) {
+    await lmdb.close();
+    throw error;
+  }
+}
 
-  const doCommit = async (cp: JsonValue, upTo: number): Promise<void> => {
-    const puts: JournalLine['puts'] = {};
-    const deletes: JournalLine['deletes'] = {};
-    for (const [name, ns] of spaces) {
-      if (ns.pendingCount === 0) continue;
-      let p: Record<string, JsonValue> | undefined;
-      let d: Set<string> | undefined;
-      ns.take(
-        upTo,
-        (key, value) => {
-          (p ??= {})[key] = value;
-          d?.delete(key);
-        },
-        (key) => {
-          if (p) delete p[key];
-          (d ??= new Set()).add(key);
+function storeOver(
+  backend: StateBackend,
+  readOnly: boolean,
+  unlock: () => void,
+  dir: string | undefined,
+): CheckpointStore {
+  /** What the commit in flight writes: reads see it until the backend has it. */
+  let inflight: StateChanges = emptyChanges();
+  const committedView = (name: string): CommittedView => ({
+    get(key) {
+      const put = inflight.puts.get(name)?.get(key);
+      if (put !== undefined) return put;
+      if (inflight.cleared.has(name) || inflight.deletes.get(name)?.has(key)) return undefined;
+      return backend.get(name, key);
+    },
+    has(key) {
+      if (inflight.puts.get(name)?.has(key)) return true;
+      if (inflight.cleared.has(name) || inflight.deletes.get(name)?.has(key)) return false;
+      return backend.has(name, key);
+    },
+    *keys() {
+      const puts = inflight.puts.get(name);
+      if (!inflight.cleared.has(name)) {
+        const deletes = inflight.deletes.get(name);
+        for (const key of backend.keys(name)) if (!deletes?.has(key) && !puts?.has(key)) yield key;
+      }
+      if (puts) yield* puts.keys();
+    },
+  });
+  const spaces = new Map<string, Namespace>();
+  const space = (name: string): Namespace => {
+    let ns = spaces.get(name);
+    if (!ns) spaces.set(name, (ns = new Namespace(committedView(name))));
+    return ns;
+  };
+  const checkKey = (name: string) => (key: string) => {
+    if (name.length + key.length * 3 > backend.maxKeyBytes && Buffer.byteLength(name + key) > backend.maxKeyBytes)
+      throw new FatalError(
+        `State key of "${name}" is ${Buffer.byteLength(key)} bytes long: the limit is about 1,900.`,
+        {
+          code: 'STATE_KEY_TOO_LONG',
+          context: { namespace: name, key: `${key.slice(0, 80)}…` },
+          suggestions: ['Use a shorter key, e.g. a hash of the long value (the plugin should do this).'],
         },
       );
-      if (p) puts[name] = p;
-      if (d && d.size > 0) deletes[name] = [...d];
+  };
+
+  /** Moves the staged writes tagged below `upTo` into a fresh `inflight`. */
+  const take = (upTo: number): StateChanges => {
+    const changes = emptyChanges();
+    for (const [name, ns] of spaces) {
+      if (ns.pendingCount === 0) continue;
+      const puts = () => {
+        let p = changes.puts.get(name);
+        if (!p) changes.puts.set(name, (p = new Map()));
+        return p;
+      };
+      const deletes = () => {
+        let d = changes.deletes.get(name);
+        if (!d) changes.deletes.set(name, (d = new Set()));
+        return d;
+      };
+      ns.take(upTo, {
+        put(key, value) {
+          puts().set(key, value);
+          changes.deletes.get(name)?.delete(key);
+        },
+        del(key) {
+          changes.puts.get(name)?.delete(key);
+          deletes().add(key);
+        },
+        clear() {
+          changes.puts.delete(name);
+          changes.deletes.delete(name);
+          changes.cleared.add(name);
+        },
+      });
     }
-    seq++;
-    checkpoint = cp;
-    if (!handle) return;
-    const text = encodeLine({ seq, lineage: lineageOf(cp), puts, deletes, checkpoint: cp });
-    await handle.appendFile(text);
-    if (doFsync) await handle.datasync();
-    journalBytes += Buffer.byteLength(text);
-    if (journalBytes > compactAt) await compact();
+    return changes;
+  };
+
+  let chain: Promise<void> = Promise.resolve();
+  const doCommit = async (cp: JsonValue, upTo: number): Promise<void> => {
+    inflight = take(upTo);
+    try {
+      await backend.commit(inflight, cp, backend.seq + 1);
+    } finally {
+      inflight = emptyChanges();
+    }
   };
 
   return {
-    file,
+    file: backend.location,
     get checkpoint() {
-      return checkpoint;
+      return backend.checkpoint;
     },
     get seq() {
-      return seq;
+      return backend.seq;
     },
-    state: (namespace, tag = () => 0) => stepStateView(space(namespace), tag),
+    state: (namespace, tag = () => 0) => stepStateView(space(namespace), tag, checkKey(namespace)),
     hold(namespace, held) {
       space(namespace).held = held;
     },
-    namespaces: () => [...spaces].filter(([, ns]) => ns.committed.size > 0 || ns.pendingCount > 0).map(([n]) => n),
+    namespaces() {
+      const names = new Set(backend.namespaces());
+      for (const [name, ns] of spaces) if (ns.pendingCount > 0) names.add(name);
+      return [...names];
+    },
     commit(cp, commitOptions = {}) {
       if (readOnly)
         return Promise.reject(
@@ -267,8 +230,7 @@ export async function openCheckpointStore(
     async close() {
       try {
         await chain;
-        await handle?.close();
-        handle = undefined;
+        await backend.close();
       } finally {
         unlock();
       }

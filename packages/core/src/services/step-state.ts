@@ -2,24 +2,44 @@ import type { JsonValue, StepState } from '../plugins/types.js';
 
 /** Marks a staged delete in the overlay. */
 export const DELETED: unique symbol = Symbol('deleted');
+/** A staged `clear()`: every key committed before it is dropped. */
+const CLEAR: unique symbol = Symbol('clear');
 type Staged = JsonValue | typeof DELETED;
 
+/** What a namespace reads once its staged writes are taken: the store's committed keys (and a commit in flight). */
+export interface CommittedView {
+  get(key: string): JsonValue | undefined;
+  has(key: string): boolean;
+  keys(): IterableIterator<string>;
+}
+
+/** What a commit is told about the staged writes it takes. */
+export interface TakeSink {
+  put(key: string, value: JsonValue): void;
+  del(key: string): void;
+  clear(): void;
+}
+
 /**
- * One step's keys: what is committed, plus an ordered log of staged writes. Each staged write carries a tag (the
- * source batch it belongs to, or 0 for "commit with the next commit"), so a commit can take only the writes whose
- * records are already durable downstream.
+ * One step's staged writes over its committed keys: an ordered log of staged writes, each with a tag (the source
+ * batch it belongs to, or 0 for "commit with the next commit"), so a commit can take only the writes whose records are
+ * already durable downstream. Only staged writes live here; committed keys are read through `committed`, so memory
+ * holds what is in flight, not the whole state.
  * @internal
  */
 export class Namespace {
-  readonly committed = new Map<string, JsonValue>();
   /** Latest staged value per key and how many staged writes of that key are still uncommitted. */
   readonly overlay = new Map<string, { value: Staged; n: number }>();
   tags: number[] = [];
   keys: string[] = [];
-  values: Staged[] = [];
+  values: Array<Staged | typeof CLEAR> = [];
   start = 0;
+  /** Staged clears not taken yet: while any is, committed keys are invisible. */
+  clears = 0;
   /** While true (a sink write in flight), none of this namespace's staged writes are committed. */
   held = false;
+
+  constructor(readonly committed: CommittedView) {}
 
   stage(tag: number, key: string, value: Staged): void {
     this.tags.push(tag);
@@ -32,25 +52,52 @@ export class Namespace {
     } else this.overlay.set(key, { value, n: 1 });
   }
 
+  /** Stages a clear: staged keys are deleted, committed ones hidden until the clear is committed. */
+  stageClear(tag: number): void {
+    for (const [key, o] of this.overlay) if (o.value !== DELETED) this.stage(tag, key, DELETED);
+    this.tags.push(tag);
+    this.keys.push('');
+    this.values.push(CLEAR);
+    this.clears++;
+  }
+
   get pendingCount(): number {
     return this.tags.length - this.start;
   }
 
-  /** Moves staged writes tagged below `upTo` into `committed`; reports them through `put`/`del`. */
-  take(upTo: number, put: (key: string, value: JsonValue) => void, del: (key: string) => void): void {
+  get(key: string): JsonValue | undefined {
+    const o = this.overlay.get(key);
+    if (o) return o.value === DELETED ? undefined : o.value;
+    return this.clears > 0 ? undefined : this.committed.get(key);
+  }
+
+  has(key: string): boolean {
+    const o = this.overlay.get(key);
+    if (o) return o.value !== DELETED;
+    return this.clears > 0 ? false : this.committed.has(key);
+  }
+
+  *visible(): IterableIterator<string> {
+    if (this.clears === 0) for (const key of this.committed.keys()) if (!this.overlay.has(key)) yield key;
+    for (const [key, o] of this.overlay) if (o.value !== DELETED) yield key;
+  }
+
+  /** Hands staged writes tagged below `upTo` to `sink`, in order, and forgets them. */
+  take(upTo: number, sink: TakeSink): void {
     if (this.held) return;
     let i = this.start;
     const end = this.tags.length;
     while (i < end && this.tags[i] < upTo) {
       const key = this.keys[i];
       const value = this.values[i];
-      if (value === DELETED) {
-        this.committed.delete(key);
-        del(key);
-      } else {
-        this.committed.set(key, value);
-        put(key, value);
+      if (value === CLEAR) {
+        sink.clear();
+        this.clears--;
+        i++;
+        continue;
       }
+      if (value === DELETED) sink.del(key);
+      else sink.put(key, value);
       const o = this.overlay.get(key)!;
       if (--o.n === 0) this.overlay.delete(key);
       i++;
@@ -65,41 +112,29 @@ export class Namespace {
 }
 
 /** The `StepState` a plugin sees: reads see staged writes; `tag()` says which batch new writes belong to. */
-export function stepStateView(ns: Namespace, tag: () => number): StepState {
-  const visible = function* (): IterableIterator<string> {
-    for (const key of ns.committed.keys()) {
-      const o = ns.overlay.get(key);
-      if (!o || o.value !== DELETED) yield key;
-    }
-    for (const [key, o] of ns.overlay) if (o.value !== DELETED && !ns.committed.has(key)) yield key;
-  };
+export function stepStateView(ns: Namespace, tag: () => number, checkKey: (key: string) => void): StepState {
   return {
     get<T extends JsonValue = JsonValue>(key: string): T | undefined {
-      const o = ns.overlay.get(key);
-      if (o) return o.value === DELETED ? undefined : (o.value as T);
-      return ns.committed.get(key) as T | undefined;
+      return ns.get(key) as T | undefined;
     },
     set(key, value) {
       if (value === undefined)
         throw new TypeError(`state.set("${key}", undefined): use state.delete() to remove a key`);
+      checkKey(key);
       ns.stage(tag(), key, value);
     },
     delete(key) {
       ns.stage(tag(), key, DELETED);
     },
-    has(key) {
-      const o = ns.overlay.get(key);
-      return o ? o.value !== DELETED : ns.committed.has(key);
-    },
+    has: (key) => ns.has(key),
     get size() {
       let n = 0;
-      for (const _ of visible()) n++;
+      for (const _ of ns.visible()) n++;
       return n;
     },
-    keys: visible,
+    keys: () => ns.visible(),
     clear() {
-      const t = tag();
-      for (const key of [...visible()]) ns.stage(t, key, DELETED);
+      ns.stageClear(tag());
     },
   };
 }

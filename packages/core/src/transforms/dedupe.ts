@@ -30,8 +30,9 @@ export type DedupeConfig = ConfigFromSchema<typeof configSchema>;
 const SEPARATOR = '\u001f';
 
 /**
- * Passes the first record for each key; later ones are filtered (counted as `filtered`). Seen keys are kept in memory
- * and staged in `ctx.state`, so a resumed run continues with exactly the keys its checkpoint saw.
+ * Passes the first record for each key; later ones are filtered (counted as `filtered`). Seen keys live in
+ * `ctx.state` only (staged, then in the state store on disk), not in a copy in memory: 2 million distinct keys cost
+ * the store's file, not the heap, and a resumed run continues with exactly the keys its checkpoint saw.
  */
 export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
   defineTransform<DedupeConfig>({
@@ -50,7 +51,7 @@ export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
     create(ctx, config) {
       const fields = config.key;
       const fold = !config.caseSensitive;
-      const seen = new Set<string>(ctx.state.keys());
+      const seen = ctx.state;
       const keyOf = (record: DataRecord): string | undefined => {
         let key = '';
         for (let i = 0; i < fields.length; i++) {
@@ -69,8 +70,7 @@ export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
           return rejectRecord(`dedupe key field${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`);
         }
         if (seen.has(key)) return null;
-        seen.add(key);
-        ctx.state.set(key, 1);
+        seen.set(key, 1);
         return record;
       };
     },
