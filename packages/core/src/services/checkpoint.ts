@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FatalError } from '../errors.js';
 import type { JsonValue, StepState } from '../plugins/types.js';
 import { JOURNAL, replayJournal } from './journal.js';
-import { openLmdbBackend, STATE_FILE, type LmdbBackend } from './lmdb-backend.js';
+import type { LmdbBackend } from './lmdb-backend.js';
 import { acquireLock } from './lock.js';
 import { emptyChanges, memoryBackend, type StateBackend, type StateChanges } from './state-backend.js';
 import { Namespace, stepStateView, type CommittedView } from './step-state.js';
@@ -82,6 +82,8 @@ export async function openCheckpointStore(
 
 /** The folder's LMDB file, after migrating a journal left by an earlier version (read-only: the journal, in memory). */
 async function openBackend(dir: string, readOnly: boolean, fsync: boolean): Promise<StateBackend> {
+  // Loaded with the first store, not with @etl/core: `etl validate` never opens one (lmdb is a native addon).
+  const { openLmdbBackend, STATE_FILE } = await import('./lmdb-backend.js');
   const file = join(dir, STATE_FILE);
   const journal = join(dir, JOURNAL);
   const hasJournal = existsSync(journal);
