@@ -1,8 +1,9 @@
 // Child of ledger.bench.js: one `runPipeline` of a generated source of CONTACTS distinct contacts into the HubSpot sink
 // (dist/), in a process of its own so its peak RSS is the sync's alone. Prints the summary as JSON.
 import { setFlagsFromString } from 'node:v8';
-import { defineSource, runPipeline } from '@etl/core';
-import hubspotSink, { withDefaults } from '@etl/sink-hubspot';
+import { applyConfigDefaults, runPipeline } from '@etl/core';
+import { memorySource } from '@etl/testing';
+import hubspotSink, { configSchema } from '@etl/sink-hubspot';
 
 // The heap setting `etl` itself runs with (packages/cli/bin/run.js), so the figure is the CLI's.
 setFlagsFromString('--heap-growing-percent=50');
@@ -10,21 +11,15 @@ setFlagsFromString('--heap-growing-percent=50');
 const { CONTACTS, STATE_DIR, HUBSPOT_BASE_URL, HUBSPOT_TOKEN } = process.env;
 const total = Number(CONTACTS);
 
-const generator = defineSource({
+// Distinct name + sex records, made one at a time as the runtime asks (memorySource resumes at its position).
+const generator = memorySource((i) => (i < total ? { name: `Name${i}`, sex: i % 2 ? 'M' : 'F' } : undefined), {
   name: 'generator',
-  configSchema: { type: 'object' },
-  async *read(_ctx, _config, from) {
-    let next = typeof from === 'number' ? from : 0;
-    while (next < total) {
-      const records = [];
-      for (; next < total && records.length < 5000; next++)
-        records.push({ name: `Name${next}`, sex: next % 2 ? 'M' : 'F' });
-      yield { records, position: next };
-    }
-  },
+  label: 'generator',
+  batchSize: 5000,
 });
 
-const config = withDefaults({
+// A ResolvedPipeline's configs carry their schema defaults, as `etl run` resolves them.
+const config = applyConfigDefaults(configSchema, {
   baseUrl: HUBSPOT_BASE_URL,
   accessToken: HUBSPOT_TOKEN,
   rate: { max: 100_000, per: '10s' },

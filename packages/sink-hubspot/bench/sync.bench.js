@@ -6,25 +6,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { applyConfigDefaults, defineSource, runPipeline } from '@etl/core';
+import { applyConfigDefaults, runPipeline } from '@etl/core';
+import { memorySource } from '@etl/testing';
 import { startHubspotSandbox } from '@etl/sandbox';
 import hubspotSink, { configSchema } from '@etl/sink-hubspot';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 20_000);
 
-const generator = defineSource({
+// Distinct name + sex records, made one at a time as the runtime asks (memorySource resumes at its position).
+const generator = memorySource((i) => (i < CONTACTS ? { name: `Name${i}`, sex: i % 2 ? 'M' : 'F' } : undefined), {
   name: 'generator',
-  configSchema: { type: 'object' },
-  async *read(_ctx, _config, from) {
-    let next = typeof from === 'number' ? from : 0;
-    while (next < CONTACTS) {
-      const first = next;
-      const records = [];
-      for (; next < CONTACTS && records.length < 5000; next++)
-        records.push({ name: `Name${next}`, sex: next % 2 ? 'M' : 'F' });
-      yield { records, position: next, locate: (i) => `generator:${first + i + 1}` };
-    }
-  },
+  label: 'generator',
+  batchSize: 5000,
 });
 
 const bench = {
