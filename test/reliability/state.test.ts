@@ -159,9 +159,9 @@ describe('a second HubSpot portal from the same project', () => {
   }, 300_000);
 
   test('a full run to A killed mid-HubSpot, then the same command against an empty B: every contact in B, once', async () => {
-    // Long version: the real file (111,472 contacts) at a sandboxed 400 / 10 s; short: 6,000 contacts at 30 / 10 s.
+    // Long version: the real file (111,472 contacts) at a sandboxed 400 / 10 s; short: 6,000 contacts at 60 / 10 s.
     const data = longRun ? await realDataset() : v1;
-    const stack = await newStack('dest_full', data.zip, longRun ? { max: 400, per: '10s' } : { max: 30, per: '10s' });
+    const stack = await newStack('dest_full', data.zip, longRun ? { max: 400, per: '10s' } : { max: 60, per: '10s' });
     const total = data.expected.emails.size;
     for (const at of [total * 0.2, total * 0.45, total * 0.7]) {
       await killWhen(stack, ['--profile', 'full'], () => live(stack.hubspot).emails.size >= at);
@@ -222,7 +222,7 @@ describe('--reconcile', () => {
 
 describe('--fresh, killed, resumed', () => {
   test('a resumed fresh lineage does not trust the ledger from before it: the emptied portal gets every contact back', async () => {
-    const stack = await newStack('fresh', v1.zip, { max: 30, per: '10s' });
+    const stack = await newStack('fresh', v1.zip, { max: 60, per: '10s' });
     const total = v1.expected.emails.size;
     await runOk(stack, ['--profile', 'full']);
     // A person empties the portal (same account, so the same destination), over the API like any client.
@@ -263,7 +263,8 @@ describe('an interrupted run whose input or batch size changed', () => {
   test('a larger settings.batchSize after a kill while HubSpot lags: a new lineage, no row skipped', async () => {
     // HubSpot's contacts all come from the first batches and it is slow, so it holds the resume point back while
     // MySQL runs far ahead: resuming by position with bigger batches would skip rows MySQL never wrote.
-    const stack = await newStack('batch_size', v1.zip, { max: 15, per: '10s' });
+    // At 30 / 10 s the 60 requests of 6,000 contacts take 20 s; MySQL passes 60,000 rows in a few.
+    const stack = await newStack('batch_size', v1.zip, { max: 30, per: '10s' });
     await killWhen(stack, ['--profile', 'full'], async () => (await tableFingerprint(stack.db.url)).rows >= 60_000);
     expect(live(stack.hubspot).emails.size).toBeLessThan(v1.expected.emails.size);
     const summary = await runOk(stack, ['--profile', 'full', '--set', 'settings.batchSize=20000']);
