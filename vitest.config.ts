@@ -14,7 +14,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          // Vitest's default on 2 cores is 1 worker; these files mostly wait on sockets (stand-ins, MariaDB, Chromium).
+          maxWorkers: 2,
+        },
       },
       {
         extends: true,
