@@ -60,6 +60,8 @@ export function rateFromConfig(config: HubspotConfig): RateSpec {
 export class DailyBudget {
   private used = 0;
   private remoteRemaining: number | undefined;
+  /** Requests sent and not yet answered: an answer's count does not include them, so they are taken off it. */
+  private unanswered = 0;
 
   constructor(private readonly daily: number | undefined) {}
 
@@ -68,11 +70,17 @@ export class DailyBudget {
     const left = this.remoteRemaining ?? (this.daily === undefined ? Number.POSITIVE_INFINITY : this.daily - this.used);
     if (left <= 0) throw dailyLimitError(this.daily);
     this.used++;
+    this.unanswered++;
     if (this.remoteRemaining !== undefined) this.remoteRemaining--;
   }
 
+  /**
+   * Call with every answer. Answers come back out of order, so an early one's count would hand back requests already
+   * sent since: the lower bound (what it says minus what is still in flight) is what keeps the run off a daily 429.
+   */
   observe(remaining: number | undefined): void {
-    if (remaining !== undefined) this.remoteRemaining = remaining;
+    this.unanswered = Math.max(0, this.unanswered - 1);
+    if (remaining !== undefined) this.remoteRemaining = Math.max(0, remaining - this.unanswered);
   }
 
   get requests(): number {

@@ -222,3 +222,16 @@ describe('HubspotClient status handling', () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe('the daily budget', () => {
+  it('takes requests still in flight off a late answer’s count, so an out-of-order answer does not hand them back', () => {
+    const budget = new DailyBudget(undefined);
+    budget.observe(3); // the property list's answer: 3 left
+    for (let i = 0; i < 3; i++) budget.take(); // three upserts in flight
+    budget.observe(2); // the first upsert's answer, counted before the other two arrived
+    expect(() => budget.take()).toThrow(RetriesExhaustedError);
+    budget.observe(0);
+    budget.observe(0);
+    expect(() => budget.take()).toThrow(/daily API limit/);
+  });
+});
