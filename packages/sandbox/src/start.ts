@@ -10,33 +10,37 @@ import type { Sandbox, SandboxOptions } from './types.js';
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
-  const kaggle = await startKaggleSandbox({ dataset: options.dataset, port: options.kagglePort, host });
-  let hubspot;
-  try {
-    hubspot = await startHubspotSandbox({
+  const started: { close(): Promise<void> }[] = [];
+  // Each stand-in starts only once the one before it listens; if one fails, those already up are closed.
+  const start = async <T extends { close(): Promise<void> }>(service: Promise<T>): Promise<T> => {
+    try {
+      const up = await service;
+      started.push(up);
+      return up;
+    } catch (error) {
+      await Promise.allSettled(started.map((s) => s.close()));
+      throw error;
+    }
+  };
+  const kaggle = await start(startKaggleSandbox({ dataset: options.dataset, port: options.kagglePort, host }));
+  const hubspot = await start(
+    startHubspotSandbox({
       port: options.hubspotPort,
       host,
       rate: options.rate,
       dailyLimit: options.dailyLimit,
       stateDir: options.stateDir ? join(options.stateDir, 'hubspot') : undefined,
-    });
-  } catch (error) {
-    await kaggle.close();
-    throw error;
-  }
-  let pipedrive;
-  try {
-    pipedrive = await startPipedriveSandbox({
+    }),
+  );
+  const pipedrive = await start(
+    startPipedriveSandbox({
       port: options.pipedrivePort,
       host,
       plan: options.pipedrivePlan,
       dailyTokens: options.pipedriveDailyTokens,
       stateDir: options.stateDir ? join(options.stateDir, 'pipedrive') : undefined,
-    });
-  } catch (error) {
-    await Promise.allSettled([kaggle.close(), hubspot.close()]);
-    throw error;
-  }
+    }),
+  );
   const { credentials } = kaggle;
   // No API key here: with only email and password set, `mode: auto` takes the browser flow, the one the demo shows.
   const env: Record<string, string> = {
@@ -55,7 +59,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     pipedrive,
     env,
     async close() {
-      await Promise.allSettled([kaggle.close(), hubspot.close(), pipedrive.close()]);
+      await Promise.allSettled(started.map((s) => s.close()));
     },
   };
 }

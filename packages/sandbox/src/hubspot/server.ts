@@ -12,6 +12,7 @@ import { faultBody, type SandboxFaults } from './faults.js';
 import { propertyRoutes } from './property-routes.js';
 import { rateLimitBody, type RatePolicy } from './rate-limits.js';
 import { searchRoutes } from './search-routes.js';
+import { acceptJsonBodies } from '../shared/json-body.js';
 
 const SEARCH_PATH = '/crm/v3/objects/contacts/search';
 const AUTH_FAILURE_MESSAGE =
@@ -52,22 +53,14 @@ export function buildServer(
   const app = Fastify({ logger: false, bodyLimit: 20 * 1024 * 1024 });
   const metas = new WeakMap<IncomingMessage, RequestMeta>();
 
-  // Own JSON parser: an empty body is "no body" (DELETE, bare POSTs) instead of Fastify's error.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    if (body === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(body as string));
-    } catch (error) {
-      done(
-        new HubspotApiError(
-          400,
-          errorBody('VALIDATION_ERROR', `Invalid input JSON: ${(error as Error).message}. Send a JSON object body.`),
-        ),
-        undefined,
-      );
-    }
-  });
+  acceptJsonBodies(
+    app,
+    (reason) =>
+      new HubspotApiError(
+        400,
+        errorBody('VALIDATION_ERROR', `Invalid input JSON: ${reason}. Send a JSON object body.`),
+      ),
+  );
 
   const send = (reply: FastifyReply, meta: RequestMeta, status: number, body: Record<string, unknown>) =>
     reply.code(status).send(withCorrelation(body, meta.correlationId));

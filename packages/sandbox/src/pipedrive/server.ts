@@ -10,6 +10,7 @@ import type { AuthKind, PipedriveLimit } from './limits.js';
 import { personRoutes } from './persons-routes.js';
 import { ROUTE_RULES, type RouteRule } from './route-table.js';
 import { searchRoutes } from './search-routes.js';
+import { acceptJsonBodies } from '../shared/json-body.js';
 import { userRoutes } from './users-routes.js';
 
 interface RequestMeta {
@@ -53,16 +54,7 @@ export function buildServer(ctx: PipedriveContext, onChange: () => void): Fastif
   const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 });
   const metas = new WeakMap<IncomingMessage, RequestMeta>();
 
-  // Own JSON parser: an empty body is "no body" (DELETE, bare POSTs) instead of Fastify's error.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    if (body === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(body as string));
-    } catch (error) {
-      done(apiError(400, `Validation failed: the body is not valid JSON (${(error as Error).message})`), undefined);
-    }
-  });
+  acceptJsonBodies(app, (reason) => apiError(400, `Validation failed: the body is not valid JSON (${reason})`));
 
   const limited = (
     reply: FastifyReply,
