@@ -92,16 +92,19 @@ describe('etl ui in Chromium', () => {
     const hubspot = summary.steps.find((s) => s.step === 'hubspot')!;
     expect(runningAt).toBeLessThan(hubspot.written);
     expect(await number(cell('hubspot', 'written').textContent())).toBe(hubspot.written);
-    expect(await number(cell('names', 'rejected').textContent())).toBe(15);
+    expect(await number(cell('names', 'rejected').textContent())).toBe(16);
     await page.locator('#throughput svg polyline').first().waitFor(WAIT);
 
     // Rejects: paged (25 a page), with location and reason, searchable.
-    await page.locator('#rejects-info', { hasText: 'of 15' }).waitFor(WAIT);
-    expect(await page.locator('#rejects tr.reject').count()).toBe(15);
+    await page.locator('#rejects-info', { hasText: 'of 16' }).waitFor(WAIT);
+    expect(await page.locator('#rejects tr.reject').count()).toBe(16);
+    // Input data is shown as text, never run as markup.
+    expect(await page.locator('#rejects', { hasText: '<img src=x onerror=window.pwned=1>' }).count()).toBe(1);
+    expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
     expect(await page.locator('#rejects tr.reject').first().textContent()).toContain('names.csv:9');
     await page.fill('#rejects-search', 'is not one of F, M');
-    await page.locator('#rejects-info', { hasText: 'of 6' }).waitFor(WAIT);
-    expect(await page.locator('#rejects tr.reject').count()).toBe(6);
+    await page.locator('#rejects-info', { hasText: 'of 7' }).waitFor(WAIT);
+    expect(await page.locator('#rejects tr.reject').count()).toBe(7);
     await page.locator('#rejects').scrollIntoViewIfNeeded();
     await shot('run-finished.png');
 
