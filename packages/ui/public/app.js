@@ -72,7 +72,9 @@ function showList(params) {
   statusSelect.addEventListener('change', apply);
   const body = h('tbody');
   const empty = h('p', { class: 'muted', hidden: true }, 'No runs match.');
+  const starts = h('div', { id: 'failed-starts' });
   view.replaceChildren(
+    starts,
     h('form', { class: 'filters' }, pipelineSelect, statusSelect),
     h(
       'table',
@@ -93,7 +95,8 @@ function showList(params) {
   );
   const known = new Set();
   const q = new URLSearchParams(filter);
-  closeLive = live(`/api/runs/events?${q}`, ({ runs }) => {
+  closeLive = live(`/api/runs/events?${q}`, ({ runs, failedStarts }) => {
+    starts.replaceChildren(...failedStarts.map(failedStart));
     for (const run of runs) {
       if (known.has(run.pipeline)) continue;
       known.add(run.pipeline);
@@ -108,6 +111,17 @@ function showList(params) {
     empty.hidden = runs.length > 0;
     body.replaceChildren(...runs.map(runRow));
   });
+}
+
+/** A start from this page that exited with an error, with what `etl run` printed (its run may not exist). */
+function failedStart(launch) {
+  const what = `${launch.pipeline}${launch.profile ? ` --profile ${launch.profile}` : ''}`;
+  return h(
+    'div',
+    { class: 'error' },
+    h('strong', {}, `etl run ${what} exited with ${launch.exitCode}`),
+    launch.output ? h('pre', {}, launch.output) : null,
+  );
 }
 
 function runRow(run) {

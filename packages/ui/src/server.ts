@@ -90,7 +90,13 @@ function registerRoutes(app: FastifyInstance, options: UiServerOptions): void {
     runs: await listRunsFor(stateDir, request.query),
   }));
   app.get<{ Querystring: RunFilter }>('/api/runs/events', (request, reply) =>
-    streamChanges(request, reply, async () => ({ runs: await listRunsFor(stateDir, request.query) }), live),
+    streamChanges(
+      request,
+      reply,
+      // Starts that failed before their run folder existed (a pipeline that did not load) show only here.
+      async () => ({ runs: await listRunsFor(stateDir, request.query), failedStarts: failedStarts(launcher) }),
+      live,
+    ),
   );
   app.get<{ Params: { id: string } }>('/api/runs/:id', async (request, reply) => {
     const run = await detail(request.params.id);
@@ -120,6 +126,9 @@ function registerRoutes(app: FastifyInstance, options: UiServerOptions): void {
   });
   registerControlRoutes(app, options, detail);
 }
+
+const failedStarts = (launcher: RunLauncher) =>
+  launcher.launches().filter((l) => l.exitCode !== undefined && l.exitCode !== 0 && l.exitCode !== 130);
 
 const runDir = (stateDir: string, runId: string): string => join(stateDir, 'runs', runId);
 
