@@ -6,7 +6,6 @@ import { describe, expect, test } from 'vitest';
 import { createProgressFile, MAX_SAMPLES, readRunProgress } from '../src/services/run-progress.js';
 
 const counts = (written: number) => ({ read: written + 1, written, rejected: 1, unchanged: 0, filtered: 0 });
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe('run progress file', () => {
   test('writes at most once per interval, with every step noted in the same turn, and the last counts on flush', async () => {
@@ -15,17 +14,17 @@ describe('run progress file', () => {
     const progress = createProgressFile(dir, { now: () => clock });
     progress.update('source', counts(10));
     progress.update('sink', counts(5));
-    await settle();
+    await progress.idle();
     expect((await readRunProgress(dir))?.steps).toEqual({ source: counts(10), sink: counts(5) });
 
     clock += 500; // within the interval: noted, not written
     progress.update('sink', counts(8));
-    await settle();
+    await progress.idle();
     expect((await readRunProgress(dir))?.steps.sink?.written).toBe(5);
 
     clock += 600;
     progress.update('sink', counts(9));
-    await settle();
+    await progress.idle();
     const second = await readRunProgress(dir);
     expect(second?.steps.sink?.written).toBe(9);
     expect(second?.samples.map((s) => s.written.sink)).toEqual([5, 9]);

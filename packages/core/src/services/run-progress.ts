@@ -45,6 +45,8 @@ export interface ProgressFile {
   update(step: string, counts: StepCounts): void;
   /** Writes what was noted now (at the run's end), once the write in flight is done. */
   flush(): Promise<void>;
+  /** Resolves once no write is in flight. */
+  idle(): Promise<void>;
 }
 
 /**
@@ -89,6 +91,9 @@ export function createProgressFile(runDir: string, options: ProgressFileOptions 
     async flush() {
       while (writing) await writing;
       await write();
+    },
+    async idle() {
+      while (writing) await writing;
     },
   };
 }
