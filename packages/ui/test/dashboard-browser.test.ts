@@ -41,16 +41,18 @@ async function startFromPage(): Promise<void> {
 }
 
 beforeAll(async () => {
+  // Chromium starts while tsc checks that the CLI the runs spawn is built.
+  const launching = chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--disable-gpu', '--disable-dev-shm-usage'],
+  });
   await buildOnce(['packages/cli'], ['packages/cli/dist/commands/run.js']);
+  browser = await launching;
   mkdirSync(artifacts, { recursive: true });
   cpSync(join(import.meta.dirname, 'fixtures'), workDir, { recursive: true });
   // The runs see none of the developer's credentials: the sandbox provides HubSpot's.
   launcher = spawnLauncher({ cliBin, cwd: workDir, env: { ...process.env, HOME: workDir, ETL_UI_TOKEN: '' } });
   server = await startUiServer({ stateDir, pipelinesDir: join(workDir, 'pipelines'), launcher, pollMs: 250 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--disable-gpu', '--disable-dev-shm-usage'],
-  });
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
 });
 
