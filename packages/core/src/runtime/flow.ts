@@ -83,6 +83,8 @@ export interface FlowOptions {
   dryRun: boolean;
   nextSeq: number;
   from: JsonValue | undefined;
+  /** After each sink write is counted (progress for people watching; must not throw). */
+  onWritten?(): void;
 }
 
 const cmpRef = (seq: number, index: number, ref: RecordRef): number =>
@@ -316,6 +318,7 @@ export class Flow {
       if (entry.outstanding === 0) this.pending.delete(part.seq);
     }
     if (!this.o.dryRun) this.requestCommit();
+    this.o.onWritten?.();
   }
 
   /**

@@ -47,6 +47,8 @@ export async function summarize(scope: RunScope, start: RunStart | undefined, fa
   // Dry-run sinks report what they would do, not what they wrote, so only the other steps must balance then.
   if (!failure) checkInvariants(scope.dryRun ? steps.filter((s) => s.kind !== 'sink') : steps, stats, logger);
   scope.events.batches(stats, true);
+  for (const [step, counts] of stats) scope.progress.update(step, counts);
+  await scope.progress.flush();
   const finished = scope.now();
   const summary: RunSummary = {
     runId: scope.runId,

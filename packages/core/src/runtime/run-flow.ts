@@ -18,7 +18,11 @@ export async function runFlow(scope: RunScope, start: RunStart): Promise<void> {
   const { nodes, sinks } = await buildNodes(scope, start);
   const roots = linkTree(scope, nodes);
   const source = scope.source;
+  const noteProgress = (): void => {
+    for (const [step, counts] of scope.stats) scope.progress.update(step, counts);
+  };
   const flow = new Flow({
+    onWritten: noteProgress,
     roots,
     sinks,
     source,
@@ -49,7 +53,10 @@ export async function runFlow(scope: RunScope, start: RunStart): Promise<void> {
       stats,
       from: start.from,
       signal: scope.signal,
-      onBatch: () => scope.events.batches(scope.stats),
+      onBatch: () => {
+        scope.events.batches(scope.stats);
+        noteProgress();
+      },
     });
     await flow.drain();
     if (flow.failure) throw flow.failure;

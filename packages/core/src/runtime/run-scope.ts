@@ -22,6 +22,7 @@ import {
   type RejectsWriter,
   type RunFolder,
 } from '../services/run-history.js';
+import { createProgressFile, type ProgressFile } from '../services/run-progress.js';
 import { hashSecret } from '../services/salt.js';
 import { addDefaultLimiters, createStepContext, newStats, type LineageBinding, type StepStats } from './context.js';
 import { createEventSink } from './events.js';
@@ -50,6 +51,8 @@ export interface RunScope {
   readonly logger: RootLogger;
   readonly rejects: RejectsWriter;
   readonly events: ReturnType<typeof createEventSink>;
+  /** `progress.json` in the run folder: what readers of the run history see of a running run. */
+  readonly progress: ProgressFile;
   readonly signal: AbortSignal;
   /** This pipeline's state folder (`<stateDir>/pipelines/<name>`). */
   readonly stateDir: string;
@@ -109,6 +112,8 @@ export async function openRunScope(pipeline: ResolvedPipeline, options: RunOptio
     logger,
     rejects: createRejectsWriter(folder.rejectsFile, (text) => redact(text)),
     events: createEventSink(options.onEvent, now),
+    // The real clock, as limiters use: the file is for people watching, an injected test clock may stand still.
+    progress: createProgressFile(folder.dir),
     signal: options.signal ?? new AbortController().signal,
     stateDir: pipelineStateDir(options.stateDir, pipeline.name),
     stats: new Map(pipeline.steps.map((s) => [s.name, newStats()])),

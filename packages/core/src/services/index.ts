@@ -32,4 +32,13 @@ export {
   type RunRecord,
   type RejectsWriter,
 } from './run-history.js';
+export {
+  createProgressFile,
+  readRunProgress,
+  PROGRESS_FILE,
+  type ProgressFile,
+  type RunProgress,
+  type ProgressSample,
+  type StepCounts,
+} from './run-progress.js';
 export { baseUrlProblem, checkBaseUrl, insecureUrlReason, isLoopbackHost } from './transport.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { readdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../pipeline/types.js';
 import type { Rejection } from '../plugins/types.js';
@@ -24,6 +25,9 @@ export interface RunRecord {
   finishedAt?: string;
   dir: string;
   summary?: RunSummary;
+  /** The process running it and its host, from `run.json` (what `etl ui` sends SIGINT to when it started the run). */
+  pid?: number;
+  host?: string;
 }
 
 /** `20261128-205034-ab12`: UTC time of the start, then random hex, so names sort by time. */
@@ -57,7 +61,7 @@ export async function createRunFolder(
   for (const folder of [runsDir(stateDir), dir, artifactsDir]) chmodSync(folder, PRIVATE_DIR_MODE);
   await writeFile(
     join(dir, 'run.json'),
-    `${JSON.stringify({ runId, pipeline, startedAt: new Date(now).toISOString() })}\n`,
+    `${JSON.stringify({ runId, pipeline, startedAt: new Date(now).toISOString(), pid: process.pid, host: hostname() })}\n`,
     { mode: PRIVATE_FILE_MODE },
   );
   return {
@@ -92,9 +96,12 @@ export async function readRun(stateDir: string, runId: string): Promise<RunRecor
       summary,
     };
   }
-  const marker = await readJson<{ pipeline: string; startedAt: string }>(join(dir, 'run.json'));
+  const marker = await readJson<{ pipeline: string; startedAt: string; pid?: number; host?: string }>(
+    join(dir, 'run.json'),
+  );
   if (!marker) return undefined;
-  return { runId, pipeline: marker.pipeline, status: 'unfinished', startedAt: marker.startedAt, dir };
+  const { pipeline, startedAt, pid, host } = marker;
+  return { runId, pipeline, status: 'unfinished', startedAt, dir, pid, host };
 }
 
 /** Runs in `stateDir`, newest first, optionally only those of one pipeline. */
