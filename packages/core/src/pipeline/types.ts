@@ -3,6 +3,9 @@
  * the runtime reports back (`RunSummary`). The runtime only ever sees resolved plugin objects.
  */
 import type { DataRecord, Logger, Plugin, PluginKind, ReconcileReport, RetryOptions } from '../plugins/types.js';
+import type { RunObserver } from './observer.js';
+
+export type { ObservedRun, RunObserver, StepCounts } from './observer.js';
 
 export interface LimiterSpec {
   /** Requests allowed per interval. */
@@ -90,8 +93,10 @@ export interface RunOptions {
   logger?: Logger;
   /** Abort to stop the run cleanly (the CLI wires SIGINT/SIGTERM to this). */
   signal?: AbortSignal;
-  /** Progress and lifecycle events for a terminal UI. */
+  /** Progress and lifecycle events for a terminal UI (throttled to a few a second). */
   onEvent?(event: RunEvent): void;
+  /** Listeners to every count, batch, write, HTTP answer and limiter wait of the run (metrics, progress files). */
+  observers?: readonly RunObserver[];
   /** Injectable clock for tests. */
   now?(): number;
   /** Shared budgets by store name, for limiters whose `store:` names one (the CLI opens `redis` when one does). */

@@ -26,6 +26,7 @@ import { hashSecret } from '../services/salt.js';
 import { addDefaultLimiters, createStepContext, newStats, type LineageBinding, type StepStats } from './context.js';
 import { createEventSink } from './events.js';
 import { assertPluginShape } from './invoke.js';
+import { bindObservers, stepCountsOf, type BoundObservers } from './observe.js';
 
 /** The runtime's own namespace in the checkpoint store (`@` cannot start a step name). */
 export const RUNTIME_NAMESPACE = '@runtime';
@@ -50,6 +51,8 @@ export interface RunScope {
   readonly logger: RootLogger;
   readonly rejects: RejectsWriter;
   readonly events: ReturnType<typeof createEventSink>;
+  /** The run's observers (`options.observers`), bound to this run. */
+  readonly observe: BoundObservers;
   readonly signal: AbortSignal;
   /** This pipeline's state folder (`<stateDir>/pipelines/<name>`). */
   readonly stateDir: string;
@@ -109,6 +112,11 @@ export async function openRunScope(pipeline: ResolvedPipeline, options: RunOptio
     logger,
     rejects: createRejectsWriter(folder.rejectsFile, (text) => redact(text)),
     events: createEventSink(options.onEvent, now),
+    observe: bindObservers(options.observers, {
+      runId,
+      pipeline: pipeline.name,
+      ...(pipeline.profile === undefined ? {} : { profile: pipeline.profile }),
+    }),
     signal: options.signal ?? new AbortController().signal,
     stateDir: pipelineStateDir(options.stateDir, pipeline.name),
     stats: new Map(pipeline.steps.map((s) => [s.name, newStats()])),
@@ -157,19 +165,38 @@ function openLimiters(scope: RunScope): void {
   for (const [name, spec] of Object.entries(scope.pipeline.limiters ?? {})) {
     const key = `limiter:${name}:daily`;
     const dailyUsage = spec.daily ? (runtimeState.get(key) as DailyUsage | undefined) : undefined;
+    const watch = watchLimiter(scope, name, spec.daily, dailyUsage);
     scope.limiters.set(
       name,
       createRateLimiter(name, spec, {
         dailyUsage,
-        onDailySpend: (usage) => runtimeState.set(key, { ...usage }),
+        onDailySpend: (usage) => {
+          runtimeState.set(key, { ...usage });
+          watch.onDailySpend(usage);
+        },
+        onWait: watch.onWait,
         shared: sharedStoreOf(scope, name, spec),
       }),
     );
   }
   // A plugin's declared default serves the step alone (no daily usage kept: a shared `limiters:` entry does that).
   addDefaultLimiters(scope.pipeline.steps, scope.limiters, (name, spec) =>
-    createRateLimiter(name, spec, { margin: spec.margin }),
+    createRateLimiter(name, spec, { margin: spec.margin, ...watchLimiter(scope, name, spec.daily) }),
   );
+}
+
+/** Tells the run's observers how long requests wait in a limiter and, for a daily budget, what is left of it. */
+function watchLimiter(scope: RunScope, limiter: string, daily: number | undefined, usage?: DailyUsage) {
+  const { observe } = scope;
+  if (daily && observe.active) {
+    const used = usage && usage.resetsAt > Date.now() ? usage.used : 0;
+    observe.dailyBudget({ limiter, daily, remaining: Math.max(0, daily - used) });
+  }
+  return {
+    onWait: (ms: number) => observe.limiterWait({ limiter, seconds: ms / 1000 }),
+    onDailySpend: (spent: DailyUsage) =>
+      daily && observe.dailyBudget({ limiter, daily, remaining: Math.max(0, daily - spent.used) }),
+  };
 }
 
 /** The shared store a limiter's `store:` names (none for `memory`); a store the caller did not open is a fatal error. */
@@ -227,7 +254,14 @@ function contextFor(
     stats: scope.stats.get(step.name)!,
     addSecret,
     onProgress: (name, update) => scope.events.progress(name, update),
+    onHttpAnswer: ({ status, seconds }) =>
+      scope.observe.httpAnswer({ step: step.name, plugin: step.plugin.name, status, seconds }),
   });
+}
+
+/** Hands every step's counters so far to the run's observers. */
+export function reportCounts(scope: RunScope): void {
+  if (scope.observe.active) scope.observe.stepCounts(stepCountsOf(scope.pipeline.steps, scope.stats));
 }
 
 /** A `Destination` as a sink returned it, checked: the id must be a non-empty printable string. */
