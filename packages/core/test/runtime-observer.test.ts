@@ -79,7 +79,13 @@ describe('run observers', () => {
       {
         src: { plugin: memorySource(numberedRecords(45), { batchSize: 10 }) },
         picky: { plugin: picky, input: 'src' },
-        out: { plugin: httpSink, input: 'picky', limiter: 'api', batchSize: 5, retry: { baseDelayMs: 1, maxDelayMs: 2 } },
+        out: {
+          plugin: httpSink,
+          input: 'picky',
+          limiter: 'api',
+          batchSize: 5,
+          retry: { baseDelayMs: 1, maxDelayMs: 2 },
+        },
       },
       { limiters: { api: { max: 1000, intervalMs: 1000, daily: 100 } } },
     );
