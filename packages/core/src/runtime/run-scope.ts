@@ -175,6 +175,7 @@ function openLimiters(scope: RunScope): void {
           watch.onDailySpend(usage);
         },
         onWait: watch.onWait,
+        onDailyRemaining: watch.onDailyRemaining,
         shared: sharedStoreOf(scope, name, spec),
       }),
     );
@@ -185,17 +186,28 @@ function openLimiters(scope: RunScope): void {
   );
 }
 
-/** Tells the run's observers how long requests wait in a limiter and, for a daily budget, what is left of it. */
+/**
+ * Tells the run's observers how long requests wait in a limiter and, for a daily budget, what is left of it: the lower
+ * of the limiter's own count and what the remote last reported (other clients of the account spend it too).
+ */
 function watchLimiter(scope: RunScope, limiter: string, daily: number | undefined, usage?: DailyUsage) {
   const { observe } = scope;
-  if (daily && observe.active) {
-    const used = usage && usage.resetsAt > Date.now() ? usage.used : 0;
-    observe.dailyBudget({ limiter, daily, remaining: Math.max(0, daily - used) });
-  }
+  let own = daily ? daily - (usage && usage.resetsAt > Date.now() ? usage.used : 0) : 0;
+  let remote = Number.POSITIVE_INFINITY;
+  const report = (): void => {
+    if (daily) observe.dailyBudget({ limiter, daily, remaining: Math.max(0, Math.min(own, remote)) });
+  };
+  if (observe.active) report();
   return {
     onWait: (ms: number) => observe.limiterWait({ limiter, seconds: ms / 1000 }),
-    onDailySpend: (spent: DailyUsage) =>
-      daily && observe.dailyBudget({ limiter, daily, remaining: Math.max(0, daily - spent.used) }),
+    onDailySpend: (spent: DailyUsage) => {
+      own = (daily ?? 0) - spent.used;
+      report();
+    },
+    onDailyRemaining: (remaining: number) => {
+      remote = remaining;
+      report();
+    },
   };
 }
 

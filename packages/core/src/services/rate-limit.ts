@@ -26,6 +26,8 @@ export interface RateLimiterOptions {
   shared?: { store: SharedLimiterStore; key: string };
   /** Called as each request leaves the limiter with how long it waited there (queue, window, pauses), in ms. */
   onWait?(ms: number): void;
+  /** Called with what the remote reports is left of its daily budget (`observe({ dailyRemaining })`). */
+  onDailyRemaining?(remaining: number): void;
 }
 
 /** How much of a daily budget is spent, and when (epoch ms, UTC midnight) that count resets. */
@@ -280,6 +282,7 @@ export function createRateLimiter(
     observe(hint) {
       const t = now();
       if (hint.pauseMs && hint.pauseMs > 0) pausedUntil = Math.max(pausedUntil, t + hint.pauseMs);
+      if (hint.dailyRemaining !== undefined) options.onDailyRemaining?.(hint.dailyRemaining);
       // With a shared store the other clients of the budget are in its log already: what the remote counted is no news.
       if (options.shared) return;
       if (hint.remaining !== undefined && hint.max) {
