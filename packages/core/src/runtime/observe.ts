@@ -1,6 +1,5 @@
 /** Calls a run's observers (`RunOptions.observers`) with the run filled in, ignoring any that throw. */
-import type { ObservedRun, RunObserver, StepCounts } from '../pipeline/observer.js';
-import type { ResolvedStep } from '../pipeline/types.js';
+import type { ObservedRun, ResolvedStep, RunObserver, StepCounts } from '../pipeline/types.js';
 import type { StepStats } from './context.js';
 
 type Events = Required<RunObserver>;
