@@ -201,7 +201,10 @@ export interface RunObserver {
   httpAnswer?(run: ObservedRun, answer: { step: string; plugin: string; status?: number; seconds: number }): void;
   /** A request waited `seconds` in a rate limiter (queue, window and pauses) before it was sent. */
   limiterWait?(run: ObservedRun, wait: { limiter: string; seconds: number }): void;
-  /** A limiter with a daily budget has `remaining` of `daily` requests left today (at the start and after each spend). */
+  /**
+   * A limiter with a daily budget has `remaining` of `daily` requests left today: the lower of its own count and what
+   * the remote last reported (`RateLimiter.observe({ dailyRemaining })`). At the start, after each spend and report.
+   */
   dailyBudget?(run: ObservedRun, budget: { limiter: string; daily: number; remaining: number }): void;
   /** The run ended; `summary` is what `runPipeline` resolves with (after the last `stepCounts`). */
   runEnd?(run: ObservedRun, summary: RunSummary): void;
