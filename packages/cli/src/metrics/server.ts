@@ -1,6 +1,7 @@
 /** Serves a prom-client registry as Prometheus text on `GET /metrics` (node:http: one route needs no framework). */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FatalError } from '@etl/core';
 import type { Registry } from 'prom-client';
 
 export interface MetricsServer {
@@ -32,7 +33,7 @@ export async function serveMetrics(registry: Registry, host: string, port: numbe
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(cannotListen(error, host, port)));
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
@@ -46,4 +47,14 @@ export async function serveMetrics(registry: Registry, host: string, port: numbe
         server.closeAllConnections();
       }),
   };
+}
+
+/** Nothing has run yet when the port is taken: say which flag to change rather than report a bug. */
+function cannotListen(error: NodeJS.ErrnoException, host: string, port: number): FatalError {
+  const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.message;
+  return new FatalError(`Cannot serve metrics on ${host}:${port}: ${why}.`, {
+    code: 'METRICS_LISTEN',
+    cause: error,
+    suggestions: ['Pick another --metrics-port (0 takes a free one), or check --metrics-host.'],
+  });
 }
