@@ -27,121 +27,118 @@ export interface RunMetrics {
 
 /** Registers the run metrics in `registry` and returns the observer that feeds them. */
 export function registerRunMetrics(registry: Registry): RunMetrics {
-  const registers = [registry];
-  const records = Object.fromEntries(
-    RECORD_COUNTS.map((name) => [
-      name,
-      new Counter({
-        name: `etl_records_${name}_total`,
-        help: `Records ${name} per pipeline and step, as the run summary counts them.`,
-        labelNames: ['pipeline', 'step'],
-        registers,
-      }),
-    ]),
-  ) as Record<(typeof RECORD_COUNTS)[number], Counter<'pipeline' | 'step'>>;
-  const own = Object.fromEntries(
-    Object.entries(OWN_METRIC).map(([counter, name]) => [
-      counter,
-      new Counter({
-        name,
-        help: `The "${counter}" counter of each step (plugin counters in the run summary).`,
-        labelNames: ['pipeline', 'step'],
-        registers,
-      }),
-    ]),
-  );
-  const stepCounter = new Counter({
-    name: 'etl_step_counter_total',
-    help: 'Other plugin counters of each step (created, updated, resent, ...), as in the run summary.',
-    labelNames: ['pipeline', 'step', 'counter'],
-    registers,
-  });
-  const sourceBatch = new Histogram({
-    name: 'etl_source_batch_seconds',
-    help: 'Time the source took to produce each batch.',
-    labelNames: ['pipeline', 'step'],
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const sinkWrite = new Histogram({
-    name: 'etl_sink_write_seconds',
-    help: "Time each sink write took, the runtime's retries included.",
-    labelNames: ['pipeline', 'step'],
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const httpRequests = new Counter({
-    name: 'etl_http_requests_total',
-    help: 'HTTP requests of plugins by answer: status code and class (2xx..5xx, or "error" when no answer came).',
-    labelNames: ['pipeline', 'step', 'plugin', 'code', 'class'],
-    registers,
-  });
-  const limiterWait = new Histogram({
-    name: 'etl_limiter_wait_seconds',
-    help: 'Time requests waited in a rate limiter before they were sent.',
-    labelNames: ['pipeline', 'limiter'],
-    buckets: WAIT_BUCKETS,
-    registers,
-  });
-  const dailyRemaining = new Gauge({
-    name: 'etl_daily_budget_remaining',
-    help: "Requests left today in a limiter's daily budget (as this process knows it).",
-    labelNames: ['pipeline', 'limiter'],
-    registers,
-  });
-  const runs = new Counter({
-    name: 'etl_runs_total',
-    help: 'Runs ended, by status (succeeded, failed, interrupted).',
-    labelNames: ['pipeline', 'status'],
-    registers,
-  });
-  const active = new Gauge({
-    name: 'etl_runs_active',
-    help: 'Runs in progress in this process.',
-    labelNames: ['pipeline'],
-    registers,
-  });
-  const seen = new Map<string, Map<string, StepCounts>>();
-
-  const addCounts = (run: ObservedRun, steps: readonly StepCounts[]): void => {
-    const last = seen.get(run.runId) ?? new Map<string, StepCounts>();
-    seen.set(run.runId, last);
-    for (const now of steps) {
-      const before = last.get(now.step);
-      const labels = { pipeline: run.pipeline, step: now.step };
-      for (const name of RECORD_COUNTS) grow(records[name], labels, now[name] - (before?.[name] ?? 0));
-      for (const [counter, value] of Object.entries(now.counters)) {
-        if (NOT_EXPORTED.has(counter)) continue;
-        const by = value - (before?.counters[counter] ?? 0);
-        if (own[counter]) grow(own[counter], labels, by);
-        else grow(stepCounter, { ...labels, counter }, by);
-      }
-      last.set(now.step, now);
-    }
-  };
-
+  const m = defineMetrics(registry);
+  const addCounts = countsFeeder(m);
   const observer: RunObserver = {
-    runStart: (run) => active.inc({ pipeline: run.pipeline }),
+    runStart: (run) => m.active.inc({ pipeline: run.pipeline }),
     stepCounts: addCounts,
-    sourceBatch: (run, b) => sourceBatch.observe({ pipeline: run.pipeline, step: b.step }, b.seconds),
-    sinkWrite: (run, w) => sinkWrite.observe({ pipeline: run.pipeline, step: w.step }, w.seconds),
+    sourceBatch: (run, b) => m.sourceBatch.observe({ pipeline: run.pipeline, step: b.step }, b.seconds),
+    sinkWrite: (run, w) => m.sinkWrite.observe({ pipeline: run.pipeline, step: w.step }, w.seconds),
     httpAnswer: (run, a) =>
-      httpRequests.inc({
+      m.httpRequests.inc({
         pipeline: run.pipeline,
         step: a.step,
         plugin: a.plugin,
         code: a.status === undefined ? 'none' : String(a.status),
         class: statusClass(a.status),
       }),
-    limiterWait: (run, w) => limiterWait.observe({ pipeline: run.pipeline, limiter: w.limiter }, w.seconds),
-    dailyBudget: (run, b) => dailyRemaining.set({ pipeline: run.pipeline, limiter: b.limiter }, b.remaining),
+    limiterWait: (run, w) => m.limiterWait.observe({ pipeline: run.pipeline, limiter: w.limiter }, w.seconds),
+    dailyBudget: (run, b) => m.dailyRemaining.set({ pipeline: run.pipeline, limiter: b.limiter }, b.remaining),
     runEnd: (run, summary: RunSummary) => {
-      seen.delete(run.runId);
-      active.dec({ pipeline: run.pipeline });
-      runs.inc({ pipeline: run.pipeline, status: summary.status });
+      addCounts.forget(run);
+      m.active.dec({ pipeline: run.pipeline });
+      m.runs.inc({ pipeline: run.pipeline, status: summary.status });
     },
   };
   return { observer };
+}
+
+type Metrics = ReturnType<typeof defineMetrics>;
+
+/**
+ * Adds the growth of each run's cumulative step counts since its previous report to the counters; `forget(run)`
+ * drops what a finished run left.
+ */
+function countsFeeder(m: Metrics) {
+  const seen = new Map<string, Map<string, StepCounts>>();
+  const add = (run: ObservedRun, steps: readonly StepCounts[]): void => {
+    const last = seen.get(run.runId) ?? new Map<string, StepCounts>();
+    seen.set(run.runId, last);
+    for (const now of steps) {
+      const before = last.get(now.step);
+      const labels = { pipeline: run.pipeline, step: now.step };
+      for (const name of RECORD_COUNTS) grow(m.records[name], labels, now[name] - (before?.[name] ?? 0));
+      for (const [counter, value] of Object.entries(now.counters)) {
+        if (NOT_EXPORTED.has(counter)) continue;
+        const by = value - (before?.counters[counter] ?? 0);
+        if (m.own[counter]) grow(m.own[counter], labels, by);
+        else grow(m.stepCounter, { ...labels, counter }, by);
+      }
+      last.set(now.step, now);
+    }
+  };
+  return Object.assign(add, { forget: (run: ObservedRun) => seen.delete(run.runId) });
+}
+
+function defineMetrics(registry: Registry) {
+  const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+    new Histogram({ name, help, labelNames, buckets, registers });
+  const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name, help, labelNames, registers });
+  const perStep = ['pipeline', 'step'] as const;
+  return {
+    records: Object.fromEntries(
+      RECORD_COUNTS.map((name) => [
+        name,
+        counter(`etl_records_${name}_total`, `Records ${name} per pipeline and step, as the run summary counts them.`, [
+          ...perStep,
+        ]),
+      ]),
+    ) as Record<(typeof RECORD_COUNTS)[number], Counter<'pipeline' | 'step'>>,
+    own: Object.fromEntries(
+      Object.entries(OWN_METRIC).map(([name, metric]) => [
+        name,
+        counter(metric, `The "${name}" counter of each step (plugin counters in the run summary).`, [...perStep]),
+      ]),
+    ),
+    stepCounter: counter(
+      'etl_step_counter_total',
+      'Other plugin counters of each step (created, updated, resent, ...), as in the run summary.',
+      [...perStep, 'counter'],
+    ),
+    sourceBatch: histogram(
+      'etl_source_batch_seconds',
+      'Time the source took to produce each batch.',
+      [...perStep],
+      LATENCY_BUCKETS,
+    ),
+    sinkWrite: histogram(
+      'etl_sink_write_seconds',
+      "Time each sink write took, the runtime's retries included.",
+      [...perStep],
+      LATENCY_BUCKETS,
+    ),
+    httpRequests: counter(
+      'etl_http_requests_total',
+      'HTTP requests of plugins by answer: status code and class (2xx..5xx, or "error" when no answer came).',
+      [...perStep, 'plugin', 'code', 'class'],
+    ),
+    limiterWait: histogram(
+      'etl_limiter_wait_seconds',
+      'Time requests waited in a rate limiter before they were sent.',
+      ['pipeline', 'limiter'],
+      WAIT_BUCKETS,
+    ),
+    dailyRemaining: gauge(
+      'etl_daily_budget_remaining',
+      "Requests left today in a limiter's daily budget: the lower of its own count and the remote's report.",
+      ['pipeline', 'limiter'],
+    ),
+    runs: counter('etl_runs_total', 'Runs ended, by status (succeeded, failed, interrupted).', ['pipeline', 'status']),
+    active: gauge('etl_runs_active', 'Runs in progress in this process.', ['pipeline']),
+  };
 }
 
 function grow<L extends string>(counter: Counter<L>, labels: Partial<Record<L, string>>, by: number): void {
