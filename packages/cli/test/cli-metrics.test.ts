@@ -39,7 +39,8 @@ describe('etl run --metrics-port', () => {
     const run = startEtl(
       [
         'run',
-        'metrics',
+        // Outside pipelines/, so `etl validate` in the fixture project does not list it.
+        'observed/metrics.yaml',
         '--sandbox',
         '--json',
         '--metrics-port',
