@@ -1,5 +1,5 @@
 /** One run a worker took from the queue, done as `etl run` does it: same project, pipeline loading and exit codes. */
-import { createLogger, EtlError, ExitCode, runPipeline, type RunSummary } from '@etl/core';
+import { createLogger, EtlError, ExitCode, runPipeline, type RunObserver, type RunSummary } from '@etl/core';
 import type { RunJobData, RunJobResult } from '@etl/queue';
 import { cliPackageDir } from './base-command.js';
 import { exitCodeFor } from './exit-code.js';
@@ -11,6 +11,8 @@ export interface QueuedRunOptions {
   stateDir: string;
   logFormat: 'pretty' | 'json';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The worker's metrics, when it serves them. */
+  observers?: readonly RunObserver[];
 }
 
 /** Never rejects: a pipeline that does not load ends the job "not-started", with the exit code `etl run` gives. */
@@ -41,6 +43,7 @@ export async function runQueued(
         logger,
         signal,
         limiterStores: limiters.stores,
+        observers: options.observers,
       });
     } finally {
       await limiters.close();

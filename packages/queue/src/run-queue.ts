@@ -97,6 +97,16 @@ export class RunQueue {
     }));
   }
 
+  /** Jobs by state, for the worker's metrics. */
+  jobCounts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+  }
+
+  /** Workers connected to the queue (Redis lists their connections by name), on every host. */
+  workerCount(): Promise<number> {
+    return this.queue.getWorkersCount();
+  }
+
   removeSchedule(id: string): Promise<boolean> {
     return this.queue.removeJobScheduler(id);
   }

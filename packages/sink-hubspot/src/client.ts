@@ -143,6 +143,7 @@ export class HubspotClient {
       remaining: seen.remaining,
       max: seen.max,
       intervalMs: seen.intervalMs,
+      dailyRemaining: this.options.budget.remaining,
     };
     // A burst 429 means the rolling window is full: hold every request for a whole window, not just this one.
     if (status === 429 && !isDaily(body)) hint.pauseMs = seen.intervalMs ?? this.options.limiter.limit.intervalMs;

@@ -86,6 +86,11 @@ export class DailyBudget {
   get requests(): number {
     return this.used;
   }
+
+  /** What HubSpot last said is left today, less the requests sent since; undefined until it says. */
+  get remaining(): number | undefined {
+    return this.remoteRemaining;
+  }
 }
 
 /** The error that stops a run whose daily budget is spent: resumable once it resets. */

@@ -96,8 +96,8 @@ function describe(run: RunRecord, progress: RunProgress | undefined): ListedRun 
     ...base,
     status: isRunning(run, progress) ? 'running' : 'unfinished',
     durationMs: progress ? Date.parse(progress.updatedAt) - Date.parse(run.startedAt) : undefined,
-    // Progress does not say which step is the source; the pipeline's first step is.
-    read: counts[0]?.read,
+    read: (counts.find((c) => c.kind === 'source') ?? counts[0])?.read,
+    written: progress ? counts.filter((c) => c.kind === 'sink').reduce((n, c) => n + c.written, 0) : undefined,
     rejected: progress ? counts.reduce((n, c) => n + c.rejected, 0) : undefined,
   };
 }

@@ -12,6 +12,8 @@ import {
 import { cliPackageDir, EtlCommand, sharedFlags } from '../base-command.js';
 import { exitCodeFor, rejectedCount } from '../exit-code.js';
 import { openLimiterStores } from '../limiter-stores.js';
+import { lingerFlag, metricsFlags } from '../metrics/flags.js';
+import { startRunMetrics, type RunMetricsHandle } from '../metrics/start.js';
 import { loadRunnablePipeline } from '../pipeline.js';
 import { renderSummaryError } from '../render-error.js';
 import { ProgressLine } from '../render/progress.js';
@@ -98,6 +100,8 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
       description: `Exit with ${ExitCode.rejects} when any record was rejected.`,
       default: false,
     }),
+    ...metricsFlags,
+    ...lingerFlag,
   };
 
   async run(): Promise<RunSummary> {
@@ -114,8 +118,12 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
         process.stderr.write(`\n${signal}: stopping after the current batch (press Ctrl-C again to exit at once)...\n`);
     });
     const progress = process.stderr.isTTY && !json ? new ProgressLine(process.stderr) : undefined;
+    const port = flags['metrics-port'];
+    let metrics: RunMetricsHandle | undefined;
     let summary: RunSummary;
+    let ran = false;
     try {
+      if (port !== undefined) metrics = await startRunMetrics(flags['metrics-host'], port, (l) => this.printErr(l));
       const { pipeline } = await loadRunnablePipeline(args.pipeline, {
         profile: flags.profile,
         sets: flags.set,
@@ -140,7 +148,9 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
           logger,
           signal: signals.signal,
           onEvent: progress ? (event) => progress.onEvent(event) : undefined,
+          ...(metrics ? { observers: [metrics.observer] } : {}),
         });
+        ran = true;
       } finally {
         await limiters.close();
         progress?.stop();
@@ -148,8 +158,10 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
         await logger.close?.();
       }
     } finally {
-      signals.dispose();
       await sandbox?.close();
+      // Only a run that ran has final values worth waiting for.
+      await metrics?.finish(ran ? flags['metrics-linger'] : 0, signals.signal);
+      signals.dispose();
     }
 
     const code = exitCodeFor(summary, signals.exitCode, flags['fail-on-rejects']);

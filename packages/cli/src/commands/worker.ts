@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
 import { EtlCommand, sharedFlags } from '../base-command.js';
+import { metricsFlags } from '../metrics/flags.js';
+import { startWorkerMetrics, type WorkerMetricsHandle } from '../metrics/start.js';
 import { wireSignals } from '../signals.js';
 import { loadQueue } from '../queue.js';
 
@@ -27,12 +29,13 @@ Start one or more workers per machine; they share the queue. SIGTERM (or Ctrl-C)
     }),
     'log-format': sharedFlags['log-format'],
     'log-level': sharedFlags['log-level'],
+    ...metricsFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Worker);
     const project = await this.project();
-    const { redisTarget, safeUrl, startRunWorker } = await loadQueue();
+    const { redisTarget, safeUrl, startRunWorker, RunQueue } = await loadQueue();
     const { runQueued } = await import('../queued-run.js');
     const target = redisTarget();
     let stopped!: () => void;
@@ -41,7 +44,13 @@ Start one or more workers per machine; they share the queue. SIGTERM (or Ctrl-C)
       this.printErr(`${signal}: checkpointing the running runs and putting them back in the queue...`);
       stopped();
     });
+    const port = flags['metrics-port'];
+    let metrics: WorkerMetricsHandle | undefined;
     try {
+      if (port !== undefined) {
+        metrics = await startWorkerMetrics(new RunQueue(target), flags['metrics-host'], port);
+        this.printErr(`metrics: ${metrics.url}`);
+      }
       const worker = await startRunWorker({
         ...target,
         concurrency: flags.concurrency,
@@ -50,6 +59,7 @@ Start one or more workers per machine; they share the queue. SIGTERM (or Ctrl-C)
             stateDir: project.stateDir,
             logFormat: flags['log-format'],
             logLevel: flags['log-level'],
+            ...(metrics ? { observers: [metrics.observer] } : {}),
           }),
         onEvent: (event) => this.printErr(describe(event)),
       });
@@ -59,6 +69,7 @@ Start one or more workers per machine; they share the queue. SIGTERM (or Ctrl-C)
       await stop;
       await worker.stop();
     } finally {
+      await metrics?.close();
       signals.dispose();
     }
     this.printErr(`worker ${process.pid}: stopped`);

@@ -18,6 +18,7 @@
 import type { AxiosInstance } from 'axios';
 import { EtlError, FatalError, RetriableError, RetriesExhaustedError } from '../errors.js';
 import type { RateLimiter, StepContext } from '../plugins/types.js';
+import { httpAnswerListenerOf } from '../services/http-answers.js';
 import { redactSecrets } from '../services/redact.js';
 import { defaultHttpError, parseRetryAfter, type HttpFailure } from './errors.js';
 
@@ -92,6 +93,7 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
       .flatMap(([, v]) => [v, v.replace(/^\w+\s+/, '')]),
   ];
   for (const secret of secrets) ctx.addSecret(secret);
+  const heard = httpAnswerListenerOf(ctx);
   let instance: AxiosInstance | undefined;
 
   const http = async (): Promise<AxiosInstance> => {
@@ -133,6 +135,8 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
         });
       options.beforeSend?.(request);
       ctx.count('requests');
+      const sentAt = performance.now();
+      const answered = (status?: number): void => heard?.({ status, seconds: (performance.now() - sentAt) / 1000 });
       let answer;
       try {
         answer = await (await http()).request({
@@ -155,9 +159,11 @@ export function createHttpClient(ctx: StepContext, options: HttpClientOptions): 
           throw new RetriableError(`${operation} cancelled: the run is stopping.`, { code: 'HTTP_STOPPED' });
         // axios stops reading past maxContentLength: an answer that big is not the service we expect, waiting will not help.
         if (/maxContentLength/.test((error as Error).message ?? '')) throw tooLarge(options, operation, origin);
+        answered(undefined);
         ctx.count('networkErrors');
         throw fail(options.classify?.(failure({ code })) ?? defaultHttpError(failure({ code })));
       }
+      answered(answer.status);
       const headers = { ...(answer.headers as Record<string, unknown>) };
       const body = parseBody(answer.data);
       options.observe?.({ status: answer.status, headers, body });

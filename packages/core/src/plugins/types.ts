@@ -65,8 +65,16 @@ export interface RateLimiter {
   /**
    * Tells the limiter what the remote side reported (e.g. HubSpot's X-HubSpot-RateLimit-Remaining), so it can slow
    * down before the remote starts refusing. `pauseMs` blocks all scheduling for that long (a 429's wait).
+   * `dailyRemaining` is what the remote says is left of its daily budget (shared by every client of the account); the
+   * run's observers report the lower of it and the limiter's own count of its `daily` budget.
    */
-  observe(hint: { remaining?: number; max?: number; intervalMs?: number; pauseMs?: number }): void;
+  observe(hint: {
+    remaining?: number;
+    max?: number;
+    intervalMs?: number;
+    pauseMs?: number;
+    dailyRemaining?: number;
+  }): void;
   /** Requests allowed per interval as configured. */
   readonly limit: { max: number; intervalMs: number; maxConcurrent: number };
 }

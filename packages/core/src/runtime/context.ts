@@ -4,6 +4,7 @@ import type { ResolvedStep } from '../pipeline/types.js';
 import type { Logger, ProgressUpdate, RateLimiter, RateLimitSpec, StepContext, StepState } from '../plugins/types.js';
 import type { ConfigurableRetryService } from '../services/retry.js';
 import { PluginLoadError } from '../errors.js';
+import { listenToHttpAnswers, type HttpAnswerListener } from '../services/http-answers.js';
 import { hashSecret } from '../services/salt.js';
 
 /** `stateDir` in the deps is a pipeline's state folder (`<project state>/pipelines/<name>`); the salt is the project's. */
@@ -66,6 +67,8 @@ export interface ContextDeps {
   stats: StepStats;
   addSecret(value: string): void;
   onProgress(step: string, update: ProgressUpdate): void;
+  /** Hears every answer of core's HTTP client made through this context (the run's observers). */
+  onHttpAnswer?: HttpAnswerListener;
 }
 
 /** Where a step's own limiter (from its plugin's `rateLimit`) is kept among the run's limiters. */
@@ -122,7 +125,7 @@ export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepCo
   });
   const binding = deps.binding ?? { lineage: deps.runId, fresh: deps.fresh };
   const state = deps.state;
-  return {
+  const ctx: StepContext = {
     pipeline: deps.pipeline,
     step: step.name,
     runId: deps.runId,
@@ -148,4 +151,6 @@ export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepCo
     addSecret: deps.addSecret,
     count,
   };
+  if (deps.onHttpAnswer) listenToHttpAnswers(ctx, deps.onHttpAnswer);
+  return ctx;
 }

@@ -83,8 +83,8 @@ export interface FlowOptions {
   dryRun: boolean;
   nextSeq: number;
   from: JsonValue | undefined;
-  /** After each sink write is counted (progress for people watching; must not throw). */
-  onWritten?(): void;
+  /** A write of `records` to `node` ended (written or failed) after `ms`, its retries included. */
+  onWrite?(node: SinkNode, records: number, ms: number): void;
 }
 
 const cmpRef = (seq: number, index: number, ref: RecordRef): number =>
@@ -305,11 +305,16 @@ export class Flow {
     const site = { step: step.name, plugin: step.use, hook: 'write', seq: last.seq };
     // The sink's own staged state (a ledger) must not be committed by another sink's commit before this write is durable.
     this.o.store.hold(node.namespace, true);
-    const result = await (ctx.retry as ConfigurableRetryService).run(
-      () => invoke(site, stats, () => plugin.write(ctx, step.config, batch)),
-      { operation: `write of ${n} records to step "${step.name}"` },
-    );
-    accountWrite(step, stats, result, n, this.o.dryRun, this.o.rejects);
+    const started = performance.now();
+    try {
+      const result = await (ctx.retry as ConfigurableRetryService).run(
+        () => invoke(site, stats, () => plugin.write(ctx, step.config, batch)),
+        { operation: `write of ${n} records to step "${step.name}"` },
+      );
+      accountWrite(step, stats, result, n, this.o.dryRun, this.o.rejects);
+    } finally {
+      this.o.onWrite?.(node, n, performance.now() - started);
+    }
     this.o.store.hold(node.namespace, false);
     node.last = last;
     for (const part of parts) {
@@ -318,7 +323,6 @@ export class Flow {
       if (entry.outstanding === 0) this.pending.delete(part.seq);
     }
     if (!this.o.dryRun) this.requestCommit();
-    this.o.onWritten?.();
   }
 
   /**

@@ -13,7 +13,8 @@ export interface PumpOptions {
   stats: StepStats;
   from: JsonValue | undefined;
   signal: AbortSignal;
-  onBatch(): void;
+  /** A batch of `records` was distributed; the source took `ms` to produce it. */
+  onBatch(records: number, ms: number): void;
 }
 
 /**
@@ -28,12 +29,14 @@ export async function pumpSource(o: PumpOptions): Promise<void> {
   const site = { step: source.name, plugin: source.use, hook: 'read' };
   let iterator: AsyncIterator<SourceBatch> | undefined;
   let next: Promise<Pulled> | undefined;
+  let pulledMs = 0;
   // Never let a read-ahead rejection float unhandled while a sink write is awaited.
   const pull = (): Promise<Pulled> => {
     const started = performance.now();
     return iterator!.next().then(
       (ok) => {
-        stats.durationMs += performance.now() - started;
+        pulledMs = performance.now() - started;
+        stats.durationMs += pulledMs;
         return { ok };
       },
       (error: unknown) => {
@@ -61,8 +64,9 @@ export async function pumpSource(o: PumpOptions): Promise<void> {
       if (signal.aborted || flow.failure) break;
       // Distribute before reading ahead: a source may reuse its batch array once asked for the next batch.
       flow.accept(got.ok.value);
+      const batchMs = pulledMs;
       next = pull();
-      o.onBatch();
+      o.onBatch(got.ok.value.records.length, batchMs);
       await flow.waitForRoom(signal);
       if (signal.aborted || flow.failure) break;
     }

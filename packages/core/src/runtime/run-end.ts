@@ -8,7 +8,7 @@ import type { SinkPlugin } from '../plugins/types.js';
 import type { StepStats } from './context.js';
 import { invoke } from './invoke.js';
 import { checkInvariants } from './invariants.js';
-import type { RunScope } from './run-scope.js';
+import { reportCounts, type RunScope } from './run-scope.js';
 import type { RunStart } from './start.js';
 import { clearUpToDate, writeUpToDate } from './up-to-date.js';
 import { writeRunSummary } from '../services/run-history.js';
@@ -47,7 +47,7 @@ export async function summarize(scope: RunScope, start: RunStart | undefined, fa
   // Dry-run sinks report what they would do, not what they wrote, so only the other steps must balance then.
   if (!failure) checkInvariants(scope.dryRun ? steps.filter((s) => s.kind !== 'sink') : steps, stats, logger);
   scope.events.batches(stats, true);
-  for (const [step, counts] of stats) scope.progress.update(step, counts);
+  reportCounts(scope);
   await scope.progress.flush();
   const finished = scope.now();
   const summary: RunSummary = {
@@ -80,6 +80,7 @@ export async function summarize(scope: RunScope, start: RunStart | undefined, fa
   await logger.close();
   await writeRunSummary(scope.folder, scope.redact(JSON.stringify(summary, null, 2)));
   scope.events.send({ type: 'run-end', summary });
+  scope.observe.runEnd(summary);
   return summary;
 }
 

@@ -7,7 +7,7 @@ import type { JsonValue, RecordRef, SinkPlugin, TransformPlugin } from '../plugi
 import { Flow, type FlowNode, type SinkNode } from './flow.js';
 import { invoke } from './invoke.js';
 import { pumpSource } from './pump.js';
-import type { RunScope } from './run-scope.js';
+import { reportCounts, type RunScope } from './run-scope.js';
 import { SinkBuffer } from './sink-buffer.js';
 import type { RunStart } from './start.js';
 
@@ -18,11 +18,7 @@ export async function runFlow(scope: RunScope, start: RunStart): Promise<void> {
   const { nodes, sinks } = await buildNodes(scope, start);
   const roots = linkTree(scope, nodes);
   const source = scope.source;
-  const noteProgress = (): void => {
-    for (const [step, counts] of scope.stats) scope.progress.update(step, counts);
-  };
   const flow = new Flow({
-    onWritten: noteProgress,
     roots,
     sinks,
     source,
@@ -35,6 +31,10 @@ export async function runFlow(scope: RunScope, start: RunStart): Promise<void> {
     dryRun: scope.dryRun,
     nextSeq: start.nextSeq,
     from: start.from,
+    onWrite: (node, records, ms) => {
+      scope.observe.sinkWrite({ step: node.step.name, plugin: node.step.plugin.name, records, seconds: ms / 1000 });
+      reportCounts(scope);
+    },
   });
   scope.currentSeq = () => flow.currentSeq;
   // Record the new lineage before any write: a transactional sink may commit tokens of it, and a crash before the
@@ -53,9 +53,10 @@ export async function runFlow(scope: RunScope, start: RunStart): Promise<void> {
       stats,
       from: start.from,
       signal: scope.signal,
-      onBatch: () => {
+      onBatch: (records, ms) => {
         scope.events.batches(scope.stats);
-        noteProgress();
+        scope.observe.sourceBatch({ step: source.name, records, seconds: ms / 1000 });
+        reportCounts(scope);
       },
     });
     await flow.drain();

@@ -28,6 +28,7 @@ export { DEFAULT_SINK_BATCH_SIZE } from './run-flow.js';
  */
 export async function runPipeline(pipeline: ResolvedPipeline, options: RunOptions): Promise<RunSummary> {
   const scope = await openRunScope(pipeline, options);
+  scope.observe.runStart();
   let start: RunStart | undefined;
   let failure: unknown;
   try {

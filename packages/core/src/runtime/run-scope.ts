@@ -22,11 +22,12 @@ import {
   type RejectsWriter,
   type RunFolder,
 } from '../services/run-history.js';
-import { createProgressFile, type ProgressFile } from '../services/run-progress.js';
+import { createProgressFile, progressObserver, type ProgressFile } from '../services/run-progress.js';
 import { hashSecret } from '../services/salt.js';
 import { addDefaultLimiters, createStepContext, newStats, type LineageBinding, type StepStats } from './context.js';
 import { createEventSink } from './events.js';
 import { assertPluginShape } from './invoke.js';
+import { bindObservers, stepCountsOf, type BoundObservers } from './observe.js';
 
 /** The runtime's own namespace in the checkpoint store (`@` cannot start a step name). */
 export const RUNTIME_NAMESPACE = '@runtime';
@@ -53,6 +54,8 @@ export interface RunScope {
   readonly events: ReturnType<typeof createEventSink>;
   /** `progress.json` in the run folder: what readers of the run history see of a running run. */
   readonly progress: ProgressFile;
+  /** The run's observers (`options.observers`), bound to this run. */
+  readonly observe: BoundObservers;
   readonly signal: AbortSignal;
   /** This pipeline's state folder (`<stateDir>/pipelines/<name>`). */
   readonly stateDir: string;
@@ -101,6 +104,8 @@ export async function openRunScope(pipeline: ResolvedPipeline, options: RunOptio
     logger.addSecret(value);
     redact = createRedactor(secrets);
   };
+  // The real clock, as limiters use: the file is for people watching, an injected test clock may stand still.
+  const progress = createProgressFile(folder.dir);
   const scope = {
     pipeline,
     options,
@@ -112,8 +117,12 @@ export async function openRunScope(pipeline: ResolvedPipeline, options: RunOptio
     logger,
     rejects: createRejectsWriter(folder.rejectsFile, (text) => redact(text)),
     events: createEventSink(options.onEvent, now),
-    // The real clock, as limiters use: the file is for people watching, an injected test clock may stand still.
-    progress: createProgressFile(folder.dir),
+    progress,
+    observe: bindObservers([...(options.observers ?? []), progressObserver(progress)], {
+      runId,
+      pipeline: pipeline.name,
+      ...(pipeline.profile === undefined ? {} : { profile: pipeline.profile }),
+    }),
     signal: options.signal ?? new AbortController().signal,
     stateDir: pipelineStateDir(options.stateDir, pipeline.name),
     stats: new Map(pipeline.steps.map((s) => [s.name, newStats()])),
@@ -162,19 +171,50 @@ function openLimiters(scope: RunScope): void {
   for (const [name, spec] of Object.entries(scope.pipeline.limiters ?? {})) {
     const key = `limiter:${name}:daily`;
     const dailyUsage = spec.daily ? (runtimeState.get(key) as DailyUsage | undefined) : undefined;
+    const watch = watchLimiter(scope, name, spec.daily, dailyUsage);
     scope.limiters.set(
       name,
       createRateLimiter(name, spec, {
         dailyUsage,
-        onDailySpend: (usage) => runtimeState.set(key, { ...usage }),
+        onDailySpend: (usage) => {
+          runtimeState.set(key, { ...usage });
+          watch.onDailySpend(usage);
+        },
+        onWait: watch.onWait,
+        onDailyRemaining: watch.onDailyRemaining,
         shared: sharedStoreOf(scope, name, spec),
       }),
     );
   }
   // A plugin's declared default serves the step alone (no daily usage kept: a shared `limiters:` entry does that).
   addDefaultLimiters(scope.pipeline.steps, scope.limiters, (name, spec) =>
-    createRateLimiter(name, spec, { margin: spec.margin }),
+    createRateLimiter(name, spec, { margin: spec.margin, ...watchLimiter(scope, name, spec.daily) }),
   );
+}
+
+/**
+ * Tells the run's observers how long requests wait in a limiter and, for a daily budget, what is left of it: the lower
+ * of the limiter's own count and what the remote last reported (other clients of the account spend it too).
+ */
+function watchLimiter(scope: RunScope, limiter: string, daily: number | undefined, usage?: DailyUsage) {
+  const { observe } = scope;
+  let own = daily ? daily - (usage && usage.resetsAt > Date.now() ? usage.used : 0) : 0;
+  let remote = Number.POSITIVE_INFINITY;
+  const report = (): void => {
+    if (daily) observe.dailyBudget({ limiter, daily, remaining: Math.max(0, Math.min(own, remote)) });
+  };
+  if (observe.active) report();
+  return {
+    onWait: (ms: number) => observe.limiterWait({ limiter, seconds: ms / 1000 }),
+    onDailySpend: (spent: DailyUsage) => {
+      own = (daily ?? 0) - spent.used;
+      report();
+    },
+    onDailyRemaining: (remaining: number) => {
+      remote = remaining;
+      report();
+    },
+  };
 }
 
 /** The shared store a limiter's `store:` names (none for `memory`); a store the caller did not open is a fatal error. */
@@ -232,7 +272,14 @@ function contextFor(
     stats: scope.stats.get(step.name)!,
     addSecret,
     onProgress: (name, update) => scope.events.progress(name, update),
+    onHttpAnswer: ({ status, seconds }) =>
+      scope.observe.httpAnswer({ step: step.name, plugin: step.plugin.name, status, seconds }),
   });
+}
+
+/** Hands every step's counters so far to the run's observers. */
+export function reportCounts(scope: RunScope): void {
+  if (scope.observe.active) scope.observe.stepCounts(stepCountsOf(scope.pipeline.steps, scope.stats));
 }
 
 /** A `Destination` as a sink returned it, checked: the id must be a non-empty printable string. */

@@ -34,11 +34,12 @@ export {
 } from './run-history.js';
 export {
   createProgressFile,
+  progressObserver,
   readRunProgress,
   PROGRESS_FILE,
   type ProgressFile,
   type RunProgress,
   type ProgressSample,
-  type StepCounts,
+  type ProgressCounts,
 } from './run-progress.js';
 export { baseUrlProblem, checkBaseUrl, insecureUrlReason, isLoopbackHost } from './transport.js';

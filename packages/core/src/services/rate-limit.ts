@@ -24,6 +24,10 @@ export interface RateLimiterOptions {
    * in flight, keeps its daily usage and pauses on a Retry-After.
    */
   shared?: { store: SharedLimiterStore; key: string };
+  /** Called as each request leaves the limiter with how long it waited there (queue, window, pauses), in ms. */
+  onWait?(ms: number): void;
+  /** Called with what the remote reports is left of its daily budget (`observe({ dailyRemaining })`). */
+  onDailyRemaining?(remaining: number): void;
 }
 
 /** How much of a daily budget is spent, and when (epoch ms, UTC midnight) that count resets. */
@@ -236,12 +240,13 @@ export function createRateLimiter(
   // Every request waiting on the shared store listens to it (up to maxConcurrent of them): not a leak.
   setMaxListeners(0, stopping.signal);
   /** Takes the start from the shared store (after any Retry-After pause), runs the work, tells the store it ended. */
-  const runShared = async <T>(work: () => Promise<T>, weight: number): Promise<T> => {
+  const runShared = async <T>(work: () => Promise<T>, weight: number, queuedAt: number): Promise<T> => {
     const { store, key } = options.shared!;
     while (pausedUntil > now()) await new Promise((r) => setTimeout(r, Math.min(pausedUntil - now(), 1000)));
     const grant = await store.acquire({ key, max, windowMs, daily: spec.daily, weight, signal: stopping.signal });
     if ('dailyResetsAt' in grant) throw dailySpent(name, spec.daily ?? 0, grant.dailyResetsAt);
     started += weight;
+    options.onWait?.(now() - queuedAt);
     try {
       return await work();
     } finally {
@@ -261,10 +266,12 @@ export function createRateLimiter(
     schedule<T>(work: () => Promise<T>, opts: { weight?: number; priority?: number } = {}): Promise<T> {
       const weight = Math.max(1, Math.min(max, Math.floor(opts.weight ?? 1)));
       const priority = Math.max(0, Math.min(9, opts.priority ?? 5));
+      const queuedAt = now();
       return bottleneck.schedule({ priority }, async () => {
         spendDaily(weight);
-        if (options.shared) return runShared(work, weight);
+        if (options.shared) return runShared(work, weight, queuedAt);
         const startedAt = await acquire(weight);
+        options.onWait?.(startedAt - queuedAt);
         try {
           return await running.run({ limiter, startedAt }, work);
         } finally {
@@ -275,6 +282,7 @@ export function createRateLimiter(
     observe(hint) {
       const t = now();
       if (hint.pauseMs && hint.pauseMs > 0) pausedUntil = Math.max(pausedUntil, t + hint.pauseMs);
+      if (hint.dailyRemaining !== undefined) options.onDailyRemaining?.(hint.dailyRemaining);
       // With a shared store the other clients of the budget are in its log already: what the remote counted is no news.
       if (options.shared) return;
       if (hint.remaining !== undefined && hint.max) {

@@ -6,12 +6,15 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RunObserver } from '../pipeline/types.js';
 import { PRIVATE_FILE_MODE } from './run-history.js';
 
 export const PROGRESS_FILE = 'progress.json';
 
 /** The counters of one step that progress reports (the run summary's, without durations and plugin counters). */
-export interface StepCounts {
+export interface ProgressCounts {
+  /** source, transform or sink: a reader adds up what the sinks wrote. */
+  kind?: string;
   read: number;
   written: number;
   rejected: number;
@@ -27,7 +30,7 @@ export interface ProgressSample {
 
 export interface RunProgress {
   updatedAt: string;
-  steps: Record<string, StepCounts>;
+  steps: Record<string, ProgressCounts>;
   samples: ProgressSample[];
 }
 
@@ -42,7 +45,7 @@ export interface ProgressFileOptions {
 
 export interface ProgressFile {
   /** Notes a step's counters; writes the file when the interval has passed since the last write. */
-  update(step: string, counts: StepCounts): void;
+  update(step: string, counts: ProgressCounts): void;
   /** Writes what was noted now (at the run's end), once the write in flight is done. */
   flush(): Promise<void>;
   /** Resolves once no write is in flight. */
@@ -57,7 +60,7 @@ export function createProgressFile(runDir: string, options: ProgressFileOptions 
   const file = join(runDir, PROGRESS_FILE);
   const intervalMs = options.intervalMs ?? 1000;
   const now = options.now ?? Date.now;
-  const steps: Record<string, StepCounts> = {};
+  const steps: Record<string, ProgressCounts> = {};
   let samples: ProgressSample[] = [];
   let lastWrite = -Infinity;
   let writing: Promise<void> | undefined;
@@ -82,8 +85,8 @@ export function createProgressFile(runDir: string, options: ProgressFileOptions 
 
   return {
     update(step, counts) {
-      const { read, written, rejected, unchanged, filtered } = counts;
-      steps[step] = { read, written, rejected, unchanged, filtered };
+      const { kind, read, written, rejected, unchanged, filtered } = counts;
+      steps[step] = { ...(kind === undefined ? {} : { kind }), read, written, rejected, unchanged, filtered };
       if (writing || now() - lastWrite < intervalMs) return;
       // Written after the current turn, so the other steps' counters noted in the same loop go into the same sample.
       writing = Promise.resolve().then(write);
@@ -94,6 +97,15 @@ export function createProgressFile(runDir: string, options: ProgressFileOptions 
     },
     async idle() {
       while (writing) await writing;
+    },
+  };
+}
+
+/** The run's observer that keeps its progress file: the file sees the same counts as every other observer. */
+export function progressObserver(file: ProgressFile): RunObserver {
+  return {
+    stepCounts(_run, steps) {
+      for (const counts of steps) file.update(counts.step, counts);
     },
   };
 }
