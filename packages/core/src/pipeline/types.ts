@@ -2,6 +2,7 @@
  * The two shapes on either side of resolution: what the config side hands the runtime (`ResolvedPipeline`), and what
  * the runtime reports back (`RunSummary`). The runtime only ever sees resolved plugin objects.
  */
+import type { SharedStateStore } from '../services/shared-state.js';
 import type { DataRecord, Logger, Plugin, PluginKind, ReconcileReport, RetryOptions } from '../plugins/types.js';
 
 export interface LimiterSpec {
@@ -96,6 +97,11 @@ export interface RunOptions {
   now?(): number;
   /** Shared budgets by store name, for limiters whose `store:` names one (the CLI opens `redis` when one does). */
   limiterStores?: Partial<Record<string, SharedLimiterStore>>;
+  /**
+   * Keep committed state, the pipeline lock and run history in this shared store (the CLI opens it from
+   * `ETL_STATE_URL` or the project's `stateUrl`) instead of the state folder. Run folders (logs, rejects) stay local.
+   */
+  stateStore?: SharedStateStore;
 }
 
 export type RunEvent =

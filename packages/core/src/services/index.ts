@@ -32,4 +32,12 @@ export {
   type RunRecord,
   type RejectsWriter,
 } from './run-history.js';
+export {
+  folderRunHistory,
+  mergedRunHistory,
+  type RunHistoryStore,
+  type RunStartRecord,
+} from './run-history-store.js';
+export type { SharedStateStore, SharedPipelineOptions } from './shared-state.js';
+export type { StateBackend, StateChanges } from './state-backend.js';
 export { baseUrlProblem, checkBaseUrl, insecureUrlReason, isLoopbackHost } from './transport.js';

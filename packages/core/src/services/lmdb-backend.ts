@@ -117,6 +117,9 @@ export function openLmdbBackend(file: string, options: LmdbBackendOptions): Lmdb
   return {
     location: file,
     maxKeyBytes: MAX_KEY_BYTES,
+    // Reads are B-tree lookups in the mapped file: nothing to load ahead.
+    prefetches: false,
+    prefetch: () => Promise.resolve(),
     get checkpoint() {
       return meta.get('checkpoint');
     },
@@ -144,6 +147,10 @@ export function openLmdbBackend(file: string, options: LmdbBackendOptions): Lmdb
         for (const _ of data.getKeys({ ...rangeOf(value as number), limit: 1 })) names.push(key.slice(3));
       }
       return names;
+    },
+    count(namespace) {
+      const id = idOf(namespace);
+      return Promise.resolve(id === undefined ? 0 : data.getKeysCount(rangeOf(id)));
     },
     async commit(changes, checkpoint, seq) {
       await write(changes, checkpoint, seq);

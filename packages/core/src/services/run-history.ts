@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { readdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../pipeline/types.js';
 import type { Rejection } from '../plugins/types.js';
@@ -22,6 +23,9 @@ export interface RunRecord {
   status: RunSummary['status'] | 'unfinished';
   startedAt: string;
   finishedAt?: string;
+  /** The host that ran it (runs recorded before hosts were, in a folder: unknown). */
+  host?: string;
+  /** The run's folder, on `host`. */
   dir: string;
   summary?: RunSummary;
 }
@@ -57,7 +61,7 @@ export async function createRunFolder(
   for (const folder of [runsDir(stateDir), dir, artifactsDir]) chmodSync(folder, PRIVATE_DIR_MODE);
   await writeFile(
     join(dir, 'run.json'),
-    `${JSON.stringify({ runId, pipeline, startedAt: new Date(now).toISOString() })}\n`,
+    `${JSON.stringify({ runId, pipeline, host: hostname(), startedAt: new Date(now).toISOString() })}\n`,
     { mode: PRIVATE_FILE_MODE },
   );
   return {
@@ -81,6 +85,8 @@ export async function writeRunSummary(folder: RunFolder, summaryJson: string): P
 export async function readRun(stateDir: string, runId: string): Promise<RunRecord | undefined> {
   const dir = join(runsDir(stateDir), runId);
   const summary = await readJson<RunSummary>(join(dir, 'summary.json'));
+  const marker = await readJson<{ pipeline: string; startedAt: string; host?: string }>(join(dir, 'run.json'));
+  const host = marker?.host === undefined ? {} : { host: marker.host };
   if (summary) {
     return {
       runId,
@@ -88,13 +94,13 @@ export async function readRun(stateDir: string, runId: string): Promise<RunRecor
       status: summary.status,
       startedAt: summary.startedAt,
       finishedAt: summary.finishedAt,
+      ...host,
       dir,
       summary,
     };
   }
-  const marker = await readJson<{ pipeline: string; startedAt: string }>(join(dir, 'run.json'));
   if (!marker) return undefined;
-  return { runId, pipeline: marker.pipeline, status: 'unfinished', startedAt: marker.startedAt, dir };
+  return { runId, pipeline: marker.pipeline, status: 'unfinished', startedAt: marker.startedAt, ...host, dir };
 }
 
 /** Runs in `stateDir`, newest first, optionally only those of one pipeline. */
