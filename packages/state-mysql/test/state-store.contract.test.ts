@@ -1,0 +1,156 @@
+/**
+ * The state store contract, run against both stores through the checkpoint store the runtime uses: the embedded one
+ * (LMDB in a folder) and the shared one (MariaDB). Same tests, same expectations; where they differ by design
+ * (the shared store serves only prefetched keys), the test says so.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CheckpointStore, openCheckpointStore, type SharedStateStore } from '@etl/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openMysqlStateStore } from '../src/index.js';
+import { testDatabase } from './helpers.js';
+
+const db = testDatabase();
+const dirs: string[] = [];
+let shared: SharedStateStore;
+
+beforeAll(async () => {
+  shared = await openMysqlStateStore(db.url);
+});
+afterAll(async () => {
+  await shared?.close();
+  await db.drop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Kind {
+  name: string;
+  /** Opens the same pipeline's state again each call (a new process would). */
+  opener(): (options?: { lock?: boolean; readOnly?: boolean }) => Promise<CheckpointStore>;
+}
+
+let pipelines = 0;
+const kinds: Kind[] = [
+  {
+    name: 'embedded (LMDB)',
+    opener() {
+      const dir = mkdtempSync(join(tmpdir(), 'etl-state-contract-'));
+      dirs.push(dir);
+      return (options = {}) => openCheckpointStore(dir, { fsync: false, ...options });
+    },
+  },
+  {
+    name: 'shared (MariaDB)',
+    opener() {
+      const pipeline = `contract-${++pipelines}`;
+      return (options = {}) => openCheckpointStore(undefined, { ...options, shared: { store: shared, pipeline } });
+    },
+  },
+];
+
+describe.each(kinds)('$name', (kind) => {
+  test('a commit is seen after reopening: checkpoint, seq, values, namespaces', async () => {
+    const open = kind.opener();
+    const first = await open();
+    const ledger = first.state('sink@dest');
+    await ledger.prefetch(['c:a', 'c:b']);
+    ledger.set('c:a', ['h1', 'id1']);
+    ledger.set('c:b', ['h2']);
+    first.state('@runtime').set('limiter:x:daily', { day: '2026-11-30', used: 3 });
+    await first.commit({ position: 10 });
+    await first.close();
+
+    const again = await open();
+    expect(again.checkpoint).toEqual({ position: 10 });
+    expect(again.seq).toBe(1);
+    const state = again.state('sink@dest');
+    await state.prefetch(['c:a', 'c:b', 'c:none']);
+    expect(state.get('c:a')).toEqual(['h1', 'id1']);
+    expect(state.has('c:b')).toBe(true);
+    expect(state.has('c:none')).toBe(false);
+    expect(state.get('c:none')).toBeUndefined();
+    // The runtime's own namespace reads without a prefetch on both stores.
+    expect(again.state('@runtime').get('limiter:x:daily')).toEqual({ day: '2026-11-30', used: 3 });
+    expect(again.namespaces().sort()).toEqual(['@runtime', 'sink@dest']);
+    expect(await again.count('sink@dest')).toBe(2);
+    await again.close();
+  });
+
+  test('deletes and clears are committed; a cleared namespace is gone after reopening', async () => {
+    const open = kind.opener();
+    const store = await open();
+    const a = store.state('a');
+    const b = store.state('b');
+    await a.prefetch(['k1', 'k2']);
+    a.set('k1', 1);
+    a.set('k2', 2);
+    b.set('x', true);
+    await store.commit(1);
+    a.delete('k1');
+    b.clear();
+    await store.commit(2);
+    // Keys read after a commit, as prefetched before it, see what that commit wrote.
+    expect(a.has('k1')).toBe(false);
+    expect(a.get('k2')).toBe(2);
+    await store.close();
+
+    const again = await open();
+    expect(again.seq).toBe(2);
+    expect(again.namespaces()).toEqual(['a']);
+    expect(await again.count('a')).toBe(1);
+    expect(await again.count('b')).toBe(0);
+    await again.close();
+  });
+
+  // The embedded store fails this today: lmdb's async `transaction()` does not roll back what its callback wrote when
+  // the callback throws (its `transactionSync` does), so the 2,500 puts stay while checkpoint and seq do not move.
+  // A kill at any moment is still atomic there (LMDB's commit is); this is a value that cannot be encoded. Reported.
+  const atomicTest = kind.name.startsWith('embedded') ? test.fails : test;
+  atomicTest('a commit is atomic: one that fails part way leaves the previous commit whole', async () => {
+    const open = kind.opener();
+    const store = await open();
+    const s = store.state('s');
+    s.set('kept', 1);
+    await store.commit('first');
+    for (let i = 0; i < 2500; i++) s.set(`k${String(i).padStart(5, '0')}`, i);
+    // A value no store can encode, after 2,500 that were written in the same transaction: the commit fails there.
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    s.set('zz-unencodable', circular as never);
+    await expect(store.commit('second')).rejects.toThrow();
+    await store.close();
+
+    const again = await open();
+    expect(again.checkpoint).toBe('first');
+    expect(again.seq).toBe(1);
+    expect(await again.count('s')).toBe(1);
+    const state = again.state('s');
+    await state.prefetch(['kept', 'k00000', 'k02499']);
+    expect(state.get('kept')).toBe(1);
+    expect(state.has('k00000')).toBe(false);
+    expect(state.has('k02499')).toBe(false);
+    await again.close();
+  });
+
+  test('reads must be prefetched on the shared store, and need not be on the embedded one', async () => {
+    const open = kind.opener();
+    const store = await open();
+    store.state('n').set('k', 'v');
+    await store.commit(1);
+    await store.close();
+    const again = await open();
+    const n = again.state('n');
+    if (again.prefetches) {
+      expect(() => n.get('k')).toThrow(/without being loaded first/);
+      expect(() => n.has('k')).toThrow(expect.objectContaining({ code: 'STATE_NOT_PREFETCHED' }));
+    } else expect(n.get('k')).toBe('v');
+    await n.prefetch(['k']);
+    expect(n.get('k')).toBe('v');
+    // A later prefetch replaces the earlier one's keys: memory follows the batch.
+    await n.prefetch(['other']);
+    if (again.prefetches) expect(() => n.get('k')).toThrow(/without being loaded first/);
+    expect(n.has('other')).toBe(false);
+    await again.close();
+  });
+});
