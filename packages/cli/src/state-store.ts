@@ -23,10 +23,16 @@ export async function openStateStore(url: string | undefined): Promise<SharedSta
   if (!url) return undefined;
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme !== 'mysql' && scheme !== 'mariadb')
-    throw new ConfigError(`ETL_STATE_URL must be a mysql:// or mariadb:// URL (got a ${scheme ?? 'schemeless'} one).`, [], {
-      code: 'STATE_URL_INVALID',
-      suggestions: ['Set ETL_STATE_URL=mysql://user:password@host:3306/database, or unset it for the embedded store.'],
-    });
+    throw new ConfigError(
+      `ETL_STATE_URL must be a mysql:// or mariadb:// URL (got a ${scheme ?? 'schemeless'} one).`,
+      [],
+      {
+        code: 'STATE_URL_INVALID',
+        suggestions: [
+          'Set ETL_STATE_URL=mysql://user:password@host:3306/database, or unset it for the embedded store.',
+        ],
+      },
+    );
   const { openMysqlStateStore } = await loadStateMysql();
   return openMysqlStateStore(url);
 }
@@ -43,10 +49,13 @@ async function loadStateMysql(): Promise<typeof import('@etl/state-mysql')> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ERR_MODULE_NOT_FOUND' || !String((error as Error).message).includes('@etl/state-mysql')) throw error;
-    throw new PluginLoadError('State shared through MySQL (ETL_STATE_URL=mysql://…) needs the @etl/state-mysql package.', {
-      code: 'STATE_STORE_NOT_INSTALLED',
-      cause: error,
-      suggestions: ['Install it beside the etl CLI: `npm install @etl/state-mysql` (or pnpm add / yarn add).'],
-    });
+    throw new PluginLoadError(
+      'State shared through MySQL (ETL_STATE_URL=mysql://…) needs the @etl/state-mysql package.',
+      {
+        code: 'STATE_STORE_NOT_INSTALLED',
+        cause: error,
+        suggestions: ['Install it beside the etl CLI: `npm install @etl/state-mysql` (or pnpm add / yarn add).'],
+      },
+    );
   }
 }

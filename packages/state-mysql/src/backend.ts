@@ -118,12 +118,16 @@ export async function openMysqlBackend(pool: Pool, o: MysqlBackendOptions): Prom
   };
 
   const write = async (changes: StateChanges, cp: JsonValue, n: number): Promise<void> => {
-    if (o.readOnly) throw new Error(`The state of "${pipeline}" in ${label} was opened read-only: commit() is refused.`);
+    if (o.readOnly)
+      throw new Error(`The state of "${pipeline}" in ${label} was opened read-only: commit() is refused.`);
     if (o.lock?.lost)
-      throw new FatalError(`Lost the lock of "${pipeline}" in ${label} (its connection broke): nothing more is committed.`, {
-        code: 'PIPELINE_LOCK_LOST',
-        suggestions: ['Run the same command again to resume from the last checkpoint.'],
-      });
+      throw new FatalError(
+        `Lost the lock of "${pipeline}" in ${label} (its connection broke): nothing more is committed.`,
+        {
+          code: 'PIPELINE_LOCK_LOST',
+          suggestions: ['Run the same command again to resume from the last checkpoint.'],
+        },
+      );
     const connection = await pool.getConnection();
     try {
       await connection.beginTransaction();
@@ -159,8 +163,7 @@ export async function openMysqlBackend(pool: Pool, o: MysqlBackendOptions): Prom
         if (isRuntimeNamespace(namespace)) cache.set(namespace, new Map(puts));
         continue;
       }
-      for (const [key, value] of puts)
-        if (loaded.has(key) || isRuntimeNamespace(namespace)) loaded.set(key, value);
+      for (const [key, value] of puts) if (loaded.has(key) || isRuntimeNamespace(namespace)) loaded.set(key, value);
     }
     for (const [namespace, keys] of changes.deletes) {
       const loaded = cache.get(namespace);

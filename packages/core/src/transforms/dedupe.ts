@@ -81,7 +81,8 @@ function keyFunction(config: DedupeConfig): (record: DataRecord) => string | und
     for (let i = 0; i < fields.length; i++) {
       const value = record[fields[i]];
       if (value === undefined || value === null) return undefined;
-      const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      const text =
+        typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
       key += i === 0 ? text : SEPARATOR + text;
     }
     return fold ? key.toLowerCase() : key;

@@ -52,7 +52,9 @@ export default class Runs extends EtlCommand {
         r.durationMs === undefined ? '' : formatDuration(r.durationMs),
       ];
     });
-    this.print(table(['id', 'when', 'host', 'pipeline', 'profile', 'status', 'read', 'written', 'rejected', 'duration'], rows));
+    this.print(
+      table(['id', 'when', 'host', 'pipeline', 'profile', 'status', 'read', 'written', 'rejected', 'duration'], rows),
+    );
     return list;
   }
 }
