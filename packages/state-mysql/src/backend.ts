@@ -5,14 +5,16 @@
  * loads the keys a batch will read with `prefetch`, one `SELECT … IN (…)` per 1,000 keys, and `get/has` serve that
  * per-batch cache; a key that was not loaded throws instead of reading as absent (which would resend a whole ledger
  * or pass every duplicate). The runtime's own namespaces (`@runtime`: a few keys) are loaded whole at open. Memory
- * follows the batch, never the state: a ledger of 1.1 million entries stays in the database.
+ * follows the batch, never the state: a ledger of 1.1 million entries stays in the database. `keys()` reads pages
+ * (key-pages.ts).
  *
  * A commit is one transaction: the state changes, then the pipeline's checkpoint row and commit count. Prefetches
  * and commits run one after the other, so a prefetch never reads a key a commit is about to change and then caches
  * the stale value.
  */
 import { FatalError, type JsonValue, type StateBackend, type StateChanges } from '@etl/core';
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { ConnectionOptions, Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { keyPages } from './key-pages.js';
 import type { DatabaseLock } from './lock.js';
 import { MAX_KEY_BYTES } from './schema.js';
 
@@ -35,6 +37,8 @@ export interface MysqlBackendOptions {
   readOnly: boolean;
   label: string;
   lock: DatabaseLock | undefined;
+  /** For `keys()`, read by a worker thread over a connection of its own. */
+  connect: ConnectionOptions;
 }
 
 export async function openMysqlBackend(pool: Pool, o: MysqlBackendOptions): Promise<StateBackend> {
@@ -187,14 +191,9 @@ export async function openMysqlBackend(pool: Pool, o: MysqlBackendOptions): Prom
       return value === ABSENT ? undefined : value;
     },
     has: (namespace, key) => lookup(namespace, key) !== ABSENT,
-    keys(namespace) {
-      throw new FatalError(
-        `Listing the keys of "${namespace}" is not supported by the shared state store (${label}) yet.`,
-        {
-          code: 'STATE_KEYS_UNSUPPORTED',
-          suggestions: ['Run `etl run --reconcile` with the embedded state store (no ETL_STATE_URL) for now.'],
-        },
-      );
+    *keys(namespace) {
+      const id = ids.get(namespace);
+      if (id !== undefined) yield* keyPages(o.connect, id);
     },
     namespaces: () => [...filled],
     async count(namespace) {

@@ -57,7 +57,7 @@ export async function openMysqlStateStore(url: string): Promise<SharedStateStore
     async openPipeline(pipeline, options) {
       const lock = options.lock ? await takeLock(pool, connect, pipeline, label) : undefined;
       try {
-        return await openMysqlBackend(pool, { pipeline, readOnly: options.readOnly, label, lock });
+        return await openMysqlBackend(pool, { pipeline, readOnly: options.readOnly, label, lock, connect });
       } catch (error) {
         await lock?.release();
         throw error;

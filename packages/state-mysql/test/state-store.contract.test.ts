@@ -133,6 +133,34 @@ describe.each(kinds)('$name', (kind) => {
     await again.close();
   });
 
+  test('keys() lists a namespace in key order, across pages, with what is staged and without what is deleted', async () => {
+    const open = kind.opener();
+    const store = await open();
+    const big = store.state('big');
+    const expected: string[] = [];
+    for (let i = 0; i < 12_000; i++) {
+      const key = `k${String(i).padStart(6, '0')}`;
+      big.set(key, i);
+      expected.push(key);
+    }
+    store.state('other').set('x', 1);
+    await store.commit(1);
+    await store.close();
+
+    const again = await open();
+    const state = again.state('big');
+    expect([...state.keys()]).toEqual(expected); // 12,000 keys: three pages of the shared store
+    state.delete('k000000');
+    state.set('zz-staged', 1);
+    const listed = [...state.keys()];
+    expect(listed).toHaveLength(12_000);
+    expect(listed).not.toContain('k000000');
+    expect(listed.at(-1)).toBe('zz-staged');
+    expect(state.size).toBe(12_000);
+    expect([...again.state('never').keys()]).toEqual([]);
+    await again.close();
+  });
+
   test('reads must be prefetched on the shared store, and need not be on the embedded one', async () => {
     const open = kind.opener();
     const store = await open();
