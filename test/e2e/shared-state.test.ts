@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startHubspotSandbox, type HubspotSandbox } from '@etl/sandbox';
 import type { RunSummary } from '@etl/core';
@@ -92,6 +93,13 @@ test('a second folder on the same ETL_STATE_URL continues from the first one’s
     expect(runs.map((x) => x.runId).sort()).toEqual([a.runId, b.runId].sort());
     expect(runs.every((x) => x.status === 'succeeded' && typeof x.host === 'string' && x.host !== '')).toBe(true);
   }
+  const table = await etl(['runs'], { cwd: second, env: env() });
+  expect(table.stdout).toMatch(/^id +when +host +pipeline +profile +status/m);
+  expect(table.stdout).toMatch(new RegExp(`^${a.runId} +\\S+ \\S+ +${hostname()} +contacts +succeeded`, 'm'));
+  // The first folder's run, shown from the second folder: its summary comes from the shared history.
+  const shown = await etl(['runs', 'show', a.runId, '--json'], { cwd: second, env: env() });
+  expect(shown.code).toBe(0);
+  expect(JSON.parse(shown.stdout).summary.runId).toBe(a.runId);
   // Without the shared store, a folder lists only its own run (the embedded default is unchanged).
   const local = await etl(['runs', '--json'], { cwd: second });
   expect((JSON.parse(local.stdout) as Array<{ runId: string }>).map((x) => x.runId)).toEqual([b.runId]);

@@ -42,7 +42,7 @@ export default class Runs extends EtlCommand {
       return [
         r.runId,
         when(r.startedAt),
-        r.host ?? '',
+        ...(shared ? [r.host ?? ''] : []),
         r.pipeline,
         r.profile ?? '',
         status,
@@ -53,7 +53,21 @@ export default class Runs extends EtlCommand {
       ];
     });
     this.print(
-      table(['id', 'when', 'host', 'pipeline', 'profile', 'status', 'read', 'written', 'rejected', 'duration'], rows),
+      table(
+        [
+          'id',
+          'when',
+          ...(shared ? ['host'] : []),
+          'pipeline',
+          'profile',
+          'status',
+          'read',
+          'written',
+          'rejected',
+          'duration',
+        ],
+        rows,
+      ),
     );
     return list;
   }
