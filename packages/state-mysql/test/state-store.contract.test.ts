@@ -118,6 +118,7 @@ describe.each(kinds)('$name', (kind) => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     s.set('zz-unencodable', circular as never);
+    store.state('born-in-failed-commit').set('a', 1);
     await expect(store.commit('second')).rejects.toThrow();
     await store.close();
 
@@ -130,7 +131,15 @@ describe.each(kinds)('$name', (kind) => {
     expect(state.get('kept')).toBe(1);
     expect(state.has('k00000')).toBe(false);
     expect(state.has('k02499')).toBe(false);
+    // A namespace first seen in the failed commit works in the next one, and is found after reopening.
+    again.state('born-in-failed-commit').set('b', 2);
+    await again.commit('third');
     await again.close();
+    const third = await open();
+    const born = third.state('born-in-failed-commit');
+    await born.prefetch(['a', 'b']);
+    expect([born.has('a'), born.get('b')]).toEqual([false, 2]);
+    await third.close();
   });
 
   test('keys() lists a namespace in key order, across pages, with what is staged and without what is deleted', async () => {
