@@ -4,7 +4,7 @@
  * a run that stops on one host resumes on another, and `etl runs` on any host lists the runs of all. The CLI loads it
  * when the URL's scheme is mysql: or mariadb:; the tables are created on first use.
  */
-import type { SharedStateStore } from '@etl/core';
+import { FatalError, type SharedStateStore } from '@etl/core';
 import mysql, { type ConnectionOptions } from 'mysql2/promise';
 import { openMysqlBackend } from './backend.js';
 import { takeLock } from './lock.js';
@@ -44,13 +44,13 @@ function connectionOf(url: string): ConnectionOptions {
 export async function openMysqlStateStore(url: string): Promise<SharedStateStore> {
   const connect = connectionOf(url);
   const label = safeStateUrl(url);
-  await createDatabaseIfMissing(connect);
   const pool = mysql.createPool({ ...connect, connectionLimit: 4 });
   try {
+    await createDatabaseIfMissing(connect);
     await ensureTables(pool);
   } catch (error) {
     await pool.end();
-    throw error;
+    throw unreachable(label, error);
   }
   return {
     label,
@@ -68,14 +68,31 @@ export async function openMysqlStateStore(url: string): Promise<SharedStateStore
   };
 }
 
+/** Best effort: a user without the right may still use a database made for it; creating the tables says what fails. */
 async function createDatabaseIfMissing(connect: ConnectionOptions): Promise<void> {
   const { database, ...server } = connect;
-  const connection = await mysql.createConnection(server);
+  const connection = await mysql.createConnection(server).catch(() => undefined);
+  if (!connection) return;
   try {
     await connection.query(
       `CREATE DATABASE IF NOT EXISTS ${connection.escapeId(String(database))} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
     );
+  } catch {
+    // not allowed: the database may exist all the same
   } finally {
     await connection.end();
   }
+}
+
+/** The store not answering (or refusing us) is the user's to fix before any run: say where, never the password. */
+function unreachable(label: string, error: unknown): FatalError {
+  const code = (error as { code?: string }).code;
+  return new FatalError(`Cannot use the shared state store ${label}: ${(error as Error).message}`, {
+    code: 'STATE_STORE_UNREACHABLE',
+    cause: error,
+    context: { store: label, ...(code ? { error: code } : {}) },
+    suggestions: [
+      'Start the database (scripts/setup.sh starts MariaDB on 127.0.0.1:3306), or fix ETL_STATE_URL (user, password, host, database); unset it for the embedded store.',
+    ],
+  });
 }

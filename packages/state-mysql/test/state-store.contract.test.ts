@@ -191,3 +191,10 @@ describe.each(kinds)('$name', (kind) => {
     await again.close();
   });
 });
+
+test('a shared store that does not answer is a fatal error naming it, without the password', async () => {
+  const opening = openMysqlStateStore('mysql://etl:s3cret-Pw@127.0.0.1:1/etl_state');
+  await expect(opening).rejects.toMatchObject({ code: 'STATE_STORE_UNREACHABLE' });
+  await expect(opening).rejects.toThrow('mysql://etl@127.0.0.1:1/etl_state');
+  await expect(opening).rejects.not.toThrow('s3cret-Pw');
+});
