@@ -103,11 +103,7 @@ describe.each(kinds)('$name', (kind) => {
     await again.close();
   });
 
-  // The embedded store fails this today: lmdb's async `transaction()` does not roll back what its callback wrote when
-  // the callback throws (its `transactionSync` does), so the 2,500 puts stay while checkpoint and seq do not move.
-  // A kill at any moment is still atomic there (LMDB's commit is); this is a value that cannot be encoded. Reported.
-  const atomicTest = kind.name.startsWith('embedded') ? test.fails : test;
-  atomicTest('a commit is atomic: one that fails part way leaves the previous commit whole', async () => {
+  test('a commit is atomic: one that fails part way leaves the previous commit whole', async () => {
     const open = kind.opener();
     const store = await open();
     const s = store.state('s');

@@ -106,13 +106,17 @@ export function openLmdbBackend(file: string, options: LmdbBackendOptions): Lmdb
     }
   };
 
+  // The work runs in a child transaction: lmdb's async `transaction()` keeps what its callback wrote before throwing
+  // (a value that cannot be encoded, after thousands of puts), a child transaction is rolled back whole.
   const write = (changes: StateChanges, checkpoint: JsonValue | undefined, seq: number, migrated?: boolean) =>
-    root.transaction(() => {
-      apply(changes);
-      if (checkpoint !== undefined) meta.putSync('checkpoint', checkpoint);
-      meta.putSync('seq', seq);
-      if (migrated !== undefined) meta.putSync('journalMigrated', migrated);
-    });
+    root.transaction(() =>
+      root.childTransaction(() => {
+        apply(changes);
+        if (checkpoint !== undefined) meta.putSync('checkpoint', checkpoint);
+        meta.putSync('seq', seq);
+        if (migrated !== undefined) meta.putSync('journalMigrated', migrated);
+      }),
+    );
 
   return {
     location: file,
