@@ -4,11 +4,14 @@ import type { RunJobData, RunJobResult } from '@etl/queue';
 import { cliPackageDir } from './base-command.js';
 import { exitCodeFor } from './exit-code.js';
 import { openLimiterStores } from './limiter-stores.js';
+import { openStateStore } from './state-store.js';
 import { loadRunnablePipeline } from './pipeline.js';
 import { redact } from './secrets.js';
 
 export interface QueuedRunOptions {
   stateDir: string;
+  /** A shared state store (`ETL_STATE_URL` or the project's `stateUrl`), else the embedded one in `stateDir`. */
+  stateUrl?: string;
   logFormat: 'pretty' | 'json';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The worker's metrics, when it serves them. */
@@ -36,10 +39,15 @@ export async function runQueued(
       fields: { job: jobId },
     });
     const limiters = await openLimiterStores(pipeline);
+    const stateStore = await openStateStore(options.stateUrl).catch(async (error: unknown) => {
+      await limiters.close();
+      throw error;
+    });
     let summary: RunSummary;
     try {
       summary = await runPipeline(pipeline, {
         stateDir: options.stateDir,
+        stateStore,
         logger,
         signal,
         limiterStores: limiters.stores,
@@ -47,6 +55,7 @@ export async function runQueued(
       });
     } finally {
       await limiters.close();
+      await stateStore?.close();
       await logger.flush?.();
       await logger.close?.();
     }

@@ -8,7 +8,11 @@ import hubspotSink, { configSchema } from '@etl/sink-hubspot';
 // The heap setting `etl` itself runs with (packages/cli/bin/run.js), so the figure is the CLI's.
 setFlagsFromString('--heap-growing-percent=50');
 
-const { CONTACTS, STATE_DIR, HUBSPOT_BASE_URL, HUBSPOT_TOKEN } = process.env;
+const { CONTACTS, STATE_DIR, HUBSPOT_BASE_URL, HUBSPOT_TOKEN, ETL_STATE_URL } = process.env;
+// ETL_STATE_URL=mysql://…: the ledger in the shared state store (@etl/state-mysql) instead of the embedded one.
+const stateStore = ETL_STATE_URL
+  ? await (await import('@etl/state-mysql')).openMysqlStateStore(ETL_STATE_URL)
+  : undefined;
 const total = Number(CONTACTS);
 
 // Distinct name + sex records, made one at a time as the runtime asks (memorySource resumes at its position).
@@ -38,8 +42,9 @@ const summary = await runPipeline(
     limiters: {},
     secrets: [HUBSPOT_TOKEN],
   },
-  { stateDir: STATE_DIR },
+  { stateDir: STATE_DIR, stateStore },
 );
+await stateStore?.close();
 const sink = summary.steps.find((s) => s.step === 'hubspot');
 process.stdout.write(
   `${JSON.stringify({ status: summary.status, error: summary.error?.message, written: sink.written, unchanged: sink.unchanged })}\n`,

@@ -1,4 +1,5 @@
 // Benchmark: a HubSpot sync whose ledger holds 1.1 million entries stays within 300 MB peak RSS. The first run sends
+// With ETL_STATE_URL=mysql://… set, the ledger lives in that shared state store (@etl/state-mysql) instead of LMDB.
 // BENCH_LEDGER_CONTACTS (default 1,100,000) distinct contacts to the stand-in (at 100,000 requests / 10 s, so the
 // rate limit is not what is measured) and its ledger grows to that size; the second run of the same pipeline finds
 // every one unchanged, reading the whole ledger. Each run is a child process (ledger-run.js); its peak RSS (VmHWM)
@@ -62,7 +63,9 @@ const bench = {
       const first = await run(env);
       const loadSecond = loadavg();
       const second = await run(env);
-      const stateMb = Math.round(statSync(join(stateDir, 'pipelines', 'ledger', 'state.mdb')).size / 1024 / 1024);
+      const stateMb = process.env.ETL_STATE_URL
+        ? null // in the database
+        : Math.round(statSync(join(stateDir, 'pipelines', 'ledger', 'state.mdb')).size / 1024 / 1024);
       return {
         ledgerEntries: CONTACTS,
         firstRunWritten: first.written,
@@ -74,6 +77,7 @@ const bench = {
         secondRunSeconds: second.seconds,
         secondRunLoadavg: loadSecond,
         stateFileMb: stateMb,
+        store: process.env.ETL_STATE_URL ? 'mysql' : 'embedded',
         target: 300,
       };
     } finally {

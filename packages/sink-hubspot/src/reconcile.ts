@@ -46,6 +46,8 @@ export async function reconcileLedger(
 
   const check = async (chunk: string[]) => {
     const held = await readHeld(client, config.object, config.idProperty, chunk, mapped);
+    // Loaded right before the synchronous loop below: a shared state store serves only the keys loaded last.
+    await ledger.load(chunk);
     report.reads++;
     ctx.count('reconcileReads');
     let missing = 0;

@@ -143,6 +143,7 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
 
     async write(ctx, config, batch) {
       const s = open();
+      await s.ledger.load(identitiesOf(s, batch));
       const { inputs, rejects, unchanged, skipped, considered, retried } = classify(ctx, config, s, batch);
       if (ctx.dryRun) {
         const result = await dryRun(s, config, inputs, rejects, unchanged, skipped);
@@ -197,6 +198,14 @@ export function hubspotSink(): SinkPlugin<HubspotConfig> {
       await own?.stop();
     },
   });
+}
+
+/** The ledger identities a batch's write reads (a shared state store loads them before `classify`). */
+function* identitiesOf(s: Session, batch: SinkBatch): Iterable<string> {
+  for (const record of batch.records) {
+    const prepared = s.mapper(record);
+    if (prepared.ok) yield prepared.identity;
+  }
 }
 
 /** Splits a batch into contacts to send, rejects, unchanged (ledger) and skipped (over `limit`). */

@@ -14,7 +14,9 @@ export async function reconcileLedger(
   fields: FieldMap,
   dropped: Set<string>,
 ): Promise<ReconcileReport> {
-  const claims = ledger.identities().flatMap((identity) => {
+  const identities = ledger.identities();
+  await ledger.load(identities); // a shared state store serves only loaded keys
+  const claims = identities.flatMap((identity) => {
     const entry = ledger.get(identity);
     return entry?.id ? [{ identity, ...entry, id: entry.id }] : [];
   });

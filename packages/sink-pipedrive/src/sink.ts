@@ -84,6 +84,7 @@ export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
         ctx.logger.info(`Pipedrive person fields: ${prepared.changes.join('; ')}`);
         ctx.count('fieldChanges', prepared.changes.length);
       }
+      await ctx.state.prefetch([CONSIDERED]);
       session = {
         ledger: createLedger(ctx.state),
         fields: prepared.fields,
@@ -104,6 +105,7 @@ export function pipedriveSink(): SinkPlugin<PipedriveConfig> {
 
     async write(ctx, config, batch) {
       const s = open();
+      await s.ledger.load(identitiesOf(s.map, batch.records));
       const plan = planBatch({
         batch,
         map: s.map,
@@ -153,6 +155,14 @@ function checkedClient(ctx: StepContext, config: PipedriveConfig): PipedriveClie
   const insecure = checkBaseUrl(config.baseUrl, config.allowInsecureHttp, 'pipedrive');
   if (insecure) ctx.logger.warn(insecure);
   return createPipedriveClient(ctx, config);
+}
+
+/** The ledger identities a batch's plan reads (a shared state store loads them first). */
+function* identitiesOf(map: Session['map'], records: readonly DataRecord[]): Iterable<string> {
+  for (const record of records) {
+    const mapped = map(record);
+    if (mapped.ok) yield mapped.identity;
+  }
 }
 
 /** Records the lineage's earlier runs considered, committed with their checkpoints: `limit` counts from the lineage's start. */

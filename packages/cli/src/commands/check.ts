@@ -2,6 +2,7 @@ import { Args } from '@oclif/core';
 import { checkPipeline, createLogger, ExitCode, type StepCheckResult } from '@etl/core';
 import { cliPackageDir, EtlCommand, sharedFlags } from '../base-command.js';
 import { loadRunnablePipeline } from '../pipeline.js';
+import { openStateStore, stateUrlOf } from '../state-store.js';
 import { wireSignals } from '../signals.js';
 
 interface CheckResult {
@@ -46,7 +47,18 @@ Exits ${ExitCode.checkFailed} when any check failed.`;
     const signals = wireSignals();
     let rows: StepCheckResult[];
     try {
-      rows = await checkPipeline(pipeline, { stateDir: project.stateDir, logger, signal: signals.signal });
+      // `check` reads what runs left (a ledger's size): from the shared store when one is set.
+      const stateStore = await openStateStore(stateUrlOf(project));
+      try {
+        rows = await checkPipeline(pipeline, {
+          stateDir: project.stateDir,
+          stateStore,
+          logger,
+          signal: signals.signal,
+        });
+      } finally {
+        await stateStore?.close();
+      }
     } finally {
       signals.dispose();
     }

@@ -14,6 +14,7 @@ import { exitCodeFor, rejectedCount } from '../exit-code.js';
 import { openLimiterStores } from '../limiter-stores.js';
 import { lingerFlag, metricsFlags } from '../metrics/flags.js';
 import { startRunMetrics, type RunMetricsHandle } from '../metrics/start.js';
+import { openStateStore, stateUrlOf } from '../state-store.js';
 import { loadRunnablePipeline } from '../pipeline.js';
 import { renderSummaryError } from '../render-error.js';
 import { ProgressLine } from '../render/progress.js';
@@ -137,10 +138,15 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
         secrets: pipeline.secrets,
       });
       const limiters = await openLimiterStores(pipeline);
+      const stateStore = await openStateStore(stateUrlOf(project)).catch(async (error: unknown) => {
+        await limiters.close();
+        throw error;
+      });
       progress?.start();
       try {
         summary = await runPipeline(pipeline, {
           limiterStores: limiters.stores,
+          stateStore,
           stateDir: project.stateDir,
           dryRun: flags['dry-run'],
           fresh: flags.fresh,
@@ -153,6 +159,7 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
         ran = true;
       } finally {
         await limiters.close();
+        await stateStore?.close();
         progress?.stop();
         await logger.flush?.();
         await logger.close?.();

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { stateUrlOf } from '../state-store.js';
 import { EtlCommand, sharedFlags } from '../base-command.js';
 import { metricsFlags } from '../metrics/flags.js';
 import { startWorkerMetrics, type WorkerMetricsHandle } from '../metrics/start.js';
@@ -57,6 +58,7 @@ Start one or more workers per machine; they share the queue. SIGTERM (or Ctrl-C)
         run: (data, signal, jobId) =>
           runQueued(data, signal, jobId, {
             stateDir: project.stateDir,
+            stateUrl: stateUrlOf(project),
             logFormat: flags['log-format'],
             logLevel: flags['log-level'],
             ...(metrics ? { observers: [metrics.observer] } : {}),

@@ -32,6 +32,12 @@ export const projectConfigSchema = {
     },
     stateDir: { type: 'string', minLength: 1, description: 'Checkpoints, run history and caches. Default `.etl`.' },
     pluginPaths: { type: 'array', items: { type: 'string' }, description: 'Extra folders to resolve plugins from.' },
+    stateUrl: {
+      type: 'string',
+      pattern: '^(mysql|mariadb)://',
+      description:
+        'Keep state (checkpoints, ledgers, the pipeline lock, run history) in a database shared by several machines: `mysql://user@host:3306/database` (needs @etl/state-mysql). ETL_STATE_URL overrides it; keep a password in ETL_STATE_URL (.env), not here. Default: the embedded store in stateDir.',
+    },
     defaults: { type: 'object', description: 'Deep-merged under every pipeline (e.g. shared limiters or settings).' },
   },
 } as const;
@@ -116,7 +122,7 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
         {
           code: 'PROJECT_CONFIG_INVALID',
           suggestions: [
-            'Allowed keys: pipelinesDir, stateDir, pluginPaths (list of folders), defaults (an object); never __proto__, constructor or prototype.',
+            'Allowed keys: pipelinesDir, stateDir, stateUrl (mysql://…), pluginPaths (list of folders), defaults (an object); never __proto__, constructor or prototype.',
           ],
         },
       );
@@ -129,6 +135,7 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
     pipelinesDir: at(config.pipelinesDir, 'pipelines'),
     stateDir: at(config.stateDir, '.etl'),
     pluginPaths: Array.isArray(config.pluginPaths) ? config.pluginPaths.map((path) => at(path, '.')) : [],
+    ...(typeof config.stateUrl === 'string' ? { stateUrl: config.stateUrl } : {}),
     defaults,
   };
 }

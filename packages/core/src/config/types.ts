@@ -13,6 +13,8 @@ export interface ProjectConfig {
   stateDir: string;
   /** Extra folders plugins are resolved from, after the pipeline file's folder. */
   pluginPaths: string[];
+  /** A shared state store (`mysql://…`); `ETL_STATE_URL` overrides it. Unset: the embedded store in `stateDir`. */
+  stateUrl?: string;
   /** Deep-merged under every pipeline document. */
   defaults: Record<string, unknown>;
 }

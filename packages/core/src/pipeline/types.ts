@@ -2,7 +2,11 @@
  * The two shapes on either side of resolution: what the config side hands the runtime (`ResolvedPipeline`), and what
  * the runtime reports back (`RunSummary`). The runtime only ever sees resolved plugin objects.
  */
-import type { DataRecord, Logger, Plugin, PluginKind, ReconcileReport, RetryOptions } from '../plugins/types.js';
+import type { SharedStateStore } from '../services/shared-state.js';
+import type { RunSummary } from './run-summary.js';
+import type { DataRecord, Logger, Plugin, PluginKind, RetryOptions } from '../plugins/types.js';
+
+export type { RunSummary, StepSummary } from './run-summary.js';
 
 export interface LimiterSpec {
   /** Requests allowed per interval. */
@@ -98,6 +102,11 @@ export interface RunOptions {
   now?(): number;
   /** Shared budgets by store name, for limiters whose `store:` names one (the CLI opens `redis` when one does). */
   limiterStores?: Partial<Record<string, SharedLimiterStore>>;
+  /**
+   * Keep committed state, the pipeline lock and run history in this shared store (the CLI opens it from
+   * `ETL_STATE_URL` or the project's `stateUrl`) instead of the state folder. Run folders (logs, rejects) stay local.
+   */
+  stateStore?: SharedStateStore;
 }
 
 export type RunEvent =
@@ -105,54 +114,6 @@ export type RunEvent =
   | { type: 'step-progress'; step: string; phase: string; done?: number; total?: number; unit?: string }
   | { type: 'batch'; step: string; read: number; written: number; rejected: number }
   | { type: 'run-end'; summary: RunSummary };
-
-export interface StepSummary {
-  step: string;
-  kind: PluginKind;
-  /** The plugin's `name` (the summary's plugin column), not the step's `use:`, which may be a path like `./plugins/x.mjs`. */
-  plugin: string;
-  read: number;
-  written: number;
-  rejected: number;
-  unchanged: number;
-  filtered: number;
-  durationMs: number;
-  /** Plugin counters (`retries`, `requests`, `http429`, `created`, `updated`, …). */
-  counters: Record<string, number>;
-  /** Sinks that name their destination: where they wrote, and whether this pipeline had written there before. */
-  destination?: { id: string; label: string; note?: string; known: boolean };
-  /** `--reconcile`: what the sink's state claimed and the destination contradicted. */
-  reconcile?: ReconcileReport;
-}
-
-export interface RunSummary {
-  runId: string;
-  pipeline: string;
-  profile?: string;
-  status: 'succeeded' | 'failed' | 'interrupted';
-  /** True when this run continued from an earlier run's checkpoint. */
-  resumed: boolean;
-  /** The lineage the run belongs to (the id of the run that started it), and whether it was started with --fresh. */
-  lineage?: string;
-  fresh?: boolean;
-  /** Why an interrupted run was not resumed: its input, pipeline, batch size or destinations changed since. */
-  restarted?: string;
-  dryRun: boolean;
-  /**
-   * True when the run ended at once because the source's input version and the pipeline's fingerprint equal those of
-   * the last succeeded run (nothing was read or written; `--fresh` runs anyway).
-   */
-  upToDate?: boolean;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  steps: StepSummary[];
-  /** The run's folder, its rejects file (JSON lines) and log file. */
-  runDir: string;
-  rejectsFile: string;
-  logFile: string;
-  error?: { code: string; message: string; exitCode: number; suggestions: string[] };
-}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Observers: what a run reports, as it happens, to whoever watches it (the CLI's Prometheus metrics, a progress file).

@@ -13,7 +13,7 @@ export type HookNeed = 'required' | 'expected' | 'optional';
  */
 export const PLUGIN_HOOKS: Readonly<Record<PluginKind, Readonly<Record<string, HookNeed>>>> = {
   source: { check: 'optional', checkConfig: 'optional', inputVersion: 'optional', read: 'required', close: 'optional' },
-  transform: { check: 'optional', checkConfig: 'optional', create: 'required' },
+  transform: { check: 'optional', checkConfig: 'optional', create: 'required', stateKeys: 'optional' },
   sink: {
     check: 'optional',
     checkConfig: 'optional',

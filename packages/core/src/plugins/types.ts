@@ -95,6 +95,13 @@ export interface StepState {
   keys(): IterableIterator<string>;
   /** Drops every key of this step (staged until the next commit). */
   clear(): void;
+  /**
+   * Loads these keys before `get/has` read them. The embedded store reads synchronously anyway (this resolves at
+   * once); a shared store (`ETL_STATE_URL=mysql://…`) serves `get/has` only for keys loaded here since the last call
+   * and throws for any other, so an async hook (a sink's `write()`, `reconcile()`) calls it with the keys it is about
+   * to read. Transforms declare theirs with `stateKeys` instead (their record function cannot await).
+   */
+  prefetch(keys: Iterable<string>): Promise<void>;
 }
 
 export interface StepDirs {
@@ -313,6 +320,12 @@ export interface TransformPlugin<Config = DataRecord> extends PluginBase<Config>
   readonly kind: 'transform';
   /** Builds the record function for this run; may read earlier state from `ctx.state` (e.g. keys already seen). */
   create(ctx: StepContext, config: Config): RecordTransform | Promise<RecordTransform>;
+  /**
+   * The `ctx.state` keys the record function reads for these records (dedupe: each record's key). The runtime loads
+   * them before handing the batch over; needed only by transforms that read `ctx.state` while transforming, and only
+   * with a shared state store, where a key not loaded cannot be read synchronously.
+   */
+  stateKeys?(config: Config, records: readonly DataRecord[]): Iterable<string>;
 }
 
 export interface SinkPlugin<Config = DataRecord> extends PluginBase<Config> {

@@ -25,7 +25,7 @@ export interface StepCheckResult {
  */
 export async function checkPipeline(
   pipeline: ResolvedPipeline,
-  options: Pick<RunOptions, 'stateDir' | 'logger' | 'signal'>,
+  options: Pick<RunOptions, 'stateDir' | 'logger' | 'signal' | 'stateStore'>,
 ): Promise<StepCheckResult[]> {
   const services = await openStepServices(pipeline, { ...options, purpose: 'check' });
   const results: StepCheckResult[] = [];

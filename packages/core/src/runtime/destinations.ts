@@ -29,7 +29,7 @@ export async function bindDestinations(scope: RunScope): Promise<void> {
       await invoke(site, scope.stats.get(step.name)!, () => plugin.destination!(ctx, step.config)),
     );
     const namespace = `${step.name}@${destination.id}`;
-    const entries = scope.store.state(namespace).size;
+    const entries = await scope.store.count(namespace);
     const known = entries > 0 || runtimeState.has(knownKey(step.name, destination.id));
     const binding: SinkBinding = { namespace, destination, known };
     scope.sinks.set(step.name, binding);
@@ -37,7 +37,7 @@ export async function bindDestinations(scope: RunScope): Promise<void> {
     if (known) log.info(`writes to ${destination.label} (${entries} state entries from earlier runs)`);
     else log.info(`new destination ${destination.label}: no ledger yet, every record will be sent`);
     if (destination.note) log.warn(destination.note);
-    dropUnboundState(scope, step.name);
+    await dropUnboundState(scope, step.name);
   }
 }
 
@@ -45,11 +45,12 @@ export async function bindDestinations(scope: RunScope): Promise<void> {
  * State an older etl kept under the bare step name does not say which destination it describes: it is dropped (with
  * the next commit) rather than trusted.
  */
-function dropUnboundState(scope: RunScope, step: string): void {
+async function dropUnboundState(scope: RunScope, step: string): Promise<void> {
+  const entries = await scope.store.count(step);
+  if (scope.dryRun || entries === 0) return;
   const legacy = scope.store.state(step);
-  if (scope.dryRun || legacy.size === 0) return;
   scope.logger.warn(
-    `dropping ${legacy.size} state entries of step "${step}" kept by an older etl: they do not say which destination they describe`,
+    `dropping ${entries} state entries of step "${step}" kept by an older etl: they do not say which destination they describe`,
     { step },
   );
   legacy.clear();

@@ -9,6 +9,7 @@ import type {
   SinkPlugin,
   SourceBatch,
   StepContext,
+  TransformPlugin,
   TransformRejection,
 } from '../plugins/types.js';
 import type { CheckpointStore } from '../services/checkpoint.js';
@@ -113,8 +114,11 @@ export class Flow {
     this.lastPosition = o.from;
   }
 
-  /** Distributes one source batch (synchronously, so no write completion interleaves with it). */
-  accept(batch: SourceBatch): void {
+  /**
+   * Distributes one source batch. With the embedded store this is synchronous, so no write completion interleaves
+   * with it; with a shared store it awaits each stateful transform's prefetch (see `distributeLoading`).
+   */
+  accept(batch: SourceBatch): void | Promise<void> {
     const { source, sourceStats, rejects } = this.o;
     const seq = this.nextSeq;
     if (!batch || typeof batch !== 'object' || !Array.isArray(batch.records)) {
@@ -143,14 +147,50 @@ export class Flow {
     for (const r of sourceRejects) rejects.write(source.name, r);
     this.currentSeq = seq;
     this.sourceRecords = records;
+    const done = () => {
+      this.currentSeq = 0;
+      this.sourceRecords = undefined;
+    };
+    if (this.o.store.prefetches) return this.acceptLoading(entry, records, seq).finally(done);
     try {
       this.distribute(this.o.roots, records, null, seq);
     } finally {
-      this.currentSeq = 0;
-      this.sourceRecords = undefined;
+      done();
     }
+    this.settleAccepted(entry, seq);
+  }
+
+  private settleAccepted(entry: Pending, seq: number): void {
     if (entry.outstanding === 0) this.pending.delete(seq);
     for (const sink of this.o.sinks) this.kick(sink);
+  }
+
+  /**
+   * `accept` over a shared store. Sink writes may finish while a prefetch is awaited: the batch counts one extra
+   * outstanding record meanwhile, so a write of its first records cannot retire the batch (and move the resume point
+   * past it) before every sink has its share.
+   */
+  private async acceptLoading(entry: Pending, records: DataRecord[], seq: number): Promise<void> {
+    entry.outstanding++;
+    try {
+      await this.distributeLoading(this.o.roots, records, null, seq);
+    } finally {
+      entry.outstanding--;
+    }
+    this.settleAccepted(entry, seq);
+  }
+
+  private async distributeLoading(nodes: FlowNode[], recs: DataRecord[], idxs: number[] | null, seq: number) {
+    for (const node of nodes) {
+      if (node.kind === 'sink') {
+        this.buffer(node, recs, idxs, seq);
+        continue;
+      }
+      const stateKeys = (node.step.plugin as TransformPlugin).stateKeys;
+      if (stateKeys) await this.o.store.prefetch(node.step.name, stateKeys(node.step.config, recs));
+      const out = this.runTransform(node, recs, idxs, seq);
+      if (out) await this.distributeLoading(node.children, out.recs, out.idxs, seq);
+    }
   }
 
   locate(seq: number, index: number): string {
@@ -180,6 +220,12 @@ export class Flow {
   }
 
   private transform(node: TransformNode, recs: DataRecord[], idxs: number[] | null, seq: number): void {
+    const out = this.runTransform(node, recs, idxs, seq);
+    if (out) this.distribute(node.children, out.recs, out.idxs, seq);
+  }
+
+  /** Applies a transform to a batch; returns what it passed on (undefined when nothing), for its children. */
+  private runTransform(node: TransformNode, recs: DataRecord[], idxs: number[] | null, seq: number) {
     const { fn, stats, step } = node;
     const outR: DataRecord[] = [];
     // Source indices of the outputs; built only once a record is dropped (until then they equal the inputs').
@@ -237,7 +283,7 @@ export class Flow {
     stats.filtered += filtered;
     stats.rejected += rejected;
     stats.durationMs += performance.now() - started;
-    if (outR.length > 0) this.distribute(node.children, outR, outI === null ? idxs : outI, seq);
+    return outR.length > 0 ? { recs: outR, idxs: outI === null ? idxs : outI } : undefined;
   }
 
   private buffer(node: SinkNode, recs: DataRecord[], idxs: number[] | null, seq: number): void {

@@ -63,7 +63,8 @@ export async function pumpSource(o: PumpOptions): Promise<void> {
       if (got.ok.done) break;
       if (signal.aborted || flow.failure) break;
       // Distribute before reading ahead: a source may reuse its batch array once asked for the next batch.
-      flow.accept(got.ok.value);
+      const accepted = flow.accept(got.ok.value);
+      if (accepted) await accepted; // only with a shared state store (prefetches); the embedded one stays synchronous
       const batchMs = pulledMs;
       next = pull();
       o.onBatch(got.ok.value.records.length, batchMs);

@@ -78,7 +78,9 @@ export async function summarize(scope: RunScope, start: RunStart | undefined, fa
   logger.info(`run ${status}`, { durationMs: summary.durationMs });
   await scope.rejects.close();
   await logger.close();
-  await writeRunSummary(scope.folder, scope.redact(JSON.stringify(summary, null, 2)));
+  const redacted = scope.redact(JSON.stringify(summary, null, 2));
+  await writeRunSummary(scope.folder, redacted);
+  await recordInSharedHistory(scope, summary.runId, redacted);
   scope.events.send({ type: 'run-end', summary });
   scope.observe.runEnd(summary);
   return summary;
@@ -139,4 +141,15 @@ function errorSummary(error: unknown, redact: (text: string) => string): NonNull
     exitCode: ExitCode.internal,
     suggestions: ['This is a bug in etl; please report it with the run log.'],
   };
+}
+
+/** The shared run history learns how the run ended; the run's own outcome does not depend on it (the folder has it). */
+async function recordInSharedHistory(scope: RunScope, runId: string, redacted: string): Promise<void> {
+  const shared = scope.options.stateStore;
+  if (!shared) return;
+  try {
+    await shared.runs.finish(runId, JSON.parse(redacted) as RunSummary);
+  } catch (error) {
+    scope.options.logger?.warn(`could not record the run in ${shared.label}: ${(error as Error).message}`);
+  }
 }

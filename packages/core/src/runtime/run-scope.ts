@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 /**
  * What one run holds from its start to its end: the run folder and log, secrets, the checkpoint store, limiters and
  * one context per step. `openRunScope` builds it once, the run's phases fill it, `closeRunScope` releases it.
@@ -146,8 +147,21 @@ export async function openRunState(scope: RunScope): Promise<void> {
   const { pipeline } = scope;
   for (const step of pipeline.steps) assertPluginShape(step);
   (scope as { source: ResolvedStep }).source = soleSource(pipeline);
-  scope.store = await openCheckpointStore(scope.stateDir);
+  const shared = scope.options.stateStore;
+  scope.store = await openCheckpointStore(
+    scope.stateDir,
+    shared ? { shared: { store: shared, pipeline: pipeline.name } } : {},
+  );
   scope.stateReady = true;
+  // With the lock held: a run that could not take it is not listed as one of the pipeline's runs on every host.
+  await shared?.runs.start({
+    runId: scope.runId,
+    pipeline: pipeline.name,
+    ...(pipeline.profile === undefined ? {} : { profile: pipeline.profile }),
+    host: hostname(),
+    startedAt: new Date(scope.started).toISOString(),
+    dir: scope.folder.dir,
+  });
   openLimiters(scope);
   // Limiters and retries wait on real timers, so they keep the real clock even when `options.now` is injected.
   const retry = createRetryService();

@@ -22,7 +22,7 @@ export interface StepServices {
   close(): Promise<void>;
 }
 
-export interface StepServicesOptions extends Pick<RunOptions, 'stateDir' | 'logger' | 'signal'> {
+export interface StepServicesOptions extends Pick<RunOptions, 'stateDir' | 'logger' | 'signal' | 'stateStore'> {
   /** What the hooks are for: `check` reads the pipeline's state and runs as a dry run; `migrate` writes schemas. */
   purpose: 'check' | 'migrate';
 }
@@ -36,7 +36,9 @@ export async function openStepServices(
   const stateDir = pipelineStateDir(options.stateDir, pipeline.name);
   const logger = createLogger({ stream: null, secrets: pipeline.secrets, forward: options.logger, fields: { runId } });
   // `check` sees what runs left (a ledger's size, a limiter's daily use); migrations keep no step state.
-  const store = await openCheckpointStore(options.purpose === 'check' ? stateDir : undefined, { readOnly: true });
+  const check = options.purpose === 'check';
+  const shared = check && options.stateStore ? { shared: { store: options.stateStore, pipeline: pipeline.name } } : {};
+  const store = await openCheckpointStore(check ? stateDir : undefined, { readOnly: true, ...shared });
   const limiters = new Map<string, ManagedRateLimiter>();
   for (const [name, spec] of Object.entries(pipeline.limiters ?? {})) limiters.set(name, createRateLimiter(name, spec));
   addDefaultLimiters(pipeline.steps, limiters, (name, spec) => createRateLimiter(name, spec, { margin: spec.margin }));

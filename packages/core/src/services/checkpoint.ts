@@ -5,6 +5,7 @@ import type { JsonValue, StepState } from '../plugins/types.js';
 import { JOURNAL, replayJournal } from './journal.js';
 import type { LmdbBackend } from './lmdb-backend.js';
 import { acquireLock } from './lock.js';
+import type { SharedStateStore } from './shared-state.js';
 import { emptyChanges, memoryBackend, type StateBackend, type StateChanges } from './state-backend.js';
 import { Namespace, stepStateView, type CommittedView } from './step-state.js';
 
@@ -21,6 +22,11 @@ export interface CheckpointStoreOptions {
    * and `commit()` throws. A missing store reads as empty. @default false
    */
   readOnly?: boolean;
+  /**
+   * Keep committed state in a shared store (`ETL_STATE_URL`) under this pipeline's name instead of the folder's LMDB
+   * file; the lock is then the store's (a database lock), not the folder's.
+   */
+  shared?: { store: SharedStateStore; pipeline: string };
 }
 
 export interface CommitOptions {
@@ -44,8 +50,14 @@ export interface CheckpointStore {
   readonly seq: number;
   /** A step's state; `tag` says which source batch new writes belong to (0: commit with the next commit). */
   state(namespace: string, tag?: () => number): StepState;
+  /** True when reads need `prefetch` first (a shared store); false for the embedded one. */
+  readonly prefetches: boolean;
+  /** Loads committed keys of a namespace for the reads of the next batch (see `StateBackend.prefetch`). */
+  prefetch(namespace: string, keys: Iterable<string>): Promise<void>;
   /** Holds back a namespace's staged writes (a sink write in flight) until released. */
   hold(namespace: string, held: boolean): void;
+  /** How many committed keys a namespace holds (staged writes not counted). */
+  count(namespace: string): Promise<number>;
   /** Names of namespaces that hold keys or staged writes. */
   namespaces(): string[];
   /** Commits the checkpoint and the staged writes it covers. Commits run one at a time, in call order. */
@@ -64,7 +76,10 @@ export async function openCheckpointStore(
   const readOnly = options.readOnly ?? false;
   let unlock = (): void => undefined;
   let backend: StateBackend;
-  if (!dir) backend = memoryBackend();
+  if (options.shared) {
+    const { store, pipeline } = options.shared;
+    backend = await store.openPipeline(pipeline, { readOnly, lock: !readOnly && (options.lock ?? true) });
+  } else if (!dir) backend = memoryBackend();
   else {
     if (!readOnly) {
       mkdirSync(dir, { recursive: true });
@@ -211,7 +226,11 @@ function storeOver(
     get seq() {
       return backend.seq;
     },
-    state: (namespace, tag = () => 0) => stepStateView(space(namespace), tag, checkKey(namespace)),
+    state: (namespace, tag = () => 0) =>
+      stepStateView(space(namespace), tag, checkKey(namespace), (keys) => backend.prefetch(namespace, keys)),
+    prefetches: backend.prefetches,
+    count: (namespace) => backend.count(namespace),
+    prefetch: (namespace, keys) => backend.prefetch(namespace, keys),
     hold(namespace, held) {
       space(namespace).held = held;
     },

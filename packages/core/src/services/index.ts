@@ -42,4 +42,12 @@ export {
   type ProgressSample,
   type ProgressCounts,
 } from './run-progress.js';
+export {
+  folderRunHistory,
+  mergedRunHistory,
+  type RunHistoryStore,
+  type RunStartRecord,
+} from './run-history-store.js';
+export type { SharedStateStore, SharedPipelineOptions } from './shared-state.js';
+export type { StateBackend, StateChanges } from './state-backend.js';
 export { baseUrlProblem, checkBaseUrl, insecureUrlReason, isLoopbackHost } from './transport.js';

@@ -17,6 +17,8 @@ export interface LedgerEntry {
 }
 
 export interface Ledger {
+  /** Loads these identities' entries before `get/isUnchanged` read them (needed with a shared state store). */
+  load(identities: Iterable<string>): Promise<void>;
   get(identity: string): LedgerEntry | undefined;
   /** True when the record was last sent with exactly this hash: it need not be sent again. */
   isUnchanged(identity: string, hash: string): boolean;
@@ -47,7 +49,11 @@ export function createLedger(state: StepState, options: LedgerOptions = {}): Led
     for (const key of state.keys()) if (key.startsWith(prefix)) found.push(key.slice(prefix.length));
     return found;
   };
+  function* keysOf(identities: Iterable<string>) {
+    for (const identity of identities) yield prefix + identity;
+  }
   return {
+    load: (identities) => state.prefetch(keysOf(identities)),
     get,
     isUnchanged: (identity, hash) => get(identity)?.hash === hash,
     record: (identity, hash, id) => state.set(prefix + identity, id === undefined ? [hash] : [hash, id]),

@@ -106,17 +106,24 @@ export function openLmdbBackend(file: string, options: LmdbBackendOptions): Lmdb
     }
   };
 
+  // The work runs in a child transaction: lmdb's async `transaction()` keeps what its callback wrote before throwing
+  // (a value that cannot be encoded, after thousands of puts), a child transaction is rolled back whole.
   const write = (changes: StateChanges, checkpoint: JsonValue | undefined, seq: number, migrated?: boolean) =>
-    root.transaction(() => {
-      apply(changes);
-      if (checkpoint !== undefined) meta.putSync('checkpoint', checkpoint);
-      meta.putSync('seq', seq);
-      if (migrated !== undefined) meta.putSync('journalMigrated', migrated);
-    });
+    root.transaction(() =>
+      root.childTransaction(() => {
+        apply(changes);
+        if (checkpoint !== undefined) meta.putSync('checkpoint', checkpoint);
+        meta.putSync('seq', seq);
+        if (migrated !== undefined) meta.putSync('journalMigrated', migrated);
+      }),
+    );
 
   return {
     location: file,
     maxKeyBytes: MAX_KEY_BYTES,
+    // Reads are B-tree lookups in the mapped file: nothing to load ahead.
+    prefetches: false,
+    prefetch: () => Promise.resolve(),
     get checkpoint() {
       return meta.get('checkpoint');
     },
@@ -144,6 +151,10 @@ export function openLmdbBackend(file: string, options: LmdbBackendOptions): Lmdb
         for (const _ of data.getKeys({ ...rangeOf(value as number), limit: 1 })) names.push(key.slice(3));
       }
       return names;
+    },
+    count(namespace) {
+      const id = idOf(namespace);
+      return Promise.resolve(id === undefined ? 0 : data.getKeysCount(rangeOf(id)));
     },
     async commit(changes, checkpoint, seq) {
       await write(changes, checkpoint, seq);

@@ -3,7 +3,7 @@ import { chmodSync, createWriteStream, mkdirSync, type WriteStream } from 'node:
 import { readdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { RunSummary } from '../pipeline/types.js';
+import type { RunSummary } from '../pipeline/run-summary.js';
 import type { Rejection } from '../plugins/types.js';
 
 /** Where one run keeps its files: `<stateDir>/runs/<runId>/`. */
@@ -23,11 +23,13 @@ export interface RunRecord {
   status: RunSummary['status'] | 'unfinished';
   startedAt: string;
   finishedAt?: string;
+  /** The host that ran it (runs recorded before hosts were, in a folder: unknown). */
+  host?: string;
+  /** The run's folder, on `host`. */
   dir: string;
   summary?: RunSummary;
-  /** The process running it and its host, from `run.json` (what `etl ui` sends SIGINT to when it started the run). */
+  /** The process running it, from `run.json` (what `etl ui` sends SIGINT to when it started the run). */
   pid?: number;
-  host?: string;
 }
 
 /** `20261128-205034-ab12`: UTC time of the start, then random hex, so names sort by time. */
@@ -85,6 +87,10 @@ export async function writeRunSummary(folder: RunFolder, summaryJson: string): P
 export async function readRun(stateDir: string, runId: string): Promise<RunRecord | undefined> {
   const dir = join(runsDir(stateDir), runId);
   const summary = await readJson<RunSummary>(join(dir, 'summary.json'));
+  const marker = await readJson<{ pipeline: string; startedAt: string; host?: string; pid?: number }>(
+    join(dir, 'run.json'),
+  );
+  const host = marker?.host === undefined ? {} : { host: marker.host };
   if (summary) {
     return {
       runId,
@@ -92,16 +98,14 @@ export async function readRun(stateDir: string, runId: string): Promise<RunRecor
       status: summary.status,
       startedAt: summary.startedAt,
       finishedAt: summary.finishedAt,
+      ...host,
       dir,
       summary,
     };
   }
-  const marker = await readJson<{ pipeline: string; startedAt: string; pid?: number; host?: string }>(
-    join(dir, 'run.json'),
-  );
   if (!marker) return undefined;
-  const { pipeline, startedAt, pid, host } = marker;
-  return { runId, pipeline, status: 'unfinished', startedAt, dir, pid, host };
+  const pid = marker.pid === undefined ? {} : { pid: marker.pid };
+  return { runId, pipeline: marker.pipeline, status: 'unfinished', startedAt: marker.startedAt, ...host, ...pid, dir };
 }
 
 /** Runs in `stateDir`, newest first, optionally only those of one pipeline. */

@@ -20,7 +20,9 @@ export const emptyChanges = (): StateChanges => ({ cleared: new Set(), puts: new
  * runtime hands a batch to a step, it asks the store for the keys that batch will read (a sink's record identities,
  * dedupe's keys: both derive from the records) in one `SELECT … WHERE k IN (…)`, and serves `get/has` from that
  * per-batch cache; `keys()` becomes a paged range scan. `commit` maps to one database transaction that writes the
- * changes and the checkpoint row, and the pipeline lock to a row lock (or `GET_LOCK`) held for the run.
+ * changes and the checkpoint row, and the pipeline lock to a row lock (or `GET_LOCK`) held for the run. That store is
+ * @etl/state-mysql (a companion package: core depends on no database driver), reached through `SharedStateStore`
+ * (shared-state.ts).
  */
 export interface StateBackend {
   /** Where the state lives (a file), or undefined for memory. */
@@ -31,12 +33,24 @@ export interface StateBackend {
   readonly seq: number;
   /** Longest `namespace + key` it can store, in UTF-8 bytes (LMDB's key limit); Infinity when unlimited. */
   readonly maxKeyBytes: number;
+  /**
+   * True when `get/has` serve only keys loaded by `prefetch` (a shared store); false when every read is synchronous
+   * anyway (the embedded store), and `prefetch` resolves at once.
+   */
+  readonly prefetches: boolean;
+  /**
+   * Loads the committed values of `keys` of `namespace` for the `get/has` that follow, replacing what the last call
+   * for that namespace loaded (memory follows the batch, not the state). Runs after any commit in flight.
+   */
+  prefetch(namespace: string, keys: Iterable<string>): Promise<void>;
   get(namespace: string, key: string): JsonValue | undefined;
   has(namespace: string, key: string): boolean;
   /** A namespace's committed keys, in key order, from a consistent snapshot. */
   keys(namespace: string): IterableIterator<string>;
   /** Namespaces that hold at least one committed key. */
   namespaces(): string[];
+  /** How many committed keys a namespace holds (without listing them). */
+  count(namespace: string): Promise<number>;
   /** Applies the changes and the checkpoint atomically; resolves once they are durable. One call at a time. */
   commit(changes: StateChanges, checkpoint: JsonValue, seq: number): Promise<void>;
   close(): Promise<void>;
@@ -50,6 +64,8 @@ export function memoryBackend(): StateBackend {
   return {
     location: undefined,
     maxKeyBytes: Infinity,
+    prefetches: false,
+    prefetch: () => Promise.resolve(),
     get checkpoint() {
       return checkpoint;
     },
@@ -60,6 +76,7 @@ export function memoryBackend(): StateBackend {
     has: (namespace, key) => spaces.get(namespace)?.has(key) ?? false,
     keys: (namespace) => [...(spaces.get(namespace)?.keys() ?? [])].sort().values(),
     namespaces: () => [...spaces].filter(([, keys]) => keys.size > 0).map(([name]) => name),
+    count: (namespace) => Promise.resolve(spaces.get(namespace)?.size ?? 0),
     commit(changes, cp, n) {
       for (const name of changes.cleared) spaces.delete(name);
       for (const [name, puts] of changes.puts) {

@@ -112,8 +112,14 @@ export class Namespace {
 }
 
 /** The `StepState` a plugin sees: reads see staged writes; `tag()` says which batch new writes belong to. */
-export function stepStateView(ns: Namespace, tag: () => number, checkKey: (key: string) => void): StepState {
+export function stepStateView(
+  ns: Namespace,
+  tag: () => number,
+  checkKey: (key: string) => void,
+  prefetch: (keys: Iterable<string>) => Promise<void>,
+): StepState {
   return {
+    prefetch,
     get<T extends JsonValue = JsonValue>(key: string): T | undefined {
       return ns.get(key) as T | undefined;
     },

@@ -48,21 +48,17 @@ export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
       });
       return problems;
     },
+    *stateKeys(config, records) {
+      const keyOf = keyFunction(config);
+      for (const record of records) {
+        const key = keyOf(record);
+        if (key !== undefined) yield key;
+      }
+    },
     create(ctx, config) {
       const fields = config.key;
-      const fold = !config.caseSensitive;
       const seen = ctx.state;
-      const keyOf = (record: DataRecord): string | undefined => {
-        let key = '';
-        for (let i = 0; i < fields.length; i++) {
-          const value = record[fields[i]];
-          if (value === undefined || value === null) return undefined;
-          const text =
-            typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-          key += i === 0 ? text : SEPARATOR + text;
-        }
-        return fold ? key.toLowerCase() : key;
-      };
+      const keyOf = keyFunction(config);
       return (record) => {
         const key = keyOf(record);
         if (key === undefined) {
@@ -75,3 +71,20 @@ export const dedupeTransform = (): TransformPlugin<DedupeConfig> =>
       };
     },
   });
+
+/** A record's dedupe key (its key fields joined), undefined when one is missing. */
+function keyFunction(config: DedupeConfig): (record: DataRecord) => string | undefined {
+  const fields = config.key;
+  const fold = !config.caseSensitive;
+  return (record) => {
+    let key = '';
+    for (let i = 0; i < fields.length; i++) {
+      const value = record[fields[i]];
+      if (value === undefined || value === null) return undefined;
+      const text =
+        typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      key += i === 0 ? text : SEPARATOR + text;
+    }
+    return fold ? key.toLowerCase() : key;
+  };
+}

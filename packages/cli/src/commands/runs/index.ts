@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
-import { listRuns, type RunRecord } from '@etl/core';
+import type { RunRecord } from '@etl/core';
 import { EtlCommand } from '../../base-command.js';
+import { openStateStore, runHistoryOf, stateUrlOf } from '../../state-store.js';
 import { totals } from '../../render/summary.js';
 import { formatDuration, table } from '../../render/table.js';
 
@@ -23,7 +24,13 @@ export default class Runs extends EtlCommand {
   async run(): Promise<ListedRun[]> {
     const { args } = await this.parse(Runs);
     const project = await this.project();
-    const runs = await listRuns(project.stateDir, args.pipeline);
+    const shared = await openStateStore(stateUrlOf(project));
+    let runs: RunRecord[];
+    try {
+      runs = await runHistoryOf(project.stateDir, shared).list(args.pipeline);
+    } finally {
+      await shared?.close();
+    }
     const list = runs.map(listed);
     if (this.jsonEnabled()) return list;
     if (list.length === 0) {
@@ -35,6 +42,7 @@ export default class Runs extends EtlCommand {
       return [
         r.runId,
         when(r.startedAt),
+        ...(shared ? [r.host ?? ''] : []),
         r.pipeline,
         r.profile ?? '',
         status,
@@ -44,7 +52,23 @@ export default class Runs extends EtlCommand {
         r.durationMs === undefined ? '' : formatDuration(r.durationMs),
       ];
     });
-    this.print(table(['id', 'when', 'pipeline', 'profile', 'status', 'read', 'written', 'rejected', 'duration'], rows));
+    this.print(
+      table(
+        [
+          'id',
+          'when',
+          ...(shared ? ['host'] : []),
+          'pipeline',
+          'profile',
+          'status',
+          'read',
+          'written',
+          'rejected',
+          'duration',
+        ],
+        rows,
+      ),
+    );
     return list;
   }
 }
@@ -69,6 +93,7 @@ function listed(run: RunRecord) {
     status: run.status,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
+    host: run.host,
     durationMs: s?.durationMs,
     dryRun: s?.dryRun ?? false,
     resumed: s?.resumed ?? false,

@@ -1,6 +1,8 @@
 import { Args } from '@oclif/core';
+import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
-import { EtlError, listRuns, readRun, runsDir, type RunRecord } from '@etl/core';
+import { EtlError, runsDir, type RunRecord } from '@etl/core';
+import { openStateStore, runHistoryOf, stateUrlOf } from '../../state-store.js';
 import { EtlCommand } from '../../base-command.js';
 import { summarizeRejects, type RejectsSummary } from '../../render/rejects.js';
 import { renderSummary } from '../../render/summary.js';
@@ -33,9 +35,17 @@ export default class RunsShow extends EtlCommand {
   async run(): Promise<ShownRun> {
     const { args } = await this.parse(RunsShow);
     const project = await this.project();
-    const run = await readRun(project.stateDir, args.id);
+    const shared = await openStateStore(stateUrlOf(project));
+    let run: RunRecord | undefined;
+    let recent: string[] = [];
+    try {
+      const history = runHistoryOf(project.stateDir, shared);
+      run = await history.get(args.id);
+      if (!run) recent = (await history.list()).slice(0, 5).map((r) => r.runId);
+    } finally {
+      await shared?.close();
+    }
     if (!run) {
-      const recent = (await listRuns(project.stateDir)).slice(0, 5).map((r) => r.runId);
       throw new EtlError(`No run ${args.id} in ${relative(process.cwd(), runsDir(project.stateDir)) || '.'}.`, {
         code: 'RUN_NOT_FOUND',
         suggestions: [
@@ -46,7 +56,11 @@ export default class RunsShow extends EtlCommand {
       });
     }
     const summary = run.summary;
-    const rejects = await summarizeRejects(summary?.rejectsFile ?? join(run.dir, 'rejects.jsonl'));
+    // A run of another host (shared store) has its rejects file there, not here: none is read for it.
+    const elsewhere = run.host !== undefined && run.host !== hostname();
+    const rejects = elsewhere
+      ? await summarizeRejects(undefined)
+      : await summarizeRejects(summary?.rejectsFile ?? join(run.dir, 'rejects.jsonl'));
     const shown: ShownRun = {
       run: { runId: run.runId, pipeline: run.pipeline, status: run.status, startedAt: run.startedAt, dir: run.dir },
       summary,
