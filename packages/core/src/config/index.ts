@@ -36,6 +36,6 @@ export {
   isPathSpecifier,
   type PluginResolverOptions,
 } from '../plugins/resolve.js';
-export { createModuleLoader, type ModuleLoader } from '../plugins/load-module.js';
+export { createModuleLoader, type BundledModules, type ModuleLoader } from '../plugins/load-module.js';
 export { projectPluginRoots, assertPluginPathAllowed } from '../plugins/path-policy.js';
 export { schemasOnlyResolver, PLUGIN_NOT_IMPORTED } from '../plugins/schemas-only.js';
