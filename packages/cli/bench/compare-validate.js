@@ -39,7 +39,8 @@ const median = (values) => {
   const mid = sorted.length / 2;
   return sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const shown = (values) => `${median(values).toFixed(3)} s (${Math.min(...values)}–${Math.max(...values)})`;
+const shown = (values) =>
+  `${median(values).toFixed(3)} s (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
 for (const [name, runs] of Object.entries(times)) {
   console.log(`${name.padEnd(6)} wall ${shown(runs.map((r) => r.wall))}  cpu ${shown(runs.map((r) => r.cpu))}`);
 }
