@@ -15,9 +15,12 @@ interface Manifest {
   devDependencies?: Record<string, string>;
 }
 
-/** Declared on purpose without an import: the CLI finds these plugins by name at run time (`use: kaggle`). */
+/**
+ * Declared on purpose without an import: the CLI finds these plugins by name at run time (`use: kaggle`), and the
+ * validators its build generates into dist/precompiled (scripts/precompile.js) require ajv-formats.
+ */
 const loadedByName: Record<string, string[]> = {
-  'packages/cli': ['@etl/source-kaggle', '@etl/sink-mysql', '@etl/sink-hubspot', '@etl/sink-pipedrive'],
+  'packages/cli': ['@etl/source-kaggle', '@etl/sink-mysql', '@etl/sink-hubspot', '@etl/sink-pipedrive', 'ajv-formats'],
 };
 
 const packageDirs = ['packages', 'examples'].flatMap((dir) =>

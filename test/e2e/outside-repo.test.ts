@@ -21,7 +21,7 @@ const exec = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), 'etl-outside-'));
 const tarballs = join(scratch, 'tarballs');
 const tgz = (name: string) => join(tarballs, `etl-${name}-0.1.0.tgz`);
-const cliTarballs = ['cli', 'core', 'sandbox', 'sink-hubspot', 'sink-mysql', 'sink-pipedrive', 'source-kaggle'];
+const cliTarballs = ['cli', 'core', 'sandbox', 'sink-hubspot', 'sink-mysql', 'sink-pipedrive', 'source-kaggle', 'ui'];
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 // Neither the outer pnpm's settings nor ETL_* variables leak into the user's shell.
@@ -55,9 +55,10 @@ async function expectRuns(project: string, pipeline: string): Promise<void> {
 
 describe('a plugin author outside the repository', { timeout: 900_000 }, () => {
   test('npm: tarballs → npm install → etl new plugin → build → test → pack → install → etl run, all exit 0', async () => {
-    // @etl/queue is an optional peer of the CLI (workers and Redis limiters only): packed, not installed here.
+    // @etl/queue and @etl/state-mysql are optional peers of the CLI (workers, Redis limiters, shared state): packed,
+    // not installed here.
     expect(readdirSync(tarballs).sort()).toEqual(
-      [...cliTarballs, 'queue', 'testing'].sort().map((p) => `etl-${p}-0.1.0.tgz`),
+      [...cliTarballs, 'queue', 'state-mysql', 'testing'].sort().map((p) => `etl-${p}-0.1.0.tgz`),
     );
     const project = join(scratch, 'npm-project');
     mkdirSync(project);

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import {
+  addPrecompiledValidators,
   EtlError,
   ExitCode,
   builtinTransforms,
@@ -17,6 +18,9 @@ import { addEnvSecrets, redact } from './secrets.js';
 
 /** The CLI package's folder: plugins installed alongside the CLI are found from here. */
 export const cliPackageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Validators generated at build time for the config schemas of the plugins the CLI ships with (scripts/precompile.js). */
+const precompiledValidators = resolve(cliPackageDir, 'dist', 'precompiled');
 
 /**
  * Flags that several commands share, declared once; a command spreads the ones it takes. `--json` is not here: a
@@ -58,6 +62,12 @@ export abstract class EtlCommand extends Command {
 
   /** `--debug`, noted when the command parses its flags. */
   protected debugOutput = false;
+
+  // Every command that checks a step's config finds the shipped plugins' validators ready.
+  override async init(): Promise<void> {
+    await super.init();
+    addPrecompiledValidators(precompiledValidators);
+  }
 
   // Notes `--debug` for `catch`, once for every command.
   protected override async parse<F extends Output, B extends Output, A extends Output>(

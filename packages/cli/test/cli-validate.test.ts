@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildCli, etl, fromCore, makeProject, removeProjects, repoRoot } from './helpers.js';
+import { buildCli, etl, etlUnbundled, fromCore, makeProject, removeProjects, repoRoot } from './helpers.js';
 
 let project: string;
 beforeAll(async () => {
@@ -216,10 +217,28 @@ describe('etl schema and etl plugins', { timeout: 180_000 }, () => {
       },
     });
     expect(r.stdout).toContain('✓ pipelines/babynames.yaml');
-    const loaded = readFileSync(log, 'utf8');
+    const urls = readFileSync(log, 'utf8');
+    // A file of the CLI's bundle holds many modules, each under a comment naming the file it came from.
+    const bundled = urls
+      .split('\n')
+      .filter((url) => url.includes('/packages/cli/dist/bundle/'))
+      .map((url) => readFileSync(fileURLToPath(url), 'utf8'));
+    const loaded = [urls, ...bundled].join('\n');
     expect(loaded).toContain('/source-kaggle/'); // the plugins were loaded, for their schemas
     expect(loaded).toContain('/sink-hubspot/');
     for (const stack of ['playwright', 'typeorm', 'mysql2', 'axios', 'fastify', 'csv-parse', 'yauzl'])
       expect(loaded).not.toContain(`/node_modules/${stack}/`);
+  });
+
+  test('from the bundle the build made, the same report as from the modules it was made of', async () => {
+    const log = join(project, 'bundle-imports.log');
+    const env = { NODE_OPTIONS: `--import=${join(repoRoot, 'packages/cli/test/fixtures/log-imports.mjs')}` };
+    for (const args of [['validate'], ['validate', 'broken/bad.yaml', '--json'], ['validate', '--schemas-only']]) {
+      const bundled = await etl(args, { cwd: project, env: { ...env, ETL_TEST_IMPORTS_LOG: log } });
+      expect(await etlUnbundled(args, { cwd: project })).toEqual(bundled);
+    }
+    expect(readFileSync(log, 'utf8'), 'run `pnpm run build`: it bundles `etl validate`').toContain(
+      '/packages/cli/dist/bundle/validate.js',
+    );
   });
 });

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildOnce } from '../../../test/helpers/build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -68,6 +68,28 @@ export function startEtl(
 
 export function etl(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Result> {
   return startEtl(args, options).done;
+}
+
+/**
+ * The CLI as `bin/run.js` runs it when the build made no bundle of the command (or a stale one): oclif's `execute`,
+ * each module from its own file in dist/.
+ */
+export function etlUnbundled(args: string[], options: { cwd: string }): Promise<Result> {
+  const oclif = pathToFileURL(createRequire(join(cliDir, 'package.json')).resolve('@oclif/core')).href;
+  const script = `const { execute } = await import(${JSON.stringify(oclif)});
+await execute({ dir: ${JSON.stringify(bin)}, args: ${JSON.stringify(args)} });`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: options.cwd,
+    env: childEnv({ OCLIF_DISABLE_ENGINE_WARNING: '1' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((resolveDone) =>
+    child.on('close', (code, signal) => resolveDone({ code, signal, stdout, stderr })),
+  );
 }
 
 export function readLines(file: string): Array<Record<string, unknown>> {

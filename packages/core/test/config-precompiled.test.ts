@@ -2,13 +2,22 @@
  * The validators generated at build time (src/config/precompiled.ts) must judge exactly as the ones ajv compiles at
  * run time: the same errors (which become the located issues users read) and the same defaults filled in.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { createAjv, AJV_OPTIONS } from '../src/config/ajv.js';
 import { pipelineEnvelopeSchema } from '../src/config/envelope-schema.js';
-import { precompiledSources } from '../src/config/precompile.js';
-import { precompiledKey } from '../src/config/precompiled.js';
+import { pluginSchemaSources, precompiledSources } from '../src/config/precompile.js';
+import {
+  addPrecompiledValidators,
+  loadPrecompiledSchema,
+  precompiledKey,
+  precompiledSchemaFile,
+} from '../src/config/precompiled.js';
+import { builtinTransforms } from '../src/transforms/index.js';
 import { projectConfigSchema } from '../src/config/project.js';
 
 const require = createRequire(import.meta.url);
@@ -16,8 +25,12 @@ const sources = precompiledSources();
 
 /** Evaluates a generated file as Node would load it from packages/core/dist (its requires resolve from here). */
 function load(name: 'envelope' | 'project' | 'meta'): ValidateFunction & { key: string } {
+  return evaluate(sources.get(name)!);
+}
+
+function evaluate(source: string): ValidateFunction & { key: string } {
   const module = { exports: {} as ValidateFunction & { key: string } };
-  new Function('module', 'exports', 'require', sources.get(name)!)(module, module.exports, require);
+  new Function('module', 'exports', 'require', source)(module, module.exports, require);
   return module.exports;
 }
 
@@ -96,5 +109,32 @@ describe('build-time validators', () => {
     const changed = { ...pipelineEnvelopeSchema, required: ['version'] };
     expect(precompiledKey(AJV_OPTIONS, changed)).not.toBe(load('envelope').key);
     expect(precompiledKey({ ...AJV_OPTIONS, allErrors: false }, pipelineEnvelopeSchema)).not.toBe(load('envelope').key);
+  });
+
+  test('plugin config schemas: the same errors and defaults, found by key, none for a schema ajv rejects', () => {
+    const transforms = Object.values(builtinTransforms).map((factory) => factory().configSchema);
+    const configs = [{}, { fields: { a: { type: 'integer', min: 1 } } }, { when: 3, fields: [], nope: true }, 'x'];
+    const generated = pluginSchemaSources([...transforms, schemas[1]]);
+    expect(generated.size).toBe(transforms.length);
+    for (const schema of transforms) {
+      const source = generated.get(precompiledSchemaFile(precompiledKey(AJV_OPTIONS, schema)));
+      const compiled = createAjv().compile(schema);
+      for (const config of configs) expect(judge(evaluate(source!), config)).toEqual(judge(compiled, config));
+    }
+  });
+
+  test('a folder of plugin validators is searched by key: a changed schema finds none', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'etl-precompiled-'));
+    try {
+      const schema = { type: 'object', properties: { n: { type: 'integer', default: 3 } } };
+      for (const [file, text] of pluginSchemaSources([schema])) writeFileSync(join(folder, file), text);
+      expect(loadPrecompiledSchema(AJV_OPTIONS, schema)).toBeUndefined();
+      addPrecompiledValidators(folder);
+      const found = loadPrecompiledSchema(AJV_OPTIONS, schema);
+      expect(judge(found!, {}).copy).toEqual({ n: 3 });
+      expect(loadPrecompiledSchema(AJV_OPTIONS, { ...schema, required: ['n'] })).toBeUndefined();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

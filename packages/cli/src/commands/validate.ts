@@ -8,8 +8,10 @@ import {
   preparePipeline,
   sortIssues,
   type ConfigIssue,
+  type PrepareOptions,
 } from '@etl/core';
 import { cliPackageDir, EtlCommand } from '../base-command.js';
+import { shippedPlugins } from '../shipped-plugins.js';
 
 interface FileResult {
   file: string;
@@ -90,7 +92,9 @@ Without arguments, checks every pipeline in the project's pipelines folder. Exit
 
     const results: FileResult[] = [];
     const importPlugins = !flags['schemas-only'];
-    for (const file of files) results.push(await validateOne(file, !flags.strict, importPlugins));
+    const bundled = shippedPlugins();
+    for (const file of files)
+      results.push(await validateOne(file, { allowUnsetEnv: !flags.strict, importPlugins, bundled }));
 
     const invalid = results.filter((r) => !r.valid).length;
     const result: ValidateResult = {
@@ -151,15 +155,18 @@ const shown = (file: string): string => {
 
 /**
  * Every problem of one file; errors thrown while preparing it (a missing file) count as its issues. `allowUnsetEnv`
- * turns unset variables into warnings.
+ * turns unset variables into warnings; `bundled` are the shipped plugins (imported from the CLI's bundle when it runs
+ * from one).
  */
-async function validateOne(nameOrFile: string, allowUnsetEnv: boolean, importPlugins: boolean): Promise<FileResult> {
+async function validateOne(
+  nameOrFile: string,
+  options: Pick<PrepareOptions, 'allowUnsetEnv' | 'importPlugins' | 'bundled'>,
+): Promise<FileResult> {
   try {
     const prepared = await preparePipeline(nameOrFile, {
       cwd: process.cwd(),
       extraSearchPaths: [cliPackageDir],
-      allowUnsetEnv,
-      importPlugins,
+      ...options,
     });
     const file = prepared.pipeline?.file ?? prepared.issues[0]?.file ?? nameOrFile;
     const { issues, warnings, unsetEnv, notImported } = prepared;

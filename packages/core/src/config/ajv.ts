@@ -1,18 +1,12 @@
 import { createRequire } from 'node:module';
-import { Ajv, type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, CodeOptions, ErrorObject, ValidateFunction } from 'ajv';
 import type { ConfigIssue } from '../errors.js';
 import type { ConfigFromSchema, ConfigInputFromSchema, ConfigSchema, JsonSchema } from '../plugins/types.js';
 import { issueAt } from './issues.js';
 import { suggestion } from './levenshtein.js';
 import { getByPath, pathKey, pointerToPath, setByPath } from './paths.js';
-import { loadPrecompiled, type PrecompiledName } from './precompiled.js';
+import { loadPrecompiled, loadPrecompiledSchema, type PrecompiledName } from './precompiled.js';
 import type { DocPath, SourceMap } from './types.js';
-
-// ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
-  ajv: Ajv,
-) => Ajv;
 
 const require = createRequire(import.meta.url);
 
@@ -37,6 +31,10 @@ export const DRAFT_07 = 'http://json-schema.org/draft-07/schema';
  * build made one. `code` adds to the code options (scripts/precompile.js asks for source code).
  */
 export function createAjv(code: CodeOptions = {}): Ajv {
+  // Required here, not imported: ajv and ajv-formats are ~70 modules, and a process whose schemas all have a
+  // validator generated at build time (`etl validate` on the shipped plugins) needs none of them.
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  const addFormats = require('ajv-formats') as (ajv: Ajv) => Ajv;
   const ajv = new Ajv({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code, ...code }, validateSchema: false });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
@@ -47,7 +45,7 @@ let shared: Ajv | undefined;
 
 /**
  * The process's one ajv for config files (project config, pipelines, plugin schemas): each new instance compiles
- * the JSON Schema meta-schema again, a noticeable share of `etl validate`'s start-up.
+ * the JSON Schema meta-schema again, a noticeable share of `etl validate`'s start-up. Made on first use.
  */
 export const sharedAjv = (): Ajv => (shared ??= createAjv());
 
@@ -55,12 +53,16 @@ const compiled = new WeakMap<object, ValidateFunction>();
 
 /**
  * Compiles (once per schema object) or throws ajv's message; a schema core owns names its build-time validator
- * (`precompiled`), used when it was generated from this very schema.
+ * (`precompiled`), a plugin's is looked up by its key; either is used only when generated from this very schema.
+ * `ajv` gives one `createAjv` made (the generated validators were made with its options), asked for only to compile.
  */
-export function compileSchema(ajv: Ajv, schema: JsonSchema, precompiled?: PrecompiledName): ValidateFunction {
+export function compileSchema(ajv: () => Ajv, schema: JsonSchema, precompiled?: PrecompiledName): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = (precompiled && loadPrecompiled(precompiled, AJV_OPTIONS, schema)) || compileChecked(ajv, schema);
+    const generated = precompiled
+      ? loadPrecompiled(precompiled, AJV_OPTIONS, schema)
+      : loadPrecompiledSchema(AJV_OPTIONS, schema);
+    validate = generated ?? compileChecked(ajv(), schema);
     compiled.set(schema, validate);
   }
   return validate;
@@ -228,4 +230,5 @@ export function applyConfigDefaults(schema: JsonSchema, config: unknown): unknow
   return copy;
 }
 
-const defaultsAjv = createAjv();
+let defaults: Ajv | undefined;
+const defaultsAjv = (): Ajv => (defaults ??= createAjv());

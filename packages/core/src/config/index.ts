@@ -27,6 +27,7 @@ export { pipelineEnvelopeSchema } from './envelope-schema.js';
 export { formatIssue, sortIssues, configErrorFrom } from './issues.js';
 export { parseDuration } from './duration.js';
 export { applyConfigDefaults } from './ajv.js';
+export { addPrecompiledValidators } from './precompiled.js';
 export { getByPath, setByPath, parsePath, formatPath } from './paths.js';
 export { secretPaths } from './secrets.js';
 export {
@@ -35,6 +36,6 @@ export {
   isPathSpecifier,
   type PluginResolverOptions,
 } from '../plugins/resolve.js';
-export { createModuleLoader, type ModuleLoader } from '../plugins/load-module.js';
+export { createModuleLoader, type BundledModules, type ModuleLoader } from '../plugins/load-module.js';
 export { projectPluginRoots, assertPluginPathAllowed } from '../plugins/path-policy.js';
 export { schemasOnlyResolver, PLUGIN_NOT_IMPORTED } from '../plugins/schemas-only.js';

@@ -8,7 +8,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import type { JsonSchema } from '../plugins/types.js';
 import { AJV_OPTIONS, createAjv, DRAFT_07 } from './ajv.js';
 import { pipelineEnvelopeSchema } from './envelope-schema.js';
-import { precompiledFile, precompiledKey, type PrecompiledName } from './precompiled.js';
+import { precompiledFile, precompiledKey, precompiledSchemaFile, type PrecompiledName } from './precompiled.js';
 import { projectConfigSchema } from './project.js';
 
 const require = createRequire(import.meta.url);
@@ -19,10 +19,12 @@ const toCode = ((standaloneCode as unknown as { default?: unknown }).default ?? 
   validate: ValidateFunction,
 ) => string;
 
+// The generated code takes the formats from ajv-formats, as the ajv that compiles at run time does.
+const sourceAjv = (): Ajv => createAjv({ source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` });
+
 /** Each precompiled file's name and text. */
 export function precompiledSources(): Map<PrecompiledName, string> {
-  // The generated code takes the formats from ajv-formats, as the ajv that compiles at run time does.
-  const ajv = createAjv({ source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` });
+  const ajv = sourceAjv();
   const metaSchema = require('ajv/dist/refs/json-schema-draft-07.json') as JsonSchema;
   const schemas: Array<[PrecompiledName, JsonSchema]> = [
     ['envelope', pipelineEnvelopeSchema],
@@ -34,6 +36,28 @@ export function precompiledSources(): Map<PrecompiledName, string> {
     const validate = name === 'meta' ? ajv.getSchema(DRAFT_07) : ajv.compile(schema);
     if (!validate) throw new Error(`ajv has no ${DRAFT_07}`);
     sources.set(name, precompiledFile(toCode(ajv, validate), precompiledKey(AJV_OPTIONS, schema)));
+  }
+  return sources;
+}
+
+/**
+ * The files of plugin config schemas' validators (`loadPrecompiledSchema` finds them by key), by file name. A schema
+ * ajv rejects, or cannot turn into standalone code, gets none: it is compiled at run time, which reports it.
+ * The generated code requires `ajv` and `ajv-formats`: the folder it is written to must resolve both.
+ */
+export function pluginSchemaSources(schemas: Iterable<JsonSchema>): Map<string, string> {
+  const ajv = sourceAjv();
+  const sources = new Map<string, string>();
+  for (const schema of schemas) {
+    const key = precompiledKey(AJV_OPTIONS, schema);
+    try {
+      ajv.validateSchema(schema, true);
+      const id = typeof schema.$id === 'string' ? schema.$id : undefined;
+      if (id !== undefined && ajv.getSchema(id)) ajv.removeSchema(id);
+      sources.set(precompiledSchemaFile(key), precompiledFile(toCode(ajv, ajv.compile(schema)), key));
+    } catch {
+      // left to run time
+    }
   }
   return sources;
 }

@@ -1,19 +1,27 @@
 /**
- * Validators ajv generated at build time for the schemas core owns (the pipeline envelope, the project config, the
- * JSON Schema meta-schema every plugin schema is checked against). Compiling them at start-up was about a quarter of
- * `etl validate`'s time; `scripts/precompile.js` (part of `pnpm run build`) writes ajv's standalone code for each
- * into `dist/config/precompiled/`. Each file carries the key of the options and schema it was generated from: a
- * later `tsc -b` that changed a schema leaves a stale file, which is then not used (the schema is compiled instead).
- * Under vitest (sources, no build) there are none.
+ * Validators ajv generated at build time. Compiling schemas at start-up was about a quarter of `etl validate`'s time.
+ * Two kinds:
+ * - the schemas core owns (the pipeline envelope, the project config, the JSON Schema meta-schema every plugin schema
+ *   is checked against), by name: `scripts/precompile.js` (part of `pnpm run build`) writes them into
+ *   `dist/config/precompiled/`;
+ * - plugin config schemas (core's built-in transforms, and the plugins a CLI ships with), by key: a file named after
+ *   the key of the options and schema it was generated from, in that folder or one added with
+ *   `addPrecompiledValidators`. A plugin whose schema was not generated (one installed from elsewhere, or changed
+ *   since the build) finds no file under its key and is compiled at run time.
+ * Each file carries its key: a later `tsc -b` that changed a schema leaves a stale file, which is then not used (the
+ * schema is compiled instead). Under vitest (sources, no build) there are none.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../plugins/types.js';
 
 const require = createRequire(import.meta.url);
 
-/** The schemas precompiled, by file name. */
+/** The schemas precompiled by name. */
 export type PrecompiledName = 'envelope' | 'project' | 'meta';
 
 /** Folder of the generated files, next to this module. */
@@ -25,19 +33,44 @@ export const precompiledKey = (options: unknown, schema: unknown): string =>
     .update(JSON.stringify([options, schema]))
     .digest('hex');
 
+type Generated = ValidateFunction & { key?: string };
+
 /** The generated validator of `name`, when there is one made from these `options` and this `schema`. */
 export function loadPrecompiled(
   name: PrecompiledName,
   options: unknown,
   schema: JsonSchema,
 ): ValidateFunction | undefined {
-  let generated: ValidateFunction & { key?: string };
+  let generated: Generated;
   try {
     generated = require(`./${PRECOMPILED_DIR}/${name}.cjs`);
   } catch {
     return undefined; // not built (sources under vitest, a plain `tsc -b`): compiled at run time as before
   }
   return generated.key === precompiledKey(options, schema) ? generated : undefined;
+}
+
+/** Where plugin schemas' validators are looked for, by key: core's own folder first. */
+const keyedFolders = [fileURLToPath(new URL(`./${PRECOMPILED_DIR}/`, import.meta.url))];
+
+/** Adds a folder of validators generated for plugin config schemas (`precompiledSchemaFile` names its files). */
+export function addPrecompiledValidators(folder: string): void {
+  if (!keyedFolders.includes(folder)) keyedFolders.push(folder);
+}
+
+/** The file name of the validator generated from a plugin schema whose key is `key`. */
+export const precompiledSchemaFile = (key: string): string => `schema-${key}.cjs`;
+
+/** The validator generated from this `schema` with these `options`, in any folder that holds one. */
+export function loadPrecompiledSchema(options: unknown, schema: JsonSchema): ValidateFunction | undefined {
+  const key = precompiledKey(options, schema);
+  for (const folder of keyedFolders) {
+    const file = join(folder, precompiledSchemaFile(key));
+    if (!existsSync(file)) continue;
+    const generated: Generated = require(file);
+    if (generated.key === key) return generated;
+  }
+  return undefined;
 }
 
 /** The file `scripts/precompile.js` writes for a validator: ajv's standalone code, then its key. */

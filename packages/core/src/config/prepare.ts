@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '../errors.js';
 import type { ResolvedPipeline } from '../pipeline/types.js';
+import type { BundledModules } from '../plugins/load-module.js';
 import type { PluginFactory } from '../plugins/types.js';
 import { createPluginResolver } from '../plugins/resolve.js';
 import { projectPluginRoots } from '../plugins/path-policy.js';
@@ -23,6 +24,8 @@ export interface PrepareOptions {
   resolver?: PluginResolver;
   /** More folders to resolve plugin packages from (the CLI passes its own install). */
   extraSearchPaths?: string[];
+  /** Plugin modules the calling process carries bundled (the CLI's shipped plugins), for the default resolver. */
+  bundled?: BundledModules;
   /**
    * Report unset `${env:…}` variables as `warnings` instead of `issues` (they are listed in `unsetEnv` either way):
    * for `etl validate`, which runs where secrets are absent on purpose (CI, editors, a reviewer's laptop). `etl run`
@@ -54,12 +57,17 @@ export function builtinPlugins(): Record<string, PluginFactory> {
 }
 
 /** The default resolver for a project: plugin paths, then the project root, then `extra` (the CLI's install). */
-export function projectResolver(project: ProjectConfig, extra: string[] = []): PluginResolver {
+export function projectResolver(
+  project: ProjectConfig,
+  extra: string[] = [],
+  bundled?: BundledModules,
+): PluginResolver {
   return createPluginResolver({
     searchPaths: [...project.pluginPaths, project.root, ...extra],
     builtins: builtinPlugins(),
     pathRoots: projectPluginRoots(project),
     installRoots: extra,
+    bundled,
   });
 }
 
@@ -86,7 +94,7 @@ export async function preparePipeline(nameOrFile: string, options: PrepareOption
     loaded.issues = loaded.issues.filter((issue) => !unset.has(issue));
     warnings.push(...loaded.unsetIssues.map((issue): ConfigIssue => ({ ...issue, severity: 'warning' })));
   }
-  const full = options.resolver ?? projectResolver(project, options.extraSearchPaths);
+  const full = options.resolver ?? projectResolver(project, options.extraSearchPaths, options.bundled);
   const resolver =
     options.importPlugins === false
       ? schemasOnlyResolver(full, Object.keys(builtinPlugins()), projectPluginRoots(project))

@@ -106,7 +106,7 @@ export async function loadProjectConfig(cwd: string = process.cwd()): Promise<Pr
   if (configFile) {
     const map = await projectSourceMap(configFile);
     defaultsLocations.set(defaults, { map: map.map, path: [...map.prefix, 'defaults'] });
-    const issues = checkAgainstSchema(compileSchema(sharedAjv(), projectConfigSchema, 'project'), config, {
+    const issues = checkAgainstSchema(compileSchema(sharedAjv, projectConfigSchema, 'project'), config, {
       prefix: map.prefix,
       map: map.map,
     });

@@ -47,7 +47,7 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
   /* Pass 1: the envelope. */
   const doc = cloneData(loaded.doc);
   issues.push(
-    ...checkAgainstSchema(compileSchema(ajv(), pipelineEnvelopeSchema, 'envelope'), doc, { ...base, prefix: [] }),
+    ...checkAgainstSchema(compileSchema(ajv, pipelineEnvelopeSchema, 'envelope'), doc, { ...base, prefix: [] }),
   );
   if (typeof doc.name === 'string') pipeline.name = doc.name;
   const settings = isPlainObject(doc.settings) ? doc.settings : {};
@@ -82,7 +82,7 @@ export async function validatePipeline(loaded: LoadedPipeline, resolver: PluginR
     if (step.config !== undefined && !isPlainObject(step.config)) continue; // the envelope said so
     const config: DataRecord = isPlainObject(step.config) ? cloneData(step.config) : {};
     try {
-      const validate = compileSchema(ajv(), plugin.configSchema);
+      const validate = compileSchema(ajv, plugin.configSchema);
       const schemaIssues = checkAgainstSchema(validate, config, { ...base, prefix: configPath });
       issues.push(...schemaIssues);
       // What a schema cannot say (template syntax, regular expressions); only on a config the schema accepted, but

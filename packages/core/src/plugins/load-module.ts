@@ -40,8 +40,21 @@ export function activeConditions(): string[] {
   return [...extra, 'import', 'node', 'default'];
 }
 
-/** The default loader: Node-style package resolution (honouring `exports` conditions), then `import()`. */
-export function createModuleLoader(conditions: string[] = activeConditions()): ModuleLoader {
+/**
+ * Plugin modules a process carries in its own bundle (the CLI's, `packages/cli/scripts/bundle.js`), each by the real
+ * path of the file it was built from, as a function that imports the bundled copy.
+ */
+export type BundledModules = Map<string, () => Promise<unknown>>;
+
+/**
+ * The default loader: Node-style package resolution (honouring `exports` conditions), then `import()`. A file found
+ * in `bundled` is taken from there instead: the bundled copy shares the bundle's `@etl/core`, as the file would share
+ * the unbundled one.
+ */
+export function createModuleLoader(
+  conditions: string[] = activeConditions(),
+  bundled: BundledModules = new Map(),
+): ModuleLoader {
   return async (specifier, fromDir) => {
     let file: string | undefined;
     try {
@@ -50,9 +63,10 @@ export function createModuleLoader(conditions: string[] = activeConditions()): M
       throw new ModuleLoadFailed(specifier, error);
     }
     if (file === undefined) throw new ModuleNotFound(specifier, fromDir);
-    lendCoreTo(file, conditions);
+    const fromBundle = bundled.size > 0 ? bundled.get(realpathSync(file)) : undefined;
+    if (!fromBundle) lendCoreTo(file, conditions);
     try {
-      return await import(pathToFileURL(file).href);
+      return await (fromBundle ? fromBundle() : import(pathToFileURL(file).href));
     } catch (error) {
       throw new ModuleLoadFailed(file, error);
     }

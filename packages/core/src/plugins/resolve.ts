@@ -7,6 +7,7 @@ import { pluginFromModule } from './check-plugin.js';
 import { assertPluginPathAllowed, isInsideAny } from './path-policy.js';
 import {
   activeConditions,
+  type BundledModules,
   createModuleLoader,
   ModuleLoadFailed,
   resolvePackage,
@@ -24,6 +25,8 @@ export interface PluginResolverOptions {
   builtins?: Record<string, PluginFactory>;
   /** Loads a package name or absolute path from a folder; injectable so tests can use an in-memory map. */
   loader?: ModuleLoader;
+  /** For the default loader: plugin modules this process carries bundled (`BundledModules`). */
+  bundled?: BundledModules;
   /**
    * Folders a `use:` path may point into (`projectPluginRoots`); a path outside all of them is refused before it is
    * loaded. Unset: any path (library callers that do their own checks). The CLI always sets it.
@@ -70,7 +73,7 @@ function isNotFound(error: unknown, specifier: string): boolean {
 /** Finds plugins by name or path, loads them, and checks their shape. */
 export function createPluginResolver(options: PluginResolverOptions): PluginResolver {
   const builtins = options.builtins ?? {};
-  const loader = options.loader ?? createModuleLoader();
+  const loader = options.loader ?? createModuleLoader(undefined, options.bundled);
 
   const load = async (use: string, specifier: string, fromDir: string): Promise<unknown> => {
     try {
