@@ -111,6 +111,18 @@ describe('etl run --metrics-port', () => {
     expect(sampleValue(final, 'process_cpu_seconds_total')).toBeGreaterThan(0);
   }, 180_000);
 
+  test('Ctrl-C while it lingers ends the wait; the exit code and summary are the run’s', async () => {
+    const project = makeProject();
+    const run = startEtl(['run', 'numbers', '--json', '--metrics-port', '0', '--metrics-linger', '120'], {
+      cwd: project,
+    });
+    await until(() => run.output().stderr.includes('the run ended'), 'the end of the run');
+    run.child.kill('SIGINT');
+    const done = await run.done;
+    expect(done.code).toBe(0);
+    expect((JSON.parse(done.stdout) as RunSummary).status).toBe('succeeded');
+  }, 120_000);
+
   test('--metrics-linger 0 stops serving with the run; other paths are 404', async () => {
     const project = makeProject();
     const run = startEtl(['run', 'numbers', '--json', '--metrics-port', '0', '--metrics-linger', '0'], {
