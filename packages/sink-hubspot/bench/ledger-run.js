@@ -1,22 +1,13 @@
 // Child of ledger.bench.js: one `runPipeline` of a generated source of CONTACTS distinct contacts into the HubSpot sink
 // (dist/), in a process of its own so its peak RSS is the sync's alone. Prints the summary as JSON.
-import { setFlagsFromString } from 'node:v8';
 import { applyConfigDefaults, runPipeline } from '@etl/core';
-import { memorySource } from '@etl/testing';
 import hubspotSink, { configSchema } from '@etl/sink-hubspot';
+import { nameRecords, sourceToSink, tuneHeap } from '../../../bench/helpers.js';
 
-// The heap setting `etl` itself runs with (packages/cli/bin/run.js), so the figure is the CLI's.
-setFlagsFromString('--heap-growing-percent=50');
+// The heap settings `etl` itself runs with (packages/cli/bin/heap.js), so the figure is the CLI's.
+tuneHeap();
 
 const { CONTACTS, STATE_DIR, HUBSPOT_BASE_URL, HUBSPOT_TOKEN } = process.env;
-const total = Number(CONTACTS);
-
-// Distinct name + sex records, made one at a time as the runtime asks (memorySource resumes at its position).
-const generator = memorySource((i) => (i < total ? { name: `Name${i}`, sex: i % 2 ? 'M' : 'F' } : undefined), {
-  name: 'generator',
-  label: 'generator',
-  batchSize: 5000,
-});
 
 // A ResolvedPipeline's configs carry their schema defaults, as `etl run` resolves them.
 const config = applyConfigDefaults(configSchema, {
@@ -26,22 +17,13 @@ const config = applyConfigDefaults(configSchema, {
   dailyLimit: null,
   properties: { email: '{{ name | slug }}.{{ sex | lower }}@babynames.example.com', firstname: '{{ name }}' },
 });
-const step = (name, kind, use, plugin, config, inputs) => ({ name, kind, use, from: 'bench', plugin, config, inputs });
+const sink = { name: 'hubspot', from: 'bench', plugin: hubspotSink(), config };
 const summary = await runPipeline(
-  {
-    name: 'ledger',
-    file: 'ledger.yaml',
-    steps: [
-      step('generator', 'source', 'generator', generator, {}, []),
-      step('hubspot', 'sink', 'hubspot', hubspotSink(), config, ['generator']),
-    ],
-    limiters: {},
-    secrets: [HUBSPOT_TOKEN],
-  },
+  sourceToSink(nameRecords(Number(CONTACTS)), sink, { name: 'ledger', secrets: [HUBSPOT_TOKEN] }),
   { stateDir: STATE_DIR },
 );
-const sink = summary.steps.find((s) => s.step === 'hubspot');
+const step = summary.steps.find((s) => s.step === 'hubspot');
 process.stdout.write(
-  `${JSON.stringify({ status: summary.status, error: summary.error?.message, written: sink.written, unchanged: sink.unchanged })}\n`,
+  `${JSON.stringify({ status: summary.status, error: summary.error?.message, written: step.written, unchanged: step.unchanged })}\n`,
 );
 process.exit(0);
