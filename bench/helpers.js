@@ -25,9 +25,20 @@ export function statusKb(pid, field) {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; undefined once it has exited. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 a second on Linux)
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Runs `command args…` as a child process and measures it: wall seconds, peak RSS (VmHWM, sampled every 50 ms: the
- * kernel's own high-water mark, so a peak between samples counts too) and RSS every 0.5 s, both in MB, and the load
+ * Runs `command args…` as a child process and measures it: wall seconds, CPU seconds (as of the last sample, at most
+ * 50 ms before it exits: on a shared machine a steadier figure than wall time), peak RSS (VmHWM, sampled every 50 ms:
+ * the kernel's own high-water mark, so a peak between samples counts too) and RSS every 0.5 s, both in MB, and the load
  * average before it. Rejects when it exits non-zero, with the end of its output.
  */
 export function measureProcess(command, args, { cwd, env } = {}) {
@@ -38,10 +49,12 @@ export function measureProcess(command, args, { cwd, env } = {}) {
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
+    let cpu = 0;
     const samples = [];
     let tick = 0;
     const sampler = setInterval(() => {
       peakKb = Math.max(peakKb, statusKb(child.pid, 'VmHWM') ?? 0);
+      cpu = cpuSeconds(child.pid) ?? cpu;
       if (tick++ % 10 === 0) samples.push(Math.round((statusKb(child.pid, 'VmRSS') ?? 0) / 1024));
     }, 50);
     child.stdout.on('data', (d) => (stdout += d));
@@ -56,7 +69,7 @@ export function measureProcess(command, args, { cwd, env } = {}) {
             `${path.basename(args[0] ?? command)} ${args.slice(1).join(' ')} exited ${code}: ${stderr.slice(-2000)}${stdout.slice(-2000)}`,
           ),
         );
-      resolve({ seconds, stdout, peakRssMb: Math.round(peakKb / 1024), samples, loadBefore });
+      resolve({ seconds, cpuSeconds: cpu, stdout, peakRssMb: Math.round(peakKb / 1024), samples, loadBefore });
     });
   });
 }

@@ -80,6 +80,7 @@ async function runProfile(zip, profile, extra = []) {
     return {
       peakRssMb: run.peakRssMb,
       seconds: Math.round(run.seconds * 10) / 10,
+      cpuSeconds: run.cpuSeconds,
       loadavg: run.loadBefore,
       rssEvery5s: run.samples.filter((_, i) => i % 10 === 0).join(' '),
     };
