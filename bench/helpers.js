@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runPipeline } from '@etl/core';
 import { memorySource } from '@etl/testing';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,7 +79,7 @@ export function measureProcess(command, args, { cwd, env } = {}) {
 export const measureEtl = (args, options) => measureProcess(process.execPath, [cliBin, ...args], options);
 
 /** `total` distinct name + sex records, made one at a time as the runtime asks (memorySource resumes at its position). */
-export const nameRecords = (total) =>
+const nameRecords = (total) =>
   memorySource((i) => (i < total ? { name: `Name${i}`, sex: i % 2 ? 'M' : 'F' } : undefined), {
     name: 'generator',
     label: 'generator',
@@ -86,7 +87,7 @@ export const nameRecords = (total) =>
   });
 
 /** A resolved pipeline `bench`: `source` (a plugin) feeding one sink step. */
-export function sourceToSink(source, sink, { name = 'bench', secrets = [] } = {}) {
+function sourceToSink(source, sink, { name = 'bench', secrets = [] } = {}) {
   const step = (stepName, kind, use, from, plugin, config, inputs) => ({
     name: stepName,
     kind,
@@ -106,6 +107,18 @@ export function sourceToSink(source, sink, { name = 'bench', secrets = [] } = {}
     limiters: {},
     secrets,
   };
+}
+
+/**
+ * Runs `total` distinct name records through one sink step (`{ name, from, plugin, config }`, the config with its
+ * schema defaults) with core's runtime: its wall seconds and the sink step's summary. Throws unless the run succeeded.
+ */
+export async function syncNames(total, sink, { stateDir, secrets = [], name = 'bench' }) {
+  const started = performance.now();
+  const summary = await runPipeline(sourceToSink(nameRecords(total), sink, { name, secrets }), { stateDir });
+  const seconds = (performance.now() - started) / 1000;
+  if (summary.status !== 'succeeded') throw new Error(`run ${summary.status}: ${summary.error?.message}`);
+  return { seconds, step: summary.steps.find((s) => s.step === sink.name) };
 }
 
 /** Requests a stand-in refused with 429, over all its routes (`stats()` of a stand-in). */

@@ -1,8 +1,8 @@
 // Child of ledger.bench.js: one `runPipeline` of a generated source of CONTACTS distinct contacts into the HubSpot sink
 // (dist/), in a process of its own so its peak RSS is the sync's alone. Prints the summary as JSON.
-import { applyConfigDefaults, runPipeline } from '@etl/core';
+import { applyConfigDefaults } from '@etl/core';
 import hubspotSink, { configSchema } from '@etl/sink-hubspot';
-import { nameRecords, sourceToSink, tuneHeap } from '../../../bench/helpers.js';
+import { syncNames, tuneHeap } from '../../../bench/helpers.js';
 
 // The heap settings `etl` itself runs with (packages/cli/bin/heap.js), so the figure is the CLI's.
 tuneHeap();
@@ -18,12 +18,10 @@ const config = applyConfigDefaults(configSchema, {
   properties: { email: '{{ name | slug }}.{{ sex | lower }}@babynames.example.com', firstname: '{{ name }}' },
 });
 const sink = { name: 'hubspot', from: 'bench', plugin: hubspotSink(), config };
-const summary = await runPipeline(
-  sourceToSink(nameRecords(Number(CONTACTS)), sink, { name: 'ledger', secrets: [HUBSPOT_TOKEN] }),
-  { stateDir: STATE_DIR },
-);
-const step = summary.steps.find((s) => s.step === 'hubspot');
-process.stdout.write(
-  `${JSON.stringify({ status: summary.status, error: summary.error?.message, written: step.written, unchanged: step.unchanged })}\n`,
-);
+const { step } = await syncNames(Number(CONTACTS), sink, {
+  stateDir: STATE_DIR,
+  secrets: [HUBSPOT_TOKEN],
+  name: 'ledger',
+});
+process.stdout.write(`${JSON.stringify({ status: 'succeeded', written: step.written, unchanged: step.unchanged })}\n`);
 process.exit(0);

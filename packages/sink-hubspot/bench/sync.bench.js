@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyConfigDefaults, runPipeline } from '@etl/core';
+import { applyConfigDefaults } from '@etl/core';
 import { startHubspotSandbox } from '@etl/sandbox';
 import hubspotSink, { configSchema } from '@etl/sink-hubspot';
-import { nameRecords, refused, runIfMain, sourceToSink, upserts } from '../../../bench/helpers.js';
+import { refused, runIfMain, syncNames, upserts } from '../../../bench/helpers.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 20_000);
 
@@ -42,15 +42,9 @@ const bench = {
           },
         ],
       });
-      const started = performance.now();
       const step = { name: 'hubspot', from: '@etl/sink-hubspot', plugin: hubspotSink(), config };
-      const summary = await runPipeline(sourceToSink(nameRecords(CONTACTS), step, { secrets: [sandbox.token] }), {
-        stateDir,
-      });
-      const seconds = (performance.now() - started) / 1000;
-      if (summary.status !== 'succeeded') throw new Error(`run ${summary.status}: ${summary.error?.message}`);
+      const { seconds, step: sink } = await syncNames(CONTACTS, step, { stateDir, secrets: [sandbox.token] });
       const stats = sandbox.stats();
-      const sink = summary.steps.find((s) => s.step === 'hubspot');
       const floorSeconds = (Math.ceil(CONTACTS / 100) / 100) * 10; // 100 contacts a request; 100 requests per 10 s
       return {
         contacts: sandbox.contacts().length,

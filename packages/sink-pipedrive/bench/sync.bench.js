@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyConfigDefaults, runPipeline } from '@etl/core';
+import { applyConfigDefaults } from '@etl/core';
 import { startPipedriveSandbox } from '@etl/sandbox';
 import pipedriveSink, { configSchema } from '@etl/sink-pipedrive';
-import { nameRecords, refused, runIfMain, sourceToSink } from '../../../bench/helpers.js';
+import { refused, runIfMain, syncNames } from '../../../bench/helpers.js';
 
 const PERSONS = Number(process.env.BENCH_PERSONS ?? 2_000);
 const MAX = 40;
@@ -31,15 +31,9 @@ const bench = {
         customFields: { 'Baby name sex': '{{ sex }}' },
         ensureFields: [{ name: 'Baby name sex', type: 'enum', options: ['F', 'M'] }],
       });
-      const started = performance.now();
       const step = { name: 'pipedrive', from: '@etl/sink-pipedrive', plugin: pipedriveSink(), config };
-      const summary = await runPipeline(sourceToSink(nameRecords(PERSONS), step, { secrets: [sandbox.token] }), {
-        stateDir,
-      });
-      const seconds = (performance.now() - started) / 1000;
-      if (summary.status !== 'succeeded') throw new Error(`run ${summary.status}: ${summary.error?.message}`);
+      const { seconds, step: sink } = await syncNames(PERSONS, step, { stateDir, secrets: [sandbox.token] });
       const stats = sandbox.stats();
-      const sink = summary.steps.find((s) => s.step === 'pipedrive');
       // Every request the run sent (users/me, fields, the listing, one POST per person) counts against the window.
       const floorSeconds = (stats.requests / MAX) * WINDOW_S;
       return {
