@@ -12,61 +12,18 @@
 // Env: BENCH_MEMORY_PARTS (default "mysql-only,full"; add "x10" for the large file, about 15 minutes), BENCH_ZIP,
 // ETL_BENCH_MYSQL_URL. Run alone: `pnpm run build && node packages/cli/bench/memory.bench.js`.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { startHubspotSandbox, startKaggleSandbox } from '@etl/sandbox';
+import { loadavg, measureEtl, repoRoot, runIfMain } from '../../../bench/helpers.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-const cliBin = path.join(repoRoot, 'packages/cli/bin/run.js');
 const ZIP = process.env.BENCH_ZIP ?? '/work/shared/data/us-baby-names-by-year-of-birth.zip';
 const CSV_NAME = 'babyNamesUSYOB-full.csv';
 const ROOT_URL = process.env.ETL_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const PARTS = (process.env.BENCH_MEMORY_PARTS ?? 'mysql-only,full').split(',');
-
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const statusKb = (pid, field) => {
-  try {
-    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/** Runs the CLI; wall seconds, peak RSS (VmHWM) and RSS samples every 0.5 s (MB), the load before it. */
-function etl(args, { cwd, env }) {
-  return new Promise((resolve, reject) => {
-    const loadBefore = loadavg();
-    const started = performance.now();
-    const child = spawn(process.execPath, [cliBin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let peakKb = 0;
-    const samples = [];
-    let tick = 0;
-    const sampler = setInterval(() => {
-      peakKb = Math.max(peakKb, statusKb(child.pid, 'VmHWM') ?? 0);
-      if (tick++ % 10 === 0) samples.push(Math.round((statusKb(child.pid, 'VmRSS') ?? 0) / 1024));
-    }, 50);
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(sampler);
-      if (code !== 0) return reject(new Error(`etl ${args.join(' ')} exited ${code}: ${out.slice(-3000)}`));
-      resolve({
-        seconds: (performance.now() - started) / 1000,
-        peakRssMb: Math.round(peakKb / 1024),
-        samples,
-        loadBefore,
-      });
-    });
-  });
-}
 
 /** The real file with every row written ten times, the copies' names suffixed (`Mary`, `Marya`, … `Maryi`). */
 async function tenTimes(zip, dir) {
@@ -118,11 +75,12 @@ async function runProfile(zip, profile, extra = []) {
   const base = ['run', 'babynames', '--json', '--log-level', 'warn', '--set', 'steps.kaggle.config.mode=api'];
   try {
     // Download once (not measured), so the measured run is the load itself.
-    await etl([...base, '--profile', 'mysql-only', '--skip', 'mysql'], { cwd: dir, env });
-    const run = await etl([...base, '--profile', profile, '--fresh', ...extra], { cwd: dir, env });
+    await measureEtl([...base, '--profile', 'mysql-only', '--skip', 'mysql'], { cwd: dir, env });
+    const run = await measureEtl([...base, '--profile', profile, '--fresh', ...extra], { cwd: dir, env });
     return {
       peakRssMb: run.peakRssMb,
       seconds: Math.round(run.seconds * 10) / 10,
+      cpuSeconds: run.cpuSeconds,
       loadavg: run.loadBefore,
       rssEvery5s: run.samples.filter((_, i) => i % 10 === 0).join(' '),
     };
@@ -163,6 +121,4 @@ const bench = {
 
 export default bench;
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  console.log(JSON.stringify(await bench.run(), null, 2));
-}
+await runIfMain(import.meta.url, bench);

@@ -14,17 +14,14 @@
 // Env: BENCH_PARTS (default "validate,mysql,hubspot,shared"), BENCH_RUNS (default 3), BENCH_FULL=1 for all 111,472
 // contacts (about 2 minutes per HubSpot run; the default sends 20,000), BENCH_ZIP, ETL_BENCH_MYSQL_URL.
 // Run alone: `pnpm run build && node packages/cli/bench/whole-process.bench.js`.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { startHubspotSandbox, startKaggleSandbox } from '@etl/sandbox';
+import { cliBin, load1, loadavg, measureEtl, refused, repoRoot, runIfMain, upserts } from '../../../bench/helpers.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-const cliBin = path.join(repoRoot, 'packages/cli/bin/run.js');
 const ZIP = process.env.BENCH_ZIP ?? '/work/shared/data/us-baby-names-by-year-of-birth.zip';
 const CSV_NAME = 'babyNamesUSYOB-full.csv';
 const ROOT_URL = process.env.ETL_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -33,7 +30,6 @@ const CONTACTS = FULL ? undefined : 20_000;
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const PARTS = (process.env.BENCH_PARTS ?? `validate,mysql,hubspot,shared${FULL ? ',full' : ''}`).split(',');
 
-const load1 = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 const round = (n, digits = 2) => Number(n.toFixed(digits));
 const spread = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -44,39 +40,11 @@ const spread = (values) => {
   };
 };
 
-/** Peak RSS of a process so far (VmHWM), in MB; undefined once it has exited. */
-function peakRssMb(pid) {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Runs the CLI with `args`; wall seconds, the parsed --json stdout (when asked) and the process's own peak RSS. */
-function etl(args, { cwd, env }) {
-  return new Promise((resolve, reject) => {
-    const loadBefore = load1();
-    const started = performance.now();
-    const child = spawn(process.execPath, [cliBin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid) ?? 0)), 50);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(sampler);
-      const seconds = (performance.now() - started) / 1000;
-      if (code !== 0)
-        return reject(new Error(`etl ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}${stdout.slice(-2000)}`));
-      let summary;
-      if (args.includes('--json')) summary = JSON.parse(stdout);
-      resolve({ seconds, summary, peakRssMb: round(peak, 0), loadBefore });
-    });
-  });
+/** Runs the CLI with `args` (measureEtl); with `--json`, its summary; the 1-minute load before it. */
+async function etl(args, options) {
+  const run = await measureEtl(args, options);
+  const summary = args.includes('--json') ? JSON.parse(run.stdout) : undefined;
+  return { ...run, summary, loadBefore: Number(run.loadBefore.split(' ')[0]) };
 }
 
 /** A working folder whose etl.config.json points at the repository's pipelines (or `pipelinesDir`) and its own state. */
@@ -274,17 +242,15 @@ async function hubspotRun(kaggle, { rate, max, pipeline = 'babynames', pipelines
     await hubspot.reset();
     const whole = await etl(args, { cwd: dir, env });
     const stats = hubspot.stats();
-    const upserts = Object.entries(stats.byRoute)
-      .filter(([route]) => route.includes('upsert'))
-      .reduce((n, [, v]) => n + v, 0);
+    const upsertCount = upserts(stats);
     const sinks = whole.summary.steps.filter((s) => limitSteps.includes(s.step));
     const stepSeconds = Math.max(...sinks.map((s) => s.durationMs)) / 1000;
-    const floorSeconds = (upserts * 10) / max;
+    const floorSeconds = (upsertCount * 10) / max;
     return {
       contacts: sinks.reduce((n, s) => n + s.written, 0),
-      upserts,
+      upserts: upsertCount,
       requests: stats.requests,
-      http429: Object.values(stats.rateLimited).reduce((a, b) => a + b, 0),
+      http429: refused(stats),
       peakInWindow: stats.peakInWindow,
       max,
       floorSeconds: round(floorSeconds, 1),
@@ -340,7 +306,7 @@ const bench = {
   async run() {
     const out = {
       cores: os.cpus().length,
-      loadavgAtStart: readFileSync('/proc/loadavg', 'utf8').trim(),
+      loadavgAtStart: loadavg(),
       contacts: CONTACTS ?? 111_472,
     };
     const kaggle = await startKaggleSandbox({ host: '127.0.0.1', port: 0, dataset: ZIP });
@@ -392,13 +358,11 @@ const bench = {
     } finally {
       await kaggle.close();
     }
-    out.loadavgAtEnd = readFileSync('/proc/loadavg', 'utf8').trim();
+    out.loadavgAtEnd = loadavg();
     return out;
   },
 };
 
 export default bench;
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  console.log(JSON.stringify(await bench.run(), null, 2));
-}
+await runIfMain(import.meta.url, bench);

@@ -2,13 +2,10 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
+import { tuneHeap } from './heap.js';
 
-// A run streams millions of short-lived records, many of which live just long enough (in a sink's buffer) to be
-// promoted; V8's default lets the old generation grow to about 4 × what survives before collecting it, so a process
-// whose live heap is 50 MB sat at 300-400 MB. Growing by half keeps the peak near the live size, for ~15 more full
-// collections of ~15 ms each in a 2-million-row run (docs/benchmarks.md, "Memory").
-setFlagsFromString('--heap-growing-percent=50');
+// V8's heap settings for a streaming run (heap.js): old-generation growth by half, young generation capped at 4 MB.
+tuneHeap();
 
 // oclif checks its own `engines` with semver (47 modules, a tenth of `etl validate`'s start-up); ours is stricter and
 // checked by package managers and scripts/setup.sh.

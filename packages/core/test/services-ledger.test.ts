@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { createLedger, hashRecord, openCheckpointStore } from '@etl/core';
+import { tempDir } from '@etl/testing';
 
 describe('createLedger', () => {
   test("records, compares, drops and lists identities in a step's state", async () => {
@@ -14,11 +15,35 @@ describe('createLedger', () => {
     expect(ledger.isUnchanged('a@example.com', hashRecord({ email: 'a@example.com', name: 'Anne' }))).toBe(false);
     expect(ledger.get('a@example.com')).toEqual({ hash, id: '101' });
     expect(ledger.get('b@example.com')).toEqual({ hash: hashRecord({ email: 'b@example.com' }) });
-    expect(ledger.identities().sort()).toEqual(['a@example.com', 'b@example.com']);
+    expect([...ledger.identityBatches(100)].flat().sort()).toEqual(['a@example.com', 'b@example.com']);
     expect(ledger.size).toBe(2);
     ledger.drop('a@example.com');
     expect(ledger.get('a@example.com')).toBeUndefined();
     expect(ledger.size).toBe(1);
+    await store.close();
+  });
+
+  test('identityBatches reads a committed ledger batch by batch; entries dropped or recorded meanwhile come once', async () => {
+    const store = await openCheckpointStore(tempDir(), { fsync: false });
+    const ledger = createLedger(store.state('sink'));
+    for (let i = 0; i < 250; i++) ledger.record(`p${String(i).padStart(3, '0')}@example.com`, 'h', String(i));
+    await store.commit({});
+    ledger.record('staged@example.com', 'h'); // not committed yet: listed too
+    const batches: string[][] = [];
+    for (const batch of ledger.identityBatches(100)) {
+      batches.push(batch);
+      for (const identity of batch) {
+        if (identity.endsWith('0@example.com')) ledger.drop(identity);
+        else ledger.record(identity, 'h', 'fixed'); // reconcile fixing an id: the key is staged again
+      }
+      ledger.drop('p249@example.com'); // dropped before its batch is read: not listed
+    }
+    expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
+    const listed = batches.flat();
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(listed).toContain('staged@example.com');
+    expect(listed).not.toContain('p249@example.com');
+    expect(ledger.size).toBe(251 - 25 - 1);
     await store.close();
   });
 

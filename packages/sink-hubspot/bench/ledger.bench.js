@@ -6,45 +6,22 @@
 // is what is reported. The stand-in runs in this process.
 //
 // Run alone:  pnpm run build && node packages/sink-hubspot/bench/ledger.bench.js
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { startHubspotSandbox } from '@etl/sandbox';
+import { loadavg, measureProcess, runIfMain } from '../../../bench/helpers.js';
 
 const CONTACTS = Number(process.env.BENCH_LEDGER_CONTACTS ?? 1_100_000);
 const child = join(dirname(fileURLToPath(import.meta.url)), 'ledger-run.js');
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-function run(env) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const proc = spawn(process.execPath, [child], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    let peakKb = 0;
-    const sampler = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch {}
-    }, 100);
-    proc.stdout.on('data', (d) => (out += d));
-    proc.on('close', (code) => {
-      clearInterval(sampler);
-      const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
-      if (code !== 0 || result.status !== 'succeeded')
-        return reject(new Error(`run ended ${code}: ${out.slice(-2000)}`));
-      resolve({
-        ...result,
-        peakRssMb: Math.round(peakKb / 1024),
-        seconds: Math.round((performance.now() - started) / 100) / 10,
-      });
-    });
-  });
+/** One sync in its own process: its summary (the last line it prints), peak RSS and seconds. */
+async function run(env) {
+  const measured = await measureProcess(process.execPath, [child], { env: { ...process.env, ...env } });
+  const result = JSON.parse(measured.stdout.trim().split('\n').at(-1) ?? '{}');
+  if (result.status !== 'succeeded') throw new Error(`run ${result.status}: ${measured.stdout.slice(-2000)}`);
+  return { ...result, peakRssMb: measured.peakRssMb, seconds: Math.round(measured.seconds * 10) / 10 };
 }
 
 const bench = {
@@ -89,6 +66,4 @@ const bench = {
 
 export default bench;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(await bench.run(), null, 2));
-}
+await runIfMain(import.meta.url, bench);

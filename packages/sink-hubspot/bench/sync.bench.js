@@ -5,20 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { applyConfigDefaults, runPipeline } from '@etl/core';
-import { memorySource } from '@etl/testing';
+import { applyConfigDefaults } from '@etl/core';
 import { startHubspotSandbox } from '@etl/sandbox';
 import hubspotSink, { configSchema } from '@etl/sink-hubspot';
+import { refused, runIfMain, syncNames, upserts } from '../../../bench/helpers.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 20_000);
-
-// Distinct name + sex records, made one at a time as the runtime asks (memorySource resumes at its position).
-const generator = memorySource((i) => (i < CONTACTS ? { name: `Name${i}`, sex: i % 2 ? 'M' : 'F' } : undefined), {
-  name: 'generator',
-  label: 'generator',
-  batchSize: 5000,
-});
 
 const bench = {
   name: 'sink-hubspot: 20,000 contacts at 100 requests / 10 s',
@@ -50,43 +42,9 @@ const bench = {
           },
         ],
       });
-      const started = performance.now();
-      const summary = await runPipeline(
-        {
-          name: 'bench',
-          file: 'bench.yaml',
-          steps: [
-            {
-              name: 'generator',
-              kind: 'source',
-              use: 'generator',
-              from: 'bench',
-              plugin: generator,
-              config: {},
-              inputs: [],
-            },
-            {
-              name: 'hubspot',
-              kind: 'sink',
-              use: 'hubspot',
-              from: '@etl/sink-hubspot',
-              plugin: hubspotSink(),
-              config,
-              inputs: ['generator'],
-            },
-          ],
-          limiters: {},
-          secrets: [sandbox.token],
-        },
-        { stateDir },
-      );
-      const seconds = (performance.now() - started) / 1000;
-      if (summary.status !== 'succeeded') throw new Error(`run ${summary.status}: ${summary.error?.message}`);
+      const step = { name: 'hubspot', from: '@etl/sink-hubspot', plugin: hubspotSink(), config };
+      const { seconds, step: sink } = await syncNames(CONTACTS, step, { stateDir, secrets: [sandbox.token] });
       const stats = sandbox.stats();
-      const sink = summary.steps.find((s) => s.step === 'hubspot');
-      const upserts = Object.entries(stats.byRoute)
-        .filter(([route]) => route.includes('upsert'))
-        .reduce((n, [, v]) => n + v, 0);
       const floorSeconds = (Math.ceil(CONTACTS / 100) / 100) * 10; // 100 contacts a request; 100 requests per 10 s
       return {
         contacts: sandbox.contacts().length,
@@ -94,8 +52,8 @@ const bench = {
         floorSeconds,
         ratioToFloor: Number((seconds / floorSeconds).toFixed(3)),
         requestsSent: stats.requests,
-        upsertRequests: upserts,
-        http429: Object.values(stats.rateLimited).reduce((a, b) => a + b, 0),
+        upsertRequests: upserts(stats),
+        http429: refused(stats),
         retries: sink?.counters.retries ?? 0,
         contactsPerSecond: Math.round(CONTACTS / seconds),
         peakRssMb: Math.round(peakRss / 1024 / 1024),
@@ -110,7 +68,4 @@ const bench = {
 
 export default bench;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await bench.run();
-  console.log(JSON.stringify(result, null, 2));
-}
+await runIfMain(import.meta.url, bench);

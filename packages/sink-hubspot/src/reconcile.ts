@@ -39,9 +39,9 @@ export async function reconcileLedger(
 ): Promise<ReconcileReport> {
   const { client, ledger, dropped } = deps;
   const mapped = Object.keys(config.properties);
-  const identities = ledger.identities();
-  const chunks: string[][] = [];
-  for (let i = 0; i < identities.length; i += READ_BATCH) chunks.push(identities.slice(i, i + READ_BATCH));
+  // Counted first (for progress), then read 100 at a time as the reads go: a ledger of a million is never listed whole.
+  const total = ledger.size;
+  const chunks = ledger.identityBatches(READ_BATCH);
   const report = { checked: 0, missing: 0, different: 0, reads: 0 };
 
   const check = async (chunk: string[]) => {
@@ -74,16 +74,15 @@ export async function reconcileLedger(
     ctx.progress({
       phase: 'reconciling the ledger with HubSpot',
       done: report.checked,
-      total: identities.length,
+      total,
       unit: 'records',
     });
   };
 
   // A few reads in flight, paced by the limiter like every request; a failure stops the others from starting more.
-  let next = 0;
   let failure: unknown;
   const worker = async () => {
-    while (next < chunks.length && failure === undefined) {
+    while (failure === undefined) {
       if (ctx.signal.aborted) {
         failure ??= new RetriableError(
           'Reconcile stopped: the run is stopping. Run the same command again to reconcile the rest.',
@@ -91,15 +90,16 @@ export async function reconcileLedger(
         );
         return;
       }
-      const chunk = chunks[next++];
+      const next = chunks.next();
+      if (next.done) return;
       try {
-        await check(chunk);
+        await check(next.value);
       } catch (error) {
         failure ??= error;
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(config.concurrency, chunks.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(config.concurrency, Math.ceil(total / READ_BATCH)) }, worker));
   if (failure !== undefined) throw failure;
 
   ctx.logger.info(

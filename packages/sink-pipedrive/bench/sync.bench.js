@@ -6,22 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { applyConfigDefaults, runPipeline } from '@etl/core';
-import { memorySource } from '@etl/testing';
+import { applyConfigDefaults } from '@etl/core';
 import { startPipedriveSandbox } from '@etl/sandbox';
 import pipedriveSink, { configSchema } from '@etl/sink-pipedrive';
+import { refused, runIfMain, syncNames } from '../../../bench/helpers.js';
 
 const PERSONS = Number(process.env.BENCH_PERSONS ?? 2_000);
 const MAX = 40;
 const WINDOW_S = 2;
-
-// Distinct name + sex records, made one at a time as the runtime asks (memorySource resumes at its position).
-const generator = memorySource((i) => (i < PERSONS ? { name: `Name${i}`, sex: i % 2 ? 'M' : 'F' } : undefined), {
-  name: 'generator',
-  label: 'generator',
-  batchSize: 5000,
-});
 
 const bench = {
   name: `sink-pipedrive: ${PERSONS.toLocaleString('en-US')} persons at ${MAX} requests / ${WINDOW_S} s`,
@@ -39,40 +31,9 @@ const bench = {
         customFields: { 'Baby name sex': '{{ sex }}' },
         ensureFields: [{ name: 'Baby name sex', type: 'enum', options: ['F', 'M'] }],
       });
-      const started = performance.now();
-      const summary = await runPipeline(
-        {
-          name: 'bench',
-          file: 'bench.yaml',
-          steps: [
-            {
-              name: 'generator',
-              kind: 'source',
-              use: 'generator',
-              from: 'bench',
-              plugin: generator,
-              config: {},
-              inputs: [],
-            },
-            {
-              name: 'pipedrive',
-              kind: 'sink',
-              use: 'pipedrive',
-              from: '@etl/sink-pipedrive',
-              plugin: pipedriveSink(),
-              config,
-              inputs: ['generator'],
-            },
-          ],
-          limiters: {},
-          secrets: [sandbox.token],
-        },
-        { stateDir },
-      );
-      const seconds = (performance.now() - started) / 1000;
-      if (summary.status !== 'succeeded') throw new Error(`run ${summary.status}: ${summary.error?.message}`);
+      const step = { name: 'pipedrive', from: '@etl/sink-pipedrive', plugin: pipedriveSink(), config };
+      const { seconds, step: sink } = await syncNames(PERSONS, step, { stateDir, secrets: [sandbox.token] });
       const stats = sandbox.stats();
-      const sink = summary.steps.find((s) => s.step === 'pipedrive');
       // Every request the run sent (users/me, fields, the listing, one POST per person) counts against the window.
       const floorSeconds = (stats.requests / MAX) * WINDOW_S;
       return {
@@ -81,7 +42,7 @@ const bench = {
         floorSeconds: Number(floorSeconds.toFixed(2)),
         ratioToFloor: Number((seconds / floorSeconds).toFixed(3)),
         requestsSent: stats.requests,
-        http429: Object.values(stats.rateLimited).reduce((a, b) => a + b, 0),
+        http429: refused(stats),
         tokensSpent: stats.tokensSpent,
         retries: sink?.counters.retries ?? 0,
         loadAvg1mStart: Number(load.toFixed(2)),
@@ -96,6 +57,4 @@ const bench = {
 
 export default bench;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(await bench.run(), null, 2));
-}
+await runIfMain(import.meta.url, bench);

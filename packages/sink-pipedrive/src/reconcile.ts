@@ -14,15 +14,16 @@ export async function reconcileLedger(
   fields: FieldMap,
   dropped: Set<string>,
 ): Promise<ReconcileReport> {
-  const identities = ledger.identities();
-  await ledger.load(identities); // a shared state store serves only loaded keys
-  const claims = identities.flatMap((identity) => {
-    const entry = ledger.get(identity);
-    return entry?.id ? [{ identity, ...entry, id: entry.id }] : [];
-  });
+  const total = ledger.size;
   const report = { checked: 0, missing: 0, different: 0, reads: 0 };
-  for (let i = 0; i < claims.length; i += 100) {
-    const chunk = claims.slice(i, i + 100);
+  // 100 claims a read, taken from the ledger as the reads go: a large ledger is never listed whole.
+  for (const identities of ledger.identityBatches(100)) {
+    await ledger.load(identities); // a shared state store serves only loaded keys
+    const chunk = identities.flatMap((identity) => {
+      const entry = ledger.get(identity);
+      return entry?.id ? [{ identity, ...entry, id: entry.id }] : [];
+    });
+    if (chunk.length === 0) continue;
     const held = await readPersons(
       client,
       chunk.map((c) => c.id),
@@ -41,7 +42,7 @@ export async function reconcileLedger(
     ctx.progress({
       phase: 'reconciling Pipedrive persons',
       done: report.checked,
-      total: claims.length,
+      total,
       unit: 'records',
     });
   }

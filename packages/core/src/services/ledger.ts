@@ -5,7 +5,7 @@
  * `ctx.state` is already per destination (the runtime binds it to `<step>@<destination id>`), and its writes are
  * staged and become durable with the runtime's checkpoint: record an entry only once the destination acknowledged
  * the record, and the ledger never claims what the destination does not hold; a rerun sends only what changed.
- * `reconcile()` reads the claims back (`identities()`) and `drop()`s the ones the destination contradicts.
+ * `reconcile()` reads the claims back (`identityBatches()`) and `drop()`s the ones the destination contradicts.
  */
 import { createHash } from 'node:crypto';
 import type { StepState } from '../plugins/types.js';
@@ -17,8 +17,6 @@ export interface LedgerEntry {
 }
 
 export interface Ledger {
-  /** Loads these identities' entries before `get/isUnchanged` read them (needed with a shared state store). */
-  load(identities: Iterable<string>): Promise<void>;
   get(identity: string): LedgerEntry | undefined;
   /** True when the record was last sent with exactly this hash: it need not be sent again. */
   isUnchanged(identity: string, hash: string): boolean;
@@ -26,8 +24,14 @@ export interface Ledger {
   record(identity: string, hash: string, id?: string): void;
   /** Forgets one identity (reconcile found the destination contradicts it), so the next write sends it again. */
   drop(identity: string): void;
-  /** Every identity the ledger claims, snapshotted, so callers may drop entries while they go. */
-  identities(): string[];
+  /** Loads these identities' entries before `get/isUnchanged` read them (needed with a shared state store). */
+  load(identities: Iterable<string>): Promise<void>;
+  /**
+   * Every identity the ledger claims, in key order, `size` at a time, read from the state as the caller goes on (a ledger
+   * of a million entries is never listed whole in memory). Callers may drop or record entries between batches.
+   */
+  identityBatches(size: number): IterableIterator<string[]>;
+  /** Number of entries; counts them by reading the keys (nothing is kept). */
   readonly size: number;
 }
 
@@ -44,23 +48,31 @@ export function createLedger(state: StepState, options: LedgerOptions = {}): Led
     if (!Array.isArray(entry) || typeof entry[0] !== 'string') return undefined;
     return typeof entry[1] === 'string' ? { hash: entry[0], id: entry[1] } : { hash: entry[0] };
   };
-  const identities = () => {
-    const found: string[] = [];
-    for (const key of state.keys()) if (key.startsWith(prefix)) found.push(key.slice(prefix.length));
-    return found;
-  };
   function* keysOf(identities: Iterable<string>) {
     for (const identity of identities) yield prefix + identity;
   }
+  function* identityBatches(size: number): IterableIterator<string[]> {
+    let batch: string[] = [];
+    for (const key of state.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      batch.push(key.slice(prefix.length));
+      if (batch.length < size) continue;
+      yield batch;
+      batch = [];
+    }
+    if (batch.length > 0) yield batch;
+  }
   return {
-    load: (identities) => state.prefetch(keysOf(identities)),
     get,
     isUnchanged: (identity, hash) => get(identity)?.hash === hash,
     record: (identity, hash, id) => state.set(prefix + identity, id === undefined ? [hash] : [hash, id]),
     drop: (identity) => state.delete(prefix + identity),
-    identities,
+    load: (identities) => state.prefetch(keysOf(identities)),
+    identityBatches,
     get size() {
-      return identities().length;
+      let n = 0;
+      for (const key of state.keys()) if (key.startsWith(prefix)) n++;
+      return n;
     },
   };
 }

@@ -10,21 +10,27 @@
  * better-sqlite3 would do too, but its prebuilt binaries come from GitHub releases and it otherwise compiles from
  * source; Node's own `node:sqlite` needs Node 22 (we support 20.19).
  *
- * Layout: database `state` maps `[namespace id, key]` (an ordered-binary array key, ordered by id, then key) to the
- * value (msgpack), so a namespace is one key range; database `meta` holds the checkpoint, the commit count, whether a
- * legacy journal was migrated, and `ns:<name>` → id. A small number instead of the name (`hubspot@<destination id>`,
- * often 60 characters) in every key keeps a ledger of 1.1 million entries at about 190 MB instead of 300.
+ * Layout (format 2): database `entries` maps a binary key, the namespace's small id then the key (lmdb-keys.ts), to
+ * the value (msgpack), so a namespace is one key range; database `meta` holds the checkpoint, the commit count, whether
+ * a legacy journal was migrated, the format, and `ns:<name>` → id. A small number instead of the name
+ * (`hubspot@<destination id>`, often 60 characters) in every key, and 1 byte for it instead of format 1's 10, keep a
+ * ledger of 1.1 million entries at about 160 MB instead of 300. Format 1 (database `state`, `[id, key]` array keys) is
+ * migrated on the first writable open (see `openEntries`); a read-only open (`etl check`) reads it as it is.
  *
  * Memory: the file is mapped, and the pages a run touches count in its RSS (clean page cache, given back first under
  * memory pressure). The map is reserved once at `MAP_SIZE` (address space only): letting LMDB grow it remaps the file
  * and kept every earlier mapping resident (700 MB of RSS for a 300 MB file in a test).
  */
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
 import type { JsonValue } from '../plugins/types.js';
+import { rangeOf, readStateKey, writeStateKey, type StateKey as Key } from './lmdb-keys.js';
 import type { StateBackend, StateChanges } from './state-backend.js';
 
 export const STATE_FILE = 'state.mdb';
-type Key = [number, string];
+/** The layout this code writes (see above); a file without `format` in `meta` is format 1. */
+const FORMAT = 2;
+/** Entries copied per transaction while format 1 is migrated: about 1 MB of new pages held until each commits. */
+const MIGRATE_CHUNK = 10_000;
 /** Address space reserved for the map (not memory, not disk): 1 TiB, far beyond any state this keeps. */
 const MAP_SIZE = 2 ** 40;
 /** LMDB's key limit is 1978 bytes; a little is kept for the separator and the key encoding. */
@@ -58,9 +64,8 @@ export function openLmdbBackend(file: string, options: LmdbBackendOptions): Lmdb
     maxDbs: 4,
     mapSize: MAP_SIZE,
   });
-  const data: Database<JsonValue, Key> = root.openDB({ name: 'state', encoding: 'msgpack' });
   const meta: Database<JsonValue, string> = root.openDB({ name: 'meta', encoding: 'msgpack' });
-  const rangeOf = (id: number) => ({ start: [id] as unknown as Key, end: [id + 1] as unknown as Key });
+  const data = openEntries(root, meta, options.readOnly);
   const ids = new Map<string, number>();
   /** A namespace's id, undefined when it never held a key (a reader looks again: a writer may have added it since). */
   const idOf = (namespace: string): number | undefined => {
@@ -166,9 +171,60 @@ export function openLmdbBackend(file: string, options: LmdbBackendOptions): Lmdb
       await root.transaction(() => {
         data.clearSync();
         meta.clearSync();
+        meta.putSync('format', FORMAT);
       });
       ids.clear();
     },
     close: () => root.close(),
   };
+}
+
+/** lmdb takes `keyEncoder` per database (its types list it for the root only). */
+const entriesOptions = (encoding: 'msgpack' | 'binary') =>
+  ({ name: 'entries', encoding, keyEncoder: { writeKey: writeStateKey, readKey: readStateKey } }) as DatabaseOptions & {
+    name: string;
+  };
+
+/**
+ * The entries of this file in format 2. A format-1 file opened read-only is read through its own key encoding; opened
+ * writable, it is migrated first: every entry copied in key order (appended, so pages fill up) in transactions of
+ * `MIGRATE_CHUNK` entries (one transaction would hold every new page in memory until it commits), then the old
+ * database dropped and `format` set in the last one. Until then the file is format 1: a crash part-way leaves a partial
+ * copy that the next open clears and makes again. Nothing reads the state before this returns.
+ */
+function openEntries(
+  root: RootDatabase,
+  meta: Database<JsonValue, string>,
+  readOnly: boolean,
+): Database<JsonValue, Key> {
+  const format = meta.get('format');
+  if (readOnly && format === undefined) return root.openDB({ name: 'state', encoding: 'msgpack' });
+  const entries: Database<JsonValue, Key> = root.openDB(entriesOptions('msgpack'));
+  if (readOnly || format !== undefined) return entries;
+  if (meta.get('seq') === undefined) {
+    meta.putSync('format', FORMAT); // a new file
+    return entries;
+  }
+  const old = root.openDB<Buffer, Key>({ name: 'state', encoding: 'binary' });
+  const copy = root.openDB<Buffer, Key>(entriesOptions('binary'));
+  copy.clearSync();
+  let after: Key | undefined;
+  for (let copied = MIGRATE_CHUNK; copied === MIGRATE_CHUNK; ) {
+    copied = root.transactionSync(() => {
+      let n = 0;
+      for (const { key, value } of old.getRange({ start: after, limit: MIGRATE_CHUNK + 1, snapshot: false })) {
+        if (after !== undefined && key[0] === after[0] && key[1] === after[1]) continue;
+        if (n === MIGRATE_CHUNK) break;
+        copy.putSync(key, value, { append: true });
+        after = key;
+        n++;
+      }
+      return n;
+    });
+  }
+  root.transactionSync(() => {
+    old.dropSync();
+    meta.putSync('format', FORMAT);
+  });
+  return entries;
 }

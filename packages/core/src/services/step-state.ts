@@ -77,9 +77,16 @@ export class Namespace {
     return this.clears > 0 ? false : this.committed.has(key);
   }
 
+  /**
+   * Keys visible now: the staged ones first (a copy: they are the batches in flight), then the committed ones, read
+   * lazily. Each key comes once, even when the caller writes or deletes keys while it goes (reconcile drops entries).
+   */
   *visible(): IterableIterator<string> {
-    if (this.clears === 0) for (const key of this.committed.keys()) if (!this.overlay.has(key)) yield key;
-    for (const [key, o] of this.overlay) if (o.value !== DELETED) yield key;
+    const staged = new Set(this.overlay.keys());
+    for (const key of staged) if (this.has(key)) yield key;
+    if (this.clears > 0) return;
+    for (const key of this.committed.keys())
+      if (!staged.has(key) && this.overlay.get(key)?.value !== DELETED) yield key;
   }
 
   /** Hands staged writes tagged below `upTo` to `sink`, in order, and forgets them. */
