@@ -1,11 +1,13 @@
 /** Run history every host writes (`etl_runs`), so `etl runs` on any of them lists the runs of all. */
 import { hostname } from 'node:os';
-import type { RunHistoryStore, RunRecord, RunSummary } from '@etl/core';
+import type { RunHistoryStore, RunProgress, RunRecord, RunSummary } from '@etl/core';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 
 /** `etl runs` lists the newest runs; older ones stay in the table. */
 const LIST_LIMIT = 1000;
-const COLUMNS = 'run_id, pipeline, profile, host, status, started_at, finished_at, dir, summary';
+/** A finished run's progress is left out: its summary says it all, and a list need not carry both. */
+const COLUMNS =
+  'run_id, pipeline, profile, host, status, started_at, finished_at, dir, summary, IF(summary IS NULL, progress, NULL) AS progress';
 
 export function mysqlRunHistory(pool: Pool): RunHistoryStore {
   return {
@@ -21,7 +23,8 @@ export function mysqlRunHistory(pool: Pool): RunHistoryStore {
       await pool.query(
         `INSERT INTO etl_runs (run_id, pipeline, profile, host, status, started_at, finished_at, dir, summary)
          VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)
-         ON DUPLICATE KEY UPDATE status = VALUES(status), finished_at = VALUES(finished_at), summary = VALUES(summary)`,
+         ON DUPLICATE KEY UPDATE status = VALUES(status), finished_at = VALUES(finished_at), summary = VALUES(summary),
+           progress = NULL`,
         [
           runId,
           summary.pipeline,
@@ -33,6 +36,13 @@ export function mysqlRunHistory(pool: Pool): RunHistoryStore {
           JSON.stringify(summary),
         ],
       );
+    },
+    async progress(runId, progress) {
+      // The runtime sends it about once a second; a finished run's row keeps its summary only.
+      await pool.query('UPDATE etl_runs SET progress = ? WHERE run_id = ? AND summary IS NULL', [
+        JSON.stringify(progress),
+        runId,
+      ]);
     },
     async list(pipeline) {
       const [rows] = await pool.query<RowDataPacket[]>(
@@ -51,6 +61,7 @@ export function mysqlRunHistory(pool: Pool): RunHistoryStore {
 
 function recordOf(row: RowDataPacket): RunRecord {
   const summary = row.summary ? (JSON.parse(row.summary) as RunSummary) : undefined;
+  const progress = row.progress ? (JSON.parse(row.progress) as RunProgress) : undefined;
   return {
     runId: row.run_id,
     pipeline: row.pipeline,
@@ -60,5 +71,6 @@ function recordOf(row: RowDataPacket): RunRecord {
     host: row.host,
     dir: row.dir,
     ...(summary ? { summary } : {}),
+    ...(progress ? { progress } : {}),
   };
 }
