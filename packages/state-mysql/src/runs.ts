@@ -5,9 +5,9 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 
 /** `etl runs` lists the newest runs; older ones stay in the table. */
 const LIST_LIMIT = 1000;
-/** A finished run's progress is left out: its summary says it all, and a list need not carry both. */
-const COLUMNS =
-  'run_id, pipeline, profile, host, status, started_at, finished_at, dir, summary, IF(summary IS NULL, progress, NULL) AS progress';
+const COLUMNS = 'run_id, pipeline, profile, host, status, started_at, finished_at, dir, summary';
+/** A list leaves out finished runs' progress (their summary has the counts); one run's page shows its samples. */
+const LIST_COLUMNS = `${COLUMNS}, IF(summary IS NULL, progress, NULL) AS progress`;
 
 export function mysqlRunHistory(pool: Pool): RunHistoryStore {
   return {
@@ -23,8 +23,7 @@ export function mysqlRunHistory(pool: Pool): RunHistoryStore {
       await pool.query(
         `INSERT INTO etl_runs (run_id, pipeline, profile, host, status, started_at, finished_at, dir, summary)
          VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)
-         ON DUPLICATE KEY UPDATE status = VALUES(status), finished_at = VALUES(finished_at), summary = VALUES(summary),
-           progress = NULL`,
+         ON DUPLICATE KEY UPDATE status = VALUES(status), finished_at = VALUES(finished_at), summary = VALUES(summary)`,
         [
           runId,
           summary.pipeline,
@@ -38,7 +37,7 @@ export function mysqlRunHistory(pool: Pool): RunHistoryStore {
       );
     },
     async progress(runId, progress) {
-      // The runtime sends it about once a second; a finished run's row keeps its summary only.
+      // The runtime sends it about once a second, the last time just before `finish`; a late write changes nothing.
       await pool.query('UPDATE etl_runs SET progress = ? WHERE run_id = ? AND summary IS NULL', [
         JSON.stringify(progress),
         runId,
@@ -46,14 +45,16 @@ export function mysqlRunHistory(pool: Pool): RunHistoryStore {
     },
     async list(pipeline) {
       const [rows] = await pool.query<RowDataPacket[]>(
-        `SELECT ${COLUMNS} FROM etl_runs ${pipeline === undefined ? '' : 'WHERE pipeline = ?'}
+        `SELECT ${LIST_COLUMNS} FROM etl_runs ${pipeline === undefined ? '' : 'WHERE pipeline = ?'}
          ORDER BY started_at DESC, run_id DESC LIMIT ${LIST_LIMIT}`,
         pipeline === undefined ? [] : [pipeline],
       );
       return rows.map(recordOf);
     },
     async get(runId) {
-      const [rows] = await pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM etl_runs WHERE run_id = ?`, [runId]);
+      const [rows] = await pool.query<RowDataPacket[]>(`SELECT ${COLUMNS}, progress FROM etl_runs WHERE run_id = ?`, [
+        runId,
+      ]);
       return rows[0] ? recordOf(rows[0]) : undefined;
     },
   };

@@ -1,6 +1,7 @@
 /**
  * The shared run history's progress (`etl_runs.progress`): a running run's counters reach every reader, a finished
- * run keeps its summary only, and a database set up before the column existed gets it on first use.
+ * run's list entry carries its summary only (its page keeps the samples), and a database set up before the column
+ * existed gets it on first use.
  */
 import type { RunProgress, RunSummary, SharedStateStore } from '@etl/core';
 import mysql from 'mysql2/promise';
@@ -35,7 +36,7 @@ const progressOf = (written: number): RunProgress => ({
   samples: [{ at: new Date().toISOString(), written: { sink: written } }],
 });
 
-test('progress of a running run is read back by list and get, and dropped when the run finishes', async () => {
+test('progress of a running run is read back by list and get; once finished, by get alone', async () => {
   const runId = '20261130-080000-0001';
   const startedAt = new Date().toISOString();
   // Progress before `start` (the run had not taken its lock yet) records nothing.
@@ -55,5 +56,6 @@ test('progress of a running run is read back by list and get, and dropped when t
   await shared.runs.progress(runId, progressOf(30)); // a late write after the end changes nothing
   const finished = await shared.runs.get(runId);
   expect(finished).toMatchObject({ status: 'succeeded', summary: { status: 'succeeded' } });
-  expect(finished?.progress).toBeUndefined();
+  expect(finished?.progress?.steps.sink?.written).toBe(20);
+  expect((await shared.runs.list('p'))[0]?.progress).toBeUndefined();
 });

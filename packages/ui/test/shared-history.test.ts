@@ -117,6 +117,7 @@ describe('etl ui with a shared state store', () => {
       written: sink.written,
       rejected: summary.steps.reduce((n, s) => n + s.rejected, 0),
     });
+    expect(done.progress?.samples.length).toBeGreaterThan(1); // the throughput chart's points, from the store
     expect(done.filesOn).toBeUndefined(); // same machine: A's run folder is readable from B's dashboard
     const rejects = await get<{ total: number }>(`/api/runs/${first.runId}/rejects`);
     expect(rejects.total).toBe(16);

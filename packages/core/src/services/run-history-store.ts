@@ -30,6 +30,7 @@ export interface RunHistoryStore {
   progress(runId: string, progress: RunProgress): Promise<void>;
   /** Runs, newest first, optionally of one pipeline; runs without a summary carry their last `progress`. */
   list(pipeline?: string): Promise<RunRecord[]>;
+  /** One run, with its last `progress` whether it finished or not (its samples draw a throughput chart). */
   get(runId: string): Promise<RunRecord | undefined>;
 }
 
@@ -42,7 +43,8 @@ export function folderRunHistory(stateDir: string): RunHistoryStore {
     start: () => Promise.resolve(),
     finish: () => Promise.resolve(),
     progress: (runId, progress) => writeRunProgress(join(runsDir(stateDir), runId), progress),
-    list: async (pipeline) => Promise.all((await listRuns(stateDir, pipeline)).map(withProgress)),
+    list: async (pipeline) =>
+      Promise.all((await listRuns(stateDir, pipeline)).map((run) => (run.summary ? run : withProgress(run)))),
     get: async (runId) => {
       const run = await readRun(stateDir, runId);
       return run && withProgress(run);
@@ -51,7 +53,6 @@ export function folderRunHistory(stateDir: string): RunHistoryStore {
 }
 
 async function withProgress(run: RunRecord): Promise<RunRecord> {
-  if (run.summary) return run;
   const progress = await readRunProgress(run.dir);
   return progress ? { ...run, progress } : run;
 }

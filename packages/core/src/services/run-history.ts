@@ -31,7 +31,7 @@ export interface RunRecord {
   summary?: RunSummary;
   /** The process running it, from `run.json` (what `etl ui` sends SIGINT to when it started the run). */
   pid?: number;
-  /** A run without a summary: its counters so far, as its history store last had them. */
+  /** Its counters as the run last reported them (`list` gives them only for runs without a summary). */
   progress?: RunProgress;
 }
 
