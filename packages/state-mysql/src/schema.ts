@@ -4,7 +4,7 @@
  * server's collation; a namespace is a small id (as in the embedded store) so a ledger key does not repeat the
  * 60-character namespace name 1.1 million times.
  */
-import type { Pool } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 
 /** The embedded store's key limit (LMDB): the same keys fit both, and `(ns_id, k)` fits InnoDB's 3072-byte index. */
 export const MAX_KEY_BYTES = 1900;
@@ -45,11 +45,29 @@ const TABLES = [
     finished_at VARCHAR(32) NULL,
     dir TEXT NOT NULL,
     summary LONGTEXT NULL,
+    progress LONGTEXT NULL,
     KEY started (started_at),
     KEY pipeline_started (pipeline, started_at)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 ];
 
+/** Columns added after a table's first version: a database set up by an older version gets them on first use. */
+const ADDED_COLUMNS = [{ table: 'etl_runs', column: 'progress', type: 'LONGTEXT NULL' }];
+
+/** MySQL's "Duplicate column name": another process added it between our check and our ALTER. */
+const ER_DUP_FIELDNAME = 1060;
+
 export async function ensureTables(pool: Pool): Promise<void> {
   for (const sql of TABLES) await pool.query(sql);
+  for (const { table, column, type } of ADDED_COLUMNS) {
+    // MySQL has no `ADD COLUMN IF NOT EXISTS` (MariaDB has): ask the catalogue first.
+    const [rows] = await pool.query<RowDataPacket[]>(
+      'SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+      [table, column],
+    );
+    if (rows.length > 0) continue;
+    await pool.query(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`).catch((error: { errno?: number }) => {
+      if (error.errno !== ER_DUP_FIELDNAME) throw error;
+    });
+  }
 }

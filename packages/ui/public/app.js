@@ -85,7 +85,7 @@ function showList(params) {
         h(
           'tr',
           {},
-          ['run', 'started', 'pipeline', 'profile', 'status'].map((t) => h('th', {}, t)),
+          ['run', 'started', 'host', 'pipeline', 'profile', 'status'].map((t) => h('th', {}, t)),
           ['read', 'written', 'rejected', 'duration'].map((t) => h('th', { class: 'num' }, t)),
         ),
       ),
@@ -131,6 +131,7 @@ function runRow(run) {
     { 'data-run': run.runId },
     h('td', {}, h('a', { href: `#/runs/${run.runId}` }, run.runId)),
     h('td', {}, when(run.startedAt)),
+    h('td', { 'data-col': 'host' }, run.host ?? ''),
     h('td', {}, run.pipeline),
     h('td', {}, run.profile ?? ''),
     h('td', {}, badge(run.status), flags ? h('span', { class: 'muted' }, ` ${flags}`) : null),
@@ -165,8 +166,8 @@ function showRun(runId) {
   );
   let lastRejected = -1;
   const refreshLog = async () => {
-    const { lines } = await api(`/api/runs/${runId}/log`).catch(() => ({ lines: [] }));
-    log.replaceChildren(lines.map(logLine).join('\n'));
+    const { lines, filesOn } = await api(`/api/runs/${runId}/log`).catch(() => ({ lines: [] }));
+    log.replaceChildren(filesOn ? elsewhere(filesOn) : lines.map(logLine).join('\n'));
     log.scrollTop = log.scrollHeight;
   };
   closeLive = live(`/api/runs/${runId}/events`, (run) => {
@@ -188,7 +189,11 @@ function runHeading(run) {
   const parts = [
     h('span', {}, run.pipeline, run.profile ? ` · ${run.profile}` : ''),
     badge(run.status),
-    h('span', { class: 'muted' }, `${run.runId} · started ${when(run.startedAt)} · ${duration(run.durationMs)}`),
+    h(
+      'span',
+      { class: 'muted' },
+      `${run.runId} · ${run.host ? `on ${run.host} · ` : ''}started ${when(run.startedAt)} · ${duration(run.durationMs)}`,
+    ),
   ];
   if (run.stoppable) {
     const stop = h('button', { class: 'danger', id: 'stop-run', type: 'button' }, 'Stop');
@@ -201,6 +206,9 @@ function runHeading(run) {
   }
   return parts;
 }
+
+/** A run's log and rejects stay in its folder on the host that ran it. */
+const elsewhere = (host) => `On ${host}, in the run's folder there: not readable from this machine.`;
 
 function failureBox(error) {
   return h(
@@ -324,7 +332,11 @@ function rejectsPanel(runId) {
   const load = async () => {
     const q = new URLSearchParams({ offset: String(offset), limit: String(PAGE), search: search.value });
     const page = await api(`/api/runs/${runId}/rejects?${q}`).catch(() => ({ total: 0, items: [] }));
-    info.textContent = page.total ? `${offset + 1}–${offset + page.items.length} of ${count(page.total)}` : 'none';
+    info.textContent = page.filesOn
+      ? elsewhere(page.filesOn)
+      : page.total
+        ? `${offset + 1}–${offset + page.items.length} of ${count(page.total)}`
+        : 'none';
     prev.disabled = offset === 0;
     next.disabled = offset + PAGE >= page.total;
     body.replaceChildren(

@@ -1,15 +1,17 @@
 /**
- * The run history as the dashboard shows it: the run folders `etl run` writes (`run.json`, `progress.json`,
- * `summary.json`), read on every request. Runs on other hosts or workers appear as long as they share the state
- * folder: everything a run reports goes through these files.
+ * The run history as the dashboard shows it, read on every request through the project's history store: the run
+ * folders `etl run` writes (`run.json`, `progress.json`, `summary.json`), merged with a shared store's `etl_runs`
+ * (every host's runs and their progress) when `ETL_STATE_URL` is set, as `etl runs` lists them.
  */
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { listRuns, readRun, readRunProgress, type RunProgress, type RunRecord, type RunSummary } from '@etl/core';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { RunHistoryStore, RunProgress, RunRecord, RunSummary } from '@etl/core';
 
 /** `unfinished` split in two: a run still running, and one that stopped without a summary (killed). */
 export type RunState = RunSummary['status'] | 'running' | 'unfinished';
 
-/** A progress file older than this, of a run on another host, means that run is gone. */
+/** Progress older than this, of a run this host cannot ask about its process, means that run is gone. */
 const STALE_PROGRESS_MS = 60_000;
 
 export interface ListedRun {
@@ -18,6 +20,8 @@ export interface ListedRun {
   profile?: string;
   status: RunState;
   startedAt: string;
+  /** The host that ran it (unknown for runs recorded before hosts were). */
+  host?: string;
   durationMs?: number;
   read?: number;
   written?: number;
@@ -31,6 +35,8 @@ export interface RunDetail extends ListedRun {
   progress?: RunProgress;
   /** Started by this dashboard and still running: the dashboard can ask it to stop. */
   stoppable: boolean;
+  /** Set when the run's folder (log, rejects) is not on this machine: the host that has it. */
+  filesOn?: string;
 }
 
 export interface RunFilter {
@@ -38,37 +44,53 @@ export interface RunFilter {
   status?: string;
 }
 
-export async function listRunsFor(stateDir: string, filter: RunFilter = {}): Promise<ListedRun[]> {
-  const runs = await listRuns(stateDir, filter.pipeline || undefined);
-  const listed = await Promise.all(runs.map(async (run) => describe(run, await liveProgress(run))));
+export async function listRunsFor(history: RunHistoryStore, filter: RunFilter = {}): Promise<ListedRun[]> {
+  const runs = await history.list(filter.pipeline || undefined);
+  const listed = runs.map((run) => describe(run, run.summary ? undefined : run.progress));
   return filter.status ? listed.filter((r) => r.status === filter.status) : listed;
 }
 
-/** `ownsProcess`: whether a pid is a run this dashboard started (only those it may stop). */
+export interface DetailOptions {
+  /** This project's state folder: its run folders are readable here whatever host wrote them. */
+  stateDir: string;
+  /** Whether a pid is a run this dashboard started (only those it may stop). */
+  ownsProcess?: (pid: number) => boolean;
+}
+
 export async function runDetail(
-  stateDir: string,
+  history: RunHistoryStore,
   runId: string,
-  ownsProcess: (pid: number) => boolean = () => false,
+  { stateDir, ownsProcess = () => false }: DetailOptions,
 ): Promise<RunDetail | undefined> {
   if (!isRunId(runId)) return undefined;
-  const run = await readRun(stateDir, runId);
+  const run = await history.get(runId);
   if (!run) return undefined;
-  const progress = await readRunProgress(run.dir);
-  const listed = describe(run, run.summary ? undefined : progress);
+  const listed = describe(run, run.summary ? undefined : run.progress);
   return {
     ...listed,
     summary: run.summary,
-    progress,
+    progress: run.progress,
     stoppable: listed.status === 'running' && isLocal(run) && ownsProcess(run.pid!),
+    ...(localRunDir(run, stateDir) ? {} : { filesOn: run.host ?? 'another host' }),
   };
+}
+
+/**
+ * The run's folder when this machine has it: in this state folder (whatever host wrote it, for a folder shared over
+ * the network), or where a run of this host recorded it (another project folder). Only a `…/runs/<runId>` path
+ * counts: a shared store's `dir` is another process's word, and the dashboard reads no other file it names.
+ */
+export function localRunDir(run: Pick<RunRecord, 'runId' | 'dir' | 'host'>, stateDir: string): string | undefined {
+  const inStateDir = join(resolve(stateDir), 'runs', run.runId);
+  if (existsSync(inStateDir)) return inStateDir;
+  if (!run.dir || (run.host !== undefined && run.host !== hostname())) return undefined;
+  const dir = resolve(run.dir);
+  if (basename(dir) !== run.runId || basename(dirname(dir)) !== 'runs') return undefined;
+  return existsSync(dir) ? dir : undefined;
 }
 
 /** Run ids are folder names: `20261128-205034-ab12`. Anything else could walk out of the runs folder. */
 export const isRunId = (id: string): boolean => /^\d{8}-\d{6}-[0-9a-f]{4}$/.test(id);
-
-async function liveProgress(run: RunRecord): Promise<RunProgress | undefined> {
-  return run.summary ? undefined : readRunProgress(run.dir);
-}
 
 function describe(run: RunRecord, progress: RunProgress | undefined): ListedRun {
   const s = run.summary;
@@ -76,6 +98,7 @@ function describe(run: RunRecord, progress: RunProgress | undefined): ListedRun 
     runId: run.runId,
     pipeline: run.pipeline,
     startedAt: run.startedAt,
+    ...(run.host === undefined ? {} : { host: run.host }),
     dryRun: s?.dryRun ?? false,
     upToDate: s?.upToDate ?? false,
   };
@@ -102,7 +125,7 @@ function describe(run: RunRecord, progress: RunProgress | undefined): ListedRun 
   };
 }
 
-/** On this host the process tells; elsewhere (a worker sharing the state folder) a recent progress file does. */
+/** On this host the process tells; for a run elsewhere (another host, another project folder) recent progress does. */
 function isRunning(run: RunRecord, progress: RunProgress | undefined): boolean {
   if (isLocal(run)) return processAlive(run.pid!);
   const seen = progress ? Date.parse(progress.updatedAt) : Date.parse(run.startedAt);

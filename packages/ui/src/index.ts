@@ -8,5 +8,13 @@ export {
   type StartRequest,
   type SpawnOptions,
 } from './launcher.js';
-export { listRunsFor, runDetail, type ListedRun, type RunDetail, type RunState } from './history.js';
+export {
+  listRunsFor,
+  localRunDir,
+  runDetail,
+  type DetailOptions,
+  type ListedRun,
+  type RunDetail,
+  type RunState,
+} from './history.js';
 export { readRejects, tailLog, type Reject, type RejectsPage } from './run-files.js';

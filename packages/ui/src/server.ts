@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import { isLoopbackHost, readRun } from '@etl/core';
+import { folderRunHistory, isLoopbackHost, readRun, type RunHistoryStore } from '@etl/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { guardRequests, requiredToken } from './access.js';
-import { isRunId, listRunsFor, runDetail, type RunFilter } from './history.js';
+import { isRunId, listRunsFor, localRunDir, runDetail, type RunFilter } from './history.js';
 import type { RunLauncher, StartRequest } from './launcher.js';
 import { streamChanges } from './live.js';
 import { startablePipelines } from './pipelines.js';
@@ -14,6 +14,11 @@ import { readRejects, tailLog } from './run-files.js';
 
 export interface UiServerOptions {
   stateDir: string;
+  /**
+   * Where runs are listed and read (as `etl runs` does): this state folder's runs by default; with a shared store,
+   * every host's (the CLI passes the merged history).
+   */
+  history?: RunHistoryStore;
   pipelinesDir: string;
   launcher: RunLauncher;
   /** 127.0.0.1 by default; anything but loopback needs `token`. */
@@ -69,9 +74,17 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
 function registerRoutes(app: FastifyInstance, options: UiServerOptions): void {
   const { stateDir, launcher } = options;
+  const history = options.history ?? folderRunHistory(stateDir);
   const redact = options.redact ?? ((text: string) => text);
   const live = { intervalMs: options.pollMs ?? 500, redact };
-  const detail = (id: string) => runDetail(stateDir, id, (pid) => launcher.owns(pid));
+  const detail = (id: string) => runDetail(history, id, { stateDir, ownsProcess: (pid) => launcher.owns(pid) });
+  /** The run's folder on this machine, or the host that has it (its log and rejects are only there). */
+  const filesOf = async (id: string) => {
+    const run = isRunId(id) ? await history.get(id) : undefined;
+    if (!run) return undefined;
+    const dir = localRunDir(run, stateDir);
+    return dir ? { dir } : { filesOn: run.host ?? 'another host' };
+  };
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('cache-control', 'no-store');
@@ -87,14 +100,14 @@ function registerRoutes(app: FastifyInstance, options: UiServerOptions): void {
   }
 
   app.get<{ Querystring: RunFilter }>('/api/runs', async (request) => ({
-    runs: await listRunsFor(stateDir, request.query),
+    runs: await listRunsFor(history, request.query),
   }));
   app.get<{ Querystring: RunFilter }>('/api/runs/events', (request, reply) =>
     streamChanges(
       request,
       reply,
       // Starts that failed before their run folder existed (a pipeline that did not load) show only here.
-      async () => ({ runs: await listRunsFor(stateDir, request.query), failedStarts: failedStarts(launcher) }),
+      async () => ({ runs: await listRunsFor(history, request.query), failedStarts: failedStarts(launcher) }),
       live,
     ),
   );
@@ -109,28 +122,23 @@ function registerRoutes(app: FastifyInstance, options: UiServerOptions): void {
   app.get<{ Params: { id: string }; Querystring: { offset?: string; limit?: string; search?: string } }>(
     '/api/runs/:id/rejects',
     async (request, reply) => {
-      const run = await detail(request.params.id);
-      if (!run) return reply.code(404).send({ message: `No run ${request.params.id}.` });
+      const files = await filesOf(request.params.id);
+      if (!files) return reply.code(404).send({ message: `No run ${request.params.id}.` });
+      if (!files.dir) return { total: 0, offset: 0, items: [], filesOn: files.filesOn };
       const { offset, limit, search } = request.query;
-      return readRejects(runDir(stateDir, run.runId), {
-        offset: Number(offset) || 0,
-        limit: Number(limit) || 50,
-        search,
-      });
+      return readRejects(files.dir, { offset: Number(offset) || 0, limit: Number(limit) || 50, search });
     },
   );
   app.get<{ Params: { id: string } }>('/api/runs/:id/log', async (request, reply) => {
-    const run = await detail(request.params.id);
-    if (!run) return reply.code(404).send({ message: `No run ${request.params.id}.` });
-    return { lines: await tailLog(runDir(stateDir, run.runId)) };
+    const files = await filesOf(request.params.id);
+    if (!files) return reply.code(404).send({ message: `No run ${request.params.id}.` });
+    return files.dir ? { lines: await tailLog(files.dir) } : { lines: [], filesOn: files.filesOn };
   });
   registerControlRoutes(app, options, detail);
 }
 
 const failedStarts = (launcher: RunLauncher) =>
   launcher.launches().filter((l) => l.exitCode !== undefined && l.exitCode !== 0 && l.exitCode !== 130);
-
-const runDir = (stateDir: string, runId: string): string => join(stateDir, 'runs', runId);
 
 function registerControlRoutes(
   app: FastifyInstance,

@@ -3,11 +3,12 @@ import { Flags } from '@oclif/core';
 import { cliPackageDir, EtlCommand } from '../base-command.js';
 import { loadQueue } from '../queue.js';
 import { addSecrets, redact } from '../secrets.js';
+import { openStateStore, runHistoryOf, stateUrlOf } from '../state-store.js';
 
 export default class Ui extends EtlCommand {
   static override summary = 'Serve a dashboard of the runs: live progress, rejects, logs; start and stop runs.';
   static override description =
-    `Serves a web page over the run history in the state folder: every run with its status and counts, a run's per-step counts, throughput, rejects, log tail and error, and live progress of running runs (runs on other hosts or workers show up when they share the state folder).
+    `Serves a web page over the run history, as \`etl runs\` lists it: every run with its status, host and counts, a run's per-step counts, throughput, rejects, log tail and error, and live progress of running runs. With a shared state store (ETL_STATE_URL) it shows every host's runs live; a run's log and rejects stay in its folder on the host that ran it.
 Runs started from the page are \`etl run <pipeline> --profile P\` child processes of this server, stopped like Ctrl-C (they checkpoint and exit 130); with REDIS_URL set they go onto the queue for \`etl worker\` instead.
 It listens on 127.0.0.1 by default. On any other address it requires ETL_UI_TOKEN (at least 16 characters): open the page once with ?token=<it>.`;
 
@@ -42,14 +43,20 @@ It listens on 127.0.0.1 by default. On any other address it requires ETL_UI_TOKE
           }
         })
       : spawnLauncher({ cliBin: join(cliPackageDir, 'bin', 'run.js'), cwd: process.cwd() });
+    // The same history as `etl runs`: with a shared store, every host's runs and their live progress.
+    const shared = await openStateStore(stateUrlOf(project));
     const server = await startUiServer({
       stateDir: project.stateDir,
+      history: runHistoryOf(project.stateDir, shared),
       pipelinesDir: project.pipelinesDir,
       launcher,
       host: flags.host,
       port: flags.port,
       token,
       redact,
+    }).catch(async (error: unknown) => {
+      await shared?.close();
+      throw error;
     });
     this.print(`Dashboard: ${server.url}${token ? ' (open it with ?token=<ETL_UI_TOKEN> once)' : ''}`);
     this.print('Ctrl-C stops it (and asks runs it started to checkpoint and stop).');
@@ -59,5 +66,6 @@ It listens on 127.0.0.1 by default. On any other address it requires ETL_UI_TOKE
       process.once('SIGTERM', stop);
     });
     await server.close();
+    await shared?.close();
   }
 }

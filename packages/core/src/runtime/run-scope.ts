@@ -23,7 +23,8 @@ import {
   type RejectsWriter,
   type RunFolder,
 } from '../services/run-history.js';
-import { createProgressFile, progressObserver, type ProgressFile } from '../services/run-progress.js';
+import { folderRunHistory, mergedRunHistory } from '../services/run-history-store.js';
+import { createProgressTracker, progressObserver, type ProgressTracker } from '../services/run-progress.js';
 import { hashSecret } from '../services/salt.js';
 import { addDefaultLimiters, createStepContext, newStats, type LineageBinding, type StepStats } from './context.js';
 import { createEventSink } from './events.js';
@@ -53,8 +54,8 @@ export interface RunScope {
   readonly logger: RootLogger;
   readonly rejects: RejectsWriter;
   readonly events: ReturnType<typeof createEventSink>;
-  /** `progress.json` in the run folder: what readers of the run history see of a running run. */
-  readonly progress: ProgressFile;
+  /** The run's counters as readers of the run history see them while it runs (its folder, and a shared store). */
+  readonly progress: ProgressTracker;
   /** The run's observers (`options.observers`), bound to this run. */
   readonly observe: BoundObservers;
   readonly signal: AbortSignal;
@@ -105,8 +106,7 @@ export async function openRunScope(pipeline: ResolvedPipeline, options: RunOptio
     logger.addSecret(value);
     redact = createRedactor(secrets);
   };
-  // The real clock, as limiters use: the file is for people watching, an injected test clock may stand still.
-  const progress = createProgressFile(folder.dir);
+  const progress = trackProgress(options, runId, logger);
   const scope = {
     pipeline,
     options,
@@ -140,6 +140,23 @@ export async function openRunScope(pipeline: ResolvedPipeline, options: RunOptio
     hashSecret: (value: string) => hashSecret(options.stateDir, value),
   } as Omit<RunScope, 'store' | 'source'> as RunScope;
   return scope;
+}
+
+/**
+ * Progress goes where the run is recorded: its folder, and the shared store's history when there is one. It keeps
+ * the real clock, as limiters do: it is for people watching, and an injected test clock may stand still.
+ */
+function trackProgress(options: RunOptions, runId: string, logger: RootLogger): ProgressTracker {
+  const local = folderRunHistory(options.stateDir);
+  const history = options.stateStore ? mergedRunHistory(local, options.stateStore.runs) : local;
+  let warned = false;
+  return createProgressTracker((progress) => history.progress(runId, progress), {
+    onError: (error) => {
+      if (warned) return;
+      warned = true;
+      logger.warn(`could not record the run's progress (the run goes on): ${(error as Error).message}`);
+    },
+  });
 }
 
 /** Checks the plugins' shapes, opens (and locks) the pipeline's checkpoint store, and builds every step's context. */

@@ -33,11 +33,13 @@ export {
   type RejectsWriter,
 } from './run-history.js';
 export {
-  createProgressFile,
+  createProgressTracker,
   progressObserver,
   readRunProgress,
+  writeRunProgress,
   PROGRESS_FILE,
-  type ProgressFile,
+  type ProgressTracker,
+  type ProgressTrackerOptions,
   type RunProgress,
   type ProgressSample,
   type ProgressCounts,

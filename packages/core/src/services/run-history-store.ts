@@ -1,10 +1,12 @@
 /**
- * Where `etl runs` finds runs: the run folders of this state folder (the embedded default), or a shared store's
- * table that every host writes (@etl/state-mysql), merged with this folder's own. Callers that list runs go through
- * this interface, so a new kind of history (or a UI over it) needs no change to them.
+ * Where runs are recorded and found (`etl run`, `etl runs`, `etl ui`): the run folders of this state folder (the
+ * embedded default), or a shared store's table that every host writes (@etl/state-mysql), merged with this folder's
+ * own. Callers go through this interface, so a new kind of history needs no change to them.
  */
+import { join } from 'node:path';
 import type { RunSummary } from '../pipeline/run-summary.js';
-import { listRuns, readRun, type RunRecord } from './run-history.js';
+import { listRuns, readRun, runsDir, type RunRecord } from './run-history.js';
+import { readRunProgress, writeRunProgress, type RunProgress } from './run-progress.js';
 
 /** What a run records when it starts. */
 export interface RunStartRecord {
@@ -21,19 +23,38 @@ export interface RunHistoryStore {
   start(run: RunStartRecord): Promise<void>;
   /** Records how the run ended; `summary` is already redacted. */
   finish(runId: string, summary: RunSummary): Promise<void>;
-  /** Runs, newest first, optionally of one pipeline. */
+  /**
+   * A running run's counters so far, replacing the last ones (the runtime sends them about once a second). A run
+   * that has not `start`ed here yet is not recorded; callers ignore failures (progress is a view).
+   */
+  progress(runId: string, progress: RunProgress): Promise<void>;
+  /** Runs, newest first, optionally of one pipeline; runs without a summary carry their last `progress`. */
   list(pipeline?: string): Promise<RunRecord[]>;
+  /** One run, with its last `progress` whether it finished or not (its samples draw a throughput chart). */
   get(runId: string): Promise<RunRecord | undefined>;
 }
 
-/** The run folders of `stateDir`; the runtime writes them itself (run.json, summary.json), so start/finish do nothing. */
+/**
+ * The run folders of `stateDir`. The runtime writes a run's `run.json` and `summary.json` itself (they exist before
+ * and after any store), so start/finish do nothing here; progress goes to the folder's `progress.json`.
+ */
 export function folderRunHistory(stateDir: string): RunHistoryStore {
   return {
     start: () => Promise.resolve(),
     finish: () => Promise.resolve(),
-    list: (pipeline) => listRuns(stateDir, pipeline),
-    get: (runId) => readRun(stateDir, runId),
+    progress: (runId, progress) => writeRunProgress(join(runsDir(stateDir), runId), progress),
+    list: async (pipeline) =>
+      Promise.all((await listRuns(stateDir, pipeline)).map((run) => (run.summary ? run : withProgress(run)))),
+    get: async (runId) => {
+      const run = await readRun(stateDir, runId);
+      return run && withProgress(run);
+    },
   };
+}
+
+async function withProgress(run: RunRecord): Promise<RunRecord> {
+  const progress = await readRunProgress(run.dir);
+  return progress ? { ...run, progress } : run;
 }
 
 /**
@@ -44,6 +65,14 @@ export function mergedRunHistory(local: RunHistoryStore, shared: RunHistoryStore
   return {
     start: (run) => shared.start(run),
     finish: (runId, summary) => shared.finish(runId, summary),
+    // Both: the folder's file is what this host reads when the shared store is down; both are tried whatever fails.
+    async progress(runId, progress) {
+      const [mine, theirs] = await Promise.allSettled([
+        local.progress(runId, progress),
+        shared.progress(runId, progress),
+      ]);
+      for (const result of [mine, theirs]) if (result.status === 'rejected') throw result.reason;
+    },
     async list(pipeline) {
       const [mine, all] = await Promise.all([local.list(pipeline), shared.list(pipeline)]);
       const byId = new Map(mine.map((run) => [run.runId, run]));

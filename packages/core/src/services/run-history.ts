@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../pipeline/run-summary.js';
 import type { Rejection } from '../plugins/types.js';
+import type { RunProgress } from './run-progress.js';
 
 /** Where one run keeps its files: `<stateDir>/runs/<runId>/`. */
 export interface RunFolder {
@@ -30,6 +31,8 @@ export interface RunRecord {
   summary?: RunSummary;
   /** The process running it, from `run.json` (what `etl ui` sends SIGINT to when it started the run). */
   pid?: number;
+  /** Its counters as the run last reported them (`list` gives them only for runs without a summary). */
+  progress?: RunProgress;
 }
 
 /** `20261128-205034-ab12`: UTC time of the start, then random hex, so names sort by time. */

@@ -1,8 +1,9 @@
 /**
- * A running run's counters in its folder (`progress.json`), so anything that reads the run history (`etl ui`, on
- * this host or another one sharing the state folder) sees how far a run is while it runs; `summary.json` replaces it
- * as the source of truth once the run ends. The file is rewritten whole (temp file + rename: a reader never sees half
- * of it) at most once per interval, and keeps a bounded series of samples for a throughput chart.
+ * A running run's counters, so anything that reads the run history (`etl ui`, on this host or another one sharing the
+ * state) sees how far a run is while it runs; the summary replaces them as the source of truth once the run ends. The
+ * run hands them to its history store (`RunHistoryStore.progress`): the run folder's `progress.json`, and a shared
+ * store's `etl_runs` row. They are sent whole at most once per interval, with a bounded series of samples for a
+ * throughput chart.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,14 +38,16 @@ export interface RunProgress {
 /** Keeps the file small on long runs: past this many samples, every other one is dropped (the chart keeps its shape). */
 export const MAX_SAMPLES = 240;
 
-export interface ProgressFileOptions {
+export interface ProgressTrackerOptions {
   /** Least time between two writes; 1 s by default. */
   intervalMs?: number;
   now?: () => number;
+  /** Told when a write fails (the run goes on); the tracker tries again at the next interval. */
+  onError?: (error: unknown) => void;
 }
 
-export interface ProgressFile {
-  /** Notes a step's counters; writes the file when the interval has passed since the last write. */
+export interface ProgressTracker {
+  /** Notes a step's counters; writes them when the interval has passed since the last write. */
   update(step: string, counts: ProgressCounts): void;
   /** Writes what was noted now (at the run's end), once the write in flight is done. */
   flush(): Promise<void>;
@@ -53,11 +56,14 @@ export interface ProgressFile {
 }
 
 /**
- * The progress writer of one run folder. `update` never throws and never waits: progress is a view, and a full disk
- * must not fail a run that its checkpoints would still carry.
+ * One run's progress, handed to `write` (its history store). `update` never throws and never waits, and a failed
+ * write is only reported: progress is a view, and a full disk or a lost database connection must not fail a run that
+ * its checkpoints would still carry.
  */
-export function createProgressFile(runDir: string, options: ProgressFileOptions = {}): ProgressFile {
-  const file = join(runDir, PROGRESS_FILE);
+export function createProgressTracker(
+  write: (progress: RunProgress) => Promise<void>,
+  options: ProgressTrackerOptions = {},
+): ProgressTracker {
   const intervalMs = options.intervalMs ?? 1000;
   const now = options.now ?? Date.now;
   const steps: Record<string, ProgressCounts> = {};
@@ -65,17 +71,16 @@ export function createProgressFile(runDir: string, options: ProgressFileOptions 
   let lastWrite = -Infinity;
   let writing: Promise<void> | undefined;
 
-  const write = (): Promise<void> => {
+  const send = (): Promise<void> => {
     const at = now();
     lastWrite = at;
     const written = Object.fromEntries(Object.entries(steps).map(([name, c]) => [name, c.written]));
     samples.push({ at: new Date(at).toISOString(), written });
     if (samples.length > MAX_SAMPLES) samples = samples.filter((_, i) => i % 2 === 1 || i === samples.length - 1);
-    const progress: RunProgress = { updatedAt: new Date(at).toISOString(), steps, samples };
-    const temp = `${file}.tmp`;
-    const done = writeFile(temp, `${JSON.stringify(progress)}\n`, { mode: PRIVATE_FILE_MODE })
-      .then(() => rename(temp, file))
-      .catch(() => undefined)
+    const progress: RunProgress = { updatedAt: new Date(at).toISOString(), steps: { ...steps }, samples: [...samples] };
+    const done = Promise.resolve()
+      .then(() => write(progress))
+      .catch((error: unknown) => options.onError?.(error))
       .finally(() => {
         if (writing === done) writing = undefined;
       });
@@ -88,12 +93,12 @@ export function createProgressFile(runDir: string, options: ProgressFileOptions 
       const { kind, read, written, rejected, unchanged, filtered } = counts;
       steps[step] = { ...(kind === undefined ? {} : { kind }), read, written, rejected, unchanged, filtered };
       if (writing || now() - lastWrite < intervalMs) return;
-      // Written after the current turn, so the other steps' counters noted in the same loop go into the same sample.
-      writing = Promise.resolve().then(write);
+      // Sent after the current turn, so the other steps' counters noted in the same loop go into the same sample.
+      writing = Promise.resolve().then(send);
     },
     async flush() {
       while (writing) await writing;
-      await write();
+      await send();
     },
     async idle() {
       while (writing) await writing;
@@ -101,11 +106,19 @@ export function createProgressFile(runDir: string, options: ProgressFileOptions 
   };
 }
 
-/** The run's observer that keeps its progress file: the file sees the same counts as every other observer. */
-export function progressObserver(file: ProgressFile): RunObserver {
+/** Writes a run folder's `progress.json` whole (temp file + rename: a reader never sees half of it). */
+export async function writeRunProgress(runDir: string, progress: RunProgress): Promise<void> {
+  const file = join(runDir, PROGRESS_FILE);
+  const temp = `${file}.tmp`;
+  await writeFile(temp, `${JSON.stringify(progress)}\n`, { mode: PRIVATE_FILE_MODE });
+  await rename(temp, file);
+}
+
+/** The run's observer that reports its progress: the history sees the same counts as every other observer. */
+export function progressObserver(tracker: ProgressTracker): RunObserver {
   return {
     stepCounts(_run, steps) {
-      for (const counts of steps) file.update(counts.step, counts);
+      for (const counts of steps) tracker.update(counts.step, counts);
     },
   };
 }
