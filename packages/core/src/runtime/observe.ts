@@ -1,5 +1,6 @@
 /** Calls a run's observers (`RunOptions.observers`) with the run filled in, ignoring any that throw. */
 import type { ObservedRun, ResolvedStep, RunObserver, StepCounts } from '../pipeline/types.js';
+import type { ProgressTracker } from '../services/run-progress.js';
 import type { StepStats } from './context.js';
 
 type Events = Required<RunObserver>;
@@ -56,4 +57,13 @@ export function stepCountsOf(steps: readonly ResolvedStep[], stats: ReadonlyMap<
       counters: { ...s.counters },
     };
   });
+}
+
+/** The run's observer that reports its progress: the history sees the same counts as every other observer. */
+export function progressObserver(tracker: ProgressTracker): RunObserver {
+  return {
+    stepCounts(_run, steps) {
+      for (const counts of steps) tracker.update(counts.step, counts);
+    },
+  };
 }

@@ -24,12 +24,12 @@ import {
   type RunFolder,
 } from '../services/run-history.js';
 import { folderRunHistory, mergedRunHistory } from '../services/run-history-store.js';
-import { createProgressTracker, progressObserver, type ProgressTracker } from '../services/run-progress.js';
+import { createProgressTracker, type ProgressTracker } from '../services/run-progress.js';
 import { hashSecret } from '../services/salt.js';
 import { addDefaultLimiters, createStepContext, newStats, type LineageBinding, type StepStats } from './context.js';
 import { createEventSink } from './events.js';
 import { assertPluginShape } from './invoke.js';
-import { bindObservers, stepCountsOf, type BoundObservers } from './observe.js';
+import { bindObservers, progressObserver, stepCountsOf, type BoundObservers } from './observe.js';
 
 /** The runtime's own namespace in the checkpoint store (`@` cannot start a step name). */
 export const RUNTIME_NAMESPACE = '@runtime';

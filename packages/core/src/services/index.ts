@@ -34,7 +34,6 @@ export {
 } from './run-history.js';
 export {
   createProgressTracker,
-  progressObserver,
   readRunProgress,
   writeRunProgress,
   PROGRESS_FILE,

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../pipeline/run-summary.js';
 import type { Rejection } from '../plugins/types.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 import type { RunProgress } from './run-progress.js';
 
 /** Where one run keeps its files: `<stateDir>/runs/<runId>/`. */
@@ -45,12 +46,7 @@ export const runsDir = (stateDir: string): string => join(stateDir, 'runs');
 /** `<stateDir>/pipelines/<pipeline>`: checkpoints, caches and sessions that outlive runs. */
 export const pipelineStateDir = (stateDir: string, pipeline: string): string => join(stateDir, 'pipelines', pipeline);
 
-/**
- * Run folders hold rejected records (real data), logs and failure evidence (screenshots, page HTML of a logged-in
- * session): owner-only, whatever the umask (docs/security.md, "Secrets next to a run").
- */
-export const PRIVATE_DIR_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
+export { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 
 /** Creates the run's folder and its `run.json` marker (so a killed run still shows up in `etl runs`). */
 export async function createRunFolder(

@@ -7,8 +7,7 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunObserver } from '../pipeline/types.js';
-import { PRIVATE_FILE_MODE } from './run-history.js';
+import { PRIVATE_FILE_MODE } from './private-files.js';
 
 export const PROGRESS_FILE = 'progress.json';
 
@@ -112,15 +111,6 @@ export async function writeRunProgress(runDir: string, progress: RunProgress): P
   const temp = `${file}.tmp`;
   await writeFile(temp, `${JSON.stringify(progress)}\n`, { mode: PRIVATE_FILE_MODE });
   await rename(temp, file);
-}
-
-/** The run's observer that reports its progress: the history sees the same counts as every other observer. */
-export function progressObserver(tracker: ProgressTracker): RunObserver {
-  return {
-    stepCounts(_run, steps) {
-      for (const counts of steps) tracker.update(counts.step, counts);
-    },
-  };
 }
 
 /** A run folder's progress, or undefined when the run wrote none (yet) or the file cannot be read. */
