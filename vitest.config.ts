@@ -11,10 +11,6 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Up to three test processes at once: the unit project's two and the e2e project's one run side by side (both
-    // mostly wait on sockets, browsers and rate limits); the reliability suite runs last, alone, because some of its
-    // cases measure pacing against the stand-ins' windows.
-    maxWorkers: 3,
     projects: [
       {
         extends: true,
@@ -23,21 +19,15 @@ export default defineConfig({
           include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
           // Vitest's default on 2 cores is 1 worker; these files mostly wait on sockets (stand-ins, MariaDB, Chromium).
           maxWorkers: 2,
-          sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 0 } },
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false },
       },
       {
         extends: true,
-        test: {
-          name: 'reliability',
-          include: ['test/reliability/**/*.test.ts'],
-          fileParallelism: false,
-          sequence: { groupOrder: 1 },
-        },
+        test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'], fileParallelism: false },
       },
     ],
   },
