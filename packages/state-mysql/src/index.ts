@@ -9,6 +9,7 @@ import mysql, { type ConnectionOptions } from 'mysql2/promise';
 import { openMysqlBackend } from './backend.js';
 import { takeLock } from './lock.js';
 import { mysqlRunHistory } from './runs.js';
+import { sharedSalt } from './salt.js';
 import { ensureTables } from './schema.js';
 
 export { MAX_KEY_BYTES } from './schema.js';
@@ -64,6 +65,7 @@ export async function openMysqlStateStore(url: string): Promise<SharedStateStore
       }
     },
     runs: mysqlRunHistory(pool),
+    salt: () => sharedSalt(pool),
     close: () => pool.end(),
   };
 }

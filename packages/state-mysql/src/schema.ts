@@ -49,6 +49,10 @@ const TABLES = [
     KEY started (started_at),
     KEY pipeline_started (pipeline, started_at)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+  `CREATE TABLE IF NOT EXISTS etl_settings (
+    name VARCHAR(64) NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 ];
 
 /** Columns added after a table's first version: a database set up by an older version gets them on first use. */

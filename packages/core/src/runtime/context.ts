@@ -66,6 +66,8 @@ export interface ContextDeps {
   batchSize?: number;
   stats: StepStats;
   addSecret(value: string): void;
+  /** `ctx.hashSecret`; by default under the project folder's salt (a shared state store brings its own). */
+  hashSecret?(value: string): string;
   onProgress(step: string, update: ProgressUpdate): void;
   /** Hears every answer of core's HTTP client made through this context (the run's observers). */
   onHttpAnswer?: HttpAnswerListener;
@@ -147,7 +149,7 @@ export function createStepContext(step: ResolvedStep, deps: ContextDeps): StepCo
     reconcile: deps.reconcile === true,
     batchSize: deps.batchSize ?? DEFAULT_SOURCE_BATCH_SIZE,
     progress: (update) => deps.onProgress(step.name, update),
-    hashSecret: (value) => hashSecret(projectStateDir(deps.stateDir), value),
+    hashSecret: deps.hashSecret ?? ((value) => hashSecret(projectStateDir(deps.stateDir), value)),
     addSecret: deps.addSecret,
     count,
   };

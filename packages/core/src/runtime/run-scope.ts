@@ -25,7 +25,7 @@ import {
 } from '../services/run-history.js';
 import { folderRunHistory, mergedRunHistory } from '../services/run-history-store.js';
 import { createProgressTracker, type ProgressTracker } from '../services/run-progress.js';
-import { hashSecret } from '../services/salt.js';
+import { hashSecret, hashWithSalt } from '../services/salt.js';
 import { addDefaultLimiters, createStepContext, newStats, type LineageBinding, type StepStats } from './context.js';
 import { createEventSink } from './events.js';
 import { assertPluginShape } from './invoke.js';
@@ -107,6 +107,8 @@ export async function openRunScope(pipeline: ResolvedPipeline, options: RunOptio
     redact = createRedactor(secrets);
   };
   const progress = trackProgress(options, runId, logger);
+  // With a shared state store, hashes of secrets (fingerprints, destination ids) use its salt, the same on every host.
+  const salt = await options.stateStore?.salt();
   const scope = {
     pipeline,
     options,
@@ -137,7 +139,9 @@ export async function openRunScope(pipeline: ResolvedPipeline, options: RunOptio
     addSecret,
     currentSeq: () => 0,
     redact: (text: string) => redact(text),
-    hashSecret: (value: string) => hashSecret(options.stateDir, value),
+    hashSecret: salt
+      ? (value: string) => hashWithSalt(salt, value)
+      : (value: string) => hashSecret(options.stateDir, value),
   } as Omit<RunScope, 'store' | 'source'> as RunScope;
   return scope;
 }
@@ -302,6 +306,7 @@ function contextFor(
     ...(scope.pipeline.batchSize === undefined ? {} : { batchSize: scope.pipeline.batchSize }),
     stats: scope.stats.get(step.name)!,
     addSecret,
+    hashSecret: scope.hashSecret,
     onProgress: (name, update) => scope.events.progress(name, update),
     onHttpAnswer: ({ status, seconds }) =>
       scope.observe.httpAnswer({ step: step.name, plugin: step.plugin.name, status, seconds }),

@@ -12,6 +12,7 @@ import { openCheckpointStore } from '../services/checkpoint.js';
 import { createLogger, type RootLogger } from '../services/logger.js';
 import { createRateLimiter, type ManagedRateLimiter } from '../services/rate-limit.js';
 import { createRetryService } from '../services/retry.js';
+import { hashWithSalt } from '../services/salt.js';
 import { newRunId, pipelineStateDir } from '../services/run-history.js';
 import { addDefaultLimiters, createStepContext, type StepStats } from './context.js';
 
@@ -44,6 +45,7 @@ export async function openStepServices(
   addDefaultLimiters(pipeline.steps, limiters, (name, spec) => createRateLimiter(name, spec, { margin: spec.margin }));
   const retry = createRetryService();
   const signal = options.signal ?? new AbortController().signal;
+  const salt = check && options.stateStore ? await options.stateStore.salt() : undefined;
   return {
     logger,
     context: (step, stats) =>
@@ -62,6 +64,7 @@ export async function openStepServices(
         ...(pipeline.batchSize === undefined ? {} : { batchSize: pipeline.batchSize }),
         stats,
         addSecret: (v) => logger.addSecret(v),
+        ...(salt ? { hashSecret: (value: string) => hashWithSalt(salt, value) } : {}),
         onProgress: () => undefined,
       }),
     async close() {

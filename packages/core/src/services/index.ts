@@ -10,7 +10,7 @@ export {
   type ConfigurableRetryService,
 } from './retry.js';
 export { createRateLimiter, type RateLimiterOptions, type ManagedRateLimiter, type DailyUsage } from './rate-limit.js';
-export { projectSalt, hashSecret } from './salt.js';
+export { projectSalt, hashSecret, hashWithSalt } from './salt.js';
 export { createLedger, hashRecord, type Ledger, type LedgerEntry, type LedgerOptions } from './ledger.js';
 export { acquireLock, processStartTime, type HeldLock } from './lock.js';
 export {

@@ -38,5 +38,10 @@ export function projectSalt(stateDir: string): Buffer {
 
 /** HMAC-SHA256 of `value` under the project's salt, base64url, 22 characters (132 bits). */
 export function hashSecret(stateDir: string, value: string): string {
-  return createHmac('sha256', projectSalt(stateDir)).update(value).digest('base64url').slice(0, 22);
+  return hashWithSalt(projectSalt(stateDir), value);
+}
+
+/** The same hash under a given salt (a shared state store's). */
+export function hashWithSalt(salt: Buffer, value: string): string {
+  return createHmac('sha256', salt).update(value).digest('base64url').slice(0, 22);
 }

@@ -24,5 +24,10 @@ export interface SharedStateStore {
   openPipeline(pipeline: string, options: SharedPipelineOptions): Promise<StateBackend>;
   /** Runs of every host using this store. */
   readonly runs: RunHistoryStore;
+  /**
+   * The salt for hashes of secrets (`ctx.hashSecret`), shared by every host using this store, instead of the state
+   * folder's: a fingerprint or destination id hashed on one host must match on another.
+   */
+  salt(): Promise<Buffer>;
   close(): Promise<void>;
 }
