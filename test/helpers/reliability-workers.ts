@@ -33,11 +33,17 @@ export function setProjectDefaults(stack: Stack, defaults: Record<string, unknow
   writeFileSync(file, JSON.stringify({ ...config, defaults }, null, 2));
 }
 
+/** Where a worker or CLI call runs: another project folder stands for another host; `env` adds variables. */
+export interface Place {
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
 export interface Workers {
   env: Record<string, string>;
   list: EtlProcess[];
-  start(concurrency?: number): Promise<EtlProcess>;
-  etl(args: string[]): EtlProcess;
+  start(concurrency?: number, place?: Place): Promise<EtlProcess>;
+  etl(args: string[], place?: Place): EtlProcess;
   /** SIGTERM to every worker still running, and their exits. */
   stopAll(): Promise<void>;
 }
@@ -46,13 +52,14 @@ export interface Workers {
 export function workersFor(stack: Stack, prefix: string): Workers {
   const env = { ...stack.env, KAGGLE_MODE: 'api', REDIS_URL: redisUrl, ETL_REDIS_PREFIX: prefix };
   const list: EtlProcess[] = [];
-  const etl = (args: string[]) => startEtl(args, { cwd: stack.project.dir, env });
+  const etl = (args: string[], place: Place = {}) =>
+    startEtl(args, { cwd: place.cwd ?? stack.project.dir, env: { ...env, ...place.env } });
   return {
     env,
     list,
     etl,
-    async start(concurrency = 1) {
-      const worker = etl(['worker', '--concurrency', String(concurrency)]);
+    async start(concurrency = 1, place: Place = {}) {
+      const worker = etl(['worker', '--concurrency', String(concurrency)], place);
       list.push(worker);
       const ready = await waitFor(() => /taking runs/.test(worker.output().stderr), 30_000);
       if (!ready) throw new Error(`the worker did not start:\n${worker.output().stderr}`);

@@ -3,7 +3,8 @@
  * - Shared limits: 3 workers run 6 HubSpot pipelines at once against one stand-in portal at 100 / 10 s; the limiter
  *   kept in Redis (`store: redis`, here as a project default) keeps all of them together within the rolling window.
  * - A worker killed with SIGKILL mid-run: another worker takes the job and resumes; MySQL and HubSpot hold exactly
- *   one clean load. A worker stopped with SIGTERM checkpoints, puts the run back, and the next worker finishes it.
+ *   one clean load. With a shared state store (ETL_STATE_URL), the worker that resumes runs in another project folder
+ *   (another host): the checkpoint, the ledger and the run history come from the database. A worker stopped with SIGTERM checkpoints, puts the run back, and the next worker finishes it.
  * Each test has its own Redis key prefix. ETL_RELIABILITY=long runs more contacts per pipeline.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { expectedOfFile, generateCsv, zipCsv, type Expected } from '../helpers/reliability-data.js';
 import {
   buildWorkspace,
+  createTestDatabase,
   longRun,
+  makeProject,
   parseJson,
   removeTemps,
   repoRoot,
@@ -167,6 +170,38 @@ describe('etl worker and etl enqueue on Redis', () => {
     expect(runs.map((r) => r.status).sort()).toEqual(['succeeded', 'unfinished']);
     expect(runs.find((r) => r.status === 'succeeded')?.resumed).toBe(true);
   }, 120_000);
+
+  test('with a shared state store, a worker on another host resumes the run of a worker killed with SIGKILL', async () => {
+    const w = await newWorld('kill-shared', {
+      label: 'killshared',
+      dataset: dataset.zip,
+      rate: { max: 20, per: '10s' },
+    });
+    const stack = stackOf(w);
+    const state = await createTestDatabase('state');
+    try {
+      const shared = { env: { ETL_STATE_URL: state.url } };
+      const hostB = { ...shared, cwd: makeProject().dir };
+      const a = await w.start(1, shared);
+      const waiting = w.etl(['enqueue', 'babynames', '--wait', '--json', '--set', 'steps.mysql.batchSize=2000']);
+      expect(await waitFor(() => /job \S+: run babynames/.test(a.output().stderr), 30_000)).toBe(true);
+      expect(await waitFor(() => stack.hubspot.contacts().length >= 400, 45_000)).toBe(true);
+      a.child.kill('SIGKILL');
+      const b = await w.start(1, hostB);
+
+      const result = await waiting.done;
+      expect(result.code, result.stderr).toBe(0);
+      expect(b.output().stderr).toMatch(/job \S+: \S+ succeeded, exit 0/);
+      await assertExactlyOneCleanLoad(stack, dataset.expected);
+      // Host B's folder never saw the first run, yet `etl runs` there lists both: the history is the database's.
+      const runs = parseJson<Array<{ status: string; resumed?: boolean }>>(await w.etl(['runs', '--json'], hostB).done);
+      expect(runs).toHaveLength(2);
+      expect(runs.find((r) => r.status === 'succeeded')?.resumed).toBe(true);
+    } finally {
+      await w.stopAll();
+      await state.drop();
+    }
+  }, 150_000);
 
   test('SIGTERM: the worker checkpoints, puts the run back and exits 143; the next worker finishes it', async () => {
     const w = await newWorld('term', { label: 'term', dataset: dataset.zip, rate: { max: 20, per: '10s' } });
