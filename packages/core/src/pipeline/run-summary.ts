@@ -5,7 +5,8 @@
  */
 import type { PluginKind, ReconcileReport } from '../plugins/types.js';
 
-export interface StepSummary {
+/** One step's record counts: what its summary line says, and what observers hear as the run goes. */
+export interface StepTotals {
   step: string;
   kind: PluginKind;
   /** The plugin's `name` (the summary's plugin column), not the step's `use:`, which may be a path like `./plugins/x.mjs`. */
@@ -15,6 +16,9 @@ export interface StepSummary {
   rejected: number;
   unchanged: number;
   filtered: number;
+}
+
+export interface StepSummary extends StepTotals {
   durationMs: number;
   /** Plugin counters (`retries`, `requests`, `http429`, `created`, `updated`, …). */
   counters: Record<string, number>;

@@ -3,10 +3,10 @@
  * the runtime reports back (`RunSummary`). The runtime only ever sees resolved plugin objects.
  */
 import type { SharedStateStore } from '../services/shared-state.js';
-import type { RunSummary } from './run-summary.js';
+import type { RunSummary, StepTotals } from './run-summary.js';
 import type { DataRecord, Logger, Plugin, PluginKind, RetryOptions } from '../plugins/types.js';
 
-export type { RunSummary, StepSummary } from './run-summary.js';
+export type { RunSummary, StepSummary, StepTotals } from './run-summary.js';
 
 export interface LimiterSpec {
   /** Requests allowed per interval. */
@@ -130,16 +130,7 @@ export interface ObservedRun {
 }
 
 /** One step's counters so far in this run: what the summary's step line will say. */
-export interface StepCounts {
-  step: string;
-  kind: PluginKind;
-  /** The plugin's `name`. */
-  plugin: string;
-  read: number;
-  written: number;
-  rejected: number;
-  unchanged: number;
-  filtered: number;
+export interface StepCounts extends StepTotals {
   skipped: number;
   /** Plugin counters (`retries`, `requests`, `http429`, `created`, …). */
   counters: Readonly<Record<string, number>>;

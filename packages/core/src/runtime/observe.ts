@@ -1,5 +1,5 @@
 /** Calls a run's observers (`RunOptions.observers`) with the run filled in, ignoring any that throw. */
-import type { ObservedRun, ResolvedStep, RunObserver, StepCounts } from '../pipeline/types.js';
+import type { ObservedRun, ResolvedStep, RunObserver, StepCounts, StepTotals } from '../pipeline/types.js';
 import type { ProgressTracker } from '../services/run-progress.js';
 import type { StepStats } from './context.js';
 
@@ -44,19 +44,14 @@ export function bindObservers(observers: readonly RunObserver[] | undefined, run
 export function stepCountsOf(steps: readonly ResolvedStep[], stats: ReadonlyMap<string, StepStats>): StepCounts[] {
   return steps.map((step) => {
     const s = stats.get(step.name)!;
-    return {
-      step: step.name,
-      kind: step.kind,
-      plugin: step.plugin.name,
-      read: s.read,
-      written: s.written,
-      rejected: s.rejected,
-      unchanged: s.unchanged,
-      filtered: s.filtered,
-      skipped: s.skipped,
-      counters: { ...s.counters },
-    };
+    return { ...stepTotals(step, s), skipped: s.skipped, counters: { ...s.counters } };
   });
+}
+
+/** A step's record counts, as its summary line and its observers see them. */
+export function stepTotals(step: ResolvedStep, s: StepStats): StepTotals {
+  const { read, written, rejected, unchanged, filtered } = s;
+  return { step: step.name, kind: step.kind, plugin: step.plugin.name, read, written, rejected, unchanged, filtered };
 }
 
 /** The run's observer that reports its progress: the history sees the same counts as every other observer. */

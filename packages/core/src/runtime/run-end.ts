@@ -8,6 +8,7 @@ import type { SinkPlugin } from '../plugins/types.js';
 import type { StepStats } from './context.js';
 import { invoke } from './invoke.js';
 import { checkInvariants } from './invariants.js';
+import { stepTotals } from './observe.js';
 import { reportCounts, type RunScope } from './run-scope.js';
 import type { RunStart } from './start.js';
 import { clearUpToDate, writeUpToDate } from './up-to-date.js';
@@ -103,14 +104,7 @@ function stepSummary(scope: RunScope, step: ResolvedStep, s: StepStats): StepSum
   const bound = scope.sinks.get(step.name);
   const reconciled = scope.reconciled.get(step.name);
   return {
-    step: step.name,
-    kind: step.kind,
-    plugin: step.plugin.name,
-    read: s.read,
-    written: s.written,
-    rejected: s.rejected,
-    unchanged: s.unchanged,
-    filtered: s.filtered,
+    ...stepTotals(step, s),
     durationMs: Math.round(s.durationMs),
     counters,
     ...(bound?.destination ? { destination: { ...bound.destination, known: bound.known } } : {}),
