@@ -62,15 +62,20 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
+/** Waits for the list to show a running run, and opens its page. */
+async function openRunningRun(): Promise<void> {
+  const row = page.locator('#runs tr[data-run]', { has: page.locator('[data-status="running"]') });
+  await row.waitFor(WAIT);
+  await row.locator('a').click();
+}
+
 describe('etl ui in Chromium', () => {
   test('a run started from the page shows up, progresses live, ends with its rejects', async () => {
     await page.goto(server.url);
     await startFromPage();
 
     // The list shows it running (SSE), then its page shows the sink's count growing before the run ends.
-    const row = page.locator('#runs tr[data-run]', { has: page.locator('[data-status="running"]') });
-    await row.waitFor(WAIT);
-    await row.locator('a').click();
+    await openRunningRun();
     await page.waitForFunction(
       () => {
         const written = document.querySelector('#steps-table tr[data-step="hubspot"] td[data-col="written"]');
@@ -122,9 +127,7 @@ describe('etl ui in Chromium', () => {
     const before = runIds().length;
     await page.goto(server.url);
     await startFromPage();
-    const row = page.locator('#runs tr[data-run]', { has: page.locator('[data-status="running"]') });
-    await row.waitFor(WAIT);
-    await row.locator('a').click();
+    await openRunningRun();
     // Stopped halfway: once the new rows are being written.
     await page.waitForFunction(
       () => {
