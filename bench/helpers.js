@@ -137,4 +137,4 @@ export async function runIfMain(moduleUrl, bench) {
 }
 
 /** The V8 settings `etl` runs with (bin/run.js), for benches that run the runtime in a process of their own. */
-export { tuneHeap } from '../packages/cli/bin/heap.js';
+export { sizeYoungGeneration, tuneHeap } from '../packages/cli/dist/heap.js';

@@ -2,9 +2,10 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { tuneHeap } from './heap.js';
+import { tuneHeap } from '../dist/heap.js';
 
-// V8's heap settings for a streaming run (heap.js): old-generation growth by half, young generation capped at 4 MB.
+// V8's heap settings (src/heap.ts): old-generation growth by half, young generation capped at 4 MB until a run that
+// does not need it lifts the cap.
 tuneHeap();
 
 // oclif checks its own `engines` with semver (47 modules, a tenth of `etl validate`'s start-up); ours is stricter and

@@ -11,6 +11,7 @@ import {
 } from '@etl/core';
 import { cliPackageDir, EtlCommand, sharedFlags } from '../base-command.js';
 import { exitCodeFor, rejectedCount } from '../exit-code.js';
+import { sizeYoungGeneration } from '../heap.js';
 import { openLimiterStores } from '../limiter-stores.js';
 import { lingerFlag, metricsFlags } from '../metrics/flags.js';
 import { startRunMetrics, type RunMetricsHandle } from '../metrics/start.js';
@@ -137,6 +138,7 @@ Progress is shown on a terminal; the summary is a table, or one JSON object with
         stream: progress?.stream ?? process.stderr,
         secrets: pipeline.secrets,
       });
+      logger.debug(`young generation: ${sizeYoungGeneration(pipeline)}`);
       const limiters = await openLimiterStores(pipeline);
       const stateStore = await openStateStore(stateUrlOf(project)).catch(async (error: unknown) => {
         await limiters.close();
