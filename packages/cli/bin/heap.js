@@ -7,13 +7,17 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 /** Largest young-generation semi-space etl lets V8 grow to, in MB (V8's own limit is 16). */
 const SEMI_SPACE_MB = 4;
 
-export function tuneHeap() {
+/**
+ * `capYoungGeneration: false` leaves the young generation to V8: the cap changes a V8 flag mid-run, which makes V8
+ * reject the code caches of files loaded after it (bin/load-bundle.js); `etl validate` streams no records.
+ */
+export function tuneHeap({ capYoungGeneration = true } = {}) {
   // A run streams millions of short-lived records, many of which live just long enough (in a sink's buffer) to be
   // promoted; V8's default lets the old generation grow to about 4 × what survives before collecting it, so a process
   // whose live heap is 50 MB sat at 300-400 MB. Growing by half keeps the peak near the live size, for ~15 more full
   // collections of ~15 ms each in a 2-million-row run.
   setFlagsFromString('--heap-growing-percent=50');
-  capSemiSpace(SEMI_SPACE_MB);
+  if (capYoungGeneration) capSemiSpace(SEMI_SPACE_MB);
 }
 
 /**
