@@ -1,10 +1,11 @@
 // Loads the CommonJS bundle scripts/bundle.js makes of `etl validate`, each file through V8's code cache when the
-// build left one beside it (scripts/code-cache.js): compiling the bundle's megabyte of code was an eighth of the
-// command's start-up, and Node 20 caches no user code by itself. A cache V8 rejects (another Node, other V8 flags)
-// or a missing one only costs that compilation.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+// build left one (scripts/code-cache.js): compiling the bundle's megabyte of code was an eighth of the command's
+// start-up, and Node 20 caches no user code by itself. A cache V8 rejects (another Node, other V8 flags) or a missing
+// one only costs that compilation.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
 /**
@@ -15,42 +16,51 @@ import { Script } from 'node:vm';
 const wrapper = ['(function (exports, require, module, __filename, __dirname, __bundleImport) {', '\n})'];
 const importOutside = (specifier) => import(specifier);
 
-/** The bundle in `dir`: `load(file)` returns a file's exports; `caches()` says which came from a cache. */
-export function openBundle(dir) {
+/**
+ * The bundle in `dir`. `load(file)` returns the exports of a file of the bundle (by its path from `dir`) or of a
+ * CommonJS file outside it that requires nothing but Node's modules and packages (core's generated validators);
+ * `caches()` says, by path from `dir`, which came from a code cache.
+ */
+export function openBundle(folder) {
+  const dir = resolve(folder);
   const loaded = new Map();
 
   function load(file) {
-    const known = loaded.get(file);
+    const path = resolve(dir, file);
+    const known = loaded.get(path);
     if (known) return known.module.exports;
-    const path = join(dir, file);
-    const cachedData = readCache(path);
+    const cachedData = readCache(dir, path);
     const source = readFileSync(path, 'utf8');
     const script = new Script(wrapper[0] + source + wrapper[1], { filename: path, cachedData });
     const module = { exports: {} };
     const cache = cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted';
-    loaded.set(file, { script, module, cache });
+    loaded.set(path, { script, module, cache });
     const outside = createRequire(path);
-    // The bundle's files require each other as `./name.cjs`; everything else (Node's modules) is Node's to load.
-    const require = Object.assign((id) => (id.startsWith('./') ? load(id.slice(2)) : outside(id)), outside);
-    script.runInThisContext()(module.exports, require, module, path, dir, importOutside);
+    // The bundle's files require each other as `./name.cjs`; everything else is Node's to load.
+    const inBundle = dirname(path) === dir;
+    const require = Object.assign((id) => (inBundle && id.startsWith('./') ? load(id) : outside(id)), outside);
+    script.runInThisContext()(module.exports, require, module, path, dirname(path), importOutside);
     return module.exports;
   }
 
   return {
     load,
-    caches: () => Object.fromEntries([...loaded].map(([file, { cache }]) => [file, cache])),
+    caches: () => Object.fromEntries([...loaded].map(([path, { cache }]) => [relative(dir, path), cache])),
     /** Writes each loaded file's code cache, with the functions the run compiled so far (scripts/code-cache.js). */
     writeCaches: () => {
-      for (const [file, { script }] of loaded) writeFileSync(cacheFile(join(dir, file)), script.createCachedData());
+      mkdirSync(join(dir, 'code-cache'), { recursive: true });
+      for (const [path, { script }] of loaded) writeFileSync(cacheFile(dir, path), script.createCachedData());
     },
   };
 }
 
-const cacheFile = (path) => `${path}.v8-cache`;
+/** The cache of the file at `path`, in the bundle's folder whether the file is there or not. */
+const cacheFile = (dir, path) =>
+  join(dir, 'code-cache', `${createHash('sha256').update(path).digest('hex').slice(0, 32)}.v8-cache`);
 
 /** The code cache of `path`, unless the file changed after it was written (V8 itself only compares lengths). */
-function readCache(path) {
-  const cache = cacheFile(path);
+function readCache(dir, path) {
+  const cache = cacheFile(dir, path);
   const cachedAt = statSync(cache, { throwIfNoEntry: false })?.mtimeMs;
   if (cachedAt === undefined || cachedAt < statSync(path).mtimeMs) return undefined;
   return readFileSync(cache);

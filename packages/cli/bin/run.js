@@ -21,7 +21,7 @@ if (bundle) {
   const loaded = openBundle(bundle);
   // oclif ends a failed command with `process.exit`.
   process.once('exit', () => afterBundledRun(loaded));
-  await loaded.load('bundle-entry.cjs').runBundled(root, process.argv.slice(2), 'validate');
+  await loaded.load('bundle-entry.cjs').runBundled(root, process.argv.slice(2), 'validate', loaded.load);
 } else {
   const { execute } = await import('@oclif/core');
   await execute({ dir: import.meta.url });

@@ -33,4 +33,4 @@ validate({ ETL_BUNDLE_CACHE_WRITE: '1' });
 const caches = Object.entries(validate({}));
 const refused = caches.filter(([, cache]) => cache !== 'accepted');
 if (refused.length > 0) throw new Error(`V8 did not take the code cache of ${refused.map((c) => c.join(': '))}`);
-console.log(`cached the code of the ${caches.length} files etl validate loads from its bundle`);
+console.log(`cached the code of the ${caches.length} files etl validate loads through its bundle`);

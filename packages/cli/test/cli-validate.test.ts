@@ -240,6 +240,8 @@ describe('etl schema and etl plugins', { timeout: 180_000 }, () => {
       // The build's code cache was made on another project: V8 takes it for the files both load.
       expect(bundleCaches(caches)).toMatchObject({ 'bundle-entry.cjs': 'accepted' });
       expect(Object.values(bundleCaches(caches))).not.toContain('rejected');
+      // core's generated validators go through the cache too
+      expect(Object.keys(bundleCaches(caches))).toContainEqual(expect.stringMatching(/precompiled\/envelope\.cjs$/));
     }
   });
 });
