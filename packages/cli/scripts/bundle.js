@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes dist/bundle/: `etl validate` (with oclif, @etl/core, yaml and the shipped plugins' entries) bundled by
-// rolldown into a few CommonJS files (bin/load-bundle.js loads them through V8's code cache), which bin/run.js runs instead of the ~400 modules they come from when every file listed
-// in dist/bundle/inputs.json is older than the bundle. Part of `pnpm run build`, after `tsc -b`; not published
+// rolldown into a few CommonJS files (bin/load-bundle.js loads them through V8's code cache), which bin/run.js runs
+// instead of the ~400 modules they come from when every file listed in dist/bundle/inputs.json is older than the
+// bundle. Part of `pnpm run build`, after `tsc -b`; not published
 // (package.json `files`): the bundle names the files it was built from by their absolute paths.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
