@@ -15,14 +15,18 @@ const V8_SEMI_SPACE_GROWTH = 2;
 
 let capWatch: PerformanceObserver | undefined;
 
-export function tuneHeap(): void {
+/**
+ * `capYoungGeneration: false` leaves the young generation to V8: the cap changes a V8 flag mid-run, which makes V8
+ * reject the code caches of files loaded after it (bin/load-bundle.js); `etl validate` streams no records.
+ */
+export function tuneHeap({ capYoungGeneration = true } = {}): void {
   // A run streams millions of short-lived records, many of which live just long enough (in a sink's buffer) to be
   // promoted; V8's default lets the old generation grow to about 4 × what survives before collecting it, so a process
   // whose live heap is 50 MB sat at 300-400 MB. Growing by half keeps the peak near the live size, for ~15 more full
   // collections of ~15 ms each in a 2-million-row run.
   setFlagsFromString('--heap-growing-percent=50');
   // Capped until a run says otherwise: commands that are not runs (workers, the dashboard) live long and wait.
-  capSemiSpace(SEMI_SPACE_CAP_MB);
+  if (capYoungGeneration) capSemiSpace(SEMI_SPACE_CAP_MB);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildCli, etl, etlUnbundled, fromCore, makeProject, removeProjects, repoRoot } from './helpers.js';
 
@@ -209,20 +208,22 @@ describe('etl schema and etl plugins', { timeout: 180_000 }, () => {
 
   test('validating the shipped pipeline loads none of the runtime stacks (browser, ORM, MySQL driver, HTTP, stand-ins)', async () => {
     const log = join(project, 'imports.log');
+    const caches = join(project, 'caches.json');
     const r = await etl(['validate', 'babynames'], {
       cwd: repoRoot,
       env: {
         NODE_OPTIONS: `--import=${join(repoRoot, 'packages/cli/test/fixtures/log-imports.mjs')}`,
         ETL_TEST_IMPORTS_LOG: log,
+        ETL_BUNDLE_CACHE_REPORT: caches,
       },
     });
     expect(r.stdout).toContain('✓ pipelines/babynames.yaml');
     const urls = readFileSync(log, 'utf8');
-    // A file of the CLI's bundle holds many modules, each under a comment naming the file it came from.
-    const bundled = urls
-      .split('\n')
-      .filter((url) => url.includes('/packages/cli/dist/bundle/'))
-      .map((url) => readFileSync(fileURLToPath(url), 'utf8'));
+    // A file of the CLI's bundle (loaded by bin/load-bundle.js, which lists them) holds many modules, each under a
+    // comment naming the file it came from.
+    const bundled = Object.keys(bundleCaches(caches)).map((file) =>
+      readFileSync(join(repoRoot, 'packages/cli/dist/bundle', file), 'utf8'),
+    );
     const loaded = [urls, ...bundled].join('\n');
     expect(loaded).toContain('/source-kaggle/'); // the plugins were loaded, for their schemas
     expect(loaded).toContain('/sink-hubspot/');
@@ -231,14 +232,22 @@ describe('etl schema and etl plugins', { timeout: 180_000 }, () => {
   });
 
   test('from the bundle the build made, the same report as from the modules it was made of', async () => {
-    const log = join(project, 'bundle-imports.log');
-    const env = { NODE_OPTIONS: `--import=${join(repoRoot, 'packages/cli/test/fixtures/log-imports.mjs')}` };
-    for (const args of [['validate'], ['validate', 'broken/bad.yaml', '--json'], ['validate', '--schemas-only']]) {
-      const bundled = await etl(args, { cwd: project, env: { ...env, ETL_TEST_IMPORTS_LOG: log } });
+    const runs = [['validate'], ['validate', 'broken/bad.yaml', '--json'], ['validate', '--schemas-only']];
+    for (const [i, args] of runs.entries()) {
+      const caches = join(project, `bundle-caches-${i}.json`);
+      const bundled = await etl(args, { cwd: project, env: { ETL_BUNDLE_CACHE_REPORT: caches } });
       expect(await etlUnbundled(args, { cwd: project })).toEqual(bundled);
+      // The build's code cache was made on another project: V8 takes it for the files both load.
+      expect(bundleCaches(caches)).toMatchObject({ 'bundle-entry.cjs': 'accepted' });
+      expect(Object.values(bundleCaches(caches))).not.toContain('rejected');
+      // core's generated validators go through the cache too
+      expect(Object.keys(bundleCaches(caches))).toContainEqual(expect.stringMatching(/precompiled\/envelope\.cjs$/));
     }
-    expect(readFileSync(log, 'utf8'), 'run `pnpm run build`: it bundles `etl validate`').toContain(
-      '/packages/cli/dist/bundle/validate.js',
-    );
   });
 });
+
+/** The files a bundled `etl validate` loaded, each with what V8 did with its code cache (bin/run.js). */
+function bundleCaches(report: string): Record<string, 'accepted' | 'rejected' | 'missing'> {
+  expect(existsSync(report), 'run `pnpm run build`: it bundles `etl validate`').toBe(true);
+  return JSON.parse(readFileSync(report, 'utf8'));
+}

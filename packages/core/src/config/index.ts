@@ -27,7 +27,7 @@ export { pipelineEnvelopeSchema } from './envelope-schema.js';
 export { formatIssue, sortIssues, configErrorFrom } from './issues.js';
 export { parseDuration } from './duration.js';
 export { applyConfigDefaults } from './ajv.js';
-export { addPrecompiledValidators } from './precompiled.js';
+export { addPrecompiledValidators, loadValidatorsWith } from './precompiled.js';
 export { getByPath, setByPath, parsePath, formatPath } from './paths.js';
 export { secretPaths } from './secrets.js';
 export {

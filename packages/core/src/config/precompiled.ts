@@ -14,12 +14,23 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../plugins/types.js';
 
-const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** How a generated file is loaded: Node's `require`, unless the process has its own way (`loadValidatorsWith`). */
+let requireFile: (file: string) => unknown = createRequire(import.meta.url);
+
+/**
+ * Loads the generated files (by absolute path) with `load` from now on: the CLI's bundle has them compiled through
+ * V8's code cache (`packages/cli/bin/load-bundle.js`), as its own files are.
+ */
+export function loadValidatorsWith(load: (file: string) => unknown): void {
+  requireFile = load;
+}
 
 /** The schemas precompiled by name. */
 export type PrecompiledName = 'envelope' | 'project' | 'meta';
@@ -43,7 +54,7 @@ export function loadPrecompiled(
 ): ValidateFunction | undefined {
   let generated: Generated;
   try {
-    generated = require(`./${PRECOMPILED_DIR}/${name}.cjs`);
+    generated = requireFile(join(here, PRECOMPILED_DIR, `${name}.cjs`)) as Generated;
   } catch {
     return undefined; // not built (sources under vitest, a plain `tsc -b`): compiled at run time as before
   }
@@ -51,7 +62,7 @@ export function loadPrecompiled(
 }
 
 /** Where plugin schemas' validators are looked for, by key: core's own folder first. */
-const keyedFolders = [fileURLToPath(new URL(`./${PRECOMPILED_DIR}/`, import.meta.url))];
+const keyedFolders = [join(here, PRECOMPILED_DIR)];
 
 /** Adds a folder of validators generated for plugin config schemas (`precompiledSchemaFile` names its files). */
 export function addPrecompiledValidators(folder: string): void {
@@ -67,7 +78,7 @@ export function loadPrecompiledSchema(options: unknown, schema: JsonSchema): Val
   for (const folder of keyedFolders) {
     const file = join(folder, precompiledSchemaFile(key));
     if (!existsSync(file)) continue;
-    const generated: Generated = require(file);
+    const generated = requireFile(file) as Generated;
     if (generated.key === key) return generated;
   }
   return undefined;
