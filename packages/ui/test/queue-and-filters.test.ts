@@ -3,7 +3,7 @@
  * onto the BullMQ queue instead of spawning a run; the runs list filters by pipeline and by status; a failed run's
  * page carries its error and suggestions.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import type { ListedRun, RunDetail } from '@etl/ui';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { RunQueue, redisTarget } from '../../queue/src/index.js';
 import { buildOnce } from '../../../test/helpers/build.js';
-import { cliBin } from '../../../test/helpers/paths.js';
+import { startUi } from './start-ui.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'etl-ui-queue-'));
 const redis = {
@@ -59,18 +59,9 @@ beforeAll(async () => {
   writeRun('20261130-100200-cccc', 'other', 'succeeded');
   queue = await new RunQueue(redisTarget(redis)).ready();
   const env = { ...process.env, HOME: workDir, ETL_UI_TOKEN: '', ...redis };
-  ui = spawn(process.execPath, [cliBin, 'ui', '--port', '0'], { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  url = await new Promise<string>((resolve, reject) => {
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = /Dashboard: (http:\/\/\S+)/.exec(output);
-      if (found) resolve(found[1]!);
-    };
-    ui!.stdout!.on('data', read);
-    ui!.stderr!.on('data', read);
-    ui!.once('exit', (code) => reject(new Error(`etl ui exited with ${code}: ${output}`)));
-  });
+  const started = startUi(workDir, env);
+  ui = started.ui;
+  url = await started.url;
 }, 600_000);
 
 afterAll(async () => {

@@ -16,6 +16,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { buildOnce } from '../../../test/helpers/build.js';
 import { cliBin } from '../../../test/helpers/paths.js';
+import { startUi } from './start-ui.js';
 
 const MYSQL_SERVER = process.env.ETL_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306';
 const database = `etl_ui_test_${randomBytes(4).toString('hex')}`;
@@ -28,22 +29,6 @@ const WAIT = { timeout: 30_000, interval: 200 };
 
 let ui: ChildProcess | undefined;
 let url: string;
-
-/** `etl ui --port 0` in folder B; resolves with the address it prints. */
-function startUi(): Promise<string> {
-  ui = spawn(process.execPath, [cliBin, 'ui', '--port', '0'], { cwd: folderB, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = /Dashboard: (http:\/\/\S+)/.exec(output);
-      if (found) resolve(found[1]!);
-    };
-    ui!.stdout!.on('data', read);
-    ui!.stderr!.on('data', read);
-    ui!.once('exit', (code) => reject(new Error(`etl ui exited with ${code}: ${output}`)));
-  });
-}
 
 /** `etl run paced --profile demo --sandbox` in folder A; resolves with its exit code. */
 function runInFolderA(): Promise<number | null> {
@@ -68,7 +53,9 @@ async function get<T>(path: string): Promise<T> {
 beforeAll(async () => {
   await buildOnce(['packages/cli'], ['packages/cli/dist/commands/ui.js', 'packages/state-mysql/dist/index.js']);
   for (const folder of [folderA, folderB]) cpSync(join(import.meta.dirname, 'fixtures'), folder, { recursive: true });
-  url = await startUi();
+  const started = startUi(folderB, env);
+  ui = started.ui;
+  url = await started.url;
 });
 
 afterAll(async () => {
